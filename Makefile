@@ -1,0 +1,66 @@
+# One way to do each thing. `make help` lists the targets.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+VENV      := .venv
+SAM_VENV  := .venv-sam
+BIN       := $(VENV)/bin
+PIP_QUIET := -qq --disable-pip-version-check
+
+# Lambda runs python3.13: find that interpreter among pyenv's versions, else on PATH.
+PY313_BIN := $(or $(lastword $(wildcard $(shell pyenv root 2>/dev/null)/versions/3.13*/bin)),$(shell python3.13 -c 'import os,sys;print(os.path.dirname(sys.executable))' 2>/dev/null))
+PYTHON    := $(if $(PY313_BIN),$(PY313_BIN)/python3.13,python3)
+SAM       := PATH="$(abspath $(PY313_BIN)):$$PATH" SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam
+
+.PHONY: help install demo test lint typecheck unit integration template validate build bench clean
+
+help:  ## list the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+
+$(VENV)/.installed: pyproject.toml requirements-dev.txt layers/sagewatch/requirements.txt
+	@test -x "$(PYTHON)" || command -v "$(PYTHON)" >/dev/null || { echo "no python3.13 found (pyenv or PATH)"; exit 1; }
+	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install $(PIP_QUIET) -r requirements-dev.txt
+	$(BIN)/pip install $(PIP_QUIET) --no-deps -e .
+	@touch $@
+
+$(SAM_VENV)/.installed: requirements-sam.txt
+	@test -d $(SAM_VENV) || $(PYTHON) -m venv $(SAM_VENV)
+	$(SAM_VENV)/bin/pip install $(PIP_QUIET) -r requirements-sam.txt
+	@touch $@
+
+install: $(VENV)/.installed $(SAM_VENV)/.installed  ## create both virtualenvs (dev tools; aws-sam-cli)
+
+demo: $(VENV)/.installed  ## run the whole story in the emulated AWS account (no AWS account, no Docker)
+	$(BIN)/sagewatch demo --emulated --out build/demo
+
+test: lint typecheck unit integration template  ## everything CI runs: lint, types, unit, integration, template, sam validate + build
+
+lint: $(VENV)/.installed  ## ruff lint and format check
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: $(VENV)/.installed  ## mypy --strict
+	$(BIN)/mypy
+
+unit: $(VENV)/.installed  ## pure unit tests (no network)
+	$(BIN)/pytest -q tests/unit
+
+integration: $(VENV)/.installed  ## tests against the emulated account on 127.0.0.1
+	$(BIN)/pytest -q tests/integration
+
+template: $(VENV)/.installed validate build  ## template tests, sam validate --lint, sam build
+	$(BIN)/pytest -q tests/template
+
+validate: $(SAM_VENV)/.installed  ## sam validate --lint
+	$(SAM) validate --lint
+
+build: $(SAM_VENV)/.installed  ## sam build (python3.13 on PATH, found from pyenv)
+	@test -n "$(PY313_BIN)" || { echo "sam build needs python3.13 (pyenv install 3.13 or put it on PATH)"; exit 1; }
+	$(SAM) build
+
+bench: $(VENV)/.installed  ## benchmarks: API call counts, cold-start ratio, peak memory -> build/bench/
+	$(BIN)/python -m tests.bench.run --out build/bench
+
+clean:  ## remove build outputs (keeps the virtualenvs)
+	rm -rf build .aws-sam .pytest_cache .mypy_cache .ruff_cache

@@ -1,0 +1,73 @@
+"""boto3 clients with the retry behaviour SageWatch relies on, and throttling-aware calls.
+
+botocore's adaptive retry mode already backs off on throttling (and rate-limits the client);
+``call`` adds a second, longer backoff on top so that a burst against CloudWatch's 3 TPS
+PutMetricAlarm quota delays onboarding instead of failing it. Every other error becomes an
+``AwsCallError`` so that the handler fails, the event is retried and finally dead-lettered.
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import boto3
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from sagewatch.core.errors import AwsCallError
+
+T = TypeVar("T")
+
+CLIENT_CONFIG = Config(
+    retries={"mode": "adaptive", "max_attempts": 10},
+    connect_timeout=5,
+    read_timeout=20,
+    user_agent_extra="sagewatch",
+)
+
+THROTTLING_CODES = frozenset(
+    {
+        "Throttling",
+        "ThrottlingException",
+        "ThrottledException",
+        "RequestLimitExceeded",
+        "TooManyRequestsException",
+        "RequestThrottled",
+        "SlowDown",
+    }
+)
+MAX_THROTTLE_RETRIES = 6
+
+
+def client(service_name: str, region_name: str | None = None) -> Any:
+    """A client for the Lambda's own account; AWS_ENDPOINT_URL (emulator) is honoured by botocore."""
+    return boto3.client(service_name, region_name=region_name, config=CLIENT_CONFIG)  # type: ignore[call-overload]
+
+
+def error_code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", "Unknown"))
+
+
+def call(
+    operation: str,
+    fn: Callable[..., T],
+    /,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+    **kwargs: Any,
+) -> T:
+    """Call ``fn(**kwargs)``, retrying throttling with full-jitter backoff; translate other errors."""
+    for attempt in range(MAX_THROTTLE_RETRIES + 1):
+        try:
+            return fn(**kwargs)
+        except ClientError as exc:
+            code = error_code(exc)
+            if code in THROTTLING_CODES and attempt < MAX_THROTTLE_RETRIES:
+                sleep(random.uniform(0, min(8.0, 0.5 * 2**attempt)))  # noqa: S311 - jitter, not crypto
+                continue
+            message = str(exc.response.get("Error", {}).get("Message", exc))
+            raise AwsCallError(operation, code, message) from exc
+    raise AssertionError("unreachable")  # pragma: no cover

@@ -1,0 +1,84 @@
+"""Read an endpoint as it is: DescribeEndpoint, DescribeEndpointConfig, ListTags (+ inference components)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from botocore.exceptions import ClientError
+
+from sagewatch.adapters.aws import call, error_code
+from sagewatch.core.errors import AwsCallError, EndpointNotFoundError
+from sagewatch.core.profile import EndpointProfile, profile_from_descriptions
+from sagewatch.core.tags import normalize_tags
+
+
+def _is_not_found(exc: AwsCallError) -> bool:
+    return exc.code in ("ValidationException", "ResourceNotFound") and "not find" in str(exc).lower()
+
+
+class SageMakerEndpoints:
+    def __init__(self, client: Any, sleep: Callable[[float], None] | None = None) -> None:
+        self._client = client
+        self._extra: dict[str, Any] = {"sleep": sleep} if sleep else {}
+
+    def read_profile(self, endpoint_name: str) -> EndpointProfile:
+        """The endpoint's profile; EndpointNotFoundError when it does not exist (any more)."""
+        try:
+            endpoint = call(
+                "DescribeEndpoint", self._client.describe_endpoint, EndpointName=endpoint_name, **self._extra
+            )
+        except AwsCallError as exc:
+            if _is_not_found(exc):
+                raise EndpointNotFoundError(endpoint_name) from exc
+            raise
+        config = self._describe_config(str(endpoint.get("EndpointConfigName", "")))
+        tags = self._list_tags(str(endpoint["EndpointArn"]))
+        components: list[dict[str, Any]] = []
+        # Endpoints built from inference components have config variants without a ModelName;
+        # only then is the extra (paginated) ListInferenceComponents call worth making.
+        if config and any(not v.get("ModelName") for v in config.get("ProductionVariants", [])):
+            components = self._list_inference_components(endpoint_name)
+        return profile_from_descriptions(endpoint, config, tags, components)
+
+    def _describe_config(self, name: str) -> dict[str, Any] | None:
+        if not name:
+            return None
+        try:
+            result: dict[str, Any] = call(
+                "DescribeEndpointConfig",
+                self._client.describe_endpoint_config,
+                EndpointConfigName=name,
+                **self._extra,
+            )
+        except AwsCallError as exc:
+            # An endpoint keeps running after its config is deleted; we then know less about it.
+            if _is_not_found(exc):
+                return None
+            raise
+        return result
+
+    def _list_tags(self, arn: str) -> dict[str, str]:
+        tags: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {"ResourceArn": arn, "MaxResults": 100}
+        while True:
+            page = call("ListTags", self._client.list_tags, **kwargs, **self._extra)
+            tags.extend(page.get("Tags", []))
+            token = page.get("NextToken")
+            if not token:
+                return normalize_tags(tags)
+            kwargs["NextToken"] = token
+
+    def _list_inference_components(self, endpoint_name: str) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
+        kwargs: dict[str, Any] = {"EndpointNameEquals": endpoint_name, "MaxResults": 100}
+        while True:
+            try:
+                page = self._client.list_inference_components(**kwargs)
+            except ClientError as exc:
+                raise AwsCallError("ListInferenceComponents", error_code(exc), str(exc)) from exc
+            out.extend(page.get("InferenceComponents", []))
+            token = page.get("NextToken")
+            if not token:
+                return out
+            kwargs["NextToken"] = token

@@ -1,0 +1,288 @@
+"""Every alarm SageWatch knows, with its defaults and the reasoning behind them.
+
+Thresholds here are in *human* units (ms, %, requests, seconds); the alarm builder converts
+them to the metric's own unit (ModelLatency is in microseconds, CPUUtilization is summed over
+cores). The README's "Alarm defaults" table is generated from this module, so the two
+cannot drift apart.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class Applies(StrEnum):
+    """Which kind of variant or endpoint an alarm belongs to."""
+
+    REALTIME = "real-time"  # instance-backed, synchronous invocations
+    SERVERLESS = "serverless"
+    INSTANCE = "instance"  # any instance-backed variant (real-time or async)
+    KNOWN_INSTANCE = "known-instance"  # instance-backed, type in the catalogue (core count known)
+    GPU = "gpu"  # instance-backed variants on NVIDIA GPU instances
+    ASYNC = "async"  # endpoint-level, asynchronous endpoints
+    ASYNC_VARIANT = "async-variant"  # per variant of an asynchronous endpoint
+
+
+@dataclass(frozen=True)
+class AlarmDefinition:
+    key: str
+    title: str
+    applies: tuple[Applies, ...]
+    unit: str
+    default_threshold: float
+    comparison: str
+    period: int
+    evaluation_periods: int
+    datapoints_to_alarm: int
+    treat_missing_data: str
+    statistic: str
+    why: str  # why these defaults; shown in the docs
+    look_first: str  # what the on-call engineer should look at first; goes into the alarm description
+
+
+_GT = "GreaterThanThreshold"
+_GTE = "GreaterThanOrEqualToThreshold"
+
+DEFINITIONS: tuple[AlarmDefinition, ...] = (
+    AlarmDefinition(
+        key="invocation-5xx-rate",
+        title="5XX error rate",
+        applies=(Applies.REALTIME, Applies.SERVERLESS),
+        unit="%",
+        default_threshold=5.0,
+        comparison=_GT,
+        period=60,
+        evaluation_periods=5,
+        datapoints_to_alarm=3,
+        treat_missing_data="notBreaching",
+        statistic="Sum",
+        why=(
+            "Metric math 100*Invocation5XXErrors/Invocations, evaluated only in minutes with traffic "
+            "(IF(Invocations > 0, ...)), so an idle endpoint never alarms and one failed request "
+            "out of three does not page at night. 3 of 5 minutes rides out a single bad minute."
+        ),
+        look_first="the endpoint's CloudWatch Logs for container errors, then memory utilization",
+    ),
+    AlarmDefinition(
+        key="invocation-4xx-rate",
+        title="4XX error rate",
+        applies=(Applies.REALTIME, Applies.SERVERLESS),
+        unit="%",
+        default_threshold=10.0,
+        comparison=_GT,
+        period=60,
+        evaluation_periods=5,
+        datapoints_to_alarm=3,
+        treat_missing_data="notBreaching",
+        statistic="Sum",
+        why=(
+            "Client errors are usually the caller's fault (bad payloads, wrong content type), so the "
+            "threshold is higher than for 5XX; a sustained rise still means a broken client release."
+        ),
+        look_first="recent client deployments and the request content type; the logs show rejected payloads",
+    ),
+    AlarmDefinition(
+        key="model-latency-p99",
+        title="Model latency p99",
+        applies=(Applies.INSTANCE, Applies.SERVERLESS),
+        unit="ms",
+        default_threshold=1000.0,
+        comparison=_GT,
+        period=60,
+        evaluation_periods=5,
+        datapoints_to_alarm=3,
+        treat_missing_data="notBreaching",
+        statistic="p99",
+        why=(
+            "p99 shows the tail users feel; the average hides it. ModelLatency is reported in "
+            "microseconds, so the threshold in ms is multiplied by 1000. Minutes with too few "
+            "samples for a p99 are ignored (EvaluateLowSampleCountPercentile=ignore)."
+        ),
+        look_first="CPU/GPU utilization and instance count (saturation), then the model's own logs",
+    ),
+    AlarmDefinition(
+        key="cpu-utilization",
+        title="CPU utilization (per core)",
+        applies=(Applies.KNOWN_INSTANCE,),
+        unit="%",
+        default_threshold=90.0,
+        comparison=_GT,
+        period=300,
+        evaluation_periods=3,
+        datapoints_to_alarm=3,
+        treat_missing_data="missing",
+        statistic="Average",
+        why=(
+            "CPUUtilization is summed over cores (400% on 4 vCPUs), so the per-core threshold is "
+            "multiplied by the instance type's vCPU count. 15 minutes of saturation means scaling "
+            "is not keeping up; shorter spikes are normal for batch-y traffic."
+        ),
+        look_first="invocations per instance and the auto-scaling policy; latency usually rises with it",
+    ),
+    AlarmDefinition(
+        key="memory-utilization",
+        title="Memory utilization",
+        applies=(Applies.INSTANCE, Applies.SERVERLESS),
+        unit="%",
+        default_threshold=90.0,
+        comparison=_GT,
+        period=300,
+        evaluation_periods=3,
+        datapoints_to_alarm=3,
+        treat_missing_data="missing",
+        statistic="Average",
+        why="Sustained high memory precedes OOM kills, which show up as 5XX errors and restarts.",
+        look_first="the logs for OOM kills and worker restarts; 5XX errors follow high memory",
+    ),
+    AlarmDefinition(
+        key="disk-utilization",
+        title="Disk utilization",
+        applies=(Applies.INSTANCE,),
+        unit="%",
+        default_threshold=85.0,
+        comparison=_GT,
+        period=300,
+        evaluation_periods=3,
+        datapoints_to_alarm=3,
+        treat_missing_data="missing",
+        statistic="Maximum",
+        why="A full volume breaks model loading and logging; Maximum catches the worst instance.",
+        look_first="what the container writes to disk (temporary files, caches, logs)",
+    ),
+    AlarmDefinition(
+        key="gpu-utilization",
+        title="GPU utilization (per GPU)",
+        applies=(Applies.GPU,),
+        unit="%",
+        default_threshold=95.0,
+        comparison=_GT,
+        period=300,
+        evaluation_periods=3,
+        datapoints_to_alarm=3,
+        treat_missing_data="missing",
+        statistic="Average",
+        why=(
+            "GPUUtilization is summed over GPUs (400% on 4 GPUs), so the per-GPU threshold is "
+            "multiplied by the GPU count. GPUs are meant to run hot: only near-saturation alarms."
+        ),
+        look_first="latency and invocations per instance; consider scaling out",
+    ),
+    AlarmDefinition(
+        key="gpu-memory-utilization",
+        title="GPU memory utilization (per GPU)",
+        applies=(Applies.GPU,),
+        unit="%",
+        default_threshold=90.0,
+        comparison=_GT,
+        period=300,
+        evaluation_periods=3,
+        datapoints_to_alarm=3,
+        treat_missing_data="missing",
+        statistic="Average",
+        why="Summed over GPUs like GPUUtilization; running out of GPU memory fails requests (CUDA OOM).",
+        look_first="the logs for CUDA out-of-memory errors; batch size and model size",
+    ),
+    AlarmDefinition(
+        key="model-setup-time",
+        title="Serverless cold start (ModelSetupTime)",
+        applies=(Applies.SERVERLESS,),
+        unit="ms",
+        default_threshold=10000.0,
+        comparison=_GT,
+        period=300,
+        evaluation_periods=3,
+        datapoints_to_alarm=2,
+        treat_missing_data="notBreaching",
+        statistic="Average",
+        why=(
+            "ModelSetupTime (microseconds) is the cold start of a serverless endpoint; it is only "
+            "reported when compute is launched, so missing data is normal and not breaching."
+        ),
+        look_first="model artifact size and container start-up; consider provisioned concurrency",
+    ),
+    AlarmDefinition(
+        key="serverless-concurrency-utilization",
+        title="Serverless concurrency utilization",
+        applies=(Applies.SERVERLESS,),
+        unit="%",
+        default_threshold=80.0,
+        comparison=_GT,
+        period=60,
+        evaluation_periods=5,
+        datapoints_to_alarm=3,
+        treat_missing_data="notBreaching",
+        statistic="Maximum",
+        why=(
+            "ServerlessConcurrentExecutionsUtilization is a fraction (0-1) of MaxConcurrency; near "
+            "1 requests are throttled. The % threshold is divided by 100."
+        ),
+        look_first="the endpoint's MaxConcurrency and account concurrency quota",
+    ),
+    AlarmDefinition(
+        key="async-backlog-size",
+        title="Async backlog size",
+        applies=(Applies.ASYNC,),
+        unit="requests",
+        default_threshold=100.0,
+        comparison=_GT,
+        period=300,
+        evaluation_periods=3,
+        datapoints_to_alarm=3,
+        treat_missing_data="notBreaching",
+        statistic="Average",
+        why="A backlog that stays above the threshold for 15 minutes means processing cannot keep up.",
+        look_first="instance count and auto-scaling on ApproximateBacklogSizePerInstance",
+    ),
+    AlarmDefinition(
+        key="async-oldest-request-age",
+        title="Async oldest request age",
+        applies=(Applies.ASYNC,),
+        unit="s",
+        default_threshold=900.0,
+        comparison=_GT,
+        period=300,
+        evaluation_periods=2,
+        datapoints_to_alarm=2,
+        treat_missing_data="notBreaching",
+        statistic="Maximum",
+        why="Requests waiting more than 15 minutes break most callers' expectations of 'near real time'.",
+        look_first="the backlog size and whether the endpoint has scaled to zero",
+    ),
+    AlarmDefinition(
+        key="async-invocation-failures",
+        title="Async invocation failures",
+        applies=(Applies.ASYNC_VARIANT,),
+        unit="requests",
+        default_threshold=5.0,
+        comparison=_GTE,
+        period=300,
+        evaluation_periods=1,
+        datapoints_to_alarm=1,
+        treat_missing_data="notBreaching",
+        statistic="Sum",
+        why="Failed async requests land in the failure S3 path silently; a handful in 5 minutes is a signal.",
+        look_first="the S3 failure path of the async config and the endpoint's logs",
+    ),
+    AlarmDefinition(
+        key="async-backlog-without-capacity",
+        title="Async backlog without capacity",
+        applies=(Applies.ASYNC,),
+        unit="flag",
+        default_threshold=1.0,
+        comparison=_GTE,
+        period=60,
+        evaluation_periods=5,
+        datapoints_to_alarm=3,
+        treat_missing_data="notBreaching",
+        statistic="Maximum",
+        why=(
+            "HasBacklogWithoutCapacity is 1 when requests wait and no instance runs (scaled to zero): "
+            "nothing will process them until scaling reacts."
+        ),
+        look_first="the scale-out-from-zero policy (a step scaling policy on HasBacklogWithoutCapacity)",
+    ),
+)
+
+BY_KEY: dict[str, AlarmDefinition] = {d.key: d for d in DEFINITIONS}
+ALARM_KEYS: tuple[str, ...] = tuple(BY_KEY)

@@ -1,0 +1,134 @@
+"""What an endpoint *is*, read from SageMaker: the input of every alarm and dashboard decision."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from types import MappingProxyType
+from typing import Any
+
+
+@dataclass(frozen=True)
+class ServerlessConfig:
+    memory_mb: int
+    max_concurrency: int
+    provisioned_concurrency: int | None = None
+
+
+@dataclass(frozen=True)
+class VariantProfile:
+    """One production variant. Instance-backed variants have an instance type; serverless ones not."""
+
+    name: str
+    instance_type: str | None = None
+    instance_count: int | None = None
+    serverless: ServerlessConfig | None = None
+    model_name: str | None = None
+    # Inference components hosted on this variant (endpoints built with inference components).
+    inference_components: tuple[str, ...] = ()
+
+    @property
+    def is_serverless(self) -> bool:
+        return self.serverless is not None
+
+
+@dataclass(frozen=True)
+class EndpointProfile:
+    name: str
+    arn: str
+    region: str
+    status: str
+    config_name: str
+    variants: tuple[VariantProfile, ...]
+    is_async: bool = False
+    tags: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    last_modified: datetime | None = None
+    failure_reason: str | None = None
+
+    @property
+    def account_id(self) -> str:
+        parts = self.arn.split(":")
+        return parts[4] if len(parts) > 4 else ""
+
+    @property
+    def is_serverless(self) -> bool:
+        return bool(self.variants) and all(v.is_serverless for v in self.variants)
+
+    @property
+    def kind(self) -> str:
+        """A one-word description used in logs, the dashboard header and the demo."""
+        if self.is_async:
+            return "async"
+        if self.is_serverless:
+            return "serverless"
+        if any(v.inference_components for v in self.variants):
+            return "inference-components"
+        return "real-time"
+
+
+def profile_from_descriptions(
+    endpoint: Mapping[str, Any],
+    config: Mapping[str, Any] | None,
+    tags: Mapping[str, str],
+    inference_components: Sequence[Mapping[str, Any]] = (),
+) -> EndpointProfile:
+    """Build a profile from DescribeEndpoint, DescribeEndpointConfig, ListTags, ListInferenceComponents.
+
+    The endpoint config is authoritative for instance types and serverless settings; the endpoint
+    for the variants that exist right now and their current instance counts.
+    """
+    arn = str(endpoint.get("EndpointArn", ""))
+    config_variants = {
+        str(v["VariantName"]): v for v in (config or {}).get("ProductionVariants", []) if v.get("VariantName")
+    }
+    endpoint_variants = [v for v in endpoint.get("ProductionVariants") or [] if v.get("VariantName")]
+    names = [str(v["VariantName"]) for v in endpoint_variants] or list(config_variants)
+    current = {str(v["VariantName"]): v for v in endpoint_variants}
+    components: dict[str, list[str]] = {}
+    for component in inference_components:
+        variant = component.get("VariantName")
+        name = component.get("InferenceComponentName")
+        if variant and name:
+            components.setdefault(str(variant), []).append(str(name))
+
+    variants = []
+    for name in names:
+        cfg = config_variants.get(name, {})
+        cur = current.get(name, {})
+        serverless_raw = cur.get("CurrentServerlessConfig") or cfg.get("ServerlessConfig")
+        serverless = None
+        if serverless_raw:
+            serverless = ServerlessConfig(
+                memory_mb=int(serverless_raw.get("MemorySizeInMB", 0)),
+                max_concurrency=int(serverless_raw.get("MaxConcurrency", 0)),
+                provisioned_concurrency=(
+                    int(serverless_raw["ProvisionedConcurrency"])
+                    if serverless_raw.get("ProvisionedConcurrency") is not None
+                    else None
+                ),
+            )
+        count = cur.get("CurrentInstanceCount", cfg.get("InitialInstanceCount"))
+        variants.append(
+            VariantProfile(
+                name=name,
+                instance_type=None if serverless else cfg.get("InstanceType"),
+                instance_count=None if serverless or count is None else int(count),
+                serverless=serverless,
+                model_name=cfg.get("ModelName"),
+                inference_components=tuple(sorted(components.get(name, []))),
+            )
+        )
+    last_modified = endpoint.get("LastModifiedTime")
+    return EndpointProfile(
+        name=str(endpoint["EndpointName"]),
+        arn=arn,
+        region=arn.split(":")[3] if arn.count(":") >= 5 else "",
+        status=str(endpoint.get("EndpointStatus", "")),
+        config_name=str(endpoint.get("EndpointConfigName", "")),
+        variants=tuple(variants),
+        is_async=bool(endpoint.get("AsyncInferenceConfig") or (config or {}).get("AsyncInferenceConfig")),
+        tags=MappingProxyType(dict(tags)),
+        last_modified=last_modified if isinstance(last_modified, datetime) else None,
+        failure_reason=endpoint.get("FailureReason") or None,
+    )

@@ -1,0 +1,94 @@
+"""Endpoint tags: normalisation (map or list) and the per-endpoint overrides they carry.
+
+Tag keys (documented in the README, "Per-endpoint control"):
+- ``sagewatch:enabled`` = ``false``         → the endpoint gets no alarms and no dashboard.
+- ``sagewatch:alarm:<alarm-key>`` = ``off`` → that alarm is switched off for this endpoint.
+- ``sagewatch:alarm:<alarm-key>`` = number  → threshold override in the alarm's human unit (ms, %, …).
+
+SageMaker tag values may not contain commas, which is why there is one tag per alarm rather than
+one list-valued tag. An invalid tag never blocks onboarding: it is reported and the fleet default
+applies, so a typo cannot leave an endpoint without alarms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from types import MappingProxyType
+from typing import Any
+
+from sagewatch.core.alarm_catalog import BY_KEY
+from sagewatch.core.errors import InvalidPolicyError
+from sagewatch.core.policy import Policy, parse_threshold
+
+TAG_ENABLED = "sagewatch:enabled"
+TAG_ALARM_PREFIX = "sagewatch:alarm:"
+_OFF_VALUES = frozenset({"off", "false", "disabled", "none"})
+
+
+def normalize_tags(raw: Any) -> dict[str, str]:
+    """Tags as a plain dict, whether they came as a map, a list of {Key, Value}, or {key, value}."""
+    if raw is None:
+        return {}
+    if isinstance(raw, Mapping):
+        return {str(k): "" if v is None else str(v) for k, v in raw.items()}
+    if isinstance(raw, list | tuple):
+        out: dict[str, str] = {}
+        for item in raw:
+            if not isinstance(item, Mapping):
+                continue
+            key = item.get("Key", item.get("key"))
+            value = item.get("Value", item.get("value"))
+            if key is not None:
+                out[str(key)] = "" if value is None else str(value)
+        return out
+    return {}
+
+
+@dataclass(frozen=True)
+class EndpointOverrides:
+    enabled: bool = True
+    thresholds: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
+    disabled: frozenset[str] = frozenset()
+    problems: tuple[str, ...] = ()
+
+    def apply(self, policy: Policy) -> Policy:
+        return Policy(
+            thresholds=MappingProxyType({**policy.thresholds, **self.thresholds}),
+            disabled=(policy.disabled | self.disabled) - frozenset(self.thresholds),
+        )
+
+
+def overrides_from_tags(tags: Mapping[str, str]) -> EndpointOverrides:
+    enabled = True
+    thresholds: dict[str, float] = {}
+    disabled: set[str] = set()
+    problems: list[str] = []
+    for key, value in sorted(tags.items()):
+        lowered_key = key.lower()
+        if lowered_key == TAG_ENABLED:
+            normalized = value.strip().lower()
+            if normalized in ("false", "off", "no", "0"):
+                enabled = False
+            elif normalized not in ("true", "on", "yes", "1"):
+                problems.append(f"tag {key}={value!r} ignored: use true or false")
+            continue
+        if not lowered_key.startswith(TAG_ALARM_PREFIX):
+            continue
+        alarm_key = lowered_key[len(TAG_ALARM_PREFIX) :]
+        if alarm_key not in BY_KEY:
+            problems.append(f"tag {key} ignored: unknown alarm key {alarm_key!r}")
+            continue
+        if value.strip().lower() in _OFF_VALUES:
+            disabled.add(alarm_key)
+            continue
+        try:
+            thresholds[alarm_key] = parse_threshold(alarm_key, value.strip(), f"tag {key}")
+        except InvalidPolicyError as exc:
+            problems.append(f"{exc}; the fleet default applies")
+    return EndpointOverrides(
+        enabled=enabled,
+        thresholds=MappingProxyType(thresholds),
+        disabled=frozenset(disabled),
+        problems=tuple(problems),
+    )

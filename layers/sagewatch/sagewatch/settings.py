@@ -1,0 +1,61 @@
+"""Typed settings read from the function's environment (set by template.yaml).
+
+Only configuration lives in the environment; secrets are read from Secrets Manager at run time.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from sagewatch.core.errors import InvalidPolicyError
+from sagewatch.core.naming import validate_prefix
+from sagewatch.core.policy import Policy
+
+ENV_NAME_PREFIX = "SAGEWATCH_NAME_PREFIX"
+ENV_ALERT_TOPIC_ARN = "SAGEWATCH_ALERT_TOPIC_ARN"
+ENV_CREATE_ALARMS = "SAGEWATCH_CREATE_ALARMS"
+ENV_CREATE_DASHBOARDS = "SAGEWATCH_CREATE_DASHBOARDS"
+ENV_POLICY = "SAGEWATCH_POLICY"
+
+
+def _flag(value: str | None, default: bool, name: str) -> bool:
+    if value is None or value == "":
+        return default
+    lowered = value.strip().lower()
+    if lowered in ("true", "1", "yes"):
+        return True
+    if lowered in ("false", "0", "no"):
+        return False
+    raise InvalidPolicyError(f"{name}={value!r} is not a boolean (use true or false)")
+
+
+@dataclass(frozen=True)
+class Settings:
+    name_prefix: str
+    alert_topic_arn: str | None
+    create_alarms: bool
+    create_dashboards: bool
+    policy: Policy
+
+    @property
+    def alarm_actions(self) -> tuple[str, ...]:
+        return (self.alert_topic_arn,) if self.alert_topic_arn else ()
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if env is None else env
+        raw_policy = env.get(ENV_POLICY, "").strip()
+        try:
+            policy_doc = json.loads(raw_policy) if raw_policy else {}
+        except json.JSONDecodeError as exc:
+            raise InvalidPolicyError(f"{ENV_POLICY} is not valid JSON: {exc}") from exc
+        return cls(
+            name_prefix=validate_prefix(env.get(ENV_NAME_PREFIX, "SageWatch")),
+            alert_topic_arn=env.get(ENV_ALERT_TOPIC_ARN) or None,
+            create_alarms=_flag(env.get(ENV_CREATE_ALARMS), True, ENV_CREATE_ALARMS),
+            create_dashboards=_flag(env.get(ENV_CREATE_DASHBOARDS), True, ENV_CREATE_DASHBOARDS),
+            policy=Policy.from_document(policy_doc),
+        )

@@ -1,0 +1,1 @@
+"""Use cases: what handlers and the CLI call. They compose the pure core with adapters."""

@@ -1,0 +1,175 @@
+"""Onboard, re-fit and offboard one endpoint: read it, derive what it needs, apply the difference."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+from sagewatch.adapters.cloudwatch import CloudWatchWriter
+from sagewatch.adapters.sagemaker import SageMakerEndpoints
+from sagewatch.core.alarm_spec import AlarmSpec
+from sagewatch.core.alarms import desired_alarms
+from sagewatch.core.dashboard import build_dashboard, dashboard_body_json
+from sagewatch.core.diff import DashboardAction, Plan, plan_changes
+from sagewatch.core.errors import EndpointNotFoundError
+from sagewatch.core.events import Action, EndpointStateChange
+from sagewatch.core.naming import alarm_prefix, dashboard_name
+from sagewatch.core.profile import EndpointProfile
+from sagewatch.core.tags import overrides_from_tags
+from sagewatch.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class OnboardResult:
+    endpoint: str
+    outcome: str  # onboarded | unchanged | removed | opted-out | skipped | failed
+    reason: str = ""
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    deleted: list[str] = field(default_factory=list)
+    unchanged: int = 0
+    dashboard: str = DashboardAction.ABSENT.value
+    notes: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class Onboarding:
+    def __init__(
+        self, sagemaker: SageMakerEndpoints, cloudwatch: CloudWatchWriter, settings: Settings
+    ) -> None:
+        self._sagemaker = sagemaker
+        self._cloudwatch = cloudwatch
+        self._settings = settings
+
+    def handle(self, change: EndpointStateChange) -> OnboardResult:
+        action = change.action
+        if action is Action.ONBOARD:
+            return self.onboard(change.endpoint_name)
+        if action is Action.OFFBOARD:
+            return self.offboard(change.endpoint_name, "endpoint is being deleted")
+        if action is Action.FAILED:
+            return self._failed(change.endpoint_name, change.failure_reason)
+        return OnboardResult(change.endpoint_name, "skipped", f"status {change.status} needs no action")
+
+    def plan(self, profile: EndpointProfile) -> Plan:
+        """What onboarding would change for this endpoint (reads only)."""
+        prefix = self._settings.name_prefix
+        overrides = overrides_from_tags(profile.tags)
+        wanted = overrides.enabled
+        notes: list[str] = list(overrides.problems)
+        specs: tuple[AlarmSpec, ...] = ()
+        if wanted and self._settings.create_alarms:
+            desired = desired_alarms(profile, overrides.apply(self._settings.policy), prefix)
+            specs = desired.alarms
+            notes.extend(desired.notes)
+        for note in notes:
+            log.warning("endpoint %s: %s", profile.name, note, extra={"endpoint": profile.name})
+        body: str | None = None
+        if wanted and self._settings.create_dashboards:
+            body = dashboard_body_json(build_dashboard(profile, specs, prefix=prefix))
+        existing = self._cloudwatch.list_alarms(alarm_prefix(prefix, profile.name))
+        existing_body = self._cloudwatch.get_dashboard_body(dashboard_name(prefix, profile.name))
+        return plan_changes(specs, existing, self._settings.alarm_actions, body, existing_body, notes)
+
+    def onboard(self, endpoint_name: str) -> OnboardResult:
+        try:
+            profile = self._sagemaker.read_profile(endpoint_name)
+        except EndpointNotFoundError:
+            return self.offboard(endpoint_name, "endpoint no longer exists")
+        status = profile.status
+        if status == "Deleting":
+            return self.offboard(endpoint_name, "endpoint is being deleted")
+        if status == "Failed":
+            return self._failed(endpoint_name, profile.failure_reason)
+        if status != "InService":
+            reason = f"endpoint is {status}; it is re-fitted when it is InService again"
+            log.info("endpoint %s skipped: %s", endpoint_name, reason, extra={"endpoint": endpoint_name})
+            return OnboardResult(endpoint_name, "skipped", reason)
+        plan = self.plan(profile)
+        result = self.apply(endpoint_name, plan)
+        if not overrides_from_tags(profile.tags).enabled:
+            result.outcome, result.reason = "opted-out", "tag sagewatch:enabled=false"
+        return result
+
+    def apply(self, endpoint_name: str, plan: Plan) -> OnboardResult:
+        prefix = self._settings.name_prefix
+        actions = self._settings.alarm_actions
+        for change in plan.puts:
+            self._cloudwatch.put_alarm(change.spec, actions)
+            log.info("alarm %s: %s", change.spec.name, change.reason, extra={"endpoint": endpoint_name})
+        if plan.delete:
+            self._cloudwatch.delete_alarms(plan.delete)
+            log.info(
+                "deleted %d alarm(s) of %s",
+                len(plan.delete),
+                endpoint_name,
+                extra={"endpoint": endpoint_name},
+            )
+        board = dashboard_name(prefix, endpoint_name)
+        if (
+            plan.dashboard in (DashboardAction.CREATE, DashboardAction.UPDATE)
+            and plan.dashboard_body is not None
+        ):
+            self._cloudwatch.put_dashboard(board, plan.dashboard_body)
+        elif plan.dashboard is DashboardAction.DELETE:
+            self._cloudwatch.delete_dashboard(board)
+        outcome = "unchanged" if plan.is_noop else "onboarded"
+        result = OnboardResult(
+            endpoint=endpoint_name,
+            outcome=outcome,
+            created=[c.spec.name for c in plan.create],
+            updated=[c.spec.name for c in plan.update],
+            deleted=list(plan.delete),
+            unchanged=len(plan.unchanged),
+            dashboard=plan.dashboard.value,
+            notes=list(plan.notes),
+        )
+        log.info(
+            "endpoint %s %s: %d created, %d updated, %d deleted, %d unchanged, dashboard %s",
+            endpoint_name,
+            outcome,
+            len(result.created),
+            len(result.updated),
+            len(result.deleted),
+            result.unchanged,
+            result.dashboard,
+            extra={"endpoint": endpoint_name},
+        )
+        return result
+
+    def offboard(self, endpoint_name: str, reason: str) -> OnboardResult:
+        """Remove every alarm and the dashboard of an endpoint. Safe to repeat."""
+        prefix = self._settings.name_prefix
+        existing = self._cloudwatch.list_alarms(alarm_prefix(prefix, endpoint_name))
+        names = [str(a["AlarmName"]) for a in existing]
+        if names:
+            self._cloudwatch.delete_alarms(names)
+        board = dashboard_name(prefix, endpoint_name)
+        had_dashboard = self._cloudwatch.get_dashboard_body(board) is not None
+        if had_dashboard:
+            self._cloudwatch.delete_dashboard(board)
+        log.info(
+            "endpoint %s offboarded (%s): %d alarm(s) and %s dashboard removed",
+            endpoint_name,
+            reason,
+            len(names),
+            "its" if had_dashboard else "no",
+            extra={"endpoint": endpoint_name},
+        )
+        return OnboardResult(
+            endpoint=endpoint_name,
+            outcome="removed",
+            reason=reason,
+            deleted=names,
+            dashboard=(DashboardAction.DELETE if had_dashboard else DashboardAction.ABSENT).value,
+        )
+
+    def _failed(self, endpoint_name: str, failure_reason: str | None) -> OnboardResult:
+        reason = failure_reason or "no FailureReason given"
+        log.error("endpoint %s failed: %s", endpoint_name, reason, extra={"endpoint": endpoint_name})
+        return OnboardResult(endpoint_name, "failed", reason)
