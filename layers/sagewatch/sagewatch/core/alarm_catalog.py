@@ -286,3 +286,30 @@ DEFINITIONS: tuple[AlarmDefinition, ...] = (
 
 BY_KEY: dict[str, AlarmDefinition] = {d.key: d for d in DEFINITIONS}
 ALARM_KEYS: tuple[str, ...] = tuple(BY_KEY)
+
+
+def _missing_data_text(treatment: str) -> str:
+    return {"notBreaching": "not breaching", "missing": "keeps state", "breaching": "breaching"}.get(
+        treatment, treatment
+    )
+
+
+def markdown_table() -> str:
+    """The alarm defaults as a Markdown table (docs/alarms.md embeds exactly this)."""
+    rows = [
+        "| key | alarm | applies to | statistic | default threshold | period | datapoints | missing data |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for d in DEFINITIONS:
+        comparison = ">" if d.comparison == "GreaterThanThreshold" else ">="
+        rows.append(
+            f"| `{d.key}` | {d.title} | {', '.join(a.value for a in d.applies)} | {d.statistic} | "
+            f"{comparison} {d.default_threshold:g} {d.unit} | {d.period} s | "
+            f"{d.datapoints_to_alarm} of {d.evaluation_periods} | {_missing_data_text(d.treat_missing_data)} |"
+        )
+    return "\n".join(rows)
+
+
+def markdown_reasons() -> str:
+    """Why each default is what it is, and what an on-call engineer should look at first."""
+    return "\n".join(f"- **`{d.key}`**: {d.why} *Look first at:* {d.look_first}." for d in DEFINITIONS)

@@ -1,0 +1,383 @@
+"""The wiring of template.yaml, checked on the template CloudFormation actually receives.
+
+Each test names one promise of the stack (where events go, where failures end up, what the
+function may write) and checks it on the SAM transform's output, so generated resources (the
+EventBridge rule, the EventInvokeConfig, the role) are covered too. Cross-checks against the
+package (env var names, alarm keys, default thresholds, name prefix rule) keep the template and
+the code from drifting apart.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import json
+import re
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from sagewatch import settings
+from sagewatch.core.alarm_catalog import BY_KEY
+from sagewatch.core.errors import InvalidPolicyError
+from sagewatch.core.naming import validate_prefix
+from sagewatch.core.policy import Policy
+from tests.template.conftest import ROOT
+
+pytestmark = pytest.mark.template
+
+Template = dict[str, Any]
+
+POLICY_KEYS = {
+    "invocation-5xx-rate",
+    "invocation-4xx-rate",
+    "model-latency-p99",
+    "cpu-utilization",
+    "memory-utilization",
+    "disk-utilization",
+    "gpu-utilization",
+    "gpu-memory-utilization",
+}
+# Writes that must only ever reach SageWatch's own alarms and dashboards.
+SCOPED_WRITE_ACTIONS = (
+    "cloudwatch:PutMetricAlarm",
+    "cloudwatch:DeleteAlarms",
+    "cloudwatch:TagResource",
+    "cloudwatch:PutDashboard",
+    "cloudwatch:DeleteDashboards",
+)
+DLQ = "OnboardDeadLetterQueue"
+ARN_HEAD = "arn:${AWS::Partition}:cloudwatch"
+
+
+# ------------------------------------------------------------------------------ helpers
+
+
+def resources_of_type(tpl: Template, type_: str) -> dict[str, dict[str, Any]]:
+    return {name: res for name, res in tpl["Resources"].items() if res["Type"] == type_}
+
+
+def as_list(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+def get_att(logical_id: str, attribute: str) -> dict[str, list[str]]:
+    return {"Fn::GetAtt": [logical_id, attribute]}
+
+
+def iam_statements(node: Any) -> Iterator[dict[str, Any]]:
+    """Every policy statement anywhere in the template (roles, policies, resource policies)."""
+    if isinstance(node, dict):
+        if "PolicyDocument" in node and isinstance(node["PolicyDocument"], dict):
+            yield from as_list(node["PolicyDocument"].get("Statement", []))
+        for value in node.values():
+            yield from iam_statements(value)
+    elif isinstance(node, list):
+        for item in node:
+            yield from iam_statements(item)
+
+
+def sub_with_defaults(template: Template, sub: Any) -> str:
+    """Resolve a plain ``Fn::Sub`` string the way CloudFormation would with default parameters."""
+    assert isinstance(sub, dict), f"expected an Fn::Sub, got {sub!r}"
+    assert set(sub) == {"Fn::Sub"}, f"expected an Fn::Sub, got {sub!r}"
+    text = sub["Fn::Sub"]
+    assert isinstance(text, str), "SAGEWATCH_POLICY must be a plain !Sub string"
+    params = template["Parameters"]
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1)
+        assert name in params, f"${{{name}}} is not a template parameter"
+        return str(params[name]["Default"])
+
+    return re.sub(r"\$\{([A-Za-z0-9]+)\}", value, text)
+
+
+def onboard_function(tpl: Template) -> dict[str, Any]:
+    props: dict[str, Any] = tpl["Resources"]["OnboardFunction"]["Properties"]
+    return props
+
+
+def policy_sub(tpl: Template) -> Any:
+    """The SAGEWATCH_POLICY value (an Fn::Sub) of OnboardFunction, raw or transformed."""
+    return onboard_function(tpl)["Environment"]["Variables"]["SAGEWATCH_POLICY"]
+
+
+def onboard_rule(transformed: Template) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """(logical id, rule properties, target) of the EventBridge rule that invokes OnboardFunction."""
+    found = [
+        (name, rule["Properties"], target)
+        for name, rule in resources_of_type(transformed, "AWS::Events::Rule").items()
+        for target in rule["Properties"].get("Targets", [])
+        if target["Arn"] == get_att("OnboardFunction", "Arn")
+    ]
+    assert len(found) == 1, f"expected exactly one rule targeting OnboardFunction, found {found}"
+    return found[0]
+
+
+# ------------------------------------------------------------------------------ functions
+
+
+def test_every_function_runs_python313_on_arm64(transformed: Template) -> None:
+    functions = resources_of_type(transformed, "AWS::Lambda::Function")
+    assert functions, "no functions in the transformed template"
+    for name, fn in functions.items():
+        assert fn["Properties"]["Runtime"] == "python3.13", name
+        assert fn["Properties"]["Architectures"] == ["arm64"], name
+
+
+def test_every_function_logs_to_its_own_log_group_with_retention(transformed: Template) -> None:
+    log_groups = resources_of_type(transformed, "AWS::Logs::LogGroup")
+    for name, fn in resources_of_type(transformed, "AWS::Lambda::Function").items():
+        ref = fn["Properties"].get("LoggingConfig", {}).get("LogGroup")
+        assert isinstance(ref, dict), f"{name} has no LoggingConfig.LogGroup reference"
+        assert ref.get("Ref") in log_groups, f"{name} logs to {ref}, not a log group of this stack"
+        assert log_groups[ref["Ref"]]["Properties"].get("RetentionInDays"), f"{ref['Ref']} keeps logs forever"
+
+
+def test_every_function_gets_the_sagewatch_and_powertools_layers(transformed: Template) -> None:
+    layer_ids = set(resources_of_type(transformed, "AWS::Lambda::LayerVersion"))
+    for name, fn in resources_of_type(transformed, "AWS::Lambda::Function").items():
+        refs = [layer.get("Ref") for layer in fn["Properties"]["Layers"]]
+        assert any(ref in layer_ids for ref in refs), f"{name} lacks the SageWatch layer"
+        assert "PowertoolsLayerArn" in refs, f"{name} lacks the Powertools layer"
+
+
+def test_onboard_env_var_names_are_the_ones_settings_reads(transformed: Template) -> None:
+    env = onboard_function(transformed)["Environment"]["Variables"]
+    for name in (
+        settings.ENV_NAME_PREFIX,
+        settings.ENV_ALERT_TOPIC_ARN,
+        settings.ENV_CREATE_ALARMS,
+        settings.ENV_CREATE_DASHBOARDS,
+        settings.ENV_POLICY,
+    ):
+        assert name in env, f"{name} is read by sagewatch.settings but not set by the template"
+    assert env[settings.ENV_ALERT_TOPIC_ARN] == {"Ref": "AlertTopic"}
+    assert env["POWERTOOLS_SERVICE_NAME"] == "sagewatch"
+
+
+def test_policy_env_with_default_parameters_is_json_with_the_eight_threshold_keys(
+    template: Template, transformed: Template
+) -> None:
+    raw = sub_with_defaults(template, policy_sub(transformed))
+    doc = json.loads(raw)
+    assert set(doc) == {"thresholds", "disabled"}
+    assert set(doc["thresholds"]) == POLICY_KEYS
+    assert doc["disabled"] == ""
+    policy = Policy.from_document(doc, where="SAGEWATCH_POLICY")  # the function's own parser accepts it
+    assert set(policy.thresholds) == POLICY_KEYS
+
+
+def test_threshold_parameter_defaults_match_the_alarm_catalogue(template: Template) -> None:
+    """A deploy with defaults behaves like the code's documented defaults."""
+    pairs = re.findall(r'"([a-z0-9-]+)": \$\{([A-Za-z0-9]+)\}', policy_sub(template)["Fn::Sub"])
+    assert {key for key, _ in pairs} == POLICY_KEYS
+    for key, param in pairs:
+        assert float(template["Parameters"][param]["Default"]) == BY_KEY[key].default_threshold, (key, param)
+
+
+def test_disabled_alarms_parameter_cannot_break_the_policy_json(template: Template) -> None:
+    pattern = template["Parameters"]["DisabledAlarms"]["AllowedPattern"]
+    assert re.fullmatch(pattern, "invocation-4xx-rate disk-utilization")
+    assert re.fullmatch(pattern, "")
+    for hostile in ('x", "thresholds": {}', "a\\b", "model-latency-p99}"):
+        assert not re.fullmatch(pattern, hostile), hostile
+    raw = sub_with_defaults(template, policy_sub(template))
+    raw = raw.replace('"disabled": ""', '"disabled": "invocation-4xx-rate disk-utilization"')
+    policy = Policy.from_document(json.loads(raw))
+    assert not policy.is_enabled("disk-utilization")
+
+
+@pytest.mark.parametrize(
+    "prefix", ["SageWatch", "a", "ml-prod-2", "A" * 32, "", "1abc", "a_b", "a/b", "A" * 33]
+)
+def test_name_prefix_parameter_accepts_what_the_code_accepts(template: Template, prefix: str) -> None:
+    pattern = template["Parameters"]["NamePrefix"]["AllowedPattern"]
+    try:
+        validate_prefix(prefix)
+        code_accepts = True
+    except InvalidPolicyError:
+        code_accepts = False
+    assert bool(re.fullmatch(pattern, prefix)) == code_accepts
+
+
+# ------------------------------------------------------------------------------ events and failures
+
+
+def test_onboard_rule_matches_exactly_the_endpoint_state_changes_it_handles(transformed: Template) -> None:
+    _, rule, _ = onboard_rule(transformed)
+    assert rule["EventPattern"] == {
+        "source": ["aws.sagemaker"],
+        "detail-type": ["SageMaker Endpoint State Change"],
+        "detail": {"EndpointStatus": ["IN_SERVICE", "DELETING", "FAILED"]},
+    }
+
+
+def test_onboard_rule_retries_then_dead_letters_to_the_dlq(transformed: Template) -> None:
+    _, _, target = onboard_rule(transformed)
+    assert target["RetryPolicy"] == {"MaximumRetryAttempts": 8, "MaximumEventAgeInSeconds": 3600}
+    assert target["DeadLetterConfig"] == {"Arn": get_att(DLQ, "Arn")}
+
+
+def test_dlq_policy_lets_only_the_onboard_rule_send(transformed: Template) -> None:
+    rule_id, _, _ = onboard_rule(transformed)
+    policies = [
+        p["Properties"]
+        for p in resources_of_type(transformed, "AWS::SQS::QueuePolicy").values()
+        if {"Ref": DLQ} in p["Properties"]["Queues"]
+    ]
+    assert len(policies) == 1
+    statements = as_list(policies[0]["PolicyDocument"]["Statement"])
+    from_events = [s for s in statements if s.get("Principal") == {"Service": "events.amazonaws.com"}]
+    assert len(from_events) == 1
+    statement = from_events[0]
+    assert statement["Effect"] == "Allow"
+    assert as_list(statement["Action"]) == ["sqs:SendMessage"]
+    assert statement["Resource"] == get_att(DLQ, "Arn")
+    assert statement["Condition"] == {"ArnEquals": {"aws:SourceArn": get_att(rule_id, "Arn")}}
+
+
+def test_dlq_keeps_messages_14_days_encrypted(transformed: Template) -> None:
+    props = transformed["Resources"][DLQ]["Properties"]
+    assert props["MessageRetentionPeriod"] == 1209600
+    assert props["SqsManagedSseEnabled"] is True
+
+
+def test_processing_failures_go_to_the_same_dlq(transformed: Template) -> None:
+    """EventBridge's DLQ only covers delivery; handler errors follow Lambda's async config."""
+    configs = [
+        c["Properties"]
+        for c in resources_of_type(transformed, "AWS::Lambda::EventInvokeConfig").values()
+        if c["Properties"]["FunctionName"] == {"Ref": "OnboardFunction"}
+    ]
+    assert len(configs) == 1
+    config = configs[0]
+    assert config["MaximumRetryAttempts"] == 2
+    assert config["MaximumEventAgeInSeconds"] == 3600
+    assert config["DestinationConfig"]["OnFailure"]["Destination"] == get_att(DLQ, "Arn")
+
+
+def test_onboard_role_may_send_failures_to_the_dlq(transformed: Template) -> None:
+    role = transformed["Resources"]["OnboardFunctionRole"]
+    assert any(
+        "sqs:SendMessage" in as_list(s["Action"]) and s["Resource"] == get_att(DLQ, "Arn")
+        for s in iam_statements(role)
+    )
+
+
+def test_dead_letters_page_the_ops_topic(transformed: Template) -> None:
+    alarms = [
+        a["Properties"]
+        for a in resources_of_type(transformed, "AWS::CloudWatch::Alarm").values()
+        if a["Properties"]["Namespace"] == "AWS/SQS"
+        and {"Name": "QueueName", "Value": get_att(DLQ, "QueueName")} in a["Properties"]["Dimensions"]
+    ]
+    assert len(alarms) == 1
+    alarm = alarms[0]
+    assert alarm["MetricName"] == "ApproximateNumberOfMessagesVisible"
+    assert alarm["Threshold"] == 1
+    assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+    assert alarm["TreatMissingData"] == "notBreaching"
+    assert {"Ref": "OpsTopic"} in alarm["AlarmActions"]
+
+
+def test_onboard_errors_page_the_ops_topic(transformed: Template) -> None:
+    alarms = [
+        a["Properties"]
+        for a in resources_of_type(transformed, "AWS::CloudWatch::Alarm").values()
+        if a["Properties"]["Namespace"] == "AWS/Lambda"
+        and {"Name": "FunctionName", "Value": {"Ref": "OnboardFunction"}} in a["Properties"]["Dimensions"]
+    ]
+    assert len(alarms) == 1
+    assert alarms[0]["MetricName"] == "Errors"
+    assert {"Ref": "OpsTopic"} in alarms[0]["AlarmActions"]
+
+
+def test_ops_email_subscription_only_when_an_address_is_given(transformed: Template) -> None:
+    subscriptions = resources_of_type(transformed, "AWS::SNS::Subscription")
+    email = [s for s in subscriptions.values() if s["Properties"]["Protocol"] == "email"]
+    assert len(email) == 1
+    assert email[0]["Properties"]["TopicArn"] == {"Ref": "OpsTopic"}
+    condition = email[0]["Condition"]
+    assert transformed["Conditions"][condition] == {"Fn::Not": [{"Fn::Equals": [{"Ref": "OpsEmail"}, ""]}]}
+
+
+def test_cloudwatch_of_this_account_may_publish_alarms_to_the_alert_topic(transformed: Template) -> None:
+    policies = [
+        p["Properties"]
+        for p in resources_of_type(transformed, "AWS::SNS::TopicPolicy").values()
+        if {"Ref": "AlertTopic"} in p["Properties"]["Topics"]
+    ]
+    assert len(policies) == 1
+    statements = as_list(policies[0]["PolicyDocument"]["Statement"])
+    assert any(
+        s.get("Principal") == {"Service": "cloudwatch.amazonaws.com"}
+        and "sns:Publish" in as_list(s["Action"])
+        and s["Condition"] == {"StringEquals": {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}}
+        for s in statements
+    )
+
+
+# ------------------------------------------------------------------------------ least privilege
+
+
+def test_alarm_and_dashboard_writes_are_never_granted_on_every_resource(transformed: Template) -> None:
+    statements = list(iam_statements(transformed["Resources"]))
+    assert statements, "found no IAM statements at all"
+    granted: set[str] = set()
+    for statement in statements:
+        if statement.get("Effect") != "Allow":
+            continue
+        patterns = as_list(statement.get("Action", []))
+        resources = as_list(statement.get("Resource", []))
+        for action in SCOPED_WRITE_ACTIONS:
+            if any(isinstance(p, str) and fnmatch.fnmatchcase(action, p) for p in patterns):
+                granted.add(action)
+                assert "*" not in resources, f"{action} is allowed on '*' in {statement}"
+    # The function needs all of them; if one is missing the walk above proved nothing.
+    assert granted == set(SCOPED_WRITE_ACTIONS)
+
+
+def test_alarm_writes_are_scoped_to_the_name_prefix(transformed: Template) -> None:
+    by_action = {
+        action: s["Resource"]
+        for s in iam_statements(transformed["Resources"]["OnboardFunctionRole"])
+        for action in as_list(s["Action"])
+        if action in SCOPED_WRITE_ACTIONS
+    }
+    alarms = {"Fn::Sub": f"{ARN_HEAD}:${{AWS::Region}}:${{AWS::AccountId}}:alarm:${{NamePrefix}}/*"}
+    # Dashboards are global: their ARN has an empty region field.
+    dashboards = {"Fn::Sub": f"{ARN_HEAD}::${{AWS::AccountId}}:dashboard/${{NamePrefix}}_*"}
+    assert by_action == {
+        "cloudwatch:PutMetricAlarm": alarms,
+        "cloudwatch:DeleteAlarms": alarms,
+        "cloudwatch:TagResource": alarms,
+        "cloudwatch:PutDashboard": dashboards,
+        "cloudwatch:DeleteDashboards": dashboards,
+    }
+
+
+# ------------------------------------------------------------------------------ build inputs
+
+
+def test_layer_is_built_by_its_makefile_for_arm64(template: Template) -> None:
+    layer = template["Resources"]["SageWatchLayer"]
+    assert layer["Metadata"]["BuildMethod"] == "makefile"
+    assert layer["Metadata"]["BuildArchitecture"] == "arm64"
+    assert layer["Properties"]["CompatibleRuntimes"] == ["python3.13"]
+    makefile = (ROOT / layer["Properties"]["ContentUri"] / "Makefile").read_text(encoding="utf-8")
+    assert re.search(r"^build-SageWatchLayer:", makefile, re.MULTILINE)
+
+
+def test_powertools_layer_comes_from_public_ssm_at_the_tested_version(template: Template) -> None:
+    param = template["Parameters"]["PowertoolsLayerArn"]
+    assert param["Type"] == "AWS::SSM::Parameter::Value<String>"
+    assert param["Default"].startswith("/aws/service/powertools/python/arm64/python3.13/")
+    pinned = re.search(
+        r"^aws-lambda-powertools==(\S+)$",
+        (ROOT / "requirements-dev.txt").read_text(encoding="utf-8"),
+        re.MULTILINE,
+    )
+    assert pinned, "requirements-dev.txt must pin aws-lambda-powertools"
+    assert param["Default"].rsplit("/", 1)[1] == pinned.group(1)

@@ -1,0 +1,15 @@
+"""The documented alarm defaults are generated from the catalogue and must not drift from it."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sagewatch.core.alarm_catalog import markdown_reasons, markdown_table
+
+DOCS = Path(__file__).resolve().parents[2] / "docs" / "alarms.md"
+
+
+def test_alarm_table_in_docs_matches_the_catalogue() -> None:
+    text = DOCS.read_text()
+    assert markdown_table() in text, "docs/alarms.md is stale: regenerate the table from markdown_table()"
+    assert markdown_reasons() in text, "docs/alarms.md is stale: regenerate the reasons from markdown_reasons()"
