@@ -97,9 +97,7 @@ def _with_fake_code_uris(template: dict[str, Any]) -> dict[str, Any]:
         props = resource.get("Properties", {})
         if resource.get("Type") == "AWS::Serverless::Function" and isinstance(props.get("CodeUri"), str):
             props["CodeUri"] = "s3://bucket/code.zip"
-        if resource.get("Type") == "AWS::Serverless::LayerVersion" and isinstance(
-            props.get("ContentUri"), str
-        ):
+        if resource.get("Type") == "AWS::Serverless::LayerVersion" and isinstance(props.get("ContentUri"), str):
             props["ContentUri"] = "s3://bucket/layer.zip"
     return fake
 

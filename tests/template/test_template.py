@@ -189,9 +189,7 @@ def test_disabled_alarms_parameter_cannot_break_the_policy_json(template: Templa
     assert not policy.is_enabled("disk-utilization")
 
 
-@pytest.mark.parametrize(
-    "prefix", ["SageWatch", "a", "ml-prod-2", "A" * 32, "", "1abc", "a_b", "a/b", "A" * 33]
-)
+@pytest.mark.parametrize("prefix", ["SageWatch", "a", "ml-prod-2", "A" * 32, "", "1abc", "a_b", "a/b", "A" * 33])
 def test_name_prefix_parameter_accepts_what_the_code_accepts(template: Template, prefix: str) -> None:
     pattern = template["Parameters"]["NamePrefix"]["AllowedPattern"]
     try:
@@ -261,8 +259,7 @@ def test_processing_failures_go_to_the_same_dlq(transformed: Template) -> None:
 def test_onboard_role_may_send_failures_to_the_dlq(transformed: Template) -> None:
     role = transformed["Resources"]["OnboardFunctionRole"]
     assert any(
-        "sqs:SendMessage" in as_list(s["Action"]) and s["Resource"] == get_att(DLQ, "Arn")
-        for s in iam_statements(role)
+        "sqs:SendMessage" in as_list(s["Action"]) and s["Resource"] == get_att(DLQ, "Arn") for s in iam_statements(role)
     )
 
 

@@ -137,7 +137,7 @@ def test_tags_are_paginated_and_components_read_only_for_component_endpoints() -
                 "InferenceComponents": [
                     {
                         "InferenceComponentName": "llama-ic",
-                        "InferenceComponentArn": "arn:aws:sagemaker:us-east-1:123456789012:inference-component/llama-ic",
+                        "InferenceComponentArn": f"{arn.rsplit(':', 1)[0]}:inference-component/llama-ic",
                         "EndpointName": "shared",
                         "EndpointArn": arn,
                         "VariantName": "AllTraffic",

@@ -41,9 +41,9 @@ def test_every_metric_alarm_has_endpoint_and_variant_dimensions() -> None:
 
 
 def test_latency_threshold_in_ms_becomes_microseconds() -> None:
-    alarm = by_key(desired_alarms(profile(), Policy.from_document({"thresholds": {"model-latency-p99": 250}}), PREFIX).alarms)[
-        "model-latency-p99"
-    ]
+    alarm = by_key(
+        desired_alarms(profile(), Policy.from_document({"thresholds": {"model-latency-p99": 250}}), PREFIX).alarms
+    )["model-latency-p99"]
     assert alarm.threshold == 250_000
     assert alarm.metric is not None and alarm.metric.stat == "p99" and alarm.metric.name == "ModelLatency"
     kwargs = alarm.put_kwargs(["arn:topic"])

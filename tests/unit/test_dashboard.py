@@ -118,10 +118,7 @@ def widget_with_metric(body: dict[str, Any], metric: str, variant: str | None = 
     return [
         w
         for w in metric_widgets(body)
-        if any(
-            name == metric and (variant is None or d.get("VariantName") == variant)
-            for _, name, d, _ in queries(w)
-        )
+        if any(name == metric and (variant is None or d.get("VariantName") == variant) for _, name, d, _ in queries(w))
     ]
 
 
@@ -304,10 +301,7 @@ def test_header_describes_the_endpoint_and_links_console_and_logs() -> None:
     assert "ml.g5.12xlarge \u00d7 1" in markdown
     assert "48 vCPU" in markdown
     assert "4 \u00d7 NVIDIA A10G" in markdown
-    assert (
-        f"https://{REGION}.console.aws.amazon.com/sagemaker/home?region={REGION}#/endpoints/ranker"
-        in markdown
-    )
+    assert f"https://{REGION}.console.aws.amazon.com/sagemaker/home?region={REGION}#/endpoints/ranker" in markdown
     assert "/aws/sagemaker/Endpoints/ranker" in markdown
 
 

@@ -41,9 +41,7 @@ def test_well_known_sizes_have_their_ec2_shape(
     assert lookup(name) == InstanceType(name, vcpus, memory_gib, gpus, accelerator, neuron_devices)
 
 
-@pytest.mark.parametrize(
-    "name", ["ml.m5.3xlarge", "ml.z9.large", "m5.xlarge", "ML.M5.XLARGE", "", "ml.m5.xlarge "]
-)
+@pytest.mark.parametrize("name", ["ml.m5.3xlarge", "ml.z9.large", "m5.xlarge", "ML.M5.XLARGE", "", "ml.m5.xlarge "])
 def test_unknown_or_inexact_names_are_not_found(name: str) -> None:
     assert lookup(name) is None
 

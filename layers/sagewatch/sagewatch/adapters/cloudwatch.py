@@ -58,9 +58,7 @@ class CloudWatchWriter:
         return str(body) if body is not None else None
 
     def put_dashboard(self, name: str, body: str) -> None:
-        result = call(
-            "PutDashboard", self._client.put_dashboard, DashboardName=name, DashboardBody=body, **self._extra
-        )
+        result = call("PutDashboard", self._client.put_dashboard, DashboardName=name, DashboardBody=body, **self._extra)
         problems = result.get("DashboardValidationMessages") or []
         if problems:
             # PutDashboard succeeds with warnings; a dashboard with broken widgets is still a bug.

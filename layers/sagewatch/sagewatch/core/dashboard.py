@@ -233,23 +233,15 @@ def _async_queue_widgets(profile: EndpointProfile) -> list[Widget]:
             region,
             "Async backlog (requests)",
             [
-                _metric(
-                    ns, "ApproximateBacklogSize", dims, id="backlog", stat="Average", label="Backlog avg"
-                ),
-                _metric(
-                    ns, "ApproximateBacklogSize", dims, id="backlogmax", stat="Maximum", label="Backlog max"
-                ),
+                _metric(ns, "ApproximateBacklogSize", dims, id="backlog", stat="Average", label="Backlog avg"),
+                _metric(ns, "ApproximateBacklogSize", dims, id="backlogmax", stat="Maximum", label="Backlog max"),
             ],
             y_axis=count_axis,
         ),
         _metric_widget(
             region,
             "Async age of oldest request (s)",
-            [
-                _metric(
-                    ns, "ApproximateAgeOfOldestRequest", dims, id="age", stat="Maximum", label="Oldest (s)"
-                )
-            ],
+            [_metric(ns, "ApproximateAgeOfOldestRequest", dims, id="age", stat="Maximum", label="Oldest (s)")],
             y_axis={"left": {"min": 0, "label": "s", "showUnits": False}},
         ),
         _metric_widget(
@@ -351,9 +343,7 @@ class _VariantView:
             )
         for stat in _LATENCY_PERCENTILES:
             # Published in microseconds; people read milliseconds.
-            metrics.append(
-                _expression(f"{short}{stat}ms", f"{short}{stat} / 1000", f"{metric_name} {stat} (ms)")
-            )
+            metrics.append(_expression(f"{short}{stat}ms", f"{short}{stat} / 1000", f"{metric_name} {stat} (ms)"))
         return _metric_widget(
             self.region,
             self.title(f"{metric_name} (ms)"),

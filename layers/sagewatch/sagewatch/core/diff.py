@@ -46,11 +46,7 @@ class Plan:
             DashboardAction.UPDATE,
             DashboardAction.DELETE,
         )
-        return (
-            len(self.puts)
-            + (1 if self.delete else 0) * ((len(self.delete) + 99) // 100)
-            + int(dashboard_write)
-        )
+        return len(self.puts) + (1 if self.delete else 0) * ((len(self.delete) + 99) // 100) + int(dashboard_write)
 
     @property
     def is_noop(self) -> bool:

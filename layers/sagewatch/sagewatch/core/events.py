@@ -61,11 +61,7 @@ class EndpointStateChange:
 
 
 def is_endpoint_state_change(event: Any) -> bool:
-    return (
-        isinstance(event, Mapping)
-        and event.get("source") == SOURCE
-        and event.get("detail-type") == DETAIL_TYPE
-    )
+    return isinstance(event, Mapping) and event.get("source") == SOURCE and event.get("detail-type") == DETAIL_TYPE
 
 
 def parse_state_change(event: Any) -> EndpointStateChange:
@@ -93,8 +89,7 @@ def parse_state_change(event: Any) -> EndpointStateChange:
     status = status.upper()
     if status not in STATUS_ACTIONS:
         raise InvalidEventError(
-            f"detail.EndpointStatus {status!r} is not a known endpoint status "
-            f"(known: {', '.join(STATUS_ACTIONS)})"
+            f"detail.EndpointStatus {status!r} is not a known endpoint status (known: {', '.join(STATUS_ACTIONS)})"
         )
     variants = detail.get("ProductionVariants")
     variant_names: tuple[str, ...] = ()

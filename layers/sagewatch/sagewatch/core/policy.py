@@ -55,9 +55,7 @@ class Policy:
             raise InvalidPolicyError(f"{where} must be a JSON object, got {type(doc).__name__}")
         extra = sorted(set(doc) - {"thresholds", "disabled"})
         if extra:
-            raise InvalidPolicyError(
-                f"{where}: unknown field(s) {', '.join(extra)} (use thresholds, disabled)"
-            )
+            raise InvalidPolicyError(f"{where}: unknown field(s) {', '.join(extra)} (use thresholds, disabled)")
         raw_thresholds = doc.get("thresholds")
         if raw_thresholds is None:
             raw_thresholds = {}

@@ -39,9 +39,7 @@ class OnboardResult:
 
 
 class Onboarding:
-    def __init__(
-        self, sagemaker: SageMakerEndpoints, cloudwatch: CloudWatchWriter, settings: Settings
-    ) -> None:
+    def __init__(self, sagemaker: SageMakerEndpoints, cloudwatch: CloudWatchWriter, settings: Settings) -> None:
         self._sagemaker = sagemaker
         self._cloudwatch = cloudwatch
         self._settings = settings
@@ -111,10 +109,7 @@ class Onboarding:
                 extra={"endpoint": endpoint_name},
             )
         board = dashboard_name(prefix, endpoint_name)
-        if (
-            plan.dashboard in (DashboardAction.CREATE, DashboardAction.UPDATE)
-            and plan.dashboard_body is not None
-        ):
+        if plan.dashboard in (DashboardAction.CREATE, DashboardAction.UPDATE) and plan.dashboard_body is not None:
             self._cloudwatch.put_dashboard(board, plan.dashboard_body)
         elif plan.dashboard is DashboardAction.DELETE:
             self._cloudwatch.delete_dashboard(board)
