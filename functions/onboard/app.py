@@ -15,6 +15,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from sagewatch.adapters.aws import client
 from sagewatch.adapters.cloudwatch import CloudWatchWriter
 from sagewatch.adapters.sagemaker import SageMakerEndpoints
+from sagewatch.adapters.sns import NoticePublisher
 from sagewatch.core.errors import InvalidEventError
 from sagewatch.core.events import is_endpoint_state_change, parse_state_change
 from sagewatch.settings import Settings
@@ -28,10 +29,13 @@ def _service() -> Onboarding:
     """Built on first use and kept while the execution environment is warm."""
     global _onboarding
     if _onboarding is None:
+        settings = Settings.from_env()
+        notices = NoticePublisher(client("sns"), settings.alert_topic_arn) if settings.alert_topic_arn else None
         _onboarding = Onboarding(
             SageMakerEndpoints(client("sagemaker")),
             CloudWatchWriter(client("cloudwatch")),
-            Settings.from_env(),
+            settings,
+            notices,
         )
     return _onboarding
 

@@ -275,7 +275,8 @@ def test_failed_logs_the_failure_reason(account: EmulatedAccount) -> None:
     assert result.response["outcome"] == "failed"
     assert "did not pass the ping health check" in result.response["reason"]
     assert any("image-embedder failed" in line for line in result.logs)
-    assert writes(result) == 0
+    # Nothing is written to CloudWatch; the failure is published to the alert topic.
+    assert result.writes == {"sns.Publish": 1}
 
 
 def test_updating_is_ignored_with_a_log_line(account: EmulatedAccount) -> None:

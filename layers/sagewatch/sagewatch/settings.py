@@ -59,3 +59,39 @@ class Settings:
             create_dashboards=_flag(env.get(ENV_CREATE_DASHBOARDS), True, ENV_CREATE_DASHBOARDS),
             policy=Policy.from_document(policy_doc),
         )
+
+
+ENV_SLACK_WEBHOOK_SECRET = "SAGEWATCH_SLACK_WEBHOOK_SECRET"  # noqa: S105 - the name of a variable
+ENV_EMAIL_SENDER = "SAGEWATCH_EMAIL_SENDER"
+ENV_EMAIL_RECIPIENTS = "SAGEWATCH_EMAIL_RECIPIENTS"
+ENV_ENRICHMENT_TIMEOUT = "SAGEWATCH_ENRICHMENT_TIMEOUT_SECONDS"
+
+
+@dataclass(frozen=True)
+class NotifySettings:
+    name_prefix: str
+    dashboards: bool
+    default_slack_secret: str | None  # Secrets Manager id of the default Slack webhook URL
+    email_sender: str | None
+    email_recipients: tuple[str, ...]
+    enrichment_timeout: float  # seconds the reads may take before the alert goes out without them
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None) -> NotifySettings:
+        env = os.environ if env is None else env
+        recipients = tuple(env.get(ENV_EMAIL_RECIPIENTS, "").replace(",", " ").split())
+        sender = env.get(ENV_EMAIL_SENDER, "").strip() or None
+        if recipients and not sender:
+            raise InvalidPolicyError(f"{ENV_EMAIL_RECIPIENTS} is set but {ENV_EMAIL_SENDER} is empty")
+        try:
+            timeout = float(env.get(ENV_ENRICHMENT_TIMEOUT, "") or 8.0)
+        except ValueError:
+            raise InvalidPolicyError(f"{ENV_ENRICHMENT_TIMEOUT} must be a number of seconds") from None
+        return cls(
+            name_prefix=validate_prefix(env.get(ENV_NAME_PREFIX, "SageWatch")),
+            dashboards=_flag(env.get(ENV_CREATE_DASHBOARDS), True, ENV_CREATE_DASHBOARDS),
+            default_slack_secret=env.get(ENV_SLACK_WEBHOOK_SECRET, "").strip() or None,
+            email_sender=sender,
+            email_recipients=recipients,
+            enrichment_timeout=timeout,
+        )

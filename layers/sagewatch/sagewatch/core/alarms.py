@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sagewatch.core.alarm_catalog import DEFINITIONS, AlarmDefinition, Applies
+from sagewatch.core.alarm_context import AlarmContext
 from sagewatch.core.alarm_spec import AlarmSpec, Display, Metric, MetricQuery
 from sagewatch.core.instance_types import lookup
 from sagewatch.core.naming import alarm_name
@@ -49,7 +50,16 @@ class DesiredAlarms:
     notes: tuple[str, ...]  # things a person should know, e.g. an unknown instance type
 
 
-def desired_alarms(profile: EndpointProfile, policy: Policy, prefix: str) -> DesiredAlarms:
+def desired_alarms(
+    profile: EndpointProfile,
+    policy: Policy,
+    prefix: str,
+    *,
+    slack_secret: str | None = None,
+    email: tuple[str, ...] = (),
+) -> DesiredAlarms:
+    """Every alarm the endpoint should have. ``slack_secret``/``email`` route its alerts elsewhere."""
+    route = AlarmContext(slack=slack_secret, email=email)
     alarms: list[AlarmSpec] = []
     notes: list[str] = []
     for variant in profile.variants:
@@ -57,14 +67,14 @@ def desired_alarms(profile: EndpointProfile, policy: Policy, prefix: str) -> Des
         for definition in DEFINITIONS:
             if not policy.is_enabled(definition.key) or not kinds.intersection(definition.applies):
                 continue
-            alarms.append(_build(prefix, profile, variant, definition, policy))
+            alarms.append(_build(prefix, profile, variant, definition, policy, route))
             for component in variant.inference_components:
                 if definition.key in _COMPONENT_KEYS:
-                    alarms.append(_build(prefix, profile, variant, definition, policy, component=component))
+                    alarms.append(_build(prefix, profile, variant, definition, policy, route, component=component))
     if profile.is_async:
         for definition in DEFINITIONS:
             if Applies.ASYNC in definition.applies and policy.is_enabled(definition.key):
-                alarms.append(_build(prefix, profile, None, definition, policy))
+                alarms.append(_build(prefix, profile, None, definition, policy, route))
     return DesiredAlarms(tuple(alarms), tuple(notes))
 
 
@@ -93,6 +103,7 @@ def _build(
     variant: VariantProfile | None,
     definition: AlarmDefinition,
     policy: Policy,
+    route: AlarmContext,
     component: str | None = None,
 ) -> AlarmSpec:
     key = definition.key
@@ -138,6 +149,13 @@ def _build(
         f"{definition.evaluation_periods} periods of {definition.period} s. "
         f"Look first at: {definition.look_first}."
     )
+    context = replace(
+        route,
+        kind=profile.kind,
+        instance=variant.instance_type if variant is not None and not variant.is_serverless else None,
+        unit=display.unit,
+        scale=display.scale,
+    )
     tags = [
         (TAG_ENDPOINT, profile.name),
         (TAG_ALARM_KEY, key),
@@ -150,7 +168,7 @@ def _build(
         key=key,
         endpoint=profile.name,
         variant=variant.name if variant else None,
-        description=description[:1024],
+        description=_with_context(description, context),
         threshold=threshold,
         comparison=definition.comparison,
         period=definition.period,
@@ -182,6 +200,15 @@ def _to_metric_units(
         # CloudWatch sums these over cores/GPUs: 90 % per core on 4 vCPUs is 360 in the metric.
         return human * units, Display(unit="%", scale=1.0 / units)
     return human, Display(unit=definition.unit)
+
+
+def _with_context(text: str, context: AlarmContext) -> str:
+    """CloudWatch allows 1024 characters: shorten the text, never the machine-readable trailer."""
+    trailer = context.encode()
+    room = 1024 - len(trailer) - 1
+    if len(text) > room:
+        text = text[: room - 1] + "…"
+    return f"{text} {trailer}"
 
 
 def _fmt(value: float) -> str:

@@ -129,6 +129,8 @@ class EndpointFailureNotice:
     account_id: str
     reason: str
     time: datetime
+    slack_secret: str | None = None  # the endpoint's own routing, copied from its tags
+    email: tuple[str, ...] = ()
 
 
 Notification = AlarmNotification | EndpointFailureNotice
@@ -263,7 +265,28 @@ def _parse_failure_notice(message_id: str, message: Mapping[str, Any]) -> Endpoi
         account_id=str(message.get("account") or ""),
         reason=str(message.get("reason") or "no FailureReason given"),
         time=_parse_time(message.get("time"), f"failure notice {message_id}"),
+        slack_secret=message.get("slack") if isinstance(message.get("slack"), str) and message.get("slack") else None,
+        email=tuple(str(e) for e in message.get("email") or [] if isinstance(e, str)),
     )
+
+
+def failure_notice_message(
+    endpoint: str, region: str, account: str, reason: str, time: datetime, slack: str | None, email: tuple[str, ...]
+) -> dict[str, Any]:
+    """The SNS message OnboardFunction publishes on FAILED (parsed back by ``parse_sns_record``)."""
+    message: dict[str, Any] = {
+        "type": FAILURE_NOTICE_TYPE,
+        "endpoint": endpoint,
+        "region": region,
+        "account": account,
+        "reason": reason,
+        "time": time.isoformat(),
+    }
+    if slack:
+        message["slack"] = slack
+    if email:
+        message["email"] = list(email)
+    return message
 
 
 def _parse_query(query: Mapping[str, Any], where: str) -> TriggerQuery:

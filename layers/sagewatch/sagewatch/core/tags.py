@@ -4,6 +4,8 @@ Tag keys (documented in the README, "Per-endpoint control"):
 - ``sagewatch:enabled`` = ``false``         → the endpoint gets no alarms and no dashboard.
 - ``sagewatch:alarm:<alarm-key>`` = ``off`` → that alarm is switched off for this endpoint.
 - ``sagewatch:alarm:<alarm-key>`` = number  → threshold override in the alarm's human unit (ms, %, …).
+- ``sagewatch:slack-webhook-secret`` = secret  → this endpoint's alerts go to that Slack webhook.
+- ``sagewatch:email`` = ``a@x.com b@y.com``     → this endpoint's alerts go to these addresses.
 
 SageMaker tag values may not contain commas, which is why there is one tag per alarm rather than
 one list-valued tag. An invalid tag never blocks onboarding: it is reported and the fleet default
@@ -12,6 +14,7 @@ applies, so a typo cannot leave an endpoint without alarms.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
@@ -23,6 +26,10 @@ from sagewatch.core.policy import Policy, parse_threshold
 
 TAG_ENABLED = "sagewatch:enabled"
 TAG_ALARM_PREFIX = "sagewatch:alarm:"
+TAG_SLACK_SECRET = "sagewatch:slack-webhook-secret"  # noqa: S105 - a tag key, not a secret
+TAG_EMAIL = "sagewatch:email"
+_SECRET_ID = re.compile(r"^[A-Za-z0-9/_+=.@:-]{1,512}$")
+_EMAIL = re.compile(r"^[^@\s,\]]+@[^@\s,\]]+\.[^@\s,\]]+$")
 _OFF_VALUES = frozenset({"off", "false", "disabled", "none"})
 
 
@@ -51,6 +58,8 @@ class EndpointOverrides:
     thresholds: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
     disabled: frozenset[str] = frozenset()
     problems: tuple[str, ...] = ()
+    slack_secret: str | None = None  # the endpoint's own Slack webhook secret (Secrets Manager id)
+    email: tuple[str, ...] = ()  # the endpoint's own alert recipients
 
     def apply(self, policy: Policy) -> Policy:
         return Policy(
@@ -64,8 +73,24 @@ def overrides_from_tags(tags: Mapping[str, str]) -> EndpointOverrides:
     thresholds: dict[str, float] = {}
     disabled: set[str] = set()
     problems: list[str] = []
+    slack_secret: str | None = None
+    email: tuple[str, ...] = ()
     for key, value in sorted(tags.items()):
         lowered_key = key.lower()
+        if lowered_key == TAG_SLACK_SECRET:
+            if _SECRET_ID.match(value.strip()):
+                slack_secret = value.strip()
+            else:
+                problems.append(f"tag {key} ignored: {value!r} is not a Secrets Manager secret name or ARN")
+            continue
+        if lowered_key == TAG_EMAIL:
+            addresses = tuple(value.replace(",", " ").split())
+            bad = [a for a in addresses if not _EMAIL.match(a)]
+            if bad or not addresses:
+                problems.append(f"tag {key} ignored: not a space-separated list of email addresses ({value!r})")
+            else:
+                email = addresses
+            continue
         if lowered_key == TAG_ENABLED:
             normalized = value.strip().lower()
             if normalized in ("false", "off", "no", "0"):
@@ -91,4 +116,6 @@ def overrides_from_tags(tags: Mapping[str, str]) -> EndpointOverrides:
         thresholds=MappingProxyType(thresholds),
         disabled=frozenset(disabled),
         problems=tuple(problems),
+        slack_secret=slack_secret,
+        email=email,
     )

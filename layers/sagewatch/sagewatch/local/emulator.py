@@ -16,6 +16,7 @@ removes the emulator extensions. One account may be open per process at a time.
 
 from __future__ import annotations
 
+import contextlib
 import email
 import email.policy
 import json
@@ -26,6 +27,7 @@ import time
 import urllib.request
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from email.utils import getaddresses
 from pathlib import Path
 from typing import Any
@@ -572,6 +574,87 @@ class EmulatedAccount:
         """Put a new value into a secret of the template (``dict`` values are stored as JSON)."""
         text = value if isinstance(value, str) else json.dumps(value)
         self.client("secretsmanager").put_secret_value(SecretId=self.physical_id(logical_id), SecretString=text)
+
+    # -- logs and metrics ---------------------------------------------------------------------
+
+    def put_log_lines(
+        self,
+        log_group: str,
+        lines: Sequence[str],
+        *,
+        stream: str = "AllTraffic/i-0123456789abcdef0",
+        at: datetime | None = None,
+    ) -> None:
+        """Write ``lines`` to a log stream (group and stream created if missing), in order.
+
+        The lines are one millisecond apart, the last one at ``at`` (default: now), the way a
+        container's lines arrive, so that their order is the order of their timestamps. Lines
+        CloudWatch Logs rejects (older than 14 days, or more than 2 hours ahead of the clock) are
+        dropped as on AWS, with a warning in the log.
+        """
+        if not lines:
+            return
+        logs = self.client("logs")
+        with contextlib.suppress(logs.exceptions.ResourceAlreadyExistsException):
+            logs.create_log_group(logGroupName=log_group)
+        with contextlib.suppress(logs.exceptions.ResourceAlreadyExistsException):
+            logs.create_log_stream(logGroupName=log_group, logStreamName=stream)
+        last = int((at or datetime.now(UTC)).timestamp() * 1000)
+        first = last - (len(lines) - 1)
+        events = [{"timestamp": first + i, "message": line} for i, line in enumerate(lines)]
+        for start in range(0, len(events), 10_000):  # PutLogEvents takes at most 10,000 events
+            answer = logs.put_log_events(
+                logGroupName=log_group, logStreamName=stream, logEvents=events[start : start + 10_000]
+            )
+            rejected = answer.get("rejectedLogEventsInfo")
+            if rejected:
+                # As on AWS, lines older than 14 days or more than 2 hours ahead are dropped. Said
+                # loudly: a test with a fixed timestamp would otherwise find no lines, not knowing why.
+                _LOG.warning(
+                    "PutLogEvents dropped lines of %s at %s (%s): CloudWatch Logs accepts timestamps from "
+                    "14 days ago to 2 hours ahead of the clock",
+                    log_group,
+                    at or "now",
+                    rejected,
+                )
+
+    def put_metric_series(
+        self,
+        namespace: str,
+        metric_name: str,
+        dimensions: Mapping[str, str],
+        values: Sequence[float],
+        *,
+        end: datetime | None = None,
+        period: int = 60,
+        unit: str | None = None,
+    ) -> None:
+        """One datapoint per ``period`` seconds, the last at ``end``, through PutMetricData.
+
+        ``end`` defaults to the start of the current period (metrics carry period-aligned
+        timestamps, and a window ending "now" then includes the last point). Each value is put
+        as a raw sample (``Values=[v]``), so every statistic works on it, percentiles included.
+        """
+        if period <= 0:
+            raise EmulatorError("period must be a positive number of seconds")
+        if end is None:
+            now = int(datetime.now(UTC).timestamp())
+            end = datetime.fromtimestamp(now - now % period, UTC)
+        data: list[dict[str, Any]] = []
+        for index, value in enumerate(values):
+            datum: dict[str, Any] = {
+                "MetricName": metric_name,
+                "Dimensions": [{"Name": k, "Value": v} for k, v in dimensions.items()],
+                "Timestamp": end - timedelta(seconds=period * (len(values) - 1 - index)),
+                "Values": [float(value)],
+                "Counts": [1.0],
+            }
+            if unit:
+                datum["Unit"] = unit
+            data.append(datum)
+        cloudwatch = self.client("cloudwatch")
+        for start in range(0, len(data), 500):  # well within PutMetricData's 1,000 datums per call
+            cloudwatch.put_metric_data(Namespace=namespace, MetricData=data[start : start + 500])
 
     # -- SageMaker endpoints ------------------------------------------------------------------
 

@@ -16,6 +16,9 @@ answers, to the shape the real API has; product code keeps making the real calls
   ``EndpointNameEquals``/``VariantNameEquals``/``StatusEquals``/``NameContains`` filters.
 - ``describe_endpoint_with_async_config``: real DescribeEndpoint returns the endpoint's
   ``AsyncInferenceConfig``; moto's does not. The extension adds it from the endpoint config.
+- CloudWatch and CloudWatch Logs (GetMetricData with percentiles and metric math,
+  GetMetricWidgetImage, FilterLogEvents ``?term`` patterns): see
+  :mod:`sagewatch.local.cloudwatch_extensions`.
 """
 
 from __future__ import annotations
@@ -26,6 +29,8 @@ import threading
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
+
+from sagewatch.local.cloudwatch_extensions import install_cloudwatch_extensions
 
 _LOG = logging.getLogger(__name__)
 
@@ -52,6 +57,7 @@ class MotoExtensions:
         add_sagemaker_update_endpoint(self)
         add_sagemaker_inference_components(self)
         describe_endpoint_with_async_config(self)
+        install_cloudwatch_extensions(self)  # GetMetricData p99/math, GetMetricWidgetImage, log patterns
 
     def uninstall(self) -> None:
         while self._patches:

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from sagewatch.adapters.cloudwatch import CloudWatchWriter
 from sagewatch.adapters.sagemaker import SageMakerEndpoints
+from sagewatch.adapters.sns import NoticePublisher
 from sagewatch.core.alarm_spec import AlarmSpec
 from sagewatch.core.alarms import desired_alarms
 from sagewatch.core.dashboard import build_dashboard, dashboard_body_json
@@ -15,6 +18,7 @@ from sagewatch.core.diff import DashboardAction, Plan, plan_changes
 from sagewatch.core.errors import EndpointNotFoundError
 from sagewatch.core.events import Action, EndpointStateChange
 from sagewatch.core.naming import alarm_prefix, dashboard_name
+from sagewatch.core.notification import failure_notice_message
 from sagewatch.core.profile import EndpointProfile
 from sagewatch.core.tags import overrides_from_tags
 from sagewatch.settings import Settings
@@ -39,10 +43,17 @@ class OnboardResult:
 
 
 class Onboarding:
-    def __init__(self, sagemaker: SageMakerEndpoints, cloudwatch: CloudWatchWriter, settings: Settings) -> None:
+    def __init__(
+        self,
+        sagemaker: SageMakerEndpoints,
+        cloudwatch: CloudWatchWriter,
+        settings: Settings,
+        notices: NoticePublisher | None = None,
+    ) -> None:
         self._sagemaker = sagemaker
         self._cloudwatch = cloudwatch
         self._settings = settings
+        self._notices = notices
 
     def handle(self, change: EndpointStateChange) -> OnboardResult:
         action = change.action
@@ -51,7 +62,7 @@ class Onboarding:
         if action is Action.OFFBOARD:
             return self.offboard(change.endpoint_name, "endpoint is being deleted")
         if action is Action.FAILED:
-            return self._failed(change.endpoint_name, change.failure_reason)
+            return self._failed_from_event(change)
         return OnboardResult(change.endpoint_name, "skipped", f"status {change.status} needs no action")
 
     def plan(self, profile: EndpointProfile) -> Plan:
@@ -62,7 +73,13 @@ class Onboarding:
         notes: list[str] = list(overrides.problems)
         specs: tuple[AlarmSpec, ...] = ()
         if wanted and self._settings.create_alarms:
-            desired = desired_alarms(profile, overrides.apply(self._settings.policy), prefix)
+            desired = desired_alarms(
+                profile,
+                overrides.apply(self._settings.policy),
+                prefix,
+                slack_secret=overrides.slack_secret,
+                email=overrides.email,
+            )
             specs = desired.alarms
             notes.extend(desired.notes)
         for note in notes:
@@ -83,7 +100,7 @@ class Onboarding:
         if status == "Deleting":
             return self.offboard(endpoint_name, "endpoint is being deleted")
         if status == "Failed":
-            return self._failed(endpoint_name, profile.failure_reason)
+            return self._failed(profile.name, profile.region, profile.account_id, profile.failure_reason, profile.tags)
         if status != "InService":
             reason = f"endpoint is {status}; it is re-fitted when it is InService again"
             log.info("endpoint %s skipped: %s", endpoint_name, reason, extra={"endpoint": endpoint_name})
@@ -164,7 +181,35 @@ class Onboarding:
             dashboard=(DashboardAction.DELETE if had_dashboard else DashboardAction.ABSENT).value,
         )
 
-    def _failed(self, endpoint_name: str, failure_reason: str | None) -> OnboardResult:
+    def _failed_from_event(self, change: EndpointStateChange) -> OnboardResult:
+        """The event carries the reason; the endpoint (if still there) carries the routing tags."""
+        try:
+            profile = self._sagemaker.read_profile(change.endpoint_name)
+        except EndpointNotFoundError:
+            return self._failed(
+                change.endpoint_name, change.region or "", change.account or "", change.failure_reason, change.tags
+            )
+        reason = change.failure_reason or profile.failure_reason
+        return self._failed(profile.name, profile.region, profile.account_id, reason, profile.tags)
+
+    def _failed(
+        self, endpoint_name: str, region: str, account: str, failure_reason: str | None, tags: Mapping[str, str]
+    ) -> OnboardResult:
         reason = failure_reason or "no FailureReason given"
         log.error("endpoint %s failed: %s", endpoint_name, reason, extra={"endpoint": endpoint_name})
-        return OnboardResult(endpoint_name, "failed", reason)
+        result = OnboardResult(endpoint_name, "failed", reason)
+        if self._notices is not None:
+            # Through the alert topic, so a failure reaches people by the same path as an alarm.
+            overrides = overrides_from_tags(tags)
+            message = failure_notice_message(
+                endpoint_name,
+                region,
+                account,
+                reason,
+                datetime.now(tz=UTC),
+                overrides.slack_secret,
+                overrides.email,
+            )
+            message_id = self._notices.publish(f"SageMaker endpoint {endpoint_name} failed", message)
+            result.notes.append(f"failure alert published ({message_id})")
+        return result

@@ -1,0 +1,296 @@
+"""NotifyFunction end to end: SNS alarm notifications → enrichment from the emulated account →
+Slack (fake, on loopback) and SES email, through the real boto3 and slack_sdk code paths."""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sagewatch.core.render_slack import validate_slack_message
+from sagewatch.local import EmulatedAccount, VariantSpec
+
+pytestmark = pytest.mark.integration
+
+EVENTS = Path(__file__).resolve().parents[2] / "events" / "notify"
+FUNCTION = "NotifyFunction"
+SECRET = "sagewatch/slack-webhook"
+SENDER = "sagewatch@example.com"
+ONCALL = "oncall@example.com"
+# The samples say 03:12; the emulator only accepts log events near the real clock, so every
+# test moves the sample's state change to "a minute ago" and puts its data around that time.
+STATE_TIME = datetime.now(tz=UTC).replace(second=0, microsecond=0) - timedelta(minutes=1)
+
+
+def event(name: str, at: datetime = STATE_TIME) -> dict[str, Any]:
+    sample = dict(json.loads((EVENTS / name).read_text()))
+    message = json.loads(sample["Records"][0]["Sns"]["Message"])
+    if "StateChangeTime" in message:
+        message["StateChangeTime"] = at.strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+    if "time" in message:
+        message["time"] = at.isoformat()
+    sample["Records"][0]["Sns"]["Message"] = json.dumps(message)
+    return sample
+
+
+def with_message(name: str, **changes: Any) -> dict[str, Any]:
+    sample = copy.deepcopy(event(name))
+    message = json.loads(sample["Records"][0]["Sns"]["Message"])
+    message.update(changes)
+    sample["Records"][0]["Sns"]["Message"] = json.dumps(message)
+    return sample
+
+
+@pytest.fixture
+def alerting() -> Iterator[EmulatedAccount]:
+    parameters = {"SlackWebhookSecretName": SECRET, "EmailSender": SENDER, "EmailRecipients": ONCALL}
+    with EmulatedAccount(parameters=parameters) as account:
+        account.client("secretsmanager").create_secret(Name=SECRET, SecretString=account.slack_url)
+        account.verify_email_identity(SENDER)
+        account.create_endpoint("fraud-scorer", variants=[VariantSpec("AllTraffic", "ml.m5.xlarge", 2)])
+        dims = {"EndpointName": "fraud-scorer", "VariantName": "AllTraffic"}
+        latency = [120_000.0] * 50 + [900_000.0, 1_500_000.0, 1_840_213.0] + [1_700_000.0] * 7
+        account.put_metric_series("AWS/SageMaker", "ModelLatency", dims, latency, end=STATE_TIME)
+        account.put_metric_series("AWS/SageMaker", "Invocations", dims, [3000.0] * 60, end=STATE_TIME)
+        account.put_metric_series(
+            "AWS/SageMaker", "Invocation5XXErrors", dims, [0.0] * 55 + [150.0] * 5, end=STATE_TIME
+        )
+        account.put_metric_series("/aws/sagemaker/Endpoints", "CPUUtilization", dims, [240.0] * 60, end=STATE_TIME)
+        account.put_log_lines(
+            "/aws/sagemaker/Endpoints/fraud-scorer",
+            [
+                "INFO worker 3 started",
+                "ERROR model inference timed out after 1800 ms",
+                "Traceback (most recent call last): torch.cuda.OutOfMemoryError",
+            ],
+            at=STATE_TIME,
+        )
+        yield account
+
+
+def slack_text(message: dict[str, Any]) -> str:
+    return json.dumps(message, ensure_ascii=False)
+
+
+def test_latency_alarm_becomes_one_actionable_slack_message_and_an_email(alerting: EmulatedAccount) -> None:
+    result = alerting.invoke(FUNCTION, event("alarm-metric-latency-p99.json"))
+    assert result.error is None, result.error
+    assert len(result.slack_messages) == 1
+    message = result.slack_messages[0]
+    assert validate_slack_message(message) == []
+    text = slack_text(message)
+    assert message["text"]  # top-level fallback
+    for expected in ("fraud-scorer", "AllTraffic", "1,840 ms", "250 ms", "Model latency p99", "CPU (per core)"):
+        assert expected in text, expected
+    assert "model inference timed out" in text  # recent error lines from the endpoint's logs
+    assert "worker 3 started" not in text  # only error lines
+    assert any(ch in text for ch in "▁▂▃▄▅▆▇█")  # sparklines
+    buttons = [e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    urls = " ".join(b["url"] for b in buttons)
+    assert "alarmsV2:alarm/SageWatch%2Ffraud-scorer" in urls
+    assert "dashboards/dashboard/SageWatch_fraud-scorer" in urls
+    assert "#/endpoints/fraud-scorer" in urls and "logsV2:log-groups" in urls
+    # One GetMetricData for every series, one log read, one chart: three calls, nothing else.
+    assert result.aws_calls.get("cloudwatch.GetMetricData") == 1
+    assert result.aws_calls.get("logs.FilterLogEvents") == 1
+    assert result.aws_calls.get("cloudwatch.GetMetricWidgetImage") == 1
+    reads = {op: n for op, n in result.aws_calls.items() if not op.startswith(("secretsmanager.", "sesv2."))}
+    assert sum(reads.values()) <= 3
+    assert len(result.emails) == 1
+    mail = result.emails[0]
+    assert mail["to"] == [ONCALL] and "fraud-scorer" in mail["subject"]
+    assert "1,840 ms" in mail["text"] and "1,840 ms" in mail["html"]
+    assert "cid:alarm-chart" in mail["html"]
+    assert any(a["content_type"] == "image/png" and a["content_id"] == "alarm-chart" for a in mail["attachments"])
+
+
+def test_ok_says_resolved_and_how_long_it_lasted(alerting: EmulatedAccount) -> None:
+    cloudwatch = alerting.client("cloudwatch")
+    cloudwatch.put_metric_alarm(
+        AlarmName="SageWatch/fraud-scorer/AllTraffic/model-latency-p99",
+        Namespace="AWS/SageMaker",
+        MetricName="ModelLatency",
+        ExtendedStatistic="p99",
+        Dimensions=[{"Name": "EndpointName", "Value": "fraud-scorer"}, {"Name": "VariantName", "Value": "AllTraffic"}],
+        Period=60,
+        EvaluationPeriods=5,
+        Threshold=250000.0,
+        ComparisonOperator="GreaterThanThreshold",
+    )
+    cloudwatch.set_alarm_state(
+        AlarmName="SageWatch/fraud-scorer/AllTraffic/model-latency-p99", StateValue="ALARM", StateReason="test"
+    )
+    later = datetime.now(tz=UTC) + timedelta(minutes=14)
+    result = alerting.invoke(FUNCTION, event("ok-metric-latency-p99.json", at=later))
+    assert result.error is None, result.error
+    message = result.slack_messages[0]
+    assert validate_slack_message(message) == []
+    text = slack_text(message)
+    assert "Resolved" in text or "resolved" in text
+    assert "lasted" in text
+    assert "cloudwatch.GetMetricWidgetImage" not in result.aws_calls  # no chart for a resolution
+    assert "logs.FilterLogEvents" not in result.aws_calls
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "alarm-math-5xx-rate.json",
+        "ok-math-5xx-rate.json",
+        "alarm-anomaly-invocations.json",
+        "ok-anomaly-invocations.json",
+        "alarm-composite.json",
+        "ok-composite-no-children.json",
+        "insufficient-data-metric.json",
+        "alarm-generic-ec2.json",
+        "ok-generic-ec2.json",
+        "endpoint-failed.json",
+    ],
+)
+def test_every_alarm_kind_is_delivered_within_slack_limits(alerting: EmulatedAccount, name: str) -> None:
+    result = alerting.invoke(FUNCTION, event(name))
+    assert result.error is None, result.error
+    assert len(result.slack_messages) == 1
+    assert validate_slack_message(result.slack_messages[0]) == []
+    assert len(result.emails) == 1
+    mail = result.emails[0]
+    assert mail["text"] and mail["html"] and mail["subject"]
+    assert "<script" not in mail["html"]
+
+
+def test_math_alarm_shows_the_rate_and_the_endpoint(alerting: EmulatedAccount) -> None:
+    alerting.create_endpoint("llm-chat", variants=[VariantSpec("gpu-a10g", "ml.g5.12xlarge", 1)])
+    text = slack_text(alerting.invoke(FUNCTION, event("alarm-math-5xx-rate.json")).slack_messages[0])
+    for expected in ("llm-chat", "gpu-a10g", "12.5 %", "5 %", "5XX error rate"):
+        assert expected in text, expected
+
+
+def test_non_sagemaker_alarm_is_delivered_generically(alerting: EmulatedAccount) -> None:
+    result = alerting.invoke(FUNCTION, event("alarm-generic-ec2.json"))
+    text = slack_text(result.slack_messages[0])
+    assert "web-01 high CPU" in text and "AWS/EC2" in text
+    assert "Endpoint" not in [
+        f.get("text", "").split("*")[1]
+        for b in result.slack_messages[0]["blocks"]
+        for f in b.get("fields", [])
+        if "*" in f.get("text", "")
+    ]
+    assert "logs.FilterLogEvents" not in result.aws_calls
+
+
+def test_hostile_description_cannot_ping_or_forge_links_and_is_truncated(alerting: EmulatedAccount) -> None:
+    hostile = "<!channel> <!here> <@U123ABC> <https://evil.example|click here> & <script>alert(1)</script> " * 200
+    assert len(hostile) > 12_000
+    sample = with_message("alarm-metric-latency-p99.json", AlarmDescription=hostile)
+    result = alerting.invoke(FUNCTION, sample)
+    assert result.error is None, result.error
+    message = result.slack_messages[0]
+    assert validate_slack_message(message) == []
+    raw = slack_text(message)
+    for forbidden in ("<!channel>", "<!here>", "<@U123ABC>", "<https://evil"):
+        assert forbidden not in raw
+    assert "…" in raw
+    html = result.emails[0]["html"]
+    assert "<script>" not in html and "&lt;script&gt;" in html
+
+
+def test_enrichment_failure_never_blocks_delivery(alerting: EmulatedAccount) -> None:
+    alerting.inject_fault("cloudwatch", "GetMetricData", code="AccessDeniedException", message="no", times=10)
+    alerting.inject_fault("logs", "FilterLogEvents", code="AccessDeniedException", message="no", times=10)
+    result = alerting.invoke(FUNCTION, event("alarm-metric-latency-p99.json"))
+    assert result.error is None, result.error
+    text = slack_text(result.slack_messages[0])
+    assert "metrics unavailable" in text and "log lines unavailable" in text
+    assert "1,840 ms" in text  # the value from the alarm itself still shows
+
+
+def test_malformed_notifications_are_clear_errors_and_still_reach_people(alerting: EmulatedAccount) -> None:
+    not_json = event("alarm-metric-latency-p99.json")
+    not_json["Records"][0]["Sns"]["Message"] = "this is not json {"
+    no_name = with_message("alarm-metric-latency-p99.json")
+    message = json.loads(no_name["Records"][0]["Sns"]["Message"])
+    del message["AlarmName"]
+    no_name["Records"][0]["Sns"]["Message"] = json.dumps(message)
+    bad_threshold = with_message("alarm-generic-ec2.json")
+    message = json.loads(bad_threshold["Records"][0]["Sns"]["Message"])
+    message["Trigger"]["Threshold"] = "eighty"
+    bad_threshold["Records"][0]["Sns"]["Message"] = json.dumps(message)
+    for sample, error in (
+        (not_json, "Message is not JSON"),
+        (no_name, "AlarmName is missing"),
+        (bad_threshold, "Trigger.Threshold must be a number, got 'eighty'"),
+    ):
+        result = alerting.invoke(FUNCTION, sample)
+        assert result.error is None
+        assert result.response["results"][0]["outcome"] == "invalid"
+        assert error in result.response["results"][0]["error"]
+        assert any(error in line for line in result.logs)
+        assert len(result.slack_messages) == 1  # never a lost alert
+        assert "cannot read" in slack_text(result.slack_messages[0])
+
+
+def test_endpoint_tags_route_alerts_to_their_own_destinations(alerting: EmulatedAccount) -> None:
+    alerting.client("secretsmanager").create_secret(
+        Name="sagewatch/team-fraud", SecretString=json.dumps({"url": alerting.slack.webhook_url("team-fraud")})
+    )
+    alerting.verify_email_identity("fraud-team@example.com")
+    alerting.create_endpoint(
+        "fraud-v2",
+        variants=[VariantSpec("AllTraffic", "ml.m5.xlarge", 1)],
+        tags={"sagewatch:slack-webhook-secret": "sagewatch/team-fraud", "sagewatch:email": "fraud-team@example.com"},
+    )
+    onboard = alerting.invoke(
+        "OnboardFunction",
+        {
+            "source": "aws.sagemaker",
+            "detail-type": "SageMaker Endpoint State Change",
+            "region": "us-east-1",
+            "detail": {"EndpointName": "fraud-v2", "EndpointStatus": "IN_SERVICE"},
+        },
+    )
+    assert onboard.error is None
+    alarm = alerting.client("cloudwatch").describe_alarms(
+        AlarmNames=["SageWatch/fraud-v2/AllTraffic/model-latency-p99"]
+    )["MetricAlarms"][0]
+    sample = with_message(
+        "alarm-metric-latency-p99.json",
+        AlarmName=alarm["AlarmName"],
+        AlarmArn=alarm["AlarmArn"],
+        AlarmDescription=alarm["AlarmDescription"],
+    )
+    result = alerting.invoke(FUNCTION, sample)
+    assert result.error is None, result.error
+    channels = [p.channel for p in alerting.slack.requests]
+    assert channels[-1] == "team-fraud"
+    assert result.emails[0]["to"] == ["fraud-team@example.com"]
+
+
+def test_failed_endpoint_alert_travels_the_same_path(alerting: EmulatedAccount) -> None:
+    sqs = alerting.client("sqs")
+    queue = sqs.create_queue(QueueName="tap")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    alerting.client("sns").subscribe(TopicArn=alerting.physical_id("AlertTopic"), Protocol="sqs", Endpoint=queue_arn)
+    failed = json.loads((EVENTS.parent / "onboard" / "failed.json").read_text())
+    onboard = alerting.invoke("OnboardFunction", failed)
+    assert onboard.error is None and onboard.response["outcome"] == "failed"
+    assert onboard.aws_calls.get("sns.Publish") == 1
+    body = sqs.receive_message(QueueUrl=queue, WaitTimeSeconds=1)["Messages"][0]["Body"]
+    sns_record = {"EventSource": "aws:sns", "Sns": json.loads(body)}
+    result = alerting.invoke(FUNCTION, {"Records": [sns_record]})
+    assert result.error is None, result.error
+    text = slack_text(result.slack_messages[0])
+    assert "image-embedder" in text and "failed" in text and "ping health check" in text
+
+
+def test_slack_down_fails_the_invocation_so_it_is_retried(alerting: EmulatedAccount) -> None:
+    from sagewatch.local.fake_slack import SlackReply
+
+    alerting.slack.policies.append(lambda post: SlackReply(500, "internal_error"))
+    result = alerting.invoke(FUNCTION, event("alarm-metric-latency-p99.json"))
+    assert result.error is not None and "not delivered" in result.error
+    assert alerting.slack_url not in result.error  # the webhook URL is a secret
