@@ -36,7 +36,6 @@ timestamp, which is what the GetMetricData replacement reads.
 from __future__ import annotations
 
 import itertools
-import itertools
 import json
 import math
 import re
