@@ -13,9 +13,13 @@ import os
 import statistics
 import subprocess
 import sys
+import time
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+
+import botocore.client
 
 from sagewatch.local import EmulatedAccount, VariantSpec
 
@@ -54,7 +58,7 @@ class Context:
     invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:OnboardFunction"
     def get_remaining_time_in_millis(self): return 60000
 result = app.lambda_handler(json.load(open({event!r})), Context())
-assert result["outcome"] in ("onboarded", "unchanged"), result
+assert "error" not in result and result.get("outcome") != "invalid", result
 try:
     status = open("/proc/self/status").read()
     print(next(line.split()[1] for line in status.splitlines() if line.startswith("VmHWM:")))
@@ -99,8 +103,8 @@ def api_calls(account: EmulatedAccount) -> dict[str, Any]:
     }
 
 
-def cold_start(env: Mapping[str, str]) -> dict[str, Any]:
-    paths = {"code": str(ROOT / "functions" / "onboard"), "layer": str(ROOT / "layers" / "sagewatch")}
+def cold_start(env: Mapping[str, str], function: str = "onboard") -> dict[str, Any]:
+    paths = {"code": str(ROOT / "functions" / function), "layer": str(ROOT / "layers" / "sagewatch")}
     init_only = _COLD_HANDLER.format(clients=False, **paths)
     with_clients = _COLD_HANDLER.format(clients=True, **paths)
     init_ratios, client_ratios = [], []
@@ -116,14 +120,99 @@ def cold_start(env: Mapping[str, str]) -> dict[str, Any]:
     }
 
 
-def peak_memory(env: Mapping[str, str]) -> dict[str, Any]:
+def peak_memory(env: Mapping[str, str], function: str = "onboard", event: Path | None = None) -> dict[str, Any]:
     code = _ONE_EVENT.format(
-        code=str(ROOT / "functions" / "onboard"),
+        code=str(ROOT / "functions" / function),
         layer=str(ROOT / "layers" / "sagewatch"),
-        event=str(EVENTS / "in-service-multi-variant-gpu.json"),
+        event=str(event or EVENTS / "in-service-multi-variant-gpu.json"),
     )
     kib = _fresh(code, env)
     return {"peak_rss_mb": round(kib / 1024, 1), "target_mb": 150}
+
+
+class _CallRecorder:
+    """Records (operation, start, end) of every AWS call, to count sequential round trips."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, float, float]] = []
+        self._original = getattr(botocore.client.BaseClient, "_make_api_call")  # noqa: B009 - private method
+
+    def __enter__(self) -> _CallRecorder:
+        recorder, original = self, self._original
+
+        def recording(client: Any, operation: str, params: Any) -> Any:
+            start = time.perf_counter()
+            try:
+                return original(client, operation, params)
+            finally:
+                recorder.calls.append(
+                    (f"{client.meta.service_model.service_name}.{operation}", start, time.perf_counter())
+                )
+
+        setattr(botocore.client.BaseClient, "_make_api_call", recording)  # noqa: B010 - patching a method
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        setattr(botocore.client.BaseClient, "_make_api_call", self._original)  # noqa: B010 - restoring it
+
+    def rounds_before_send(self) -> int:
+        """Groups of overlapping calls before the first send: calls in one group ran concurrently."""
+        reads = [c for c in self.calls if not c[0].endswith(("SendEmail", "Publish"))]
+        reads.sort(key=lambda c: c[1])
+        rounds, horizon = 0, -1.0
+        for _op, start, end in reads:
+            if start >= horizon:
+                rounds += 1
+            horizon = max(horizon, end) if start < horizon else end
+        return rounds
+
+
+ALERT_PARAMETERS = {
+    "SlackWebhookSecretName": "sagewatch/slack-webhook",
+    "EmailSender": "sagewatch@example.com",
+    "EmailRecipients": "oncall@example.com",
+}
+
+
+def alert_calls() -> dict[str, Any]:
+    """API calls and sequential round trips for one alert, cold (first) and warm (second)."""
+    with EmulatedAccount(parameters=ALERT_PARAMETERS) as account:
+        account.client("secretsmanager").create_secret(Name="sagewatch/slack-webhook", SecretString=account.slack_url)
+        account.verify_email_identity("sagewatch@example.com")
+        account.create_endpoint("fraud-scorer", variants=[VariantSpec("AllTraffic", "ml.m5.xlarge", 2)])
+        now = datetime.now(tz=UTC).replace(second=0, microsecond=0)
+        dims = {"EndpointName": "fraud-scorer", "VariantName": "AllTraffic"}
+        account.put_metric_series("AWS/SageMaker", "ModelLatency", dims, [150_000.0] * 55 + [1_800_000.0] * 5, end=now)
+        account.put_metric_series("AWS/SageMaker", "Invocations", dims, [3000.0] * 60, end=now)
+        account.put_log_lines("/aws/sagemaker/Endpoints/fraud-scorer", ["ERROR timed out"], at=now)
+        sample = json.loads((ROOT / "events" / "notify" / "alarm-metric-latency-p99.json").read_text())
+        message = json.loads(sample["Records"][0]["Sns"]["Message"])
+        message["StateChangeTime"] = now.strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+        sample["Records"][0]["Sns"]["Message"] = json.dumps(message)
+        out: dict[str, Any] = {}
+        for label in ("cold (first alert)", "warm"):
+            with _CallRecorder() as recorder:
+                result = account.invoke("NotifyFunction", sample)
+            if result.error:
+                raise RuntimeError(result.error)
+            reads = {op: n for op, n in result.aws_calls.items() if op not in ("sesv2.SendEmail",)}
+            enrichment = {op: n for op, n in reads.items() if not op.startswith("secretsmanager.")}
+            out[label] = {
+                "calls": dict(sorted(result.aws_calls.items())),
+                "enrichment_calls": sum(enrichment.values()),
+                "secret_reads": sum(n for op, n in reads.items() if op.startswith("secretsmanager.")),
+                "sequential_round_trips_before_send": recorder.rounds_before_send(),
+                "slack_messages": len(result.slack_messages),
+                "emails": len(result.emails),
+            }
+        env = {**os.environ, **account.function_environment("NotifyFunction"), **account.aws_environment()}
+        event_file = ROOT / "build" / "bench" / "alert-event.json"
+        event_file.parent.mkdir(parents=True, exist_ok=True)
+        event_file.write_text(json.dumps(sample))
+        out["cold_start_vs_boto3_cloudwatch_client"] = cold_start(env, "notify")
+        out["peak_memory_one_alert"] = peak_memory(env, "notify", event_file)
+    out["targets"] = {"enrichment_calls": 3, "sequential_round_trips_before_send": 2}
+    return out
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -134,11 +223,12 @@ def main(argv: list[str] | None = None) -> int:
     with EmulatedAccount() as account:
         calls = api_calls(account)
         env = {**os.environ, **account.function_environment("OnboardFunction"), **account.aws_environment()}
-        report = {
+        report: dict[str, Any] = {
             "onboarding_api_calls": calls,
             "cold_start_vs_boto3_cloudwatch_client": cold_start(env),
             "peak_memory_one_event": peak_memory(env),
         }
+    report["alert"] = alert_calls()
     (args.out / "report.json").write_text(json.dumps(report, indent=2) + "\n")
     lines = ["# SageWatch benchmark", "", "## Onboarding API calls", ""]
     lines += ["| case | reads | writes | alarms | calls |", "|---|---|---|---|---|"]
@@ -156,6 +246,29 @@ def main(argv: list[str] | None = None) -> int:
         "",
         f"Peak RSS handling one 2-variant GPU event in a fresh process: **{mem['peak_rss_mb']} MB** "
         f"(target <= {mem['target_mb']} MB)",
+    ]
+    alert = report["alert"]
+    lines += ["", "## Alerts (NotifyFunction, latency alarm with Slack and email)", ""]
+    lines += ["| alert | enrichment calls | secret reads | sequential round trips before send | calls |"]
+    lines += ["|---|---|---|---|---|"]
+    for case in ("cold (first alert)", "warm"):
+        data = alert[case]
+        detail = ", ".join(f"{k} {v}" for k, v in data["calls"].items())
+        lines.append(
+            f"| {case} | {data['enrichment_calls']} | {data['secret_reads']} | "
+            f"{data['sequential_round_trips_before_send']} | {detail} |"
+        )
+    notify_cold = alert["cold_start_vs_boto3_cloudwatch_client"]
+    lines += [
+        "",
+        f"Targets: enrichment calls <= {alert['targets']['enrichment_calls']}, round trips before sending <= "
+        f"{alert['targets']['sequential_round_trips_before_send']}.",
+        "",
+        f"NotifyFunction cold start ratio (module import + init): **{notify_cold['median_ratio']}x**; with the "
+        f"clients the first alert builds: {notify_cold['median_ratio_with_clients']}x (target <= 1.5x)",
+        "",
+        f"Peak RSS handling one alert in a fresh process: **{alert['peak_memory_one_alert']['peak_rss_mb']} MB** "
+        f"(target <= 150 MB)",
     ]
     (args.out / "report.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))

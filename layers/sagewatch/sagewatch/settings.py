@@ -65,6 +65,26 @@ ENV_SLACK_WEBHOOK_SECRET = "SAGEWATCH_SLACK_WEBHOOK_SECRET"  # noqa: S105 - the 
 ENV_EMAIL_SENDER = "SAGEWATCH_EMAIL_SENDER"
 ENV_EMAIL_RECIPIENTS = "SAGEWATCH_EMAIL_RECIPIENTS"
 ENV_ENRICHMENT_TIMEOUT = "SAGEWATCH_ENRICHMENT_TIMEOUT_SECONDS"
+ENV_SLACK_BOT_TOKEN_SECRET = "SAGEWATCH_SLACK_BOT_TOKEN_SECRET"  # noqa: S105 - the name of a variable
+ENV_SLACK_CHANNEL = "SAGEWATCH_SLACK_CHANNEL"
+ENV_DIGEST_THRESHOLD = "SAGEWATCH_DIGEST_THRESHOLD"
+ENV_DELIVERY_TABLE = "SAGEWATCH_DELIVERY_TABLE"
+# Not in the template (the defaults are Slack's figures); tests scale time down with them.
+ENV_SLACK_MIN_INTERVAL = "SAGEWATCH_SLACK_MIN_INTERVAL_SECONDS"
+ENV_SLACK_TIMEOUT = "SAGEWATCH_SLACK_TIMEOUT_SECONDS"
+
+
+def _number(env: Mapping[str, str], name: str, default: float, *, minimum: float = 0.0) -> float:
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise InvalidPolicyError(f"{name}={raw!r} is not a number") from None
+    if value < minimum:
+        raise InvalidPolicyError(f"{name}={raw!r} is below {minimum:g}")
+    return value
 
 
 @dataclass(frozen=True)
@@ -75,6 +95,16 @@ class NotifySettings:
     email_sender: str | None
     email_recipients: tuple[str, ...]
     enrichment_timeout: float  # seconds the reads may take before the alert goes out without them
+    bot_token_secret: str | None = None  # bot mode: Secrets Manager id of the bot token
+    slack_channel: str | None = None  # bot mode: the channel chat.postMessage posts to
+    digest_threshold: int = 5  # this many alerts pending for one channel → one digest
+    delivery_table: str | None = None  # DynamoDB table of delivery records (idempotency, threads)
+    slack_min_interval: float = 1.0  # seconds between two messages to one channel (Slack: ~1/s)
+    slack_timeout: float = 10.0  # seconds one Slack request may take
+
+    @property
+    def bot_mode(self) -> bool:
+        return bool(self.bot_token_secret and self.slack_channel)
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> NotifySettings:
@@ -94,4 +124,10 @@ class NotifySettings:
             email_sender=sender,
             email_recipients=recipients,
             enrichment_timeout=timeout,
+            bot_token_secret=env.get(ENV_SLACK_BOT_TOKEN_SECRET, "").strip() or None,
+            slack_channel=env.get(ENV_SLACK_CHANNEL, "").strip() or None,
+            digest_threshold=int(_number(env, ENV_DIGEST_THRESHOLD, 5, minimum=2)),
+            delivery_table=env.get(ENV_DELIVERY_TABLE, "").strip() or None,
+            slack_min_interval=_number(env, ENV_SLACK_MIN_INTERVAL, 1.0),
+            slack_timeout=_number(env, ENV_SLACK_TIMEOUT, 10.0, minimum=0.1),
         )

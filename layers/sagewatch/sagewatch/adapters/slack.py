@@ -12,7 +12,9 @@ for every request), so its clients get a logger of their own that only lets warn
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping, Sequence
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from slack_sdk import WebClient
@@ -89,14 +91,14 @@ def _scrub(text: str, *secrets: str) -> str:
 class SlackWebhookSender:
     """Posts a payload (``text`` + ``blocks`` …) to an incoming webhook."""
 
-    def __init__(self, *, timeout: int = TIMEOUT_SECONDS, retry_handlers: Sequence[RetryHandler] | None = None) -> None:
+    def __init__(self, *, timeout: float = TIMEOUT_SECONDS, retry_handlers: Sequence[RetryHandler] | None = None) -> None:
         self._timeout = timeout
         self._retry_handlers = list(retry_handlers) if retry_handlers is not None else None
 
     def send(self, webhook_url: str, payload: Mapping[str, Any]) -> None:
         client = WebhookClient(
             webhook_url,
-            timeout=self._timeout,
+            timeout=self._timeout,  # type: ignore[arg-type] # urllib takes fractions of a second
             retry_handlers=self._retry_handlers if self._retry_handlers is not None else default_retry_handlers(),
             logger=_SDK_LOGGER,
         )
@@ -119,7 +121,7 @@ class SlackBotSender:
         self,
         *,
         base_url: str | None = None,
-        timeout: int = TIMEOUT_SECONDS,
+        timeout: float = TIMEOUT_SECONDS,
         retry_handlers: Sequence[RetryHandler] | None = None,
     ) -> None:
         self._base_url = base_url
@@ -127,15 +129,7 @@ class SlackBotSender:
         self._retry_handlers = list(retry_handlers) if retry_handlers is not None else None
 
     def post(self, token: str, channel: str, payload: Mapping[str, Any], thread_ts: str | None = None) -> str:
-        options: dict[str, Any] = {
-            "token": token,
-            "timeout": self._timeout,
-            "retry_handlers": self._retry_handlers if self._retry_handlers is not None else default_retry_handlers(),
-            "logger": _SDK_LOGGER,
-        }
-        if self._base_url:
-            options["base_url"] = self._base_url
-        client = WebClient(**options)
+        client = self._client(token)
         arguments = {key: value for key, value in payload.items() if key not in ("channel", "thread_ts")}
         try:
             response = client.chat_postMessage(channel=channel, thread_ts=thread_ts, **arguments)
@@ -153,3 +147,80 @@ class SlackBotSender:
         if not isinstance(ts, str) or not ts:
             raise SlackDeliveryError(int(response.status_code), "chat.postMessage returned no ts")
         return ts
+
+    def upload(
+        self, token: str, channel: str, content: bytes, *, filename: str, title: str, thread_ts: str | None = None
+    ) -> None:
+        """files_upload_v2: getUploadURLExternal, the upload itself, completeUploadExternal."""
+        client = self._client(token)
+        try:
+            client.files_upload_v2(
+                channel=channel, thread_ts=thread_ts, content=content, filename=filename, title=title
+            )
+        except SlackApiError as exc:
+            answer = exc.response
+            body = answer.data if isinstance(answer.data, dict) else {}
+            raise SlackDeliveryError(
+                int(answer.status_code),
+                _scrub(str(body.get("error") or answer.data), token),
+                _retry_after(answer.headers or {}),
+            ) from None
+        except Exception as exc:  # noqa: BLE001 - network failures after retries
+            raise SlackDeliveryError(0, _scrub(f"{type(exc).__name__}: {exc}", token)) from None
+
+    def _client(self, token: str) -> WebClient:
+        options: dict[str, Any] = {
+            "token": token,
+            "timeout": self._timeout,
+            "retry_handlers": self._retry_handlers if self._retry_handlers is not None else default_retry_handlers(),
+            "logger": _SDK_LOGGER,
+        }
+        if self._base_url:
+            options["base_url"] = self._base_url
+        return WebClient(**options)
+
+
+class OutOfTimeError(SlackDeliveryError):
+    """Waiting for Slack (pacing or Retry-After) would outlast the invocation: retry from the queue."""
+
+    def __init__(self, channel_wait: float) -> None:
+        super().__init__(429, "not enough time left in this invocation", channel_wait)
+
+
+class ChannelPacer:
+    """At most one message per ``min_interval`` seconds per channel, and Retry-After honoured.
+
+    The state is per process (a warm Lambda keeps it); with NotifyFunction's reserved
+    concurrency of 1 it is the state of the whole stack. ``remaining`` says how many seconds
+    the invocation has left: a wait that would not fit raises :class:`OutOfTimeError`, so the
+    alert goes back to the queue instead of being cut off by the Lambda timeout.
+    """
+
+    def __init__(
+        self,
+        min_interval: float = 1.0,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.min_interval = min_interval
+        self._clock = clock
+        self._sleep = sleep
+        self._next: dict[str, float] = {}
+        self._lock = threading.Lock()
+
+    def wait(self, channel: str, remaining: Callable[[], float], *, reserve: float = 0.0) -> None:
+        with self._lock:
+            delay = max(0.0, self._next.get(channel, 0.0) - self._clock())
+        if delay > 0:
+            if delay + reserve > remaining():
+                raise OutOfTimeError(delay)
+            self._sleep(delay)
+
+    def sent(self, channel: str) -> None:
+        with self._lock:
+            self._next[channel] = max(self._next.get(channel, 0.0), self._clock() + self.min_interval)
+
+    def back_off(self, channel: str, seconds: float) -> None:
+        with self._lock:
+            self._next[channel] = max(self._next.get(channel, 0.0), self._clock() + max(seconds, self.min_interval))

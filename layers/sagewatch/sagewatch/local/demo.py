@@ -1,15 +1,18 @@
-"""`make demo`: the whole onboarding story in the emulated account, printed for a person.
+"""`make demo`: the whole story in the emulated account, printed for a person.
 
 Creates four realistic endpoints (CPU, multi-variant GPU, serverless, async), sends their
 InService events through OnboardFunction, shows the alarms (thresholds in human units) and
 writes each dashboard body to a file; then repeats an event (zero writes), updates one
-endpoint (re-fit) and deletes another (clean-up).
+endpoint (re-fit) and deletes another (clean-up). Finally fraud-scorer's p99 latency spikes:
+the demo pushes the metrics and error logs, raises the alarm's notification and writes the
+Slack message (JSON) and the email (HTML) NotifyFunction produced.
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +21,7 @@ from sagewatch.core.alarms import desired_alarms
 from sagewatch.core.naming import alarm_prefix, dashboard_name
 from sagewatch.core.tags import overrides_from_tags
 from sagewatch.local import EmulatedAccount, Invocation, VariantSpec
+from sagewatch.local.alarm_notifications import alarm_notification
 from sagewatch.settings import Settings
 
 FUNCTION = "OnboardFunction"
@@ -135,9 +139,89 @@ ENDPOINTS: Sequence[tuple[str, str, dict[str, Any]]] = (
 )
 
 
+SLACK_SECRET = "sagewatch/slack-webhook"  # noqa: S105 - the secret's name; its value is the fake Slack URL
+SENDER = "sagewatch@example.com"
+ONCALL = "oncall@example.com"
+DEMO_PARAMETERS = {"SlackWebhookSecretName": SLACK_SECRET, "EmailSender": SENDER, "EmailRecipients": ONCALL}
+
+
+def _alert_story(account: EmulatedAccount, settings: Settings, out: Path) -> None:
+    endpoint, variant = "fraud-scorer", "AllTraffic"
+    name = f"{settings.name_prefix}/{endpoint}/{variant}/model-latency-p99"
+    now = datetime.now(tz=UTC).replace(second=0, microsecond=0)
+    dims = {"EndpointName": endpoint, "VariantName": variant}
+    latency_us = [95_000.0 + 5_000 * (i % 7) for i in range(52)] + [420_000.0, 910_000.0, 1_380_000.0]
+    latency_us += [1_840_000.0, 1_760_000.0, 1_690_000.0, 1_720_000.0, 1_650_000.0]
+    errors = [0.0] * 54 + [12.0, 48.0, 95.0, 140.0, 160.0, 150.0]
+    account.put_metric_series("AWS/SageMaker", "ModelLatency", dims, latency_us, end=now)
+    account.put_metric_series(
+        "AWS/SageMaker", "Invocations", dims, [2_900.0 + 10 * (i % 5) for i in range(60)], end=now
+    )
+    account.put_metric_series("AWS/SageMaker", "Invocation5XXErrors", dims, errors, end=now)
+    account.put_metric_series("/aws/sagemaker/Endpoints", "CPUUtilization", dims, [150.0] * 50 + [370.0] * 10, end=now)
+    account.put_log_lines(
+        f"/aws/sagemaker/Endpoints/{endpoint}",
+        [
+            "INFO  worker 7 handled request in 96 ms",
+            "ERROR inference timed out after 1800 ms (feature store lookup)",
+            "WARN  retrying feature store lookup (attempt 2)",
+            "ERROR upstream feature store returned 503 Service Unavailable",
+            "Traceback (most recent call last): FeatureStoreTimeout: GetRecord exceeded 1500 ms",
+        ],
+        at=now,
+    )
+    alarm = account.client("cloudwatch").describe_alarms(AlarmNames=[name])["MetricAlarms"][0]
+    account.client("cloudwatch").set_alarm_state(AlarmName=name, StateValue="ALARM", StateReason="latency spike")
+    reason = (
+        "Threshold Crossed: 3 out of the last 5 datapoints [1840000.0 (03:11:00), 1380000.0 (03:10:00), "
+        "910000.0 (03:09:00)] were greater than the threshold (250000.0) "
+        "(minimum 3 datapoints for OK -> ALARM transition)."
+    )
+    notification = alarm_notification(alarm, new_state="ALARM", old_state="OK", reason=reason, at=now)
+    result = account.invoke("NotifyFunction", notification)
+    if result.error:
+        raise RuntimeError(f"NotifyFunction failed: {result.error}")
+    print(f"  NotifyFunction AWS calls: {_calls(result)}")
+    alerts = out / "alerts"
+    alerts.mkdir(parents=True, exist_ok=True)
+    for i, message in enumerate(result.slack_messages):
+        path = alerts / f"slack-{i + 1}.json"
+        path.write_text(json.dumps(message, indent=2, ensure_ascii=False) + "\n")
+        print(f"  Slack message -> {path}")
+        print("    " + message["text"])
+    for i, mail in enumerate(result.emails):
+        html = alerts / f"email-{i + 1}.html"
+        html.write_text(mail["html"] or "")
+        (alerts / f"email-{i + 1}.txt").write_text(mail["text"] or "")
+        print(f"  email to {', '.join(mail['to'])}: {mail['subject']!r} -> {html}")
+
+    print("\n== 6. Fourteen minutes later the alarm returns to OK")
+    account.client("cloudwatch").set_alarm_state(AlarmName=name, StateValue="OK", StateReason="recovered")
+    ok = alarm_notification(
+        alarm,
+        new_state="OK",
+        old_state="ALARM",
+        reason=(
+            "Threshold Crossed: 5 out of the last 5 datapoints [120000.0 (03:26:00)] "
+            "were not greater than the threshold."
+        ),
+        at=datetime.now(tz=UTC) + timedelta(minutes=14),
+    )
+    resolved = account.invoke("NotifyFunction", ok)
+    if resolved.error:
+        raise RuntimeError(f"NotifyFunction failed: {resolved.error}")
+    for message in resolved.slack_messages:
+        path = alerts / "slack-resolved.json"
+        path.write_text(json.dumps(message, indent=2, ensure_ascii=False) + "\n")
+        print(f"  Slack message -> {path}")
+        print("    " + message["text"])
+
+
 def run_demo(out_dir: Path) -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
-    with EmulatedAccount() as account:
+    with EmulatedAccount(parameters=DEMO_PARAMETERS) as account:
+        account.client("secretsmanager").create_secret(Name=SLACK_SECRET, SecretString=account.slack_url)
+        account.verify_email_identity(SENDER)
         settings = Settings.from_env(account.function_environment(FUNCTION))
         print(f"Emulated AWS account {account.account_id} ({account.region}) on {account.endpoint_url}")
         print(f"Stack resources provisioned from template.yaml: {', '.join(sorted(account.resources))}\n")
@@ -160,16 +244,20 @@ def run_demo(out_dir: Path) -> int:
         _show_alarms(account, "llm-chat", settings)
         _save_dashboard(account, "llm-chat", settings, out_dir)
 
-        print("\n== 4. fraud-scorer is deleted")
-        _invoke(account, "fraud-scorer", "DELETING")
-        account.delete_endpoint("fraud-scorer")
-        left = account.client("cloudwatch").describe_alarms(AlarmNamePrefix="SageWatch/fraud-scorer/")
-        print(f"  alarms left for fraud-scorer: {len(left['MetricAlarms'])}")
+        print("\n== 4. churn-predictor is deleted")
+        _invoke(account, "churn-predictor", "DELETING")
+        account.delete_endpoint("churn-predictor")
+        left = account.client("cloudwatch").describe_alarms(AlarmNamePrefix="SageWatch/churn-predictor/")
+        print(f"  alarms left for churn-predictor: {len(left['MetricAlarms'])}")
+
+        print("\n== 5. 03:12 - fraud-scorer's p99 latency alarm fires")
+        _alert_story(account, settings, out_dir)
 
         total = account.client("cloudwatch").describe_alarms(AlarmNamePrefix=f"{settings.name_prefix}/")
         boards = account.client("cloudwatch").list_dashboards(DashboardNamePrefix=f"{settings.name_prefix}_")
         print(
             f"\nDone: {len(total['MetricAlarms'])} alarms and {len(boards['DashboardEntries'])} dashboards "
-            f"remain for {len(ENDPOINTS) - 1} endpoints. Dashboard bodies: {out_dir / 'dashboards'}"
+            f"remain for {len(ENDPOINTS) - 1} endpoints. Dashboard bodies: {out_dir / 'dashboards'}; "
+            f"alerts: {out_dir / 'alerts'}"
         )
     return 0
