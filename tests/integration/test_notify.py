@@ -137,30 +137,50 @@ def test_ok_says_resolved_and_how_long_it_lasted(alerting: EmulatedAccount) -> N
     assert "logs.FilterLogEvents" not in result.aws_calls
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "alarm-math-5xx-rate.json",
-        "ok-math-5xx-rate.json",
-        "alarm-anomaly-invocations.json",
-        "ok-anomaly-invocations.json",
-        "alarm-composite.json",
-        "ok-composite-no-children.json",
-        "insufficient-data-metric.json",
-        "alarm-generic-ec2.json",
-        "ok-generic-ec2.json",
-        "endpoint-failed.json",
-    ],
-)
+SPARK = "▁▂▃▄▅▆▇█"
+# sample → (text the Slack message must contain, is it about an endpoint, has sparklines)
+KINDS: dict[str, tuple[tuple[str, ...], bool, bool]] = {
+    "alarm-math-5xx-rate.json": (("llm-chat", "gpu-a10g", "12.5 %", "&gt; 5 %", "5XX error rate"), True, False),
+    "ok-math-5xx-rate.json": (("llm-chat", "gpu-a10g", "Resolved", "5XX error rate"), True, False),
+    "alarm-anomaly-invocations.json": (
+        ("fraud-scorer", "AllTraffic", "98,211", "band", "ANOMALY_DETECTION_BAND"),
+        True,
+        True,
+    ),
+    "ok-anomaly-invocations.json": (("fraud-scorer", "AllTraffic", "Resolved"), True, False),  # OK is short
+    "alarm-composite.json": (("fraud-scorer-degraded", "fraud-scorer", "Rule", "model-latency-p99"), True, True),
+    "ok-composite-no-children.json": (("fraud-scorer-degraded", "Resolved"), False, False),
+    "insufficient-data-metric.json": (("fraud-scorer", "AllTraffic", "Model latency p99", "&gt; 250 ms"), True, True),
+    "alarm-generic-ec2.json": (("web-01 high CPU", "AWS/EC2", "93.4", "80"), False, False),
+    "ok-generic-ec2.json": (("web-01 high CPU", "Resolved"), False, False),
+    "endpoint-failed.json": (("image-embedder", "failed", "ping health check"), True, False),
+}
+
+
+@pytest.mark.parametrize("name", sorted(KINDS))
 def test_every_alarm_kind_is_delivered_within_slack_limits(alerting: EmulatedAccount, name: str) -> None:
+    expected, about_endpoint, sparklines = KINDS[name]
     result = alerting.invoke(FUNCTION, event(name))
     assert result.error is None, result.error
     assert len(result.slack_messages) == 1
-    assert validate_slack_message(result.slack_messages[0]) == []
+    message = result.slack_messages[0]
+    assert validate_slack_message(message) == []
+    assert message["text"]
+    text = slack_text(message)
+    for fragment in expected:
+        assert fragment in text, fragment
+    urls = [e["url"] for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
+    if about_endpoint:
+        assert any("sagemaker/home" in u and "#/endpoints/" in u for u in urls)
+        assert any("logsV2:log-groups" in u for u in urls)
+    else:
+        assert not any("#/endpoints/" in u for u in urls)
+    assert any(ch in text for ch in SPARK) is sparklines
     assert len(result.emails) == 1
     mail = result.emails[0]
     assert mail["text"] and mail["html"] and mail["subject"]
     assert "<script" not in mail["html"]
+    assert expected[0].replace("&gt;", ">") in mail["text"]
 
 
 def test_math_alarm_shows_the_rate_and_the_endpoint(alerting: EmulatedAccount) -> None:
