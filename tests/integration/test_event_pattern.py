@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import copy
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,7 @@ def rule_pattern() -> dict[str, Any]:
 def near_misses() -> list[tuple[str, dict[str, Any]]]:
     base = json.loads((ROOT / "events" / "onboard" / "in-service-cpu.json").read_text())
     out = []
-    for label, mutate in (
+    mutations: tuple[tuple[str, Callable[[dict[str, Any]], object]], ...] = (
         ("training job state change", lambda e: e.__setitem__("detail-type", "SageMaker Training Job State Change")),
         (
             "endpoint config state change",
@@ -48,7 +49,8 @@ def near_misses() -> list[tuple[str, dict[str, Any]]]:
         ("status UPDATING", lambda e: e["detail"].__setitem__("EndpointStatus", "UPDATING")),
         ("status lower case", lambda e: e["detail"].__setitem__("EndpointStatus", "in_service")),
         ("status missing", lambda e: e["detail"].pop("EndpointStatus")),
-    ):
+    )
+    for label, mutate in mutations:
         event = copy.deepcopy(base)
         mutate(event)
         out.append((label, event))
