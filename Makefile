@@ -4,6 +4,7 @@ SHELL := /bin/bash
 
 VENV      := .venv
 SAM_VENV  := .venv-sam
+SCAN_VENV := .venv-scan
 BIN       := $(VENV)/bin
 PIP_QUIET := -qq --disable-pip-version-check
 
@@ -12,7 +13,7 @@ PY313_BIN := $(or $(lastword $(wildcard $(shell pyenv root 2>/dev/null)/versions
 PYTHON    := $(if $(PY313_BIN),$(PY313_BIN)/python3.13,python3)
 SAM       := PATH="$(abspath $(PY313_BIN)):$$PATH" SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam
 
-.PHONY: help install demo test lint typecheck unit integration template validate build bench clean
+.PHONY: help install demo test lint typecheck unit integration template validate build bench clean scan
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -27,6 +28,11 @@ $(VENV)/.installed: pyproject.toml requirements-dev.txt layers/sagewatch/require
 $(SAM_VENV)/.installed: requirements-sam.txt
 	@test -d $(SAM_VENV) || $(PYTHON) -m venv $(SAM_VENV)
 	$(SAM_VENV)/bin/pip install $(PIP_QUIET) -r requirements-sam.txt
+	@touch $@
+
+$(SCAN_VENV)/.installed: requirements-scan.txt
+	@test -d $(SCAN_VENV) || $(PYTHON) -m venv $(SCAN_VENV)
+	$(SCAN_VENV)/bin/pip install $(PIP_QUIET) -r requirements-scan.txt
 	@touch $@
 
 install: $(VENV)/.installed $(SAM_VENV)/.installed  ## create both virtualenvs (dev tools; aws-sam-cli)
@@ -58,6 +64,10 @@ validate: $(SAM_VENV)/.installed  ## sam validate --lint
 build: $(SAM_VENV)/.installed  ## sam build (python3.13 on PATH, found from pyenv)
 	@test -n "$(PY313_BIN)" || { echo "sam build needs python3.13 (pyenv install 3.13 or put it on PATH)"; exit 1; }
 	$(SAM) build
+
+scan: $(SCAN_VENV)/.installed  ## bandit on the runtime code (no medium/high findings) and checkov on template.yaml
+	$(SCAN_VENV)/bin/bandit -q -r layers/sagewatch/sagewatch functions -x layers/sagewatch/sagewatch/local -ll
+	$(SCAN_VENV)/bin/checkov -f template.yaml --framework cloudformation --compact --quiet
 
 bench: $(VENV)/.installed  ## benchmarks: API call counts, cold-start ratio, peak memory -> build/bench/
 	$(BIN)/python -m tests.bench.run --out build/bench
