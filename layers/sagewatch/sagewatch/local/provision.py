@@ -500,6 +500,21 @@ class Provisioner:
         arn = self._arn("cloudwatch", f"alarm:{name}")
         return ResourceRecord(logical_id, "AWS::CloudWatch::Alarm", name, {"Arn": arn}, provisioned=True)
 
+    def _kms_key(self, logical_id: str, p: Mapping[str, Any]) -> ResourceRecord:
+        kwargs: dict[str, Any] = {"Description": str(p.get("Description") or logical_id)}
+        if p.get("KeyPolicy"):
+            kwargs["Policy"] = json.dumps(p["KeyPolicy"])
+        metadata = self.clients("kms").create_key(**kwargs)["KeyMetadata"]
+        if p.get("EnableKeyRotation"):
+            self.clients("kms").enable_key_rotation(KeyId=metadata["KeyId"])
+        return ResourceRecord(
+            logical_id,
+            "AWS::KMS::Key",
+            metadata["KeyId"],
+            {"Arn": metadata["Arn"], "KeyId": metadata["KeyId"]},
+            provisioned=True,
+        )
+
     def _ssm_parameter(self, logical_id: str, p: Mapping[str, Any]) -> ResourceRecord:
         name = self._name(p, "Name", logical_id, max_length=1011)
         kwargs: dict[str, Any] = {"Name": name, "Value": _text(p["Value"]), "Type": p.get("Type", "String")}
@@ -561,6 +576,7 @@ _CREATORS: dict[str, Callable[[Provisioner, str, Any], ResourceRecord]] = {
     "AWS::Events::Rule": Provisioner._events_rule,
     "AWS::CloudWatch::Alarm": Provisioner._alarm,
     "AWS::SSM::Parameter": Provisioner._ssm_parameter,
+    "AWS::KMS::Key": Provisioner._kms_key,
     "AWS::SES::EmailIdentity": Provisioner._email_identity,
 }
 
