@@ -40,7 +40,7 @@ install: $(VENV)/.installed $(SAM_VENV)/.installed  ## create both virtualenvs (
 demo: $(VENV)/.installed  ## run the whole story in the emulated AWS account (no AWS account, no Docker)
 	$(BIN)/sagewatch demo --emulated --out build/demo
 
-test: lint typecheck unit integration template  ## everything CI runs: lint, types, unit, integration, template, sam validate + build
+test: lint typecheck unit integration template scan  ## everything CI runs: lint, types, unit, integration, template, sam validate + build, bandit + checkov
 
 lint: $(VENV)/.installed  ## ruff lint and format check
 	$(BIN)/ruff check .
@@ -67,7 +67,7 @@ build: $(SAM_VENV)/.installed  ## sam build (python3.13 on PATH, found from pyen
 
 scan: $(SCAN_VENV)/.installed  ## bandit on the runtime code (no medium/high findings) and checkov on template.yaml
 	$(SCAN_VENV)/bin/bandit -q -r layers/sagewatch/sagewatch functions -x layers/sagewatch/sagewatch/local -ll
-	$(SCAN_VENV)/bin/checkov -f template.yaml --framework cloudformation --compact --quiet
+	$(SCAN_VENV)/bin/checkov -f template.yaml --framework cloudformation --compact --quiet --skip-download
 
 bench: $(VENV)/.installed  ## benchmarks: API call counts, cold-start ratio, peak memory -> build/bench/
 	$(BIN)/python -m tests.bench.run --out build/bench

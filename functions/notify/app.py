@@ -1,9 +1,14 @@
-"""NotifyFunction: alarm notifications from the alert topic → Slack and email alerts.
+"""NotifyFunction: alarm notifications from AlertQueue (or SNS directly) → Slack and email alerts.
 
-Each SNS record is parsed and delivered. A record that cannot be read is not dropped: it is
-logged with what is wrong and sent to the default destinations as an "unreadable notification"
-with its (escaped, truncated) content. A delivery failure raises after every record was tried,
-so the notification is retried and finally dead-lettered rather than lost.
+Deployed, the function reads AlertQueue in batches (SNS → SQS → Lambda) and answers with a
+partial batch response (Powertools' batch utility, ReportBatchItemFailures): alerts that could
+not be delivered return to the queue and are retried until SQS dead-letters them; what was
+delivered is never sent again (the delivery ledger, keyed by SNS MessageId and destination).
+Invoked with SNS records directly (``sam local invoke -e events/notify/…``), a failure raises
+after every record was tried, as before.
+
+A record that cannot be read is not dropped: it is logged with what is wrong and sent to the
+default destinations as an "unreadable notification" with its (escaped, truncated) content.
 """
 
 from __future__ import annotations
@@ -13,21 +18,26 @@ from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from sagewatch.adapters.alarm_history import AlarmHistory
 from sagewatch.adapters.aws import client
+from sagewatch.adapters.deliveries import DeliveryLedger
 from sagewatch.adapters.email import EmailSender
 from sagewatch.adapters.logs import LogsReader
 from sagewatch.adapters.metrics import MetricsReader
-from sagewatch.adapters.secrets import slack_webhook_url
-from sagewatch.adapters.slack import SlackWebhookSender
+from sagewatch.adapters.secrets import slack_bot_token, slack_webhook_url
+from sagewatch.adapters.slack import SlackBotSender, SlackWebhookSender
 from sagewatch.core.metric_queries import series_to_minutes
 from sagewatch.core.notification import InvalidAlarmMessageError, parse_sns_record
 from sagewatch.settings import NotifySettings
-from sagewatch.usecases.notify import DeliveryError, Notifier
+from sagewatch.usecases.notify import BatchItem, DeliveryError, Notifier
 
 logger = Logger()
+processor = BatchProcessor(event_type=EventType.SQS)
 _notifier: Notifier | None = None
 
 
@@ -36,15 +46,24 @@ def _service() -> Notifier:
     if _notifier is None:
         settings = NotifySettings.from_env()
         cloudwatch = client("cloudwatch")
+        # The pipeline retries Slack itself (paced, Retry-After, bounded by the time left),
+        # so the SDK's own retry handlers are off.
         _notifier = Notifier(
             metrics=MetricsReader(cloudwatch),
             logs=LogsReader(client("logs")),
             history=AlarmHistory(cloudwatch),
-            slack=SlackWebhookSender(),
+            slack=SlackWebhookSender(timeout=settings.slack_timeout, retry_handlers=[]),
             email=EmailSender(client("sesv2")) if settings.email_sender else None,
             webhook_url=slack_webhook_url,
             settings=settings,
             series_to_minutes=series_to_minutes,
+            ledger=DeliveryLedger(settings.delivery_table, client("dynamodb")) if settings.delivery_table else None,
+            bot=(
+                SlackBotSender(base_url=settings.slack_api_url, timeout=settings.slack_timeout, retry_handlers=[])
+                if settings.bot_mode
+                else None
+            ),
+            bot_token=slack_bot_token,
         )
     return _notifier
 
@@ -64,37 +83,75 @@ def sns_payload(record: dict[str, Any]) -> dict[str, Any]:
     raise InvalidAlarmMessageError("record is neither an SNS notification nor an SQS message carrying one")
 
 
+def batch_item(record: dict[str, Any]) -> BatchItem:
+    """One record as the notifier sees it; an unreadable one keeps its raw text and the reason."""
+    sns = record.get("Sns") if isinstance(record.get("Sns"), dict) else None
+    item_id = str(record.get("messageId") or (sns or {}).get("MessageId") or "")
+    try:
+        payload = sns_payload(record)
+        notification = parse_sns_record(payload)
+    except InvalidAlarmMessageError as exc:
+        logger.error("unreadable notification: %s", exc)
+        raw = (sns or {}).get("Message") if sns is not None else record.get("body")
+        message_id = str((sns or {}).get("MessageId") or record.get("messageId") or "")
+        if not sns and isinstance(record.get("body"), str):
+            try:  # an SNS envelope whose Message is what cannot be read: keep its MessageId
+                envelope = json.loads(record["body"])
+                if isinstance(envelope, dict) and envelope.get("MessageId"):
+                    message_id = str(envelope["MessageId"])
+                    raw = envelope.get("Message", raw)
+            except json.JSONDecodeError:
+                pass
+        return BatchItem(
+            item_id or message_id,
+            message_id,
+            unreadable=str(exc),
+            raw=str(raw)[:4000],
+            received=datetime.now(tz=UTC),
+        )
+    return BatchItem(item_id or notification.message_id, notification.message_id, notification=notification)
+
+
+def _remaining(context: LambdaContext) -> Any:
+    return context.get_remaining_time_in_millis
+
+
+def _from_queue(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
+    records = event["Records"]
+    outcome = _service().deliver_batch([batch_item(r) for r in records], remaining_ms=_remaining(context))
+
+    def record_handler(record: SQSRecord) -> dict[str, Any]:
+        if record.message_id in outcome.failed:
+            raise DeliveryError(outcome.failed[record.message_id])
+        report = outcome.reports.get(record.message_id)
+        return report.as_dict() if report else {}
+
+    # Powertools turns the per-record outcome into {"batchItemFailures": [...]}; when every
+    # record failed it raises, which fails the whole batch - the same effect.
+    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+
+
 @logger.inject_lambda_context(clear_state=True)
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> Any:
     records = event.get("Records") if isinstance(event, dict) else None
     if not isinstance(records, list) or not records:
         logger.error("invalid event: no Records")
         return {"results": [], "error": "event has no Records"}
-    notifier = _service()
+    if all(isinstance(r, dict) and r.get("eventSource") == "aws:sqs" for r in records):
+        return _from_queue(event, context)
+    items = [batch_item(r) for r in records]
+    outcome = _service().deliver_batch(items, remaining_ms=_remaining(context))
     results: list[dict[str, Any]] = []
-    failures: list[str] = []
-    for record in records:
-        try:
-            payload = sns_payload(record)
-            notification = parse_sns_record(payload)
-        except InvalidAlarmMessageError as exc:
-            logger.error("unreadable notification: %s", exc)
-            raw = record.get("Sns", {}).get("Message") if isinstance(record.get("Sns"), dict) else record.get("body")
-            message_id = str((record.get("Sns") or {}).get("MessageId") or record.get("messageId") or "")
-            try:
-                report = notifier.notify_unreadable(message_id, str(exc), str(raw)[:4000], datetime.now(tz=UTC))
-                results.append({"outcome": "invalid", "error": str(exc)} | report.as_dict())
-            except DeliveryError as delivery:
-                failures.append(str(delivery))
-                results.append({"outcome": "invalid", "error": str(exc), "failed": [str(delivery)]})
-            continue
-        try:
-            report = notifier.notify(notification)
-        except DeliveryError as exc:
-            failures.append(str(exc))
-            results.append({"outcome": "failed", "message_id": notification.message_id, "error": str(exc)})
-            continue
-        results.append({"outcome": "delivered"} | report.as_dict())
-    if failures:
-        raise DeliveryError("; ".join(failures))
+    for item in items:
+        report = outcome.reports[item.item_id].as_dict()
+        if item.unreadable is not None:
+            results.append({"outcome": "invalid", "error": item.unreadable} | report)
+        elif item.item_id in outcome.failed:
+            results.append({"outcome": "failed", "message_id": item.message_id, "error": outcome.failed[item.item_id]})
+        else:
+            results.append({"outcome": "delivered"} | report)
+    if outcome.failed:
+        raise DeliveryError(
+            "; ".join(f"alert {item_id} not delivered to: {why}" for item_id, why in outcome.failed.items())
+        )
     return {"results": results}

@@ -218,6 +218,7 @@ def alert_calls() -> dict[str, Any]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "bench")
+    parser.add_argument("--fleet-endpoints", type=int, default=1000, help="fleet size of the reconcile run (0: skip)")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     with EmulatedAccount() as account:
@@ -229,7 +230,14 @@ def main(argv: list[str] | None = None) -> int:
             "peak_memory_one_event": peak_memory(env),
         }
     report["alert"] = alert_calls()
-    (args.out / "report.json").write_text(json.dumps(report, indent=2) + "\n")
+    from tests.bench.delivery import run_delivery_bench
+
+    report["delivery"] = run_delivery_bench()
+    if args.fleet_endpoints:
+        from tests.bench.fleet import run_fleet_bench
+
+        report["fleet"] = run_fleet_bench(args.fleet_endpoints)
+    (args.out / "report.json").write_text(json.dumps(report, indent=2, default=str) + "\n")
     lines = ["# SageWatch benchmark", "", "## Onboarding API calls", ""]
     lines += ["| case | reads | writes | alarms | calls |", "|---|---|---|---|---|"]
     for case, data in calls.items():
@@ -270,6 +278,11 @@ def main(argv: list[str] | None = None) -> int:
         f"Peak RSS handling one alert in a fresh process: **{alert['peak_memory_one_alert']['peak_rss_mb']} MB** "
         f"(target <= 150 MB)",
     ]
+    lines += ["", "## Delivery under storms and faults", "", "```json"]
+    lines += [json.dumps(report["delivery"], indent=2, default=str), "```"]
+    if "fleet" in report:
+        lines += ["", f"## Fleet reconcile ({args.fleet_endpoints} endpoints)", "", "```json"]
+        lines += [json.dumps(report["fleet"], indent=2, default=str), "```"]
     (args.out / "report.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
     print(f"\nreport: {args.out / 'report.md'}, {args.out / 'report.json'}")

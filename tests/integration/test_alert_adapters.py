@@ -277,6 +277,9 @@ def test_webhook_payload_errors_are_not_retried(account: EmulatedAccount) -> Non
 
 
 def test_bot_posts_return_ts_for_threading(account: EmulatedAccount) -> None:
+    # About threading, not pacing: the fake's 1 message/s/channel limit (tested in
+    # test_delivery_faults) would answer the immediate reply with 429.
+    account.slack.rate_limit_interval = None
     sender = SlackBotSender(base_url=account.slack_api_url, retry_handlers=fast_retries())
     ts = sender.post("xoxb-test-token", "C0ALERTS", {"text": "ALARM fraud-scorer"})
     reply_ts = sender.post("xoxb-test-token", "C0ALERTS", {"text": "OK fraud-scorer"}, thread_ts=ts)

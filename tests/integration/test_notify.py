@@ -99,7 +99,11 @@ def test_latency_alarm_becomes_one_actionable_slack_message_and_an_email(alertin
     assert result.aws_calls.get("cloudwatch.GetMetricData") == 1
     assert result.aws_calls.get("logs.FilterLogEvents") == 1
     assert result.aws_calls.get("cloudwatch.GetMetricWidgetImage") == 1
-    reads = {op: n for op, n in result.aws_calls.items() if not op.startswith(("secretsmanager.", "sesv2."))}
+    # The delivery ledger claims and completes each destination (Slack, email): two writes each.
+    assert result.aws_calls.get("dynamodb.PutItem") == 2 and result.aws_calls.get("dynamodb.UpdateItem") == 2
+    reads = {
+        op: n for op, n in result.aws_calls.items() if not op.startswith(("secretsmanager.", "sesv2.", "dynamodb."))
+    }
     assert sum(reads.values()) <= 3
     assert len(result.emails) == 1
     mail = result.emails[0]
@@ -240,11 +244,15 @@ def test_malformed_notifications_are_clear_errors_and_still_reach_people(alertin
     message = json.loads(bad_threshold["Records"][0]["Sns"]["Message"])
     message["Trigger"]["Threshold"] = "eighty"
     bad_threshold["Records"][0]["Sns"]["Message"] = json.dumps(message)
-    for sample, error in (
-        (not_json, "Message is not JSON"),
-        (no_name, "AlarmName is missing"),
-        (bad_threshold, "Trigger.Threshold must be a number, got 'eighty'"),
+    for index, (sample, error) in enumerate(
+        (
+            (not_json, "Message is not JSON"),
+            (no_name, "AlarmName is missing"),
+            (bad_threshold, "Trigger.Threshold must be a number, got 'eighty'"),
+        )
     ):
+        # Three different notifications: each needs its own MessageId (one message per MessageId).
+        sample["Records"][0]["Sns"]["MessageId"] = f"malformed-{index}"
         result = alerting.invoke(FUNCTION, sample)
         assert result.error is None
         assert result.response["results"][0]["outcome"] == "invalid"

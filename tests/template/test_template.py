@@ -284,10 +284,10 @@ def test_onboard_errors_page_the_ops_topic(transformed: Template) -> None:
         a["Properties"]
         for a in resources_of_type(transformed, "AWS::CloudWatch::Alarm").values()
         if a["Properties"]["Namespace"] == "AWS/Lambda"
+        and a["Properties"]["MetricName"] == "Errors"
         and {"Name": "FunctionName", "Value": {"Ref": "OnboardFunction"}} in a["Properties"]["Dimensions"]
     ]
     assert len(alarms) == 1
-    assert alarms[0]["MetricName"] == "Errors"
     assert {"Ref": "OpsTopic"} in alarms[0]["AlarmActions"]
 
 

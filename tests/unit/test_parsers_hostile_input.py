@@ -123,10 +123,19 @@ def check_message(message: dict[str, Any], message_id: str) -> None:
 
 
 SAMPLES = Path(__file__).resolve().parents[2] / "events" / "notify"
+
+
+def _sample_message(record: dict[str, Any]) -> Any:
+    """The alarm message of a sample record: SNS→Lambda (``Sns``) or SNS→SQS→Lambda (``body``)."""
+    envelope = record["Sns"] if "Sns" in record else json.loads(record["body"])
+    return json.loads(envelope["Message"])
+
+
 VALID = [
-    json.loads(json.loads(p.read_text())["Records"][0]["Sns"]["Message"])
+    _sample_message(record)
     for p in sorted(SAMPLES.glob("*.json"))
     if "failed" not in p.name
+    for record in json.loads(p.read_text())["Records"]
 ]
 
 

@@ -72,6 +72,7 @@ ENV_DELIVERY_TABLE = "SAGEWATCH_DELIVERY_TABLE"
 # Not in the template (the defaults are Slack's figures); tests scale time down with them.
 ENV_SLACK_MIN_INTERVAL = "SAGEWATCH_SLACK_MIN_INTERVAL_SECONDS"
 ENV_SLACK_TIMEOUT = "SAGEWATCH_SLACK_TIMEOUT_SECONDS"
+ENV_SLACK_API_URL = "SAGEWATCH_SLACK_API_URL"  # Web API base URL; unset = https://slack.com/api/
 
 
 def _number(env: Mapping[str, str], name: str, default: float, *, minimum: float = 0.0) -> float:
@@ -101,6 +102,7 @@ class NotifySettings:
     delivery_table: str | None = None  # DynamoDB table of delivery records (idempotency, threads)
     slack_min_interval: float = 1.0  # seconds between two messages to one channel (Slack: ~1/s)
     slack_timeout: float = 10.0  # seconds one Slack request may take
+    slack_api_url: str | None = None  # Web API base URL (a fake Slack in tests); None = Slack's
 
     @property
     def bot_mode(self) -> bool:
@@ -130,4 +132,5 @@ class NotifySettings:
             delivery_table=env.get(ENV_DELIVERY_TABLE, "").strip() or None,
             slack_min_interval=_number(env, ENV_SLACK_MIN_INTERVAL, 1.0),
             slack_timeout=_number(env, ENV_SLACK_TIMEOUT, 10.0, minimum=0.1),
+            slack_api_url=env.get(ENV_SLACK_API_URL, "").strip() or None,
         )

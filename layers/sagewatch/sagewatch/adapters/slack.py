@@ -16,6 +16,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
@@ -81,6 +82,12 @@ def _retry_after(headers: Mapping[str, Any]) -> float | None:
         return None
 
 
+def _path(url: str) -> str:
+    """The path of a webhook URL (``/services/T…/B…/<secret>``): secret too, and echoed by proxies."""
+    path = urlsplit(url).path
+    return path if path.count("/") >= 2 else ""
+
+
 def _scrub(text: str, *secrets: str) -> str:
     for secret in secrets:
         if secret:
@@ -91,7 +98,9 @@ def _scrub(text: str, *secrets: str) -> str:
 class SlackWebhookSender:
     """Posts a payload (``text`` + ``blocks`` …) to an incoming webhook."""
 
-    def __init__(self, *, timeout: float = TIMEOUT_SECONDS, retry_handlers: Sequence[RetryHandler] | None = None) -> None:
+    def __init__(
+        self, *, timeout: float = TIMEOUT_SECONDS, retry_handlers: Sequence[RetryHandler] | None = None
+    ) -> None:
         self._timeout = timeout
         self._retry_handlers = list(retry_handlers) if retry_handlers is not None else None
 
@@ -105,11 +114,13 @@ class SlackWebhookSender:
         try:
             response = client.send_dict(dict(payload))
         except Exception as exc:  # noqa: BLE001 - network failures after retries; the text may hold the URL
-            raise SlackDeliveryError(0, _scrub(f"{type(exc).__name__}: {exc}", webhook_url)) from None
+            raise SlackDeliveryError(
+                0, _scrub(f"{type(exc).__name__}: {exc}", webhook_url, _path(webhook_url))
+            ) from None
         if response.status_code != 200:
             raise SlackDeliveryError(
                 response.status_code,
-                _scrub(str(response.body or ""), webhook_url),
+                _scrub(str(response.body or ""), webhook_url, _path(webhook_url)),
                 _retry_after(response.headers or {}),
             )
 

@@ -532,6 +532,126 @@ class EmulatedAccount:
         finally:
             self._invoke_lock.release()
 
+    # -- queues: SNS -> SQS -> Lambda like the event source mapping ------------------------------
+
+    def publish_alert(self, message: Mapping[str, Any] | str, *, topic_logical_id: str = "AlertTopic") -> str:
+        """Publish to a topic of the stack (moto delivers to its SQS subscriptions); returns the MessageId."""
+        text = message if isinstance(message, str) else json.dumps(message)
+        answer = self.client("sns").publish(TopicArn=self.physical_id(topic_logical_id), Message=text)
+        return str(answer["MessageId"])
+
+    def queue_depth(self, queue_logical_id: str) -> dict[str, int]:
+        """ApproximateNumberOfMessages (visible), …NotVisible and …Delayed of a queue of the stack."""
+        attributes = self.client("sqs").get_queue_attributes(
+            QueueUrl=self.physical_id(queue_logical_id), AttributeNames=["All"]
+        )["Attributes"]
+        return {
+            "visible": int(attributes.get("ApproximateNumberOfMessages", 0)),
+            "not_visible": int(attributes.get("ApproximateNumberOfMessagesNotVisible", 0)),
+            "delayed": int(attributes.get("ApproximateNumberOfMessagesDelayed", 0)),
+        }
+
+    def drain_queue(
+        self,
+        queue_logical_id: str,
+        function_logical_id: str,
+        *,
+        batch_size: int = 10,
+        max_rounds: int = 500,
+        max_seconds: float = 300.0,
+        environment: Mapping[str, str] | None = None,
+    ) -> list[Invocation]:
+        """Play the SQS event source mapping until the queue is empty (or a bound is reached).
+
+        Each round receives up to ``batch_size`` messages (moto applies the queue's
+        RedrivePolicy on receive: a message received ``maxReceiveCount`` times moves to the
+        dead-letter queue), invokes the function with a real-shaped SQS event, deletes the
+        messages it processed, and makes the ones it reported in ``batchItemFailures`` — or the
+        whole batch when the handler raised — visible again at once (ChangeMessageVisibility 0
+        stands for the visibility timeout passing). Returns the invocations, in order.
+        """
+        self._require_open()
+        sqs = self.client("sqs")
+        url = self.physical_id(queue_logical_id)
+        arn = self.attribute(queue_logical_id, "Arn")
+        invocations: list[Invocation] = []
+        deadline = time.monotonic() + max_seconds
+        empty_rounds = 0
+        for _ in range(max_rounds):
+            if time.monotonic() > deadline:
+                _LOG.warning("drain_queue(%s): stopped after %.0f s", queue_logical_id, max_seconds)
+                break
+            messages = sqs.receive_message(
+                QueueUrl=url,
+                MaxNumberOfMessages=min(10, batch_size),
+                AttributeNames=["All"],
+                MessageAttributeNames=["All"],
+            ).get("Messages", [])
+            if not messages:
+                depth = self.queue_depth(queue_logical_id)
+                if depth["visible"] == 0 and depth["delayed"] == 0:
+                    break
+                empty_rounds += 1
+                if empty_rounds > 20:
+                    break
+                continue
+            empty_rounds = 0
+            event = {"Records": [_sqs_record(m, arn, self.region) for m in messages]}
+            invocation = self.invoke(function_logical_id, event, environment=environment)
+            invocations.append(invocation)
+            by_id = {m["MessageId"]: m for m in messages}
+            if invocation.error is not None:
+                failed = set(by_id)
+            else:
+                response = invocation.response if isinstance(invocation.response, dict) else {}
+                failed = {
+                    str(f.get("itemIdentifier")) for f in response.get("batchItemFailures", []) if isinstance(f, dict)
+                }
+            for message_id, message in by_id.items():
+                if message_id in failed:
+                    sqs.change_message_visibility(
+                        QueueUrl=url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
+                    )
+                else:
+                    sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+        return invocations
+
+    def evaluate_queue_alarm(self, alarm_logical_id: str) -> str:
+        """Evaluate an ``AWS/SQS`` ``ApproximateNumberOfMessagesVisible`` alarm of the stack now.
+
+        An emulator helper: moto publishes no SQS metrics and never evaluates alarms. This reads
+        the queue named by the alarm's QueueName dimension, compares its visible messages with
+        the threshold as CloudWatch would (one period, Maximum), and sets the alarm state with
+        SetAlarmState. Returns the new state. (SetAlarmState in moto runs no alarm actions.)
+        """
+        cloudwatch = self.client("cloudwatch")
+        alarm = cloudwatch.describe_alarms(AlarmNames=[self.physical_id(alarm_logical_id)])["MetricAlarms"][0]
+        if alarm.get("Namespace") != "AWS/SQS" or alarm.get("MetricName") != "ApproximateNumberOfMessagesVisible":
+            raise EmulatorError(f"{alarm_logical_id} is not an SQS ApproximateNumberOfMessagesVisible alarm")
+        queue_name = next(d["Value"] for d in alarm["Dimensions"] if d["Name"] == "QueueName")
+        url = self.client("sqs").get_queue_url(QueueName=queue_name)["QueueUrl"]
+        visible = int(
+            self.client("sqs").get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])[
+                "Attributes"
+            ]["ApproximateNumberOfMessages"]
+        )
+        threshold = float(alarm["Threshold"])
+        breaching = {
+            "GreaterThanOrEqualToThreshold": visible >= threshold,
+            "GreaterThanThreshold": visible > threshold,
+            "LessThanThreshold": visible < threshold,
+            "LessThanOrEqualToThreshold": visible <= threshold,
+        }[alarm["ComparisonOperator"]]
+        state = "ALARM" if breaching else "OK"
+        cloudwatch.set_alarm_state(
+            AlarmName=alarm["AlarmName"],
+            StateValue=state,
+            StateReason=(
+                f"emulator: ApproximateNumberOfMessagesVisible of {queue_name} is {visible} (threshold {threshold:g})"
+            ),
+        )
+        return state
+
     # -- Slack and email ----------------------------------------------------------------------
 
     @property
@@ -687,6 +807,30 @@ class EmulatedAccount:
         response.pop("ResponseMetadata", None)
         return response
 
+    def enable_quotas(self, rates: Mapping[str, float] | None = None, *, speedup: float = 1.0) -> Any:
+        """Apply CloudWatch's default API quotas as token buckets (Throttling beyond them).
+
+        ``speedup`` scales every rate (50 = a minute of quota in 1.2 s). Also makes DescribeAlarms
+        page by 100 as AWS does. Returns the ``Quotas`` (``calls``, ``throttled``,
+        ``projected_seconds()``); removed on close. See ``sagewatch.local.fleet``.
+        """
+        from sagewatch.local.fleet import install_quotas
+
+        self._require_open()
+        self.enable_alarm_paging()
+        quotas = install_quotas(self._extensions, rates, speedup)
+        self.quotas = quotas
+        return quotas
+
+    def enable_alarm_paging(self) -> None:
+        """DescribeAlarms honours MaxRecords/NextToken (100 per page), as AWS does; moto does not."""
+        from sagewatch.local.fleet import paginate_describe_alarms
+
+        self._require_open()
+        if not getattr(self, "_alarm_paging", False):
+            paginate_describe_alarms(self._extensions)
+            self._alarm_paging = True
+
     def inject_fault(
         self,
         service: str,
@@ -735,6 +879,29 @@ class EmulatedAccount:
     def delete_endpoint(self, name: str) -> None:
         """DeleteEndpoint (its endpoint configs and model stay, as they do on AWS)."""
         self.client("sagemaker").delete_endpoint(EndpointName=name)
+
+
+# --- SQS events, as the event source mapping builds them ------------------------------------
+
+
+def _sqs_record(message: Mapping[str, Any], queue_arn: str, region: str) -> dict[str, Any]:
+    attributes = dict(message.get("Attributes") or {})
+    return {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message["Body"],
+        "attributes": {
+            "ApproximateReceiveCount": attributes.get("ApproximateReceiveCount", "1"),
+            "SentTimestamp": attributes.get("SentTimestamp", ""),
+            "SenderId": attributes.get("SenderId", ""),
+            "ApproximateFirstReceiveTimestamp": attributes.get("ApproximateFirstReceiveTimestamp", ""),
+        },
+        "messageAttributes": message.get("MessageAttributes") or {},
+        "md5OfBody": message.get("MD5OfBody", ""),
+        "eventSource": "aws:sqs",
+        "eventSourceARN": queue_arn,
+        "awsRegion": region,
+    }
 
 
 # --- emails, as a test wants to read them ----------------------------------------------------

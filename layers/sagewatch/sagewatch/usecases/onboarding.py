@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sagewatch.adapters.cloudwatch import CloudWatchWriter
+from sagewatch.adapters.fleet import StateStore
 from sagewatch.adapters.sagemaker import SageMakerEndpoints
 from sagewatch.adapters.sns import NoticePublisher
 from sagewatch.core.alarm_spec import AlarmSpec
@@ -17,6 +18,7 @@ from sagewatch.core.dashboard import build_dashboard, dashboard_body_json
 from sagewatch.core.diff import DashboardAction, Plan, plan_changes
 from sagewatch.core.errors import EndpointNotFoundError
 from sagewatch.core.events import Action, EndpointStateChange
+from sagewatch.core.fleet import AppliedState, alarm_digest, body_digest, policy_version, timestamp
 from sagewatch.core.naming import alarm_prefix, dashboard_name
 from sagewatch.core.notification import failure_notice_message
 from sagewatch.core.profile import EndpointProfile
@@ -49,11 +51,26 @@ class Onboarding:
         cloudwatch: CloudWatchWriter,
         settings: Settings,
         notices: NoticePublisher | None = None,
+        state: StateStore | None = None,
     ) -> None:
         self._sagemaker = sagemaker
         self._cloudwatch = cloudwatch
         self._settings = settings
         self._notices = notices
+        # When given, what was applied is recorded per endpoint, so that a fleet reconcile can
+        # tell "unchanged" from bulk reads alone (see sagewatch.core.fleet).
+        self._state = state
+
+    @property
+    def policy_version(self) -> str:
+        s = self._settings
+        return policy_version(
+            s.policy,
+            prefix=s.name_prefix,
+            create_alarms=s.create_alarms,
+            create_dashboards=s.create_dashboards,
+            actions=s.alarm_actions,
+        )
 
     def handle(self, change: EndpointStateChange) -> OnboardResult:
         action = change.action
@@ -63,10 +80,22 @@ class Onboarding:
             return self.offboard(change.endpoint_name, "endpoint is being deleted")
         if action is Action.FAILED:
             return self._failed_from_event(change)
+        return self.ignored(change)
+
+    @staticmethod
+    def ignored(change: EndpointStateChange) -> OnboardResult:
         return OnboardResult(change.endpoint_name, "skipped", f"status {change.status} needs no action")
 
     def plan(self, profile: EndpointProfile) -> Plan:
         """What onboarding would change for this endpoint (reads only)."""
+        specs, body, notes = self.desired(profile)
+        prefix = self._settings.name_prefix
+        existing = self._cloudwatch.list_alarms(alarm_prefix(prefix, profile.name))
+        existing_body = self._cloudwatch.get_dashboard_body(dashboard_name(prefix, profile.name))
+        return plan_changes(specs, existing, self._settings.alarm_actions, body, existing_body, notes)
+
+    def desired(self, profile: EndpointProfile) -> tuple[tuple[AlarmSpec, ...], str | None, list[str]]:
+        """(desired alarms, desired dashboard body or None, notes): pure, no AWS call."""
         prefix = self._settings.name_prefix
         overrides = overrides_from_tags(profile.tags)
         wanted = overrides.enabled
@@ -87,9 +116,7 @@ class Onboarding:
         body: str | None = None
         if wanted and self._settings.create_dashboards:
             body = dashboard_body_json(build_dashboard(profile, specs, prefix=prefix))
-        existing = self._cloudwatch.list_alarms(alarm_prefix(prefix, profile.name))
-        existing_body = self._cloudwatch.get_dashboard_body(dashboard_name(prefix, profile.name))
-        return plan_changes(specs, existing, self._settings.alarm_actions, body, existing_body, notes)
+        return specs, body, notes
 
     def onboard(self, endpoint_name: str) -> OnboardResult:
         try:
@@ -105,10 +132,27 @@ class Onboarding:
             reason = f"endpoint is {status}; it is re-fitted when it is InService again"
             log.info("endpoint %s skipped: %s", endpoint_name, reason, extra={"endpoint": endpoint_name})
             return OnboardResult(endpoint_name, "skipped", reason)
-        plan = self.plan(profile)
+        specs, body, notes = self.desired(profile)
+        prefix = self._settings.name_prefix
+        existing = self._cloudwatch.list_alarms(alarm_prefix(prefix, profile.name))
+        existing_body = self._cloudwatch.get_dashboard_body(dashboard_name(prefix, profile.name))
+        plan = plan_changes(specs, existing, self._settings.alarm_actions, body, existing_body, notes)
         result = self.apply(endpoint_name, plan)
-        if not overrides_from_tags(profile.tags).enabled:
+        opted_out = not overrides_from_tags(profile.tags).enabled
+        if opted_out:
             result.outcome, result.reason = "opted-out", "tag sagewatch:enabled=false"
+        if self._state is not None:
+            actions = self._settings.alarm_actions
+            self._state.record(
+                AppliedState(
+                    endpoint=profile.name,
+                    last_modified=timestamp(profile.last_modified),
+                    policy=self.policy_version,
+                    alarms={spec.name: alarm_digest(spec.put_kwargs(actions)) for spec in specs},
+                    dashboard=body_digest(body) if body is not None else None,
+                    opted_out=opted_out,
+                )
+            )
         return result
 
     def apply(self, endpoint_name: str, plan: Plan) -> OnboardResult:
@@ -165,6 +209,8 @@ class Onboarding:
         had_dashboard = self._cloudwatch.get_dashboard_body(board) is not None
         if had_dashboard:
             self._cloudwatch.delete_dashboard(board)
+        if self._state is not None:
+            self._state.forget(endpoint_name)
         log.info(
             "endpoint %s offboarded (%s): %d alarm(s) and %s dashboard removed",
             endpoint_name,

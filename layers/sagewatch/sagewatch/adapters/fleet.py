@@ -1,0 +1,179 @@
+"""Bulk reads and writes for the fleet reconcile: endpoints, dashboards, state table, queue, policy.
+
+Every list call pages through its results; every call goes through ``adapters.aws.call`` (throttling
+retried with backoff, other errors turned into ``AwsCallError``).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+from sagewatch.adapters.aws import call
+from sagewatch.core.errors import AwsCallError, InvalidPolicyError
+from sagewatch.core.fleet import AppliedState, ListedEndpoint, timestamp
+from sagewatch.core.policy import Policy
+
+SEND_BATCH = 10  # SendMessageBatch takes at most 10 entries
+CHECKPOINT_KEY = "#reconcile"  # not a valid endpoint name, so it never collides with one
+
+_SERIALIZER = TypeSerializer()
+_DESERIALIZER = TypeDeserializer()
+
+
+def _extra(sleep: Callable[[float], None] | None) -> dict[str, Any]:
+    return {"sleep": sleep} if sleep else {}
+
+
+def list_endpoints(client: Any, sleep: Callable[[float], None] | None = None) -> list[ListedEndpoint]:
+    """Every endpoint of the region (ListEndpoints, 100 per page): name, status, LastModifiedTime."""
+    out: list[ListedEndpoint] = []
+    kwargs: dict[str, Any] = {"MaxResults": 100}
+    while True:
+        page = call("ListEndpoints", client.list_endpoints, **kwargs, **_extra(sleep))
+        for summary in page.get("Endpoints", []):
+            out.append(
+                ListedEndpoint(
+                    name=str(summary["EndpointName"]),
+                    status=str(summary.get("EndpointStatus", "")),
+                    last_modified=timestamp(summary.get("LastModifiedTime")),
+                )
+            )
+        token = page.get("NextToken")
+        if not token:
+            return out
+        kwargs["NextToken"] = token
+
+
+def list_dashboards(client: Any, name_prefix: str, sleep: Callable[[float], None] | None = None) -> list[str]:
+    """Names of the dashboards whose name starts with ``name_prefix`` (ListDashboards, paginated)."""
+    names: list[str] = []
+    kwargs: dict[str, Any] = {"DashboardNamePrefix": name_prefix}
+    while True:
+        page = call("ListDashboards", client.list_dashboards, **kwargs, **_extra(sleep))
+        names.extend(str(d["DashboardName"]) for d in page.get("DashboardEntries", []))
+        token = page.get("NextToken")
+        if not token:
+            return names
+        kwargs["NextToken"] = token
+
+
+class StateStore:
+    """The state table: one item per endpoint (what was applied) and one reconcile checkpoint."""
+
+    def __init__(self, client: Any, table: str, sleep: Callable[[float], None] | None = None) -> None:
+        self._client = client
+        self._table = table
+        self._extra = _extra(sleep)
+
+    def scan(self) -> tuple[dict[str, AppliedState], dict[str, Any] | None]:
+        """(endpoint → state, the reconcile checkpoint or None): one paginated Scan."""
+        states: dict[str, AppliedState] = {}
+        checkpoint: dict[str, Any] | None = None
+        kwargs: dict[str, Any] = {"TableName": self._table}
+        while True:
+            page = call("Scan", self._client.scan, **kwargs, **self._extra)
+            for raw in page.get("Items", []):
+                item = {k: _DESERIALIZER.deserialize(v) for k, v in raw.items()}
+                if item.get("endpoint") == CHECKPOINT_KEY:
+                    checkpoint = item
+                else:
+                    state = AppliedState.from_item(item)
+                    states[state.endpoint] = state
+            key = page.get("LastEvaluatedKey")
+            if not key:
+                return states, checkpoint
+            kwargs["ExclusiveStartKey"] = key
+
+    def get(self, endpoint: str) -> AppliedState | None:
+        result = call(
+            "GetItem",
+            self._client.get_item,
+            TableName=self._table,
+            Key={"endpoint": {"S": endpoint}},
+            ConsistentRead=True,
+            **self._extra,
+        )
+        raw = result.get("Item")
+        if not raw:
+            return None
+        return AppliedState.from_item({k: _DESERIALIZER.deserialize(v) for k, v in raw.items()})
+
+    def record(self, state: AppliedState) -> bool:
+        """Write the state unless the table already holds exactly it (a repeat writes nothing)."""
+        if self.get(state.endpoint) == state:
+            return False
+        self.put(state)
+        return True
+
+    def forget(self, endpoint: str) -> bool:
+        """Delete the endpoint's record if there is one."""
+        if self.get(endpoint) is None:
+            return False
+        self.delete(endpoint)
+        return True
+
+    def put(self, state: AppliedState) -> None:
+        self._put(state.to_item())
+
+    def delete(self, endpoint: str) -> None:
+        call(
+            "DeleteItem",
+            self._client.delete_item,
+            TableName=self._table,
+            Key={"endpoint": {"S": endpoint}},
+            **self._extra,
+        )
+
+    def put_checkpoint(self, run_id: str, cursor: str, started: str) -> None:
+        self._put({"endpoint": CHECKPOINT_KEY, "run": run_id, "cursor": cursor, "started": started})
+
+    def delete_checkpoint(self) -> None:
+        self.delete(CHECKPOINT_KEY)
+
+    def _put(self, item: Mapping[str, Any]) -> None:
+        serialised = {k: _SERIALIZER.serialize(v) for k, v in item.items()}
+        call("PutItem", self._client.put_item, TableName=self._table, Item=serialised, **self._extra)
+
+
+class WorkQueue:
+    """The onboarding queue: one JSON message per endpoint, sent 10 per SendMessageBatch."""
+
+    def __init__(self, client: Any, url: str, sleep: Callable[[float], None] | None = None) -> None:
+        self._client = client
+        self._url = url
+        self._extra = _extra(sleep)
+
+    def send(self, messages: Sequence[Mapping[str, Any]]) -> int:
+        """Send every message; returns the number of SendMessageBatch calls. Raises if any entry fails."""
+        calls = 0
+        for start in range(0, len(messages), SEND_BATCH):
+            batch = messages[start : start + SEND_BATCH]
+            entries = [{"Id": str(i), "MessageBody": json.dumps(m, sort_keys=True)} for i, m in enumerate(batch)]
+            result = call("SendMessageBatch", self._client.send_message_batch, QueueUrl=self._url, Entries=entries)
+            calls += 1
+            failed = result.get("Failed") or []
+            if failed:
+                first = failed[0]
+                raise AwsCallError("SendMessageBatch", str(first.get("Code")), str(first.get("Message")))
+        return calls
+
+
+def load_policy(client: Any, parameter: str, sleep: Callable[[float], None] | None = None) -> Policy:
+    """The fleet policy from an SSM parameter (JSON); InvalidPolicyError names what is wrong."""
+    where = f"SSM parameter {parameter}"
+    try:
+        result = call("GetParameter", client.get_parameter, Name=parameter, **_extra(sleep))
+    except AwsCallError as exc:
+        if exc.code == "ParameterNotFound":
+            raise InvalidPolicyError(f"{where} does not exist") from exc
+        raise
+    raw = str(result.get("Parameter", {}).get("Value", ""))
+    try:
+        doc = json.loads(raw)
+    except json.JSONDecodeError as exc:
+        raise InvalidPolicyError(f"{where} is not valid JSON: {exc}") from exc
+    return Policy.from_document(doc, where=where)

@@ -1,0 +1,148 @@
+"""Fleet reconcile: find what needs onboarding, repair or removal, and hand it to the worker queue.
+
+The reconcile itself only reads (in bulk) and enqueues; every CloudWatch write happens in the
+onboarding worker, whose concurrency keeps the fleet inside CloudWatch's write quotas. See
+docs/fleet.md.
+
+Continuation: work items are sorted by endpoint name and sent in batches of 10. When the time
+budget runs out, the name of the last endpoint sent is saved as a checkpoint (state table item
+``#reconcile``) and the run returns a continuation event. The next invocation re-reads (cheap),
+re-plans (work finished meanwhile drops out), and only sends items after the cursor: no item is
+lost and none is sent twice. A completed run deletes the checkpoint.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from sagewatch.adapters.cloudwatch import CloudWatchWriter
+from sagewatch.adapters.fleet import StateStore, WorkQueue, list_dashboards, list_endpoints
+from sagewatch.core.fleet import FleetPlan, group_alarms, plan_fleet
+
+log = logging.getLogger(__name__)
+
+SEND_CHUNK = 10
+
+
+@dataclass
+class ReconcileResult:
+    run: str
+    outcome: str  # complete | continuing
+    listed: int = 0
+    in_service: int = 0
+    unchanged: int = 0
+    enqueued: int = 0
+    skipped_already_sent: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)
+    not_in_service: list[str] = field(default_factory=list)
+    continuation: dict[str, Any] | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+class Reconciler:
+    def __init__(
+        self,
+        *,
+        sagemaker_client: Any,
+        cloudwatch: CloudWatchWriter,
+        cloudwatch_client: Any,
+        state: StateStore,
+        queue: WorkQueue,
+        prefix: str,
+        policy_version: str,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._sagemaker = sagemaker_client
+        self._cloudwatch = cloudwatch
+        self._cloudwatch_client = cloudwatch_client
+        self._state = state
+        self._queue = queue
+        self._prefix = prefix
+        self._policy_version = policy_version
+        self._clock = clock
+
+    def plan(self, *, full: bool = False) -> tuple[FleetPlan, dict[str, Any] | None]:
+        """Bulk reads only: ListEndpoints, one Scan, DescribeAlarms by prefix, ListDashboards."""
+        endpoints = list_endpoints(self._sagemaker)
+        states, checkpoint = self._state.scan()
+        alarms = group_alarms(self._prefix, self._cloudwatch.list_alarms(f"{self._prefix}/"))
+        boards = list_dashboards(self._cloudwatch_client, f"{self._prefix}_")
+        return plan_fleet(self._prefix, endpoints, states, alarms, boards, self._policy_version, full=full), checkpoint
+
+    def run(
+        self,
+        *,
+        continue_run: str | None = None,
+        full: bool = False,
+        budget_seconds: float | None = None,
+        max_items: int | None = None,
+    ) -> ReconcileResult:
+        """Plan and enqueue. Stops early (checkpoint + continuation) past the budget or ``max_items``."""
+        started = self._clock()
+        plan, checkpoint = self.plan(full=full)
+        cursor = ""
+        run_id = continue_run or uuid.uuid4().hex[:12]
+        if continue_run:
+            if checkpoint and checkpoint.get("run") == continue_run:
+                cursor = str(checkpoint.get("cursor", ""))
+            else:
+                log.warning("reconcile %s: no checkpoint for this run; starting from the beginning", continue_run)
+        elif checkpoint:
+            # A new run supersedes an unfinished one: it re-plans everything anyway.
+            log.info("reconcile %s supersedes unfinished run %s", run_id, checkpoint.get("run"))
+        todo = [w for w in plan.work if w.endpoint > cursor]
+        result = ReconcileResult(
+            run=run_id,
+            outcome="complete",
+            listed=plan.listed,
+            in_service=plan.in_service,
+            unchanged=plan.unchanged,
+            skipped_already_sent=len(plan.work) - len(todo),
+            by_kind=plan.by_kind(),
+            not_in_service=list(plan.skipped),
+        )
+        for item in todo:
+            log.info(
+                "reconcile %s: %s %s: %s",
+                run_id,
+                item.kind,
+                item.endpoint,
+                "; ".join(item.reasons),
+                extra={"endpoint": item.endpoint, "kind": item.kind, "reasons": list(item.reasons)},
+            )
+        sent = 0
+        for start in range(0, len(todo), SEND_CHUNK):
+            out_of_time = budget_seconds is not None and self._clock() - started > budget_seconds
+            out_of_items = max_items is not None and sent >= max_items
+            if out_of_time or out_of_items:
+                last = todo[start - 1].endpoint
+                self._state.put_checkpoint(run_id, last, datetime.now(UTC).isoformat())
+                result.outcome = "continuing"
+                result.continuation = {"sagewatch": "reconcile", "continue": run_id, "full": full}
+                log.info("reconcile %s: stopping after %s (%d sent); a continuation follows", run_id, last, sent)
+                break
+            chunk = todo[start : start + SEND_CHUNK]
+            self._queue.send([w.message(run_id) | {"policy": self._policy_version} for w in chunk])
+            sent += len(chunk)
+        result.enqueued = sent
+        if result.outcome == "complete" and checkpoint is not None:
+            self._state.delete_checkpoint()
+        log.info(
+            "reconcile %s %s: %d endpoints listed, %d InService, %d unchanged, %d enqueued %s",
+            run_id,
+            result.outcome,
+            result.listed,
+            result.in_service,
+            result.unchanged,
+            sent,
+            result.by_kind,
+        )
+        return result

@@ -1,0 +1,105 @@
+"""The alert delivery path in template.yaml: SNS → SQS (encrypted, redrive to a DLQ with an
+operators' alarm) → NotifyFunction with partial batch responses, one worker, a delivery table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sagewatch import settings
+
+Template = dict[str, Any]
+
+
+def resource(transformed: Template, logical_id: str) -> dict[str, Any]:
+    return dict(transformed["Resources"][logical_id]["Properties"])
+
+
+def test_alert_topic_feeds_the_queue_with_sns_envelopes(transformed: Template) -> None:
+    subscriptions = [
+        r["Properties"]
+        for r in transformed["Resources"].values()
+        if r["Type"] == "AWS::SNS::Subscription" and r["Properties"]["Protocol"] == "sqs"
+    ]
+    assert len(subscriptions) == 1
+    subscription = subscriptions[0]
+    assert subscription["TopicArn"] == {"Ref": "AlertTopic"}
+    assert subscription["Endpoint"] == {"Fn::GetAtt": ["AlertQueue", "Arn"]}
+    assert subscription["RawMessageDelivery"] is False  # the body keeps the SNS MessageId
+
+
+def test_only_the_alert_topic_may_send_to_the_queue(transformed: Template) -> None:
+    policy = resource(transformed, "AlertQueuePolicy")
+    assert policy["Queues"] == [{"Ref": "AlertQueue"}]
+    [statement] = policy["PolicyDocument"]["Statement"]
+    assert statement["Principal"] == {"Service": "sns.amazonaws.com"}
+    assert statement["Action"] == "sqs:SendMessage"
+    assert statement["Condition"] == {"ArnEquals": {"aws:SourceArn": {"Ref": "AlertTopic"}}}
+
+
+def test_queue_is_encrypted_redrives_to_the_dlq_and_outlasts_the_function(transformed: Template) -> None:
+    queue = resource(transformed, "AlertQueue")
+    assert queue["SqsManagedSseEnabled"] is True
+    assert queue["RedrivePolicy"] == {
+        "deadLetterTargetArn": {"Fn::GetAtt": ["AlertDeadLetterQueue", "Arn"]},
+        "maxReceiveCount": {"Ref": "AlertMaxReceiveCount"},
+    }
+    assert transformed["Parameters"]["AlertMaxReceiveCount"]["Default"] == 5
+    function = resource(transformed, "NotifyFunction")
+    assert queue["VisibilityTimeout"] >= 6 * function["Timeout"]
+    dlq = resource(transformed, "AlertDeadLetterQueue")
+    assert dlq["SqsManagedSseEnabled"] is True and dlq["MessageRetentionPeriod"] == 1209600
+
+
+def test_dead_letters_page_the_operators_by_email(transformed: Template) -> None:
+    alarm = resource(transformed, "NotifyDeadLetterAlarm")
+    assert alarm["Dimensions"] == [
+        {"Name": "QueueName", "Value": {"Fn::GetAtt": ["AlertDeadLetterQueue", "QueueName"]}}
+    ]
+    assert alarm["MetricName"] == "ApproximateNumberOfMessagesVisible"
+    assert alarm["AlarmActions"] == [{"Ref": "OpsTopic"}]
+
+
+def test_notify_reads_the_queue_in_batches_with_partial_failures_one_worker(transformed: Template) -> None:
+    mappings = [
+        r["Properties"]
+        for r in transformed["Resources"].values()
+        if r["Type"] == "AWS::Lambda::EventSourceMapping"
+        and r["Properties"]["FunctionName"] == {"Ref": "NotifyFunction"}
+    ]
+    assert len(mappings) == 1
+    mapping = mappings[0]
+    assert mapping["EventSourceArn"] == {"Fn::GetAtt": ["AlertQueue", "Arn"]}
+    assert mapping["BatchSize"] == 10
+    assert 0 < mapping["MaximumBatchingWindowInSeconds"] <= 10
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert resource(transformed, "NotifyFunction")["ReservedConcurrentExecutions"] == 1
+    assert not [
+        r
+        for r in transformed["Resources"].values()
+        if r["Type"] == "AWS::SNS::Subscription" and r["Properties"]["Protocol"] == "lambda"
+    ]
+
+
+def test_delivery_table_is_on_demand_encrypted_and_expires_items(transformed: Template) -> None:
+    table = resource(transformed, "DeliveryTable")
+    assert table["BillingMode"] == "PAY_PER_REQUEST"
+    assert table["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
+    assert table["TimeToLiveSpecification"] == {"AttributeName": "expiration", "Enabled": True}
+    assert table["SSESpecification"] == {"SSEEnabled": True}
+    role = transformed["Resources"]["NotifyFunctionRole"]["Properties"]
+    statements = [s for p in role.get("Policies", []) for s in p["PolicyDocument"]["Statement"]]
+    table_access = [s for s in statements if s.get("Resource") == {"Fn::GetAtt": ["DeliveryTable", "Arn"]}]
+    assert table_access and all(a.startswith("dynamodb:") for s in table_access for a in s["Action"])
+
+
+def test_notify_env_var_names_are_the_ones_settings_reads(transformed: Template) -> None:
+    env = resource(transformed, "NotifyFunction")["Environment"]["Variables"]
+    for name in (
+        settings.ENV_DELIVERY_TABLE,
+        settings.ENV_DIGEST_THRESHOLD,
+        settings.ENV_SLACK_BOT_TOKEN_SECRET,
+        settings.ENV_SLACK_CHANNEL,
+    ):
+        assert name in env, name
+    assert env[settings.ENV_DELIVERY_TABLE] == {"Ref": "DeliveryTable"}
+    assert env[settings.ENV_DIGEST_THRESHOLD] == {"Ref": "DigestThreshold"}

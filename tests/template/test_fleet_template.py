@@ -1,0 +1,119 @@
+"""The fleet reconcile's wiring in template.yaml (checked on the SAM transform's output)."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import pytest
+
+from sagewatch import fleet_settings
+from sagewatch.core.policy import Policy
+from tests.template.test_template import (
+    as_list,
+    get_att,
+    iam_statements,
+    resources_of_type,
+    sub_with_defaults,
+)
+
+pytestmark = pytest.mark.template
+
+Template = dict[str, Any]
+
+
+def test_policy_parameter_holds_the_same_policy_as_the_fallback(template: Template) -> None:
+    parameter = template["Resources"]["PolicyParameter"]["Properties"]
+    onboard_env = template["Resources"]["OnboardFunction"]["Properties"]["Environment"]["Variables"]
+    assert parameter["Value"] == onboard_env["SAGEWATCH_POLICY"]
+    Policy.from_document(json.loads(sub_with_defaults(template, parameter["Value"])))
+
+
+def test_functions_get_the_fleet_variables_the_code_reads(transformed: Template) -> None:
+    onboard = transformed["Resources"]["OnboardFunction"]["Properties"]["Environment"]["Variables"]
+    reconcile = transformed["Resources"]["ReconcileFunction"]["Properties"]["Environment"]["Variables"]
+    for env in (onboard, reconcile):
+        assert env[fleet_settings.ENV_POLICY_PARAMETER] == {"Ref": "PolicyParameter"}
+        assert env[fleet_settings.ENV_STATE_TABLE] == {"Ref": "FleetStateTable"}
+    assert reconcile[fleet_settings.ENV_ONBOARD_QUEUE_URL] == {"Ref": "OnboardQueue"}
+    assert onboard[fleet_settings.ENV_CLOUDWATCH_WRITE_TPS] == {"Ref": "WorkerWriteTps"}
+
+
+def test_worker_consumes_the_queue_at_a_concurrency_inside_the_quotas(transformed: Template) -> None:
+    mappings = [
+        m["Properties"]
+        for m in resources_of_type(transformed, "AWS::Lambda::EventSourceMapping").values()
+        if m["Properties"]["EventSourceArn"] == get_att("OnboardQueue", "Arn")
+    ]
+    assert len(mappings) == 1
+    mapping = mappings[0]
+    assert mapping["FunctionName"] == {"Ref": "OnboardFunction"}
+    assert mapping["ScalingConfig"] == {"MaximumConcurrency": 2}
+    assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    tps = transformed["Parameters"]["WorkerWriteTps"]
+    assert 2 * float(tps["Default"]) < 3  # two workers stay under PutMetricAlarm's 3 TPS
+
+
+def test_queue_is_encrypted_with_a_dead_letter_queue_that_pages_ops(transformed: Template) -> None:
+    queue = transformed["Resources"]["OnboardQueue"]["Properties"]
+    assert queue["SqsManagedSseEnabled"] is True
+    assert queue["RedrivePolicy"]["deadLetterTargetArn"] == get_att("OnboardQueueDeadLetterQueue", "Arn")
+    assert transformed["Resources"]["OnboardQueueDeadLetterQueue"]["Properties"]["SqsManagedSseEnabled"] is True
+    assert queue["VisibilityTimeout"] >= 6 * 60
+    alarms = [
+        a["Properties"]
+        for a in resources_of_type(transformed, "AWS::CloudWatch::Alarm").values()
+        if {"Name": "QueueName", "Value": get_att("OnboardQueueDeadLetterQueue", "QueueName")}
+        in a["Properties"].get("Dimensions", [])
+    ]
+    assert len(alarms) == 1 and alarms[0]["AlarmActions"] == [{"Ref": "OpsTopic"}]
+
+
+def test_reconcile_runs_on_a_schedule_and_after_every_deploy(transformed: Template) -> None:
+    assert transformed["Parameters"]["ReconcileSchedule"]["Default"] == "rate(1 day)"
+    rules = {
+        name: r["Properties"]
+        for name, r in resources_of_type(transformed, "AWS::Events::Rule").items()
+        if any(t["Arn"] == get_att("ReconcileFunction", "Arn") for t in r["Properties"]["Targets"])
+    }
+    schedules = [r for r in rules.values() if "ScheduleExpression" in r]
+    patterns = [r["EventPattern"] for r in rules.values() if "EventPattern" in r]
+    assert [s["ScheduleExpression"] for s in schedules] == [{"Ref": "ReconcileSchedule"}]
+    assert patterns == [
+        {
+            "source": ["aws.cloudformation"],
+            "detail-type": ["CloudFormation Stack Status Change"],
+            "resources": [{"Ref": "AWS::StackId"}],
+            "detail": {"status-details": {"status": ["CREATE_COMPLETE", "UPDATE_COMPLETE"]}},
+        }
+    ]
+
+
+def test_reconcile_only_reads_cloudwatch_and_enqueues(transformed: Template) -> None:
+    actions = {
+        action
+        for s in iam_statements(transformed["Resources"]["ReconcileFunctionRole"])
+        for action in as_list(s["Action"])
+        if s.get("Effect") == "Allow"
+    }
+    assert not {
+        a
+        for a in actions
+        if a.startswith("cloudwatch:") and not a.startswith(("cloudwatch:Describe", "cloudwatch:List"))
+    }
+    assert {"sqs:SendMessage", "sagemaker:ListEndpoints", "dynamodb:Scan", "ssm:GetParameter"} <= actions
+
+
+def test_fleet_dashboard_picks_endpoints_at_render_time(template: Template) -> None:
+    body = json.loads(
+        re.sub(r"\$\{[^}]+\}", "X", template["Resources"]["FleetDashboard"]["Properties"]["DashboardBody"]["Fn::Sub"])
+    )
+    expressions = [
+        m[0]["expression"] for w in body["widgets"] if w["type"] == "metric" for m in w["properties"]["metrics"]
+    ]
+    assert any("Invocation5XXErrors" in e and "ORDER BY" in e and "LIMIT 10" in e for e in expressions)
+    assert any("ModelLatency" in e and "SEARCH(" in e and "p99" in e for e in expressions)
+    assert any("SUM(Invocations)" in e and "ORDER BY" in e for e in expressions)
+    assert all("EndpointName=" not in e for e in expressions)  # never a fixed endpoint
+    assert any(w["type"] == "alarm" for w in body["widgets"])
