@@ -240,8 +240,35 @@ def _print_plan(name: str, kind: str, plan: Any, cost: Any) -> None:
         print(f"  ! {note}")
 
 
+def _in_emulated_account(args: argparse.Namespace, body: Any) -> int:
+    """``--emulated``: a throwaway emulated account seeded with the demo's four endpoints (CPU,
+    multi-variant GPU, serverless, async); ``remove`` first onboards what it will remove."""
+    from sagewatch.local import EmulatedAccount
+    from sagewatch.local.demo import ENDPOINTS
+
+    with EmulatedAccount() as account:
+        for name, _what, spec in ENDPOINTS:
+            account.create_endpoint(name, **spec)
+        args.endpoint_url, args.region, args.profile = account.endpoint_url, account.region, None
+        args.alert_topic_arn = args.alert_topic_arn or account.physical_id("AlertTopic")
+        print(
+            f"emulated account on {account.endpoint_url} with endpoints: {', '.join(n for n, _, _ in ENDPOINTS)}",
+            file=sys.stderr,
+        )
+        if body is _remove_cmd:
+            op = _operator(args)
+            for name in args.endpoints:
+                op.onboarding.onboard(name)
+        result: int = body(args)
+        return result
+
+
 def _run_guarded(args: argparse.Namespace, body: Any) -> int:
     from botocore.exceptions import NoCredentialsError, PartialCredentialsError
+
+    if getattr(args, "emulated", False):
+        emulated_body = body
+        body = lambda a: _in_emulated_account(a, emulated_body)  # noqa: E731 - one-off wrapper
 
     from sagewatch.core.errors import AwsCallError, InvalidPolicyError
 
@@ -331,6 +358,11 @@ def _add_fleet_commands(commands: Any) -> None:
     where.add_argument("--region", default=None, help="AWS region (default: the profile's or AWS_REGION)")
     where.add_argument("--profile", default=None, help="named AWS profile (default credential chain otherwise)")
     where.add_argument("--endpoint-url", default=None, help="send every call here, e.g. an emulated account's URL")
+    where.add_argument(
+        "--emulated",
+        action="store_true",
+        help="run in a throwaway emulated account (moto on 127.0.0.1) seeded with the demo's endpoints",
+    )
     what = common.add_argument_group("what SageWatch fits (match the stack's parameters)")
     what.add_argument("--prefix", default="SageWatch", help="NamePrefix of the stack (default: SageWatch)")
     what.add_argument("--alert-topic-arn", default=None, help="the stack's AlertTopicArn output (alarm actions)")
