@@ -1,0 +1,69 @@
+"""Read what the fleet overview widget shows: alarms in ALARM, 5XX errors and invocations."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from sagewatch.adapters.aws import call
+from sagewatch.core.errors import AwsCallError
+from sagewatch.core.fleet_overview import render_overview, top_error_rates
+
+log = logging.getLogger(__name__)
+
+_QUERY = 'SELECT SUM({metric}) FROM SCHEMA("AWS/SageMaker", EndpointName, VariantName) GROUP BY EndpointName LIMIT 500'
+
+
+def alarms_in_alarm(cloudwatch: Any, prefix: str) -> list[dict[str, Any]]:
+    alarms: list[dict[str, Any]] = []
+    kwargs: dict[str, Any] = {"AlarmNamePrefix": f"{prefix}/", "StateValue": "ALARM", "MaxRecords": 100}
+    while True:
+        page = call("DescribeAlarms", cloudwatch.describe_alarms, **kwargs)
+        # StateValue filters on the server; the check again here keeps a stale page honest.
+        alarms.extend(a for a in page.get("MetricAlarms", []) if a.get("StateValue") == "ALARM")
+        token = page.get("NextToken")
+        if not token:
+            return alarms
+        kwargs["NextToken"] = token
+
+
+def errors_and_invocations(cloudwatch: Any, now: datetime) -> tuple[dict[str, float], dict[str, float]]:
+    """Two Metrics Insights queries in ONE GetMetricData call, summed per endpoint over the hour."""
+    result = call(
+        "GetMetricData",
+        cloudwatch.get_metric_data,
+        MetricDataQueries=[
+            {"Id": "err", "Expression": _QUERY.format(metric="Invocation5XXErrors"), "Period": 3600},
+            {"Id": "inv", "Expression": _QUERY.format(metric="Invocations"), "Period": 3600},
+        ],
+        StartTime=now - timedelta(hours=1),
+        EndTime=now,
+    )
+    sums: dict[str, dict[str, float]] = {"err": {}, "inv": {}}
+    for series in result.get("MetricDataResults", []):
+        bucket = sums.get(str(series.get("Id")))
+        if bucket is not None:
+            label = str(series.get("Label", ""))
+            bucket[label] = bucket.get(label, 0.0) + sum(float(v) for v in series.get("Values", []))
+    return sums["err"], sums["inv"]
+
+
+def fleet_overview(cloudwatch: Any, *, prefix: str, region: str, now: Callable[[], datetime]) -> str:
+    missing: list[str] = []
+    alarms: list[dict[str, Any]] = []
+    errors: dict[str, float] = {}
+    invocations: dict[str, float] = {}
+    try:
+        alarms = alarms_in_alarm(cloudwatch, prefix)
+    except AwsCallError as exc:
+        log.warning("fleet overview: alarms unavailable: %s", exc)
+        missing.append(f"alarms unavailable ({exc.code})")
+    try:
+        errors, invocations = errors_and_invocations(cloudwatch, now())
+    except AwsCallError as exc:
+        log.warning("fleet overview: metrics unavailable: %s", exc)
+        missing.append(f"error rates unavailable ({exc.code})")
+    rates = top_error_rates(errors, invocations)
+    return render_overview(alarms, rates, region=region, prefix=prefix, missing=missing)
