@@ -14,70 +14,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 from samtranslator.translator.transform import transform
+
+from sagewatch.local.template import parse_template
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE_PATH = ROOT / "template.yaml"
 
+
 # Short-form intrinsic tags -> long-form keys. !Ref and !Condition have no "Fn::" prefix.
-_INTRINSICS = {
-    "Ref": "Ref",
-    "Condition": "Condition",
-    **{
-        name: f"Fn::{name}"
-        for name in (
-            "And",
-            "Base64",
-            "Cidr",
-            "Equals",
-            "FindInMap",
-            "ForEach",
-            "GetAtt",
-            "GetAZs",
-            "If",
-            "ImportValue",
-            "Join",
-            "Length",
-            "Not",
-            "Or",
-            "Select",
-            "Split",
-            "Sub",
-            "ToJsonString",
-            "Transform",
-        )
-    },
-}
-
-
-class CloudFormationLoader(yaml.SafeLoader):
-    """A safe loader that turns ``!Sub x`` into ``{"Fn::Sub": "x"}`` and so on."""
-
-
-def _construct_intrinsic(loader: yaml.SafeLoader, tag_suffix: str, node: yaml.Node) -> dict[str, Any]:
-    key = _INTRINSICS.get(tag_suffix)
-    if key is None:
-        raise yaml.constructor.ConstructorError(None, None, f"unknown tag !{tag_suffix}", node.start_mark)
-    value: Any
-    if isinstance(node, yaml.ScalarNode):
-        value = loader.construct_scalar(node)
-        if key == "Fn::GetAtt":  # !GetAtt Resource.Attribute -> [Resource, Attribute]
-            value = value.split(".", 1)
-    elif isinstance(node, yaml.SequenceNode):
-        value = loader.construct_sequence(node, deep=True)
-    else:
-        value = loader.construct_mapping(node, deep=True)  # type: ignore[arg-type]
-    return {key: value}
-
-
-CloudFormationLoader.add_multi_constructor("!", _construct_intrinsic)
-
-
 def load_template(text: str) -> dict[str, Any]:
-    doc = yaml.load(text, Loader=CloudFormationLoader)  # noqa: S506 - a SafeLoader subclass
-    assert isinstance(doc, dict), "template.yaml must be a mapping"
-    return doc
+    """template.yaml with CloudFormation short tags in their long form (the emulator's loader)."""
+    return parse_template(text, name=str(TEMPLATE_PATH))
 
 
 class _NoManagedPolicies:
