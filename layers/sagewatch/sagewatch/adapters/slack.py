@@ -144,16 +144,8 @@ class SlackBotSender:
         arguments = {key: value for key, value in payload.items() if key not in ("channel", "thread_ts")}
         try:
             response = client.chat_postMessage(channel=channel, thread_ts=thread_ts, **arguments)
-        except SlackApiError as exc:
-            answer = exc.response
-            body = answer.data if isinstance(answer.data, dict) else {}
-            raise SlackDeliveryError(
-                int(answer.status_code),
-                _scrub(str(body.get("error") or answer.data), token),
-                _retry_after(answer.headers or {}),
-            ) from None
-        except Exception as exc:  # noqa: BLE001 - network failures after retries
-            raise SlackDeliveryError(0, _scrub(f"{type(exc).__name__}: {exc}", token)) from None
+        except Exception as exc:  # noqa: BLE001 - API errors and network failures after retries
+            raise _delivery_error(exc, token) from None
         ts = response.get("ts")
         if not isinstance(ts, str) or not ts:
             raise SlackDeliveryError(int(response.status_code), "chat.postMessage returned no ts")
@@ -168,16 +160,8 @@ class SlackBotSender:
             client.files_upload_v2(
                 channel=channel, thread_ts=thread_ts, content=content, filename=filename, title=title
             )
-        except SlackApiError as exc:
-            answer = exc.response
-            body = answer.data if isinstance(answer.data, dict) else {}
-            raise SlackDeliveryError(
-                int(answer.status_code),
-                _scrub(str(body.get("error") or answer.data), token),
-                _retry_after(answer.headers or {}),
-            ) from None
-        except Exception as exc:  # noqa: BLE001 - network failures after retries
-            raise SlackDeliveryError(0, _scrub(f"{type(exc).__name__}: {exc}", token)) from None
+        except Exception as exc:  # noqa: BLE001 - API errors and network failures after retries
+            raise _delivery_error(exc, token) from None
 
     def _client(self, token: str) -> WebClient:
         options: dict[str, Any] = {
@@ -235,3 +219,16 @@ class ChannelPacer:
     def back_off(self, channel: str, seconds: float) -> None:
         with self._lock:
             self._next[channel] = max(self._next.get(channel, 0.0), self._clock() + max(seconds, self.min_interval))
+
+
+def _delivery_error(exc: Exception, token: str) -> SlackDeliveryError:
+    """A Web API failure as SlackDeliveryError, with the token scrubbed from every text."""
+    if isinstance(exc, SlackApiError):
+        answer = exc.response
+        body = answer.data if isinstance(answer.data, dict) else {}
+        return SlackDeliveryError(
+            int(answer.status_code),
+            _scrub(str(body.get("error") or answer.data), token),
+            _retry_after(answer.headers or {}),
+        )
+    return SlackDeliveryError(0, _scrub(f"{type(exc).__name__}: {exc}", token))
