@@ -9,6 +9,7 @@ from typing import Any
 
 from sagewatch.core.alert_target import AlertTarget
 from sagewatch.core.instance_types import lookup
+from sagewatch.core.metric_queries import metric_query
 from sagewatch.core.notification import AlarmNotification, TriggerMetric
 
 INVOCATION_NS = "AWS/SageMaker"
@@ -48,19 +49,8 @@ def _stat_query(
         namespace, name, dims, stat = metric.namespace, metric.name, metric.dimensions, metric.stat
     else:
         namespace, name, dims, stat = metric
-    return {
-        "Id": qid,
-        "MetricStat": {
-            "Metric": {
-                "Namespace": namespace,
-                "MetricName": name,
-                "Dimensions": [{"Name": k, "Value": v} for k, v in dims],
-            },
-            "Period": PERIOD,
-            "Stat": stat,
-        },
-        "ReturnData": show,
-    }
+    # No Unit: a unit filter would drop datapoints published without one.
+    return metric_query(qid, namespace, name, dims, stat, PERIOD, return_data=show)
 
 
 def plan_metrics(notification: AlarmNotification, target: AlertTarget) -> MetricPlan:
