@@ -18,7 +18,7 @@ SAM       := PATH="$(abspath $(PY313_BIN)):$$PATH" SAM_CLI_TELEMETRY=0 $(SAM_VEN
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
-$(VENV)/.installed: pyproject.toml requirements-dev.txt layers/sagewatch/requirements.txt
+$(VENV)/.installed: pyproject.toml requirements-dev.txt layers/sagewatch/requirements.txt layers/tools/requirements.txt
 	@test -x "$(PYTHON)" || command -v "$(PYTHON)" >/dev/null || { echo "no python3.13 found (pyenv or PATH)"; exit 1; }
 	@test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install $(PIP_QUIET) -r requirements-dev.txt
@@ -66,7 +66,7 @@ build: $(SAM_VENV)/.installed  ## sam build (python3.13 on PATH, found from pyen
 	$(SAM) build
 
 scan: $(SCAN_VENV)/.installed  ## bandit on the runtime code (no medium/high findings) and checkov on template.yaml
-	$(SCAN_VENV)/bin/bandit -q -r layers/sagewatch/sagewatch functions -x layers/sagewatch/sagewatch/local -ll
+	$(SCAN_VENV)/bin/bandit -q -r layers/sagewatch/sagewatch functions -ll
 	$(SCAN_VENV)/bin/checkov -f template.yaml --framework cloudformation --compact --quiet --skip-download
 
 bench: $(VENV)/.installed  ## benchmarks: API call counts, cold-start ratio, peak memory -> build/bench/

@@ -14,8 +14,8 @@ from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from sagewatch.adapters.aws import client
-from sagewatch.core.fleet_overview import DESCRIPTION
-from sagewatch.core.naming import validate_prefix
+from sagewatch.core.fleet.overview import DESCRIPTION
+from sagewatch.core.shared.naming import validate_prefix
 from sagewatch.usecases.fleet_overview import fleet_overview
 
 logger = Logger()

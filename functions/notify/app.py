@@ -31,8 +31,8 @@ from sagewatch.adapters.logs import LogsReader
 from sagewatch.adapters.metrics import MetricsReader
 from sagewatch.adapters.secrets import slack_bot_token, slack_webhook_url
 from sagewatch.adapters.slack import SlackBotSender, SlackWebhookSender
-from sagewatch.core.metric_queries import series_to_minutes
-from sagewatch.core.notification import InvalidAlarmMessageError, parse_sns_record
+from sagewatch.core.alerting.metric_queries import series_to_minutes
+from sagewatch.core.alerting.notification import InvalidAlarmMessageError, parse_sns_record
 from sagewatch.settings import NotifySettings
 from sagewatch.usecases.notify import BatchItem, DeliveryError, Notifier
 

@@ -18,9 +18,9 @@ from typing import Any
 from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from sagewatch.core.errors import InvalidEventError
-from sagewatch.core.events import Action, is_endpoint_state_change, parse_state_change
-from sagewatch.core.naming import is_valid_endpoint_name
+from sagewatch.core.monitoring.events import Action, is_endpoint_state_change, parse_state_change
+from sagewatch.core.shared.errors import InvalidEventError
+from sagewatch.core.shared.naming import is_valid_endpoint_name
 from sagewatch.usecases.onboarding import Onboarding
 from sagewatch.wiring import Services
 

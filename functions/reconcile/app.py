@@ -21,7 +21,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from sagewatch.adapters.cloudwatch import CloudWatchWriter
 from sagewatch.adapters.fleet import StateStore, WorkQueue
-from sagewatch.core.errors import InvalidPolicyError
+from sagewatch.core.shared.errors import InvalidPolicyError
 from sagewatch.usecases.reconcile import Reconciler
 from sagewatch.wiring import Services
 

@@ -28,11 +28,11 @@ from typing import Any
 
 from sagewatch.adapters.cloudwatch import CloudWatchWriter
 from sagewatch.adapters.sagemaker import SageMakerEndpoints
-from sagewatch.local import EmulatedAccount, VariantSpec
-from sagewatch.local.calls import is_write
-from sagewatch.local.fleet import DEFAULT_CLOUDWATCH_QUOTAS, drain_queue
 from sagewatch.settings import Settings
 from sagewatch.usecases.onboarding import Onboarding
+from sagewatch_emulator import EmulatedAccount, VariantSpec
+from sagewatch_emulator.calls import is_write
+from sagewatch_emulator.fleet import DEFAULT_CLOUDWATCH_QUOTAS, drain_queue
 
 WORKER_CONCURRENCY = 2  # template.yaml: OnboardFunction FleetWork ScalingConfig.MaximumConcurrency
 NO_OP_CALL_BUDGET = 150

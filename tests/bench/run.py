@@ -21,7 +21,7 @@ from typing import Any
 
 import botocore.client
 
-from sagewatch.local import EmulatedAccount, VariantSpec
+from sagewatch_emulator import EmulatedAccount, VariantSpec
 
 ROOT = Path(__file__).resolve().parents[2]
 EVENTS = ROOT / "events" / "onboard"

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 
-from sagewatch.local import EmulatedAccount
+from sagewatch_emulator import EmulatedAccount
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TINY_TEMPLATE = FIXTURES / "tiny" / "template.yaml"

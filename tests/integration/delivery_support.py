@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sagewatch.local import EmulatedAccount
+from sagewatch_emulator import EmulatedAccount
 
 EVENTS = Path(__file__).resolve().parents[2] / "events" / "notify"
 SECRET = "sagewatch/slack-webhook"

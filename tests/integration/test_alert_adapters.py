@@ -1,6 +1,6 @@
 """The alert path's adapters against the emulated account: real boto3 and slack_sdk calls on 127.0.0.1.
 
-Three emulator gaps are covered by extensions (sagewatch/local/cloudwatch_extensions.py), named
+Three emulator gaps are covered by extensions (sagewatch_emulator/cloudwatch_extensions.py), named
 where they matter: GetMetricData with ``p99`` crashes in moto and its metric math returns no
 values; GetMetricWidgetImage is not implemented; FilterLogEvents ignores ``?term`` patterns.
 """
@@ -29,9 +29,9 @@ from sagewatch.adapters.logs import LogsReader
 from sagewatch.adapters.metrics import MetricsReader, series_to_minutes
 from sagewatch.adapters.secrets import SecretUnavailableError, read_secret, slack_bot_token, slack_webhook_url
 from sagewatch.adapters.slack import SlackBotSender, SlackDeliveryError, SlackWebhookSender
-from sagewatch.core.errors import AwsCallError
-from sagewatch.core.metric_queries import expression_query, metric_query
-from sagewatch.local import EmulatedAccount, SlackPost, SlackReply
+from sagewatch.core.alerting.metric_queries import expression_query, metric_query
+from sagewatch.core.shared.errors import AwsCallError
+from sagewatch_emulator import EmulatedAccount, SlackPost, SlackReply
 
 pytestmark = pytest.mark.integration
 

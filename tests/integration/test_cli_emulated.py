@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sagewatch.cli import main
+from sagewatch_cli.main import main
 
 pytestmark = pytest.mark.integration
 

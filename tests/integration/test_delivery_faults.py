@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 
 import sagewatch.usecases.notify as notify_usecase
-from sagewatch.core.render_slack import render_slack, validate_slack_message
-from sagewatch.local import EmulatedAccount
+from sagewatch.core.alerting.render_slack import render_slack, validate_slack_message
+from sagewatch_emulator import EmulatedAccount
 from tests.integration.delivery_support import (
     DLQ,
     EVENTS,

@@ -19,8 +19,8 @@ import pytest
 from slack_sdk import WebClient
 from slack_sdk.webhook import WebhookClient
 
-from sagewatch import cli
-from sagewatch.local import EmulatedAccount, EmulatorBusyError, TemplateError, VariantSpec
+from sagewatch_cli import main as cli
+from sagewatch_emulator import EmulatedAccount, EmulatorBusyError, TemplateError, VariantSpec
 from tests.integration.conftest import TINY_TEMPLATE, NetworkBlockedError
 
 pytestmark = pytest.mark.integration
@@ -191,7 +191,7 @@ def test_client_is_bound_to_the_emulator(tiny_account: EmulatedAccount) -> None:
 
 def test_create_endpoint_accepts_current_gpu_instance_types(tiny_account: EmulatedAccount) -> None:
     # Emulator gap: moto's CreateEndpointConfig only knows pre-2021 instance types; the
-    # emulator extension widens its list with sagewatch.core.instance_types.
+    # emulator extension widens its list with sagewatch.core.shared.instance_types.
     described = tiny_account.create_endpoint(
         "llm-chat",
         variants=[VariantSpec("gpu", "ml.g5.12xlarge", 2), VariantSpec("canary", "ml.c6i.2xlarge", 1)],

@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from sagewatch.local import EmulatedAccount
-from sagewatch.local.template import load_template
+from sagewatch_emulator import EmulatedAccount
+from sagewatch_emulator.template import load_template
 
 pytestmark = pytest.mark.integration
 

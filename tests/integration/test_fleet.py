@@ -1,7 +1,7 @@
 """Fleet reconcile end to end: ReconcileFunction plans in bulk, OnboardFunction works the queue.
 
 SQS → Lambda event source mappings are not wired in the emulator (they need Docker), so
-``sagewatch.local.fleet.drain_queue`` plays the mapping: one message per invocation, like the
+``sagewatch_emulator.fleet.drain_queue`` plays the mapping: one message per invocation, like the
 template's ``BatchSize: 1``. DescribeAlarms pages by 100 here (an emulator extension: moto
 returns everything in one page), so call counts are the ones AWS would see.
 """
@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from sagewatch.local import EmulatedAccount, VariantSpec
-from sagewatch.local.fleet import DrainResult, drain_queue
+from sagewatch_emulator import EmulatedAccount, VariantSpec
+from sagewatch_emulator.fleet import DrainResult, drain_queue
 
 pytestmark = pytest.mark.integration
 
@@ -80,7 +80,7 @@ def dashboards(account: EmulatedAccount) -> set[str]:
 
 
 def writes(calls: Any) -> int:
-    from sagewatch.local.calls import is_write
+    from sagewatch_emulator.calls import is_write
 
     return sum(v for k, v in dict(calls).items() if is_write(k))
 

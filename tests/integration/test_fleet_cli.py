@@ -6,8 +6,8 @@ from typing import Any
 
 import pytest
 
-from sagewatch import cli
-from sagewatch.local import EmulatedAccount, VariantSpec
+from sagewatch_cli import main as cli
+from sagewatch_emulator import EmulatedAccount, VariantSpec
 
 pytestmark = pytest.mark.integration
 

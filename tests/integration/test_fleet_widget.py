@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sagewatch.local import EmulatedAccount, VariantSpec
+from sagewatch_emulator import EmulatedAccount, VariantSpec
 
 pytestmark = pytest.mark.integration
 

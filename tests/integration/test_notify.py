@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from sagewatch.core.render_slack import validate_slack_message
-from sagewatch.local import EmulatedAccount, VariantSpec
+from sagewatch.core.alerting.render_slack import validate_slack_message
+from sagewatch_emulator import EmulatedAccount, VariantSpec
 
 pytestmark = pytest.mark.integration
 
@@ -316,7 +316,7 @@ def test_failed_endpoint_alert_travels_the_same_path(alerting: EmulatedAccount) 
 
 
 def test_slack_down_fails_the_invocation_so_it_is_retried(alerting: EmulatedAccount) -> None:
-    from sagewatch.local.fake_slack import SlackReply
+    from sagewatch_emulator.fake_slack import SlackReply
 
     alerting.slack.policies.append(lambda post: SlackReply(500, "internal_error"))
     result = alerting.invoke(FUNCTION, event("alarm-metric-latency-p99.json"))

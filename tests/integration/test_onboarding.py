@@ -13,9 +13,9 @@ import pytest
 from sagewatch.adapters.aws import client as _unused_client  # noqa: F401 - import proves runtime deps load
 from sagewatch.adapters.cloudwatch import CloudWatchWriter
 from sagewatch.adapters.sagemaker import SageMakerEndpoints
-from sagewatch.local import EmulatedAccount, VariantSpec
 from sagewatch.settings import Settings
 from sagewatch.usecases.onboarding import Onboarding
+from sagewatch_emulator import EmulatedAccount, VariantSpec
 
 pytestmark = pytest.mark.integration
 

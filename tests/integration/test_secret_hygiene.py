@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from sagewatch.local import EmulatedAccount, Invocation, VariantSpec
-from sagewatch.local.fake_slack import SlackReply
+from sagewatch_emulator import EmulatedAccount, Invocation, VariantSpec
+from sagewatch_emulator.fake_slack import SlackReply
 
 pytestmark = pytest.mark.integration
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from sagewatch import fleet_settings
-from sagewatch.core.policy import Policy
+from sagewatch.core.monitoring.policy import Policy
 from tests.template.test_template import (
     as_list,
     get_att,

@@ -18,10 +18,10 @@ from typing import Any
 import pytest
 
 from sagewatch import settings
-from sagewatch.core.alarm_catalog import BY_KEY
-from sagewatch.core.errors import InvalidPolicyError
-from sagewatch.core.naming import validate_prefix
-from sagewatch.core.policy import Policy
+from sagewatch.core.monitoring.alarm_catalog import BY_KEY
+from sagewatch.core.monitoring.policy import Policy
+from sagewatch.core.shared.errors import InvalidPolicyError
+from sagewatch.core.shared.naming import validate_prefix
 from tests.template.conftest import ROOT
 
 pytestmark = pytest.mark.template

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from types import MappingProxyType
 
-from sagewatch.core.profile import EndpointProfile, ServerlessConfig, VariantProfile
+from sagewatch.core.monitoring.profile import EndpointProfile, ServerlessConfig, VariantProfile
 
 REGION = "us-east-1"
 ACCOUNT = "123456789012"

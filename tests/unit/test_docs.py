@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from sagewatch.core.alarm_catalog import markdown_reasons, markdown_table
+from sagewatch.core.monitoring.alarm_catalog import markdown_reasons, markdown_table
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "alarms.md"
 

@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sagewatch.core.errors import InvalidPolicyError
+from sagewatch.core.shared.errors import InvalidPolicyError
 from sagewatch.settings import _flag
 
 ENV_POLICY_PARAMETER = "SAGEWATCH_POLICY_PARAMETER"

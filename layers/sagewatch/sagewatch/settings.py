@@ -10,9 +10,9 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from sagewatch.core.errors import InvalidPolicyError
-from sagewatch.core.naming import validate_prefix
-from sagewatch.core.policy import Policy
+from sagewatch.core.monitoring.policy import Policy
+from sagewatch.core.shared.errors import InvalidPolicyError
+from sagewatch.core.shared.naming import validate_prefix
 
 ENV_NAME_PREFIX = "SAGEWATCH_NAME_PREFIX"
 ENV_ALERT_TOPIC_ARN = "SAGEWATCH_ALERT_TOPIC_ARN"

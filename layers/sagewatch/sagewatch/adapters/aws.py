@@ -17,7 +17,7 @@ import boto3
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from sagewatch.core.errors import AwsCallError
+from sagewatch.core.shared.errors import AwsCallError
 
 T = TypeVar("T")
 

@@ -6,8 +6,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from sagewatch.adapters.aws import call
-from sagewatch.core.alarm_spec import AlarmSpec
-from sagewatch.core.errors import AwsCallError
+from sagewatch.core.monitoring.alarm_spec import AlarmSpec
+from sagewatch.core.shared.errors import AwsCallError
 
 DELETE_BATCH = 100  # DeleteAlarms takes at most 100 names per call
 

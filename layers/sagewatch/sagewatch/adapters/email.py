@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from sagewatch.adapters.aws import call
-from sagewatch.core.errors import AwsCallError
+from sagewatch.core.shared.errors import AwsCallError
 
 MAX_RECIPIENTS = 50  # SES: at most 50 recipients per message
 MAX_RAW_BYTES = 40 * 1024 * 1024  # SES v2: 40 MB per message, after base64 encoding

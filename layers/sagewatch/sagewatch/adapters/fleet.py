@@ -13,9 +13,9 @@ from typing import Any
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from sagewatch.adapters.aws import call
-from sagewatch.core.errors import AwsCallError, InvalidPolicyError
-from sagewatch.core.fleet import AppliedState, ListedEndpoint, timestamp
-from sagewatch.core.policy import Policy
+from sagewatch.core.fleet.plan import AppliedState, ListedEndpoint, timestamp
+from sagewatch.core.monitoring.policy import Policy
+from sagewatch.core.shared.errors import AwsCallError, InvalidPolicyError
 
 SEND_BATCH = 10  # SendMessageBatch takes at most 10 entries
 CHECKPOINT_KEY = "#reconcile"  # not a valid endpoint name, so it never collides with one

@@ -11,8 +11,8 @@ from datetime import datetime
 from typing import Any
 
 from sagewatch.adapters.aws import call
-from sagewatch.core.errors import AwsCallError
-from sagewatch.core.metric_queries import as_utc
+from sagewatch.core.alerting.metric_queries import as_utc
+from sagewatch.core.shared.errors import AwsCallError
 
 LOG_GROUP_PREFIX = "/aws/sagemaker/Endpoints/"
 

@@ -17,13 +17,13 @@ from datetime import datetime
 from typing import Any
 
 from sagewatch.adapters.aws import call
-from sagewatch.core.errors import AwsCallError
-from sagewatch.core.metric_queries import (
+from sagewatch.core.alerting.metric_queries import (
     MAX_QUERIES_PER_REQUEST,
     MetricSeries,
     as_utc,
     series_to_minutes,
 )
+from sagewatch.core.shared.errors import AwsCallError
 
 __all__ = ["MetricSeries", "MetricsReader", "series_to_minutes"]
 

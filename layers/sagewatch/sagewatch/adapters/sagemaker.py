@@ -8,9 +8,9 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from sagewatch.adapters.aws import call, error_code
-from sagewatch.core.errors import AwsCallError, EndpointNotFoundError
-from sagewatch.core.profile import EndpointProfile, profile_from_descriptions
-from sagewatch.core.tags import normalize_tags
+from sagewatch.core.monitoring.profile import EndpointProfile, profile_from_descriptions
+from sagewatch.core.monitoring.tags import normalize_tags
+from sagewatch.core.shared.errors import AwsCallError, EndpointNotFoundError
 
 
 def _is_not_found(exc: AwsCallError) -> bool:

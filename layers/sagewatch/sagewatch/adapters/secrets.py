@@ -17,7 +17,7 @@ from typing import Any
 from aws_lambda_powertools.utilities import parameters
 from botocore.exceptions import ClientError
 
-from sagewatch.core.errors import SageWatchError
+from sagewatch.core.shared.errors import SageWatchError
 
 DEFAULT_MAX_AGE = 300
 

@@ -28,7 +28,7 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.http_retry.handler import RetryHandler
 from slack_sdk.webhook import WebhookClient
 
-from sagewatch.core.errors import SageWatchError
+from sagewatch.core.shared.errors import SageWatchError
 
 TIMEOUT_SECONDS = 10
 MAX_RETRIES = 2

@@ -8,8 +8,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sagewatch.adapters.aws import call
-from sagewatch.core.errors import AwsCallError
-from sagewatch.core.fleet_overview import render_overview, top_error_rates
+from sagewatch.core.fleet.overview import render_overview, top_error_rates
+from sagewatch.core.shared.errors import AwsCallError
 
 log = logging.getLogger(__name__)
 

@@ -30,17 +30,17 @@ from typing import Any, Protocol
 
 from sagewatch.adapters.deliveries import Claim
 from sagewatch.adapters.slack import ChannelPacer, OutOfTimeError, SlackDeliveryError
-from sagewatch.core.alarm_context import AlarmContext
-from sagewatch.core.alert import AlertView
-from sagewatch.core.alert_builder import Enrichment, build_alarm_view, build_failure_view
-from sagewatch.core.alert_target import AlertTarget, resolve_target
-from sagewatch.core.digest import DigestEntry, render_digest
-from sagewatch.core.enrichment import MetricPlan, plan_metrics, widget_for
-from sagewatch.core.errors import SageWatchError
-from sagewatch.core.notification import AlarmNotification, EndpointFailureNotice, Notification
-from sagewatch.core.render_email import build_mime, render_email
-from sagewatch.core.render_slack import render_slack
-from sagewatch.core.routing import Destinations, route
+from sagewatch.core.alerting.alert import AlertView
+from sagewatch.core.alerting.alert_builder import Enrichment, build_alarm_view, build_failure_view
+from sagewatch.core.alerting.alert_target import AlertTarget, resolve_target
+from sagewatch.core.alerting.digest import DigestEntry, render_digest
+from sagewatch.core.alerting.enrichment import MetricPlan, plan_metrics, widget_for
+from sagewatch.core.alerting.notification import AlarmNotification, EndpointFailureNotice, Notification
+from sagewatch.core.alerting.render_email import build_mime, render_email
+from sagewatch.core.alerting.render_slack import render_slack
+from sagewatch.core.alerting.routing import Destinations, route
+from sagewatch.core.shared.alarm_context import AlarmContext
+from sagewatch.core.shared.errors import SageWatchError
 from sagewatch.settings import NotifySettings
 
 log = logging.getLogger(__name__)

@@ -12,17 +12,17 @@ from sagewatch.adapters.cloudwatch import CloudWatchWriter
 from sagewatch.adapters.fleet import StateStore
 from sagewatch.adapters.sagemaker import SageMakerEndpoints
 from sagewatch.adapters.sns import NoticePublisher
-from sagewatch.core.alarm_spec import AlarmSpec
-from sagewatch.core.alarms import desired_alarms
-from sagewatch.core.dashboard import build_dashboard, dashboard_body_json
-from sagewatch.core.diff import DashboardAction, Plan, plan_changes
-from sagewatch.core.errors import EndpointNotFoundError
-from sagewatch.core.events import Action, EndpointStateChange
-from sagewatch.core.fleet import AppliedState, alarm_digest, body_digest, policy_version, timestamp
-from sagewatch.core.naming import alarm_prefix, dashboard_name
-from sagewatch.core.notification import failure_notice_message
-from sagewatch.core.profile import EndpointProfile
-from sagewatch.core.tags import overrides_from_tags
+from sagewatch.core.alerting.notification import failure_notice_message
+from sagewatch.core.fleet.plan import AppliedState, alarm_digest, body_digest, policy_version, timestamp
+from sagewatch.core.monitoring.alarm_spec import AlarmSpec
+from sagewatch.core.monitoring.alarms import desired_alarms
+from sagewatch.core.monitoring.dashboard import build_dashboard, dashboard_body_json
+from sagewatch.core.monitoring.diff import DashboardAction, Plan, plan_changes
+from sagewatch.core.monitoring.events import Action, EndpointStateChange
+from sagewatch.core.monitoring.profile import EndpointProfile
+from sagewatch.core.monitoring.tags import overrides_from_tags
+from sagewatch.core.shared.errors import EndpointNotFoundError
+from sagewatch.core.shared.naming import alarm_prefix, dashboard_name
 from sagewatch.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ class Onboarding:
         self._settings = settings
         self._notices = notices
         # When given, what was applied is recorded per endpoint, so that a fleet reconcile can
-        # tell "unchanged" from bulk reads alone (see sagewatch.core.fleet).
+        # tell "unchanged" from bulk reads alone (see sagewatch.core.fleet.plan).
         self._state = state
 
     @property

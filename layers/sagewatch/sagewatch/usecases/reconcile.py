@@ -23,7 +23,7 @@ from typing import Any
 
 from sagewatch.adapters.cloudwatch import CloudWatchWriter
 from sagewatch.adapters.fleet import StateStore, WorkQueue, list_dashboards, list_endpoints
-from sagewatch.core.fleet import FleetPlan, group_alarms, plan_fleet
+from sagewatch.core.fleet.plan import FleetPlan, group_alarms, plan_fleet
 
 log = logging.getLogger(__name__)
 

@@ -1,0 +1,61 @@
+"""Which endpoint and variant an alarm notification is about, without any API call.
+
+In order: SageWatch's own alarm names (``<prefix>/<endpoint>/<variant>/<key>``), the trigger's
+dimensions (someone's hand-made alarm on SageMaker metrics), the triggering children of a
+composite alarm. Anything else is not about an endpoint and is formatted generically.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sagewatch.core.alerting.notification import AlarmNotification
+from sagewatch.core.shared.alarm_context import AlarmContext, split_description
+from sagewatch.core.shared.naming import is_valid_endpoint_name, parse_alarm_name
+
+SAGEMAKER_NAMESPACES = frozenset({"AWS/SageMaker", "/aws/sagemaker/Endpoints", "/aws/sagemaker/InferenceComponents"})
+
+
+@dataclass(frozen=True)
+class AlertTarget:
+    endpoint: str | None = None
+    variant: str | None = None
+    component: str | None = None
+    alarm_key: str | None = None  # SageWatch's alarm key when the alarm is ours
+    context: AlarmContext | None = None
+    description: str | None = None  # the description without SageWatch's trailer
+
+    @property
+    def is_endpoint(self) -> bool:
+        return self.endpoint is not None
+
+
+def resolve_target(notification: AlarmNotification, prefix: str) -> AlertTarget:
+    description, context = split_description(notification.description)
+    own = parse_alarm_name(prefix, notification.alarm_name)
+    if own is not None:
+        endpoint, variant, key = own
+        component = None
+        if "." in key:
+            key, component = key.split(".", 1)
+        return AlertTarget(endpoint, variant, component, key, context, description)
+    for metric in notification.metrics:
+        if metric.namespace not in SAGEMAKER_NAMESPACES:
+            continue
+        dimension_endpoint = metric.dimension("EndpointName")
+        if dimension_endpoint and is_valid_endpoint_name(dimension_endpoint):
+            return AlertTarget(
+                dimension_endpoint,
+                metric.dimension("VariantName"),
+                metric.dimension("InferenceComponentName"),
+                None,
+                context,
+                description,
+            )
+    for child_arn in notification.triggering_children:
+        child_name = child_arn.split(":alarm:", 1)[-1]
+        child = parse_alarm_name(prefix, child_name)
+        if child is not None:
+            endpoint, variant, _key = child
+            return AlertTarget(endpoint, variant, None, None, context, description)
+    return AlertTarget(context=context, description=description)

@@ -1,0 +1,1 @@
+"""Fleet: change detection and the reconcile plan, the fleet overview."""

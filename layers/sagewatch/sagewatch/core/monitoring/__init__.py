@@ -1,0 +1,2 @@
+"""Setting up monitoring: endpoint events and profiles, policy and tags, the alarm catalogue
+and builder, dashboards, the diff, cost."""

@@ -1,0 +1,215 @@
+"""Desired alarms for an endpoint: pure function of its profile and the effective policy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from sagewatch.core.monitoring.alarm_catalog import DEFINITIONS, AlarmDefinition, Applies
+from sagewatch.core.monitoring.alarm_spec import AlarmSpec, Display, Metric, MetricQuery
+from sagewatch.core.monitoring.policy import Policy
+from sagewatch.core.monitoring.profile import EndpointProfile, VariantProfile
+from sagewatch.core.shared.alarm_context import AlarmContext
+from sagewatch.core.shared.instance_types import lookup
+from sagewatch.core.shared.naming import alarm_name
+
+INVOCATION_NS = "AWS/SageMaker"
+INSTANCE_NS = "/aws/sagemaker/Endpoints"
+
+TAG_ENDPOINT = "sagewatch:endpoint"
+TAG_VARIANT = "sagewatch:variant"
+TAG_ALARM_KEY = "sagewatch:alarm-key"
+TAG_MANAGED_BY = "sagewatch:managed-by"
+
+# Single-metric alarms: (namespace, metric name) per alarm key.
+_SINGLE_METRIC: dict[str, tuple[str, str]] = {
+    "model-latency-p99": (INVOCATION_NS, "ModelLatency"),
+    "cpu-utilization": (INSTANCE_NS, "CPUUtilization"),
+    "memory-utilization": (INSTANCE_NS, "MemoryUtilization"),
+    "disk-utilization": (INSTANCE_NS, "DiskUtilization"),
+    "gpu-utilization": (INSTANCE_NS, "GPUUtilization"),
+    "gpu-memory-utilization": (INSTANCE_NS, "GPUMemoryUtilization"),
+    "model-setup-time": (INVOCATION_NS, "ModelSetupTime"),
+    "serverless-concurrency-utilization": (INVOCATION_NS, "ServerlessConcurrentExecutionsUtilization"),
+    "async-backlog-size": (INVOCATION_NS, "ApproximateBacklogSize"),
+    "async-oldest-request-age": (INVOCATION_NS, "ApproximateAgeOfOldestRequest"),
+    "async-backlog-without-capacity": (INVOCATION_NS, "HasBacklogWithoutCapacity"),
+    "async-invocation-failures": (INVOCATION_NS, "InvocationFailures"),
+}
+_ERROR_RATE_METRIC = {
+    "invocation-5xx-rate": "Invocation5XXErrors",
+    "invocation-4xx-rate": "Invocation4XXErrors",
+}
+_MICROSECOND_KEYS = frozenset({"model-latency-p99", "model-setup-time"})
+# Inference components publish invocation metrics under their own InferenceComponentName dimension.
+_COMPONENT_KEYS = frozenset({"model-latency-p99", "invocation-5xx-rate"})
+
+
+@dataclass(frozen=True)
+class DesiredAlarms:
+    alarms: tuple[AlarmSpec, ...]
+    notes: tuple[str, ...]  # things a person should know, e.g. an unknown instance type
+
+
+def desired_alarms(
+    profile: EndpointProfile,
+    policy: Policy,
+    prefix: str,
+    *,
+    slack_secret: str | None = None,
+    email: tuple[str, ...] = (),
+) -> DesiredAlarms:
+    """Every alarm the endpoint should have. ``slack_secret``/``email`` route its alerts elsewhere."""
+    route = AlarmContext(slack=slack_secret, email=email)
+    alarms: list[AlarmSpec] = []
+    notes: list[str] = []
+    for variant in profile.variants:
+        kinds = _variant_kinds(profile, variant, notes)
+        for definition in DEFINITIONS:
+            if not policy.is_enabled(definition.key) or not kinds.intersection(definition.applies):
+                continue
+            alarms.append(_build(prefix, profile, variant, definition, policy, route))
+            for component in variant.inference_components:
+                if definition.key in _COMPONENT_KEYS:
+                    alarms.append(_build(prefix, profile, variant, definition, policy, route, component=component))
+    if profile.is_async:
+        for definition in DEFINITIONS:
+            if Applies.ASYNC in definition.applies and policy.is_enabled(definition.key):
+                alarms.append(_build(prefix, profile, None, definition, policy, route))
+    return DesiredAlarms(tuple(alarms), tuple(notes))
+
+
+def _variant_kinds(profile: EndpointProfile, variant: VariantProfile, notes: list[str]) -> set[Applies]:
+    if variant.is_serverless:
+        return {Applies.SERVERLESS}
+    kinds = {Applies.INSTANCE}
+    kinds.add(Applies.ASYNC_VARIANT if profile.is_async else Applies.REALTIME)
+    spec = lookup(variant.instance_type) if variant.instance_type else None
+    if spec is None:
+        notes.append(
+            f"variant {variant.name}: instance type {variant.instance_type!r} is not in the catalogue, "
+            "so CPU and GPU alarms (which need the core and GPU count) are skipped; "
+            "the other alarms are created"
+        )
+        return kinds
+    kinds.add(Applies.KNOWN_INSTANCE)
+    if spec.gpus > 0:
+        kinds.add(Applies.GPU)
+    return kinds
+
+
+def _build(
+    prefix: str,
+    profile: EndpointProfile,
+    variant: VariantProfile | None,
+    definition: AlarmDefinition,
+    policy: Policy,
+    route: AlarmContext,
+    component: str | None = None,
+) -> AlarmSpec:
+    key = definition.key
+    human = policy.threshold(key)
+    threshold, display = _to_metric_units(definition, variant, human)
+    if component:
+        dimensions: tuple[tuple[str, str], ...] = (("InferenceComponentName", component),)
+    elif variant is None:
+        dimensions = (("EndpointName", profile.name),)
+    else:
+        dimensions = (("EndpointName", profile.name), ("VariantName", variant.name))
+    name_key = f"{key}.{component}" if component else key
+    name = alarm_name(prefix, profile.name, variant.name if variant else None, name_key)
+    metric: Metric | None = None
+    queries: tuple[MetricQuery, ...] = ()
+    if key in _ERROR_RATE_METRIC:
+        errors = Metric(INVOCATION_NS, _ERROR_RATE_METRIC[key], dimensions, "Sum")
+        invocations = Metric(INVOCATION_NS, "Invocations", dimensions, "Sum")
+        queries = (
+            MetricQuery(id="errors", metric=errors),
+            MetricQuery(id="invocations", metric=invocations),
+            # IF without an else drops idle minutes instead of treating them as 0 % or breaching.
+            MetricQuery(
+                id="rate",
+                expression="IF(invocations > 0, 100 * errors / invocations)",
+                label=f"{definition.title} (%)",
+                return_data=True,
+            ),
+        )
+    else:
+        namespace, metric_name = _SINGLE_METRIC[key]
+        if key == "memory-utilization" and variant is not None and variant.is_serverless:
+            # Serverless endpoints publish MemoryUtilization with the invocation metrics.
+            namespace = INVOCATION_NS
+        metric = Metric(namespace, metric_name, dimensions, definition.statistic)
+    where = f"variant {variant.name}" if variant else "endpoint"
+    if component:
+        where = f"inference component {component} on variant {variant.name if variant else '-'}"
+    comparison = "above" if definition.comparison == "GreaterThanThreshold" else "at or above"
+    description = (
+        f"[SageWatch] {definition.title} of SageMaker endpoint {profile.name} ({where}) is {comparison} "
+        f"{_fmt(human)} {display.unit} in {definition.datapoints_to_alarm} of "
+        f"{definition.evaluation_periods} periods of {definition.period} s. "
+        f"Look first at: {definition.look_first}."
+    )
+    context = replace(
+        route,
+        kind=profile.kind,
+        instance=variant.instance_type if variant is not None and not variant.is_serverless else None,
+        unit=display.unit,
+        scale=display.scale,
+    )
+    tags = [
+        (TAG_ENDPOINT, profile.name),
+        (TAG_ALARM_KEY, key),
+        (TAG_MANAGED_BY, "sagewatch"),
+    ]
+    if variant is not None:
+        tags.append((TAG_VARIANT, variant.name))
+    return AlarmSpec(
+        name=name,
+        key=key,
+        endpoint=profile.name,
+        variant=variant.name if variant else None,
+        description=_with_context(description, context),
+        threshold=threshold,
+        comparison=definition.comparison,
+        period=definition.period,
+        evaluation_periods=definition.evaluation_periods,
+        datapoints_to_alarm=definition.datapoints_to_alarm,
+        treat_missing_data=definition.treat_missing_data,
+        display=display,
+        metric=metric,
+        queries=queries,
+        evaluate_low_sample_count_percentile="ignore" if key == "model-latency-p99" else None,
+        tags=tuple(tags),
+    )
+
+
+def _to_metric_units(
+    definition: AlarmDefinition, variant: VariantProfile | None, human: float
+) -> tuple[float, Display]:
+    key = definition.key
+    if key in _MICROSECOND_KEYS:
+        return human * 1000.0, Display(unit="ms", scale=0.001)
+    if key == "serverless-concurrency-utilization":
+        return human / 100.0, Display(unit="%", scale=100.0)
+    if key in ("cpu-utilization", "gpu-utilization", "gpu-memory-utilization"):
+        spec = lookup(variant.instance_type) if variant and variant.instance_type else None
+        units = 0
+        if spec is not None:
+            units = spec.vcpus if key == "cpu-utilization" else spec.gpus
+        units = max(units, 1)
+        # CloudWatch sums these over cores/GPUs: 90 % per core on 4 vCPUs is 360 in the metric.
+        return human * units, Display(unit="%", scale=1.0 / units)
+    return human, Display(unit=definition.unit)
+
+
+def _with_context(text: str, context: AlarmContext) -> str:
+    """CloudWatch allows 1024 characters: shorten the text, never the machine-readable trailer."""
+    trailer = context.encode()
+    room = 1024 - len(trailer) - 1
+    if len(text) > room:
+        text = text[: room - 1] + "…"
+    return f"{text} {trailer}"
+
+
+def _fmt(value: float) -> str:
+    return f"{value:g}"

@@ -1,0 +1,1 @@
+"""What every capability uses: errors, names, the instance catalogue, alarm context, console links."""

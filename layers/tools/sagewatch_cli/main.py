@@ -1,0 +1,491 @@
+"""``sagewatch``: the project's command line (dev-only: not shipped in the Lambda layer).
+
+    sagewatch invoke OnboardFunction --event events/onboard/in-service-cpu.json --emulated
+    sagewatch demo --emulated --out build/demo
+
+    sagewatch plan [ENDPOINT ...|--all] [--region R] [--profile P] [--endpoint-url URL]
+    sagewatch sync [ENDPOINT ...|--all] [--dry-run]
+    sagewatch remove ENDPOINT ...
+
+``plan``/``sync``/``remove`` work against a real account (default credential chain, ``--region``,
+``--profile``) or any endpoint URL such as an emulated account's (``--endpoint-url``). Exit codes:
+0 done, 1 an AWS error, 2 usage or invalid policy, 3 endpoint not found, 4 no credentials,
+5 access denied. See docs/fleet.md.
+
+``invoke`` runs a function of template.yaml in an emulated AWS account (moto on 127.0.0.1),
+the way ``sam local invoke`` resolves it, and prints the outcome as JSON on stdout (response,
+error, AWS calls, Slack messages, emails); the function's logs go to stderr. Exit code 0 when
+the handler returned, 1 when it raised. ``demo`` plays the onboarding story. Both need
+``--emulated`` for now: running against a real account arrives later.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import logging
+import sys
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+EXIT_OK = 0
+EXIT_FAILED = 1
+EXIT_USAGE = 2
+
+_REAL_ACCOUNT_LATER = (
+    "sagewatch {command}: only the emulated account is supported for now; pass --emulated "
+    "(running against a real AWS account arrives in a later version)"
+)
+
+
+def _key_values(pairs: Sequence[str], option: str) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for pair in pairs:
+        key, sep, value = pair.partition("=")
+        if not sep or not key:
+            raise SystemExit(f"sagewatch: {option} expects KEY=VALUE, got {pair!r}")
+        values[key] = value
+    return values
+
+
+def _read_event(source: str) -> Any:
+    try:
+        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise SystemExit(f"sagewatch invoke: cannot read event {source}: {exc}") from exc
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise SystemExit(f"sagewatch invoke: event {source} is not JSON: {exc}") from exc
+
+
+def _invoke(args: argparse.Namespace) -> int:
+    if not args.emulated:
+        print(_REAL_ACCOUNT_LATER.format(command="invoke"), file=sys.stderr)
+        return EXIT_USAGE
+    event = _read_event(args.event)
+    parameters = _key_values(args.parameter, "--parameter")
+    env = _key_values(args.env, "--env")
+
+    from sagewatch_emulator import EmulatedAccount, EmulatorError, TemplateError  # dev-only, slow
+
+    try:
+        with EmulatedAccount(args.template, region=args.region, parameters=parameters) as account:
+            invocation = account.invoke(args.logical_id, event, environment=env)
+    except (EmulatorError, TemplateError) as exc:
+        print(f"sagewatch invoke: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    for line in invocation.logs:
+        print(line, file=sys.stderr)
+    json.dump(invocation.to_dict(), sys.stdout, indent=2, default=str)
+    sys.stdout.write("\n")
+    return EXIT_OK if invocation.error is None else EXIT_FAILED
+
+
+def _demo(args: argparse.Namespace) -> int:
+    if not args.emulated:
+        print(_REAL_ACCOUNT_LATER.format(command="demo"), file=sys.stderr)
+        return EXIT_USAGE
+    from sagewatch_emulator.demo import run_demo  # dev-only; imports moto
+
+    return run_demo(args.out)
+
+
+# --- operators' commands: plan, sync, remove (a real account or an emulator) ----------------
+
+EXIT_NOT_FOUND = 3
+EXIT_NO_CREDENTIALS = 4
+EXIT_ACCESS_DENIED = 5
+_ACCESS_DENIED_CODES = frozenset(
+    {
+        "AccessDenied",
+        "AccessDeniedException",
+        "UnauthorizedOperation",
+        "AuthorizationError",
+        "UnrecognizedClientException",
+    }
+)
+
+
+class _CommandError(Exception):
+    def __init__(self, message: str, code: int) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+@dataclass
+class _Operator:
+    """The use cases wired for one command run: clients from the default chain or an endpoint URL."""
+
+    settings: Any
+    onboarding: Any
+    sagemaker: Any
+    cloudwatch: Any
+    prefix: str
+    endpoints: Any  # SageMakerEndpoints
+    writer: Any  # CloudWatchWriter
+
+
+def _operator(args: argparse.Namespace) -> _Operator:
+    import dataclasses
+
+    import boto3
+    from botocore.exceptions import ProfileNotFound
+
+    from sagewatch.adapters.aws import CLIENT_CONFIG
+    from sagewatch.adapters.cloudwatch import CloudWatchWriter
+    from sagewatch.adapters.fleet import load_policy
+    from sagewatch.adapters.pacing import paced_cloudwatch
+    from sagewatch.adapters.sagemaker import SageMakerEndpoints
+    from sagewatch.core.monitoring.policy import Policy
+    from sagewatch.settings import Settings
+    from sagewatch.usecases.onboarding import Onboarding
+
+    try:
+        session = boto3.session.Session(profile_name=args.profile, region_name=args.region)
+    except ProfileNotFound as exc:
+        raise _CommandError(f"sagewatch: {exc}", EXIT_NO_CREDENTIALS) from exc
+    if session.region_name is None:
+        raise _CommandError("sagewatch: no region: pass --region or set AWS_REGION", EXIT_USAGE)
+
+    def client(service: str) -> Any:
+        return session.client(service, endpoint_url=args.endpoint_url, config=CLIENT_CONFIG)  # type: ignore[call-overload]
+
+    settings = Settings(
+        name_prefix=args.prefix,
+        alert_topic_arn=args.alert_topic_arn,
+        create_alarms=not args.no_alarms,
+        create_dashboards=not args.no_dashboards,
+        policy=Policy(),
+    )
+    if args.policy_parameter:
+        settings = dataclasses.replace(settings, policy=load_policy(client("ssm"), args.policy_parameter))
+    elif args.policy_file:
+        try:
+            doc = json.loads(Path(args.policy_file).read_text(encoding="utf-8"))
+        except (OSError, json.JSONDecodeError) as exc:
+            raise _CommandError(f"sagewatch: cannot read policy {args.policy_file}: {exc}", EXIT_USAGE) from exc
+        settings = dataclasses.replace(settings, policy=Policy.from_document(doc, where=str(args.policy_file)))
+    cloudwatch = client("cloudwatch")
+    writer = CloudWatchWriter(paced_cloudwatch(cloudwatch, getattr(args, "write_tps", 0.0)))
+    sagemaker = client("sagemaker")
+    endpoints = SageMakerEndpoints(sagemaker)
+    onboarding = Onboarding(endpoints, writer, settings)
+    return _Operator(settings, onboarding, sagemaker, cloudwatch, args.prefix, endpoints, writer)
+
+
+def _targets(args: argparse.Namespace, op: _Operator) -> tuple[list[str], list[str]]:
+    """(endpoints to fit, orphans to remove): the named ones, or with --all the whole region."""
+    from sagewatch.adapters.fleet import list_dashboards, list_endpoints
+    from sagewatch.core.fleet.plan import group_alarms
+    from sagewatch.core.shared.naming import endpoint_of_dashboard
+
+    if args.all and args.endpoints:
+        raise _CommandError("sagewatch: give endpoint names or --all, not both", EXIT_USAGE)
+    if not args.all and not args.endpoints:
+        raise _CommandError("sagewatch: name at least one endpoint, or pass --all", EXIT_USAGE)
+    if not args.all:
+        return list(args.endpoints), []
+    listed = list_endpoints(op.sagemaker)
+    names = {e.name for e in listed}
+    managed = set(group_alarms(op.prefix, op.writer.list_alarms(f"{op.prefix}/")))
+    managed |= {
+        e for e in (endpoint_of_dashboard(op.prefix, d) for d in list_dashboards(op.cloudwatch, f"{op.prefix}_")) if e
+    }
+    return sorted(e.name for e in listed if e.status == "InService"), sorted(managed - names)
+
+
+def _fmt_number(value: float) -> str:
+    return f"{value:g}"
+
+
+def _plan_one(op: _Operator, name: str) -> tuple[Any, Any, Any]:
+    """(profile, plan, monthly cost of the desired set) for one endpoint; raises if it is missing."""
+    from sagewatch.core.monitoring.cost import monthly_cost
+    from sagewatch.core.shared.errors import EndpointNotFoundError
+
+    try:
+        profile = op.endpoints.read_profile(name)
+    except EndpointNotFoundError as exc:
+        raise _CommandError(
+            f"sagewatch: endpoint {name!r} does not exist in {op.sagemaker.meta.region_name} "
+            f"(`sagewatch remove {name}` deletes what SageWatch left behind)",
+            EXIT_NOT_FOUND,
+        ) from exc
+    specs, body, _notes = op.onboarding.desired(profile)
+    plan = op.onboarding.plan(profile)
+    return profile, plan, monthly_cost(specs, 1 if body is not None else 0)
+
+
+def _print_plan(name: str, kind: str, plan: Any, cost: Any) -> None:
+    print(
+        f"{name} ({kind}): {len(plan.create)} to create, {len(plan.update)} to change, "
+        f"{len(plan.delete)} to delete, {len(plan.unchanged)} unchanged; dashboard {plan.dashboard.value}; "
+        f"~{cost.alarms_usd + cost.dashboards_usd:.2f} USD/month"
+    )
+    for sign, changes in (("+", plan.create), ("~", plan.update)):
+        for change in changes:
+            spec = change.spec
+            op = ">" if spec.comparison == "GreaterThanThreshold" else ">="
+            detail = "" if sign == "+" else f"  ({change.reason})"
+            print(
+                f"  {sign} {spec.name}: {spec.key} {op} {_fmt_number(spec.human_threshold)} {spec.display.unit}{detail}"
+            )
+    for deleted in plan.delete:
+        print(f"  - {deleted}")
+    for note in plan.notes:
+        print(f"  ! {note}")
+
+
+def _in_emulated_account(args: argparse.Namespace, body: Any) -> int:
+    """``--emulated``: a throwaway emulated account seeded with the demo's four endpoints (CPU,
+    multi-variant GPU, serverless, async); ``remove`` first onboards what it will remove."""
+    from sagewatch_emulator import EmulatedAccount
+    from sagewatch_emulator.demo import ENDPOINTS
+
+    with EmulatedAccount() as account:
+        for name, _what, spec in ENDPOINTS:
+            account.create_endpoint(name, **spec)
+        args.endpoint_url, args.region, args.profile = account.endpoint_url, account.region, None
+        args.alert_topic_arn = args.alert_topic_arn or account.physical_id("AlertTopic")
+        print(
+            f"emulated account on {account.endpoint_url} with endpoints: {', '.join(n for n, _, _ in ENDPOINTS)}",
+            file=sys.stderr,
+        )
+        if body is _remove_cmd:
+            op = _operator(args)
+            for name in args.endpoints:
+                op.onboarding.onboard(name)
+        result: int = body(args)
+        return result
+
+
+def _run_guarded(args: argparse.Namespace, body: Any) -> int:
+    from botocore.exceptions import NoCredentialsError, PartialCredentialsError
+
+    if getattr(args, "emulated", False):
+        emulated_body = body
+        body = lambda a: _in_emulated_account(a, emulated_body)  # noqa: E731 - one-off wrapper
+
+    from sagewatch.core.shared.errors import AwsCallError, InvalidPolicyError
+
+    try:
+        result: int = body(args)
+        return result
+    except _CommandError as exc:
+        print(str(exc), file=sys.stderr)
+        return exc.code
+    except (NoCredentialsError, PartialCredentialsError) as exc:
+        print(f"sagewatch: no AWS credentials ({exc}); configure the default chain or pass --profile", file=sys.stderr)
+        return EXIT_NO_CREDENTIALS
+    except InvalidPolicyError as exc:
+        print(f"sagewatch: invalid policy: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except AwsCallError as exc:
+        if exc.code in _ACCESS_DENIED_CODES:
+            print(f"sagewatch: access denied: {exc}", file=sys.stderr)
+            return EXIT_ACCESS_DENIED
+        print(f"sagewatch: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _plan_cmd(args: argparse.Namespace) -> int:
+    from sagewatch.core.monitoring.cost import FREE_DASHBOARDS, ZERO
+
+    op = _operator(args)
+    endpoints, orphans = _targets(args, op)
+    total = ZERO
+    writes = 0
+    for name in endpoints:
+        profile, plan, cost = _plan_one(op, name)
+        _print_plan(name, profile.kind, plan, cost)
+        total += cost
+        writes += plan.write_count
+    for name in orphans:
+        print(f"{name} (endpoint gone): every alarm and the dashboard would be removed")
+    print(
+        f"\n{len(endpoints)} endpoint(s): {total.alarms} alarms ({total.alarm_metrics} billed metrics, "
+        f"{total.alarms_usd:.2f} USD/month), {total.dashboards} dashboards ({total.dashboards_usd:.2f} USD/month "
+        f"before the {FREE_DASHBOARDS} free ones); {writes} write call(s) to apply; {len(orphans)} orphan(s)"
+    )
+    return EXIT_OK
+
+
+def _sync_cmd(args: argparse.Namespace) -> int:
+    if args.dry_run:
+        return _plan_cmd(args)
+    op = _operator(args)
+    endpoints, orphans = _targets(args, op)
+    for name in endpoints if not args.all else []:
+        _plan_one(op, name)  # a named endpoint that does not exist is an error, not a removal
+    outcomes: dict[str, int] = {}
+    created = updated = deleted = 0
+    work = [(n, False) for n in endpoints] + [(n, True) for n in orphans]
+    for index, (name, orphan) in enumerate(work, start=1):
+        result = op.onboarding.offboard(name, "endpoint no longer exists") if orphan else op.onboarding.onboard(name)
+        outcomes[result.outcome] = outcomes.get(result.outcome, 0) + 1
+        created, updated, deleted = (
+            created + len(result.created),
+            updated + len(result.updated),
+            deleted + len(result.deleted),
+        )
+        width = len(str(len(work)))
+        print(
+            f"[{index:>{width}}/{len(work)}] {name}: {result.outcome} "
+            f"(+{len(result.created)} ~{len(result.updated)} -{len(result.deleted)}, dashboard {result.dashboard})",
+            file=sys.stderr,
+        )
+    summary = ", ".join(f"{v} {k}" for k, v in sorted(outcomes.items())) or "nothing to do"
+    print(f"synced {len(work)} endpoint(s): {summary}; alarms {created} created, {updated} updated, {deleted} deleted")
+    return EXIT_OK
+
+
+def _remove_cmd(args: argparse.Namespace) -> int:
+    op = _operator(args)
+    for name in args.endpoints:
+        result = op.onboarding.offboard(name, "removed by sagewatch remove")
+        board = "and its dashboard" if result.dashboard == "delete" else "(no dashboard)"
+        print(f"{name}: {len(result.deleted)} alarm(s) {board} removed")
+    return EXIT_OK
+
+
+def _add_fleet_commands(commands: Any) -> None:
+    common = argparse.ArgumentParser(add_help=False)
+    where = common.add_argument_group("account")
+    where.add_argument("--region", default=None, help="AWS region (default: the profile's or AWS_REGION)")
+    where.add_argument("--profile", default=None, help="named AWS profile (default credential chain otherwise)")
+    where.add_argument("--endpoint-url", default=None, help="send every call here, e.g. an emulated account's URL")
+    where.add_argument(
+        "--emulated",
+        action="store_true",
+        help="run in a throwaway emulated account (moto on 127.0.0.1) seeded with the demo's endpoints",
+    )
+    what = common.add_argument_group("what SageWatch fits (match the stack's parameters)")
+    what.add_argument("--prefix", default="SageWatch", help="NamePrefix of the stack (default: SageWatch)")
+    what.add_argument("--alert-topic-arn", default=None, help="the stack's AlertTopicArn output (alarm actions)")
+    what.add_argument("--policy-parameter", default=None, help="the stack's PolicyParameterName output (SSM)")
+    what.add_argument("--policy-file", default=None, help="a policy JSON file instead (default: built-in defaults)")
+    what.add_argument("--no-alarms", action="store_true", help="as CreateAlarms=false")
+    what.add_argument("--no-dashboards", action="store_true", help="as CreateDashboards=false")
+
+    def targets(p: argparse.ArgumentParser) -> None:
+        p.add_argument("endpoints", nargs="*", metavar="ENDPOINT", help="endpoint names")
+        p.add_argument("--all", action="store_true", help="every InService endpoint of the region, and orphans")
+
+    plan = commands.add_parser(
+        "plan",
+        parents=[common],
+        help="what would be created, changed and deleted (no writes)",
+        description="Show the alarms and dashboards SageWatch would create, change and delete, with "
+        "thresholds in human units and the monthly cost. Makes no writes.",
+    )
+    targets(plan)
+    plan.set_defaults(run=lambda a: _run_guarded(a, _plan_cmd))
+
+    sync = commands.add_parser(
+        "sync",
+        parents=[common],
+        help="apply: fit alarms and dashboards now",
+        description="Fit the endpoints' alarms and dashboards now (progress on stderr, summary on stdout).",
+    )
+    targets(sync)
+    sync.add_argument("--dry-run", action="store_true", help="only show the plan")
+    sync.add_argument(
+        "--write-tps",
+        type=float,
+        default=2.5,
+        help="CloudWatch writes per second (default 2.5: under the 3 TPS PutMetricAlarm quota; 0 = unpaced)",
+    )
+    sync.set_defaults(run=lambda a: _run_guarded(a, _sync_cmd))
+
+    remove = commands.add_parser(
+        "remove",
+        parents=[common],
+        help="take an endpoint's alarms and dashboard away",
+        description="Delete every SageWatch alarm and the dashboard of the endpoints (whether they exist or not).",
+    )
+    remove.add_argument("endpoints", nargs="+", metavar="ENDPOINT")
+    remove.add_argument("--write-tps", type=float, default=2.5, help="CloudWatch writes per second (0 = unpaced)")
+    remove.set_defaults(run=lambda a: _run_guarded(a, _remove_cmd))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="sagewatch",
+        description="SageWatch: CloudWatch dashboards, alarms and alerts for SageMaker endpoints.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    invoke = commands.add_parser(
+        "invoke",
+        help="run a template function with an event (like sam local invoke)",
+        description="Run a function of template.yaml in-process with an event, like sam local invoke, "
+        "and print the outcome as JSON (logs go to stderr).",
+    )
+    invoke.add_argument("logical_id", metavar="LOGICAL_ID", help="the function's logical id, e.g. OnboardFunction")
+    invoke.add_argument("--event", "-e", required=True, metavar="FILE", help="JSON event file ('-' for stdin)")
+    invoke.add_argument("--emulated", action="store_true", help="run in an emulated AWS account (moto on 127.0.0.1)")
+    invoke.add_argument(
+        "--template", "-t", type=Path, default=None, help="template (default: the repo's template.yaml)"
+    )
+    invoke.add_argument("--region", default="us-east-1", help="region of the emulated account (default: us-east-1)")
+    invoke.add_argument(
+        "--parameter",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="template parameter override (repeatable)",
+    )
+    invoke.add_argument(
+        "--env",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="extra environment variable (repeatable)",
+    )
+    invoke.set_defaults(run=_invoke)
+
+    demo = commands.add_parser(
+        "demo",
+        help="play the onboarding story in the emulated account",
+        description="Create endpoints in an emulated account, onboard them, and show alarms and dashboards.",
+    )
+    demo.add_argument("--emulated", action="store_true", help="run in an emulated AWS account (moto on 127.0.0.1)")
+    demo.add_argument("--out", type=Path, default=Path("build/demo"), help="output directory (default: build/demo)")
+    demo.set_defaults(run=_demo)
+    _add_fleet_commands(commands)
+    return parser
+
+
+@contextlib.contextmanager
+def _emulator_warnings_to_stderr() -> Iterator[None]:
+    """For the command's duration, the emulator's own warnings (e.g. a call moto does not
+    implement) go to stderr. Not through the root logger: that one belongs to the function
+    under test, as on Lambda."""
+    emulator_logger = logging.getLogger("sagewatch_emulator")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("sagewatch: %(levelname)s %(message)s"))
+    saved_level, saved_propagate = emulator_logger.level, emulator_logger.propagate
+    emulator_logger.addHandler(handler)
+    emulator_logger.setLevel(logging.WARNING)
+    emulator_logger.propagate = False
+    try:
+        yield
+    finally:
+        emulator_logger.removeHandler(handler)
+        emulator_logger.setLevel(saved_level)
+        emulator_logger.propagate = saved_propagate
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    with _emulator_warnings_to_stderr():
+        result: int = args.run(args)
+    return result
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

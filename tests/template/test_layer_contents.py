@@ -1,0 +1,97 @@
+"""What `sam build` puts in the Lambda artifacts: the runtime package and slack_sdk, nothing else.
+
+The layer's source folder (``layers/sagewatch/sagewatch``) is exactly what ships; the CLI and the
+emulated account live in ``layers/tools``. These tests read the built artifacts (``make template``
+runs ``sam build`` first) and fail on any emulator, CLI or test code, or any import of a dev-only
+dependency, that reached them.
+"""
+
+from __future__ import annotations
+
+import ast
+import subprocess
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILD = ROOT / ".aws-sam" / "build"
+LAYER = BUILD / "SageWatchLayer" / "python"
+SOURCE = ROOT / "layers" / "sagewatch" / "sagewatch"
+FUNCTIONS = ("OnboardFunction", "NotifyFunction", "ReconcileFunction", "FleetWidgetFunction")
+
+# Top-level imports that exist only in the dev virtualenv: any of them in shipped code is a bug.
+DEV_ONLY_IMPORTS = {
+    "sagewatch_emulator",
+    "sagewatch_cli",
+    "moto",
+    "werkzeug",
+    "flask",
+    "yaml",
+    "pytest",
+    "hypothesis",
+    "tests",
+    "samtranslator",
+    "cfnlint",
+}
+DEV_ONLY_NAMES = {"emulator", "fake_slack", "demo", "cli", "local", "tests", "conftest", "fixtures"}
+
+
+def _built(path: Path) -> Path:
+    if not path.exists():
+        pytest.fail(f"{path.relative_to(ROOT)} is missing: run `make build` (make template does) first")
+    return path
+
+
+def _top_level_imports(source: str) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_layer_holds_only_the_runtime_package_and_slack_sdk() -> None:
+    entries = {p.name for p in _built(LAYER).iterdir()}
+    allowed = {"sagewatch", "slack", "slack_sdk"}
+    unexpected = {e for e in entries if e not in allowed and not e.endswith(".dist-info")}
+    assert not unexpected, f"unexpected top-level entries in the built layer: {sorted(unexpected)}"
+
+
+def test_built_runtime_package_is_exactly_the_tracked_source() -> None:
+    built = {
+        p.relative_to(LAYER / "sagewatch").as_posix() for p in _built(LAYER / "sagewatch").rglob("*") if p.is_file()
+    }
+    tracked = subprocess.run(
+        ["git", "ls-files", "--", "."], cwd=SOURCE, capture_output=True, text=True, check=True
+    ).stdout.split()
+    assert built == set(tracked), (
+        f"shipped but not in the source folder: {sorted(built - set(tracked))}; "
+        f"in the source folder but not shipped: {sorted(set(tracked) - built)}"
+    )
+
+
+def test_no_emulator_cli_or_test_code_in_any_artifact() -> None:
+    artifacts = [LAYER / "sagewatch", *(BUILD / name for name in FUNCTIONS)]
+    offenders: list[str] = []
+    for artifact in artifacts:
+        for path in _built(artifact).rglob("*"):
+            if not path.is_file():
+                continue
+            rel = path.relative_to(BUILD).as_posix()
+            parts = path.relative_to(artifact).with_suffix("").parts
+            if any(part in DEV_ONLY_NAMES or part.startswith("test_") for part in parts):
+                offenders.append(f"{rel}: a dev-only name")
+            if path.suffix == ".py":
+                dev = _top_level_imports(path.read_text()) & DEV_ONLY_IMPORTS
+                if dev:
+                    offenders.append(f"{rel}: imports {sorted(dev)}")
+    assert not offenders, "dev-only code in the built artifacts:\n" + "\n".join(offenders)
+
+
+def test_each_function_artifact_is_its_thin_handler() -> None:
+    for name in FUNCTIONS:
+        files = sorted(p.name for p in _built(BUILD / name).iterdir())
+        assert files == ["app.py", "requirements.txt"], f"{name}: {files}"

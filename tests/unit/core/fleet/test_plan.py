@@ -1,0 +1,186 @@
+"""Fleet change detection and pacing: pure functions over plain data."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+import pytest
+
+from sagewatch.adapters.pacing import PacedClient, Pacer, paced_cloudwatch
+from sagewatch.core.fleet.plan import (
+    AppliedState,
+    FleetPlan,
+    ListedEndpoint,
+    alarm_digest,
+    group_alarms,
+    plan_fleet,
+    policy_version,
+    timestamp,
+)
+from sagewatch.core.monitoring.policy import Policy
+from sagewatch.fleet_settings import FleetSettings
+
+PREFIX = "SageWatch"
+T1 = "2026-01-01T10:00:00.000+00:00"
+T2 = "2026-01-02T10:00:00.000+00:00"
+ALARM = {
+    "AlarmName": "SageWatch/a/AllTraffic/cpu-utilization",
+    "Namespace": "/aws/sagemaker/Endpoints",
+    "MetricName": "CPUUtilization",
+    "Dimensions": [{"Name": "EndpointName", "Value": "a"}, {"Name": "VariantName", "Value": "AllTraffic"}],
+    "Statistic": "Average",
+    "Period": 300,
+    "EvaluationPeriods": 3,
+    "Threshold": 360.0,
+    "ComparisonOperator": "GreaterThanThreshold",
+}
+
+
+def state(name: str = "a", modified: str = T1, policy: str = "p1", **kw: object) -> AppliedState:
+    alarms = kw.pop("alarms", {ALARM["AlarmName"]: alarm_digest(ALARM)})
+    return AppliedState(name, modified, policy, alarms=alarms, dashboard=kw.pop("dashboard", "d"))  # type: ignore[arg-type]
+
+
+def plan(
+    endpoints: list[ListedEndpoint],
+    states: dict[str, AppliedState],
+    alarms: list[dict[str, Any]],
+    boards: list[str],
+    policy: str = "p1",
+    full: bool = False,
+) -> FleetPlan:
+    return plan_fleet(PREFIX, endpoints, states, group_alarms(PREFIX, alarms), boards, policy, full=full)
+
+
+def test_unchanged_endpoint_needs_no_work() -> None:
+    result = plan([ListedEndpoint("a", "InService", T1)], {"a": state()}, [ALARM], ["SageWatch_a"])
+    assert result.work == ()
+    assert result.unchanged == 1
+
+
+@pytest.mark.parametrize(
+    ("listed", "stored", "alarms", "boards", "kind", "reason"),
+    [
+        (ListedEndpoint("a", "InService", T1), None, [], [], "new", "no record"),
+        (ListedEndpoint("a", "InService", T2), state(), [ALARM], ["SageWatch_a"], "changed", "LastModifiedTime"),
+        (ListedEndpoint("a", "InService", T1), state(policy="p0"), [ALARM], ["SageWatch_a"], "policy", "p0 -> p1"),
+        (ListedEndpoint("a", "InService", T1), state(), [], ["SageWatch_a"], "drift", "cpu-utilization deleted"),
+        (
+            ListedEndpoint("a", "InService", T1),
+            state(),
+            [ALARM | {"Threshold": 1.0}],
+            ["SageWatch_a"],
+            "drift",
+            "cpu-utilization changed",
+        ),
+        (ListedEndpoint("a", "InService", T1), state(), [ALARM], [], "drift", "dashboard deleted"),
+        (
+            ListedEndpoint("a", "InService", T1),
+            state(),
+            [ALARM, ALARM | {"AlarmName": "SageWatch/a/AllTraffic/extra"}],
+            ["SageWatch_a"],
+            "drift",
+            "extra not SageWatch's",
+        ),
+    ],
+)
+def test_what_needs_work_and_why(listed, stored, alarms, boards, kind, reason) -> None:
+    result = plan([listed], {"a": stored} if stored else {}, alarms, boards)
+    assert [w.kind for w in result.work] == [kind]
+    assert reason in "; ".join(result.work[0].reasons)
+
+
+def test_orphans_are_everything_managed_whose_endpoint_is_not_listed() -> None:
+    alarms = [ALARM | {"AlarmName": "SageWatch/gone/AllTraffic/cpu-utilization"}]
+    result = plan(
+        [ListedEndpoint("a", "InService", T1)],
+        {"a": state(), "stale": state("stale")},
+        [ALARM, *alarms, {"AlarmName": "Other/x/y/z"}, {"AlarmName": "SageWatch-fleet-thing"}],
+        ["SageWatch_a", "SageWatch_board-only", "SageWatch-fleet"],
+    )
+    assert [(w.endpoint, w.kind) for w in result.work] == [
+        ("board-only", "orphan"),
+        ("gone", "orphan"),
+        ("stale", "orphan"),
+    ]
+
+
+def test_endpoints_not_in_service_are_left_to_their_events_and_full_enqueues_all() -> None:
+    endpoints = [ListedEndpoint("a", "InService", T1), ListedEndpoint("b", "Updating", T1)]
+    result = plan(endpoints, {"a": state()}, [ALARM], ["SageWatch_a"])
+    assert result.work == () and result.skipped == ("b",)
+    full = plan(endpoints, {"a": state()}, [ALARM], ["SageWatch_a"], full=True)
+    assert [(w.endpoint, w.kind) for w in full.work] == [("a", "full")]
+
+
+def test_state_round_trips_through_a_table_item() -> None:
+    original = state(dashboard=None)
+    assert AppliedState.from_item(original.to_item()) == original
+
+
+def test_policy_version_changes_with_what_changes_the_output() -> None:
+    base = {"prefix": PREFIX, "create_alarms": True, "create_dashboards": True, "actions": ["arn:t"]}
+    v1 = policy_version(Policy(), **base)  # type: ignore[arg-type]
+    assert v1 == policy_version(Policy(), **base)  # type: ignore[arg-type]
+    assert v1 != policy_version(Policy.from_document({"thresholds": {"cpu-utilization": 70}}), **base)  # type: ignore[arg-type]
+    assert v1 != policy_version(Policy(), **(base | {"create_dashboards": False}))  # type: ignore[arg-type]
+
+
+def test_timestamps_compare_equal_whatever_their_form() -> None:
+    moment = datetime(2026, 1, 1, 10, 0, tzinfo=UTC)
+    assert timestamp(moment) == timestamp(moment.isoformat()) == T1
+    assert timestamp(None) == ""
+
+
+def test_pacer_spaces_calls_evenly() -> None:
+    now = [0.0]
+    slept: list[float] = []
+
+    def sleep(seconds: float) -> None:
+        slept.append(seconds)
+        now[0] += seconds
+
+    pacer = Pacer(2.0, clock=lambda: now[0], sleep=sleep)
+    for _ in range(5):
+        pacer.wait()
+    assert slept == [0.5, 0.5, 0.5, 0.5]
+    assert Pacer(0).rate == 0  # 0 = off
+
+
+def test_paced_client_paces_only_writes() -> None:
+    calls: list[str] = []
+
+    class Fake:
+        def put_metric_alarm(self, **kw: object) -> str:
+            calls.append("put")
+            return "ok"
+
+        def describe_alarms(self, **kw: object) -> str:
+            return "read"
+
+    waited: list[str] = []
+
+    class CountingPacer(Pacer):
+        def wait(self) -> None:
+            waited.append("w")
+
+    client = PacedClient(Fake(), {"put_metric_alarm": CountingPacer(1)})
+    assert client.put_metric_alarm(AlarmName="x") == "ok"
+    assert client.describe_alarms() == "read"
+    assert waited == ["w"]
+    raw = Fake()
+    assert paced_cloudwatch(raw, 0) is raw
+
+
+def test_fleet_settings_from_env() -> None:
+    fleet = FleetSettings.from_env(
+        {
+            "SAGEWATCH_STATE_TABLE": "t",
+            "SAGEWATCH_CLOUDWATCH_WRITE_TPS": "1.5",
+            "SAGEWATCH_RECONCILE_SELF_INVOKE": "true",
+        }
+    )
+    assert (fleet.state_table, fleet.cloudwatch_write_tps, fleet.self_invoke, fleet.queue_url) == ("t", 1.5, True, None)
+    with pytest.raises(Exception, match="is not a number"):
+        FleetSettings.from_env({"SAGEWATCH_CLOUDWATCH_WRITE_TPS": "fast"})

@@ -1,0 +1,243 @@
+"""Pure pieces of alert delivery: storm digests within Block Kit limits, per-channel pacing, and
+the notifier's batch logic (idempotent per MessageId and destination, digests, time limits)
+with in-memory ports."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import re
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from sagewatch.adapters.deliveries import Claim
+from sagewatch.adapters.slack import ChannelPacer, OutOfTimeError, SlackDeliveryError
+from sagewatch.core.alerting.alert import AlertView, Link
+from sagewatch.core.alerting.digest import DigestEntry, render_digest
+from sagewatch.core.alerting.notification import parse_sns_record
+from sagewatch.core.alerting.render_slack import validate_slack_message
+from sagewatch.settings import NotifySettings
+from sagewatch.usecases.notify import BatchItem, Notifier
+
+NOW = datetime(2026, 11, 28, 3, 12, tzinfo=UTC)
+
+
+def view(index: int, state: str = "ALARM", *, endpoint: str | None = None, name: str | None = None) -> AlertView:
+    return AlertView(
+        state=state,
+        title=f"alarm {index}",
+        alarm_name=name or f"SageWatch/ep-{index % 7}/AllTraffic/model-latency-p99",
+        region="us-east-1",
+        account_id="123456789012",
+        since=NOW + timedelta(seconds=index),
+        endpoint=endpoint or f"ep-{index % 7}",
+        variant="AllTraffic",
+        signal="Model latency p99",
+        value_text=f"{1000 + index:,} ms",
+        threshold_text="> 1,000 ms",
+        links=(Link("Alarm", f"https://console.aws.amazon.com/cloudwatch/home#alarmsV2:alarm/a{index}"),),
+        message_id=f"00000000-0000-4000-8000-{index:012d}",
+    )
+
+
+def test_a_big_digest_is_split_within_block_kit_limits_and_names_every_alert() -> None:
+    hostile = "<!channel> " + "x" * 400
+    entries = [DigestEntry(view(i, name=hostile if i % 5 == 0 else None), severity=1 + i / 100) for i in range(900)]
+    messages = render_digest(entries, channel="C0ALERTS")
+    assert len(messages) > 1
+    for message in messages:
+        assert validate_slack_message(message) == []
+        assert "<!channel>" not in json.dumps(message)
+    text = "\n".join(json.dumps(m) for m in messages)
+    assert all(e.view.message_id in text for e in entries)
+
+
+def test_a_digest_keeps_every_transition_in_order_and_counts_states() -> None:
+    resolved_view = dataclasses.replace(view(1, "OK"), message_id="00000000-0000-4000-8000-000000000099")
+    entries = [DigestEntry(view(1)), DigestEntry(view(2)), DigestEntry(resolved_view), DigestEntry(view(3))]
+    [message] = render_digest(entries)
+    text = json.dumps(message, ensure_ascii=False)
+    first, resolved = entries[0].view.message_id, entries[2].view.message_id
+    assert text.index(first) < text.index(resolved)  # ALARM line, then its OK line
+    assert "ALARM: *3*" in text and "OK: *1*" in text
+    assert "4 alerts" in message["text"]
+
+
+class FakeClock:
+    def __init__(self) -> None:
+        self.now = 100.0
+        self.slept: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def sleep(self, seconds: float) -> None:
+        self.slept.append(seconds)
+        self.now += seconds
+
+
+def test_pacer_keeps_one_message_per_interval_per_channel_and_honours_retry_after() -> None:
+    clock = FakeClock()
+    pacer = ChannelPacer(1.0, clock=clock, sleep=clock.sleep)
+    plenty = lambda: 60.0  # noqa: E731
+    pacer.wait("a", plenty)
+    pacer.sent("a")
+    pacer.wait("b", plenty)  # another channel is not held back
+    assert clock.slept == []
+    pacer.wait("a", plenty)
+    assert clock.slept == [1.0]
+    pacer.sent("a")
+    pacer.back_off("a", 7.0)  # 429 Retry-After: 7
+    with pytest.raises(OutOfTimeError):
+        pacer.wait("a", lambda: 5.0)  # would not fit in the invocation: back to the queue
+    pacer.wait("a", plenty)
+    assert clock.slept[-1] == pytest.approx(7.0)
+
+
+# -- the notifier with in-memory ports --------------------------------------------------------
+
+
+class MemoryLedger:
+    def __init__(self) -> None:
+        self.records: dict[tuple[str, str], str] = {}
+        self.threads: dict[str, str] = {}
+
+    def claim(self, message_id: str, destination: str, *, remaining_ms: int) -> Claim:
+        state = self.records.get((message_id, destination))
+        if state == "COMPLETED":
+            return Claim.DONE
+        if state == "INPROGRESS":
+            return Claim.BUSY
+        self.records[(message_id, destination)] = "INPROGRESS"
+        return Claim.NEW
+
+    def complete(self, message_id: str, destination: str, result: dict[str, Any] | None = None) -> None:
+        self.records[(message_id, destination)] = "COMPLETED"
+
+    def release(self, message_id: str, destination: str, error: Exception) -> None:
+        self.records.pop((message_id, destination), None)
+
+    def thread_ts(self, alarm_arn: str) -> str | None:
+        return self.threads.get(alarm_arn)
+
+    def remember_thread(self, alarm_arn: str, ts: str) -> None:
+        self.threads[alarm_arn] = ts
+
+
+class MemorySlack:
+    def __init__(self, failures: Sequence[SlackDeliveryError] = ()) -> None:
+        self.sent: list[dict[str, Any]] = []
+        self.failures = list(failures)
+
+    def send(self, webhook_url: str, payload: dict[str, Any]) -> None:
+        if self.failures:
+            raise self.failures.pop(0)
+        self.sent.append(payload)
+
+
+class NoReads:
+    def get_metric_data(self, queries: Any, start: Any, end: Any) -> dict[str, Any]:
+        return {}
+
+    def get_widget_image(self, widget: Any) -> bytes:
+        return b""
+
+    def recent_errors(self, endpoint_name: str, since: Any, until: Any, *, limit: int = 20) -> list[str]:
+        return []
+
+    def alarm_started(self, alarm_name: str, before: Any) -> Any:
+        return None
+
+
+def notifier(slack: MemorySlack, ledger: MemoryLedger, *, threshold: int = 5) -> Notifier:
+    settings = NotifySettings(
+        name_prefix="SageWatch",
+        dashboards=True,
+        default_slack_secret="sagewatch/slack",
+        email_sender=None,
+        email_recipients=(),
+        enrichment_timeout=1.0,
+        digest_threshold=threshold,
+        slack_min_interval=0.0,
+    )
+    reads = NoReads()
+    return Notifier(
+        metrics=reads,
+        logs=reads,
+        history=reads,
+        slack=slack,
+        email=None,
+        webhook_url=lambda secret: "https://hooks.slack.invalid/services/T/B/x",
+        settings=settings,
+        series_to_minutes=lambda raw, start, end: (),
+        ledger=ledger,
+    )
+
+
+def item(index: int, state: str = "ALARM") -> BatchItem:
+    message = {
+        "AlarmName": f"web-{index} high CPU",
+        "AlarmArn": f"arn:aws:cloudwatch:us-east-1:123456789012:alarm:web-{index}",
+        "NewStateValue": state,
+        "OldStateValue": "OK",
+        "NewStateReason": "Threshold Crossed",
+        "StateChangeTime": "2026-11-28T03:12:00.000+0000",
+        "Region": "US East (N. Virginia)",
+        "AWSAccountId": "123456789012",
+        "Trigger": {
+            "MetricName": "CPUUtilization",
+            "Namespace": "AWS/EC2",
+            "Statistic": "AVERAGE",
+            "Dimensions": [{"name": "InstanceId", "value": "i-1"}],
+            "Period": 300,
+            "EvaluationPeriods": 1,
+            "ComparisonOperator": "GreaterThanThreshold",
+            "Threshold": 80.0,
+        },
+    }
+    message_id = f"00000000-0000-4000-8000-{index:012d}"
+    parsed = parse_sns_record({"MessageId": message_id, "Message": json.dumps(message)})
+    return BatchItem(f"sqs-{index}", message_id, notification=parsed)
+
+
+def test_a_retried_batch_sends_only_what_did_not_go_out() -> None:
+    ledger = MemoryLedger()
+    down = SlackDeliveryError(400, "invalid_payload")  # not retryable: fails at once
+    slack = MemorySlack([down])
+    first = notifier(slack, ledger).deliver_batch([item(1), item(2), item(3)])
+    assert set(first.failed) == {"sqs-1"} and len(slack.sent) == 2
+    second = notifier(slack, ledger).deliver_batch([item(1), item(2), item(3)])
+    assert second.failed == {} and len(slack.sent) == 3
+    ids = [re.findall(r"8000-0000000000\d\d", json.dumps(m))[0] for m in slack.sent]
+    assert sorted(ids) == ["8000-000000000001", "8000-000000000002", "8000-000000000003"]
+
+
+def test_rate_limited_past_the_time_left_fails_the_item_instead_of_losing_it() -> None:
+    ledger = MemoryLedger()
+    slack = MemorySlack([SlackDeliveryError(429, "rate_limited", retry_after=30.0)])
+    outcome = notifier(slack, ledger).deliver_batch([item(1)], remaining_ms=lambda: 20_000)
+    assert "sqs-1" in outcome.failed and slack.sent == []
+    assert ledger.records == {}  # released: the retry from the queue will send it
+
+
+def test_many_alerts_for_one_channel_become_one_digest() -> None:
+    ledger = MemoryLedger()
+    slack = MemorySlack()
+    outcome = notifier(slack, ledger, threshold=5).deliver_batch([item(i) for i in range(8)])
+    assert outcome.failed == {} and len(slack.sent) == 1
+    assert validate_slack_message(slack.sent[0]) == []
+    assert all(f"8000-{i:012d}" in json.dumps(slack.sent[0]) for i in range(8))
+
+
+def test_the_same_message_twice_in_a_batch_is_one_line_and_neither_copy_fails() -> None:
+    ledger = MemoryLedger()
+    slack = MemorySlack()
+    duplicate = dataclasses.replace(item(1), item_id="sqs-duplicate")
+    outcome = notifier(slack, ledger, threshold=3).deliver_batch([item(1), duplicate, item(2), item(3)])
+    assert outcome.failed == {} and len(slack.sent) == 1
+    assert json.dumps(slack.sent[0]).count("8000-000000000001") == 1
+    small = notifier(slack, ledger, threshold=5).deliver_batch([item(4), dataclasses.replace(item(4), item_id="x")])
+    assert small.failed == {} and len(slack.sent) == 2  # individually: the copy is skipped
