@@ -158,6 +158,7 @@ KINDS: dict[str, tuple[tuple[str, ...], bool, bool]] = {
     "alarm-generic-ec2.json": (("web-01 high CPU", "AWS/EC2", "93.4", "80"), False, False),
     "ok-generic-ec2.json": (("web-01 high CPU", "Resolved"), False, False),
     "endpoint-failed.json": (("image-embedder", "failed", "ping health check"), True, False),
+    "alarm-legacy-body.json": (("fraud-scorer", "AllTraffic", "1,840 ms", "250 ms", "eu-west-1"), True, True),
 }
 
 
@@ -260,6 +261,51 @@ def test_malformed_notifications_are_clear_errors_and_still_reach_people(alertin
         assert any(error in line for line in result.logs)
         assert len(result.slack_messages) == 1  # never a lost alert
         assert "cannot read" in slack_text(result.slack_messages[0])
+
+
+def test_an_older_notification_body_is_an_alarm_with_its_endpoint_region_and_human_units(
+    alerting: EmulatedAccount,
+) -> None:
+    # No AlarmArn, no action lists, Unit "", "- TreatMissingData:   missing", Region "EU (Ireland)".
+    result = alerting.invoke(FUNCTION, event("alarm-legacy-body.json"))
+    assert result.error is None, result.error
+    assert result.response["results"][0]["outcome"] != "invalid"
+    [message] = result.slack_messages
+    assert validate_slack_message(message) == []
+    header = next(b["text"]["text"] for b in message["blocks"] if b["type"] == "header")
+    assert header.startswith("🔴 ALARM") and "fraud-scorer / AllTraffic" in header
+    text = slack_text(message)
+    assert "cannot read" not in text and "Insufficient data" not in text
+    assert '\\"Trigger\\"' not in text and "TreatMissingData" not in text  # no raw JSON
+    urls = " ".join(e["url"] for b in message["blocks"] if b["type"] == "actions" for e in b["elements"])
+    assert "https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1#alarmsV2:alarm/" in urls
+    assert "#/endpoints/fraud-scorer" in urls
+    assert "[1,840 ms (22/11/19 15:42:00), 1,502 ms (22/11/19 15:41:00), 990 ms (22/11/19 15:40:00)]" in text
+    assert "the threshold (250 ms)" in text and "1840213.0" not in text
+    mail = result.emails[0]
+    assert "ALARM" in mail["subject"] and "fraud-scorer" in mail["subject"]
+    assert "1,840 ms (22/11/19 15:42:00)" in mail["text"] and "eu-west-1" in mail["text"]
+
+
+def test_an_unreadable_alarm_is_still_an_alarm_and_shows_fields_not_json(alerting: EmulatedAccount) -> None:
+    sample = with_message("alarm-metric-latency-p99.json")
+    message = json.loads(sample["Records"][0]["Sns"]["Message"])
+    message["Trigger"]["Threshold"] = "high"
+    sample["Records"][0]["Sns"]["Message"] = json.dumps(message)
+    result = alerting.invoke(FUNCTION, sample)
+    assert result.error is None, result.error
+    assert result.response["results"][0]["outcome"] == "invalid"
+    [slack] = result.slack_messages
+    assert validate_slack_message(slack) == []
+    header = next(b["text"]["text"] for b in slack["blocks"] if b["type"] == "header")
+    assert header.startswith("🔴 ALARM") and "cannot read" in header
+    text = slack_text(slack)
+    assert "AlarmName: SageWatch/fraud-scorer/AllTraffic/model-latency-p99" in text
+    assert "Trigger.Threshold: high" in text
+    for raw in ('\\"AlarmName\\"', '\\"Trigger\\"', "AlarmConfigurationUpdatedTimestamp"):
+        assert raw not in text, raw  # the raw JSON, as it would appear inside the payload
+    mail = result.emails[0]
+    assert "AlarmConfigurationUpdatedTimestamp" not in mail["text"] and '"AlarmName"' not in mail["text"]
 
 
 def test_endpoint_tags_route_alerts_to_their_own_destinations(alerting: EmulatedAccount) -> None:

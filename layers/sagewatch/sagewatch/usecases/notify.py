@@ -35,7 +35,12 @@ from sagewatch.core.alerting.alert_builder import Enrichment, build_alarm_view, 
 from sagewatch.core.alerting.alert_target import AlertTarget, resolve_target
 from sagewatch.core.alerting.digest import DigestEntry, render_digest
 from sagewatch.core.alerting.enrichment import MetricPlan, plan_metrics, widget_for
-from sagewatch.core.alerting.notification import AlarmNotification, EndpointFailureNotice, Notification
+from sagewatch.core.alerting.notification import (
+    AlarmNotification,
+    EndpointFailureNotice,
+    Notification,
+    summarize_unreadable,
+)
 from sagewatch.core.alerting.render_email import build_mime, render_email
 from sagewatch.core.alerting.render_slack import render_slack
 from sagewatch.core.alerting.routing import Destinations, route
@@ -273,8 +278,9 @@ class Notifier:
             context = AlarmContext(slack=notification.slack_secret, email=notification.email)
             view = build_failure_view(notification)
             return _Pending(item, view, route(context, self.defaults), notification)
+        summary = summarize_unreadable(item.raw)  # what could be read, never the raw JSON
         view = AlertView(
-            state="INSUFFICIENT_DATA",
+            state=summary.state or "INSUFFICIENT_DATA",
             title="SageWatch received a notification it cannot read",
             alarm_name="unreadable notification",
             region="",
@@ -282,7 +288,7 @@ class Notifier:
             since=item.received or datetime.now(tz=UTC),
             signal="Notification",
             reason=item.unreadable or "unreadable",
-            description=item.raw[:4000],
+            description=summary.text,
             generic=True,
             message_id=item.message_id,
         )

@@ -15,6 +15,7 @@ from sagewatch.core.alerting.notification import (
     EndpointFailureNotice,
     InvalidAlarmMessageError,
     parse_sns_record,
+    summarize_unreadable,
     value_from_reason,
 )
 from sagewatch.core.shared.alarm_context import AlarmContext, split_description
@@ -170,3 +171,103 @@ def test_math_alarm_plan_keeps_its_expression_and_generic_alarms_get_no_key_metr
     assert [q["Id"] for q in generic.queries] == ["alarm"]
     widget = widget_for(ec2, resolve_target(ec2, "SageWatch"))
     assert widget is not None and widget["metrics"][0][:2] == ["AWS/EC2", "CPUUtilization"]
+
+
+# -- older bodies: no AlarmArn, no action lists, Unit "", wrapped TreatMissingData -------------
+
+
+def legacy(mutate: Any = None, **sns: Any) -> dict[str, Any]:
+    rec = _with_message("alarm-legacy-body.json", mutate or (lambda m: None))
+    rec["Sns"].update(sns)
+    return rec
+
+
+def parsed_alarm(rec: dict[str, Any]) -> AlarmNotification:
+    parsed = parse_sns_record(rec)
+    assert isinstance(parsed, AlarmNotification)
+    return parsed
+
+
+def test_the_legacy_sample_is_the_older_shape() -> None:
+    message = json.loads(record("alarm-legacy-body.json")["Sns"]["Message"])
+    assert not {"AlarmArn", "AlarmConfigurationUpdatedTimestamp", "OKActions", "AlarmActions"} & set(message)
+    assert message["Trigger"]["Unit"] == ""
+    assert message["Trigger"]["TreatMissingData"].startswith("- TreatMissingData:")
+
+
+def test_an_older_body_is_an_alarm_in_its_region_with_a_rebuilt_arn() -> None:
+    parsed = alarm("alarm-legacy-body.json")
+    assert parsed.new_state == "ALARM" and parsed.old_state == "OK"
+    assert parsed.kind is AlarmKind.METRIC
+    assert parsed.region == "eu-west-1"  # "EU (Ireland)", the name before "Europe (Ireland)"
+    assert parsed.account_id == "123456789012"
+    assert parsed.alarm_arn == "arn:aws:cloudwatch:eu-west-1:123456789012:alarm:fraud-scorer-latency-high"
+    assert parsed.treat_missing_data == "missing"
+    assert parsed.metric is not None and parsed.metric.unit is None and parsed.metric.stat == "Average"
+    assert parsed.threshold == 250_000.0 and parsed.breaching_value == 1840213.0
+    target = resolve_target(parsed, "SageWatch")
+    assert (target.endpoint, target.variant) == ("fraud-scorer", "AllTraffic")
+
+
+def test_the_region_comes_from_the_arn_then_the_display_name_then_the_topic() -> None:
+    # The display name wins over the topic; the AlarmArn wins over both.
+    assert parsed_alarm(legacy(TopicArn="arn:aws:sns:us-west-2:123456789012:t")).region == "eu-west-1"
+    with_arn = legacy(lambda m: m.__setitem__("AlarmArn", "arn:aws:cloudwatch:ap-south-1:123456789012:alarm:x"))
+    assert parsed_alarm(with_arn).region == "ap-south-1"
+    unknown_name = legacy(lambda m: m.__setitem__("Region", "Moon Base (Tycho)"))
+    unknown_name["Sns"]["TopicArn"] = "arn:aws-cn:sns:cn-northwest-1:210987654321:alerts"
+    parsed = parsed_alarm(unknown_name)
+    assert parsed.region == "cn-northwest-1"
+    assert parsed.alarm_arn.startswith("arn:aws-cn:cloudwatch:cn-northwest-1:123456789012:alarm:")
+    no_account = legacy(lambda m: m.pop("AWSAccountId"), TopicArn="arn:aws:sns:eu-west-1:210987654321:alerts")
+    assert parsed_alarm(no_account).account_id == "210987654321"
+    gov = legacy(lambda m: m.__setitem__("Region", "AWS GovCloud (US-West)"))
+    assert parsed_alarm(gov).alarm_arn.startswith("arn:aws-us-gov:cloudwatch:us-gov-west-1:")
+
+
+def test_a_region_that_is_not_a_region_code_never_reaches_a_link() -> None:
+    hostile = legacy(lambda m: m.__setitem__("AlarmArn", "arn:aws:cloudwatch:evil.example/#:123456789012:alarm:x"))
+    assert parsed_alarm(hostile).region == "eu-west-1"  # the display name, not the ARN's host
+    nowhere = legacy(lambda m: m.__setitem__("Region", "somewhere"))
+    del nowhere["Sns"]["TopicArn"]
+    with pytest.raises(InvalidAlarmMessageError, match="no region"):
+        parse_sns_record(nowhere)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("- TreatMissingData:                    missing", "missing"),
+        ("- TreatMissingData:                    notBreaching", "notBreaching"),
+        ("breaching", "breaching"),
+        ("whatever", None),
+    ],
+)
+def test_treat_missing_data_is_read_in_both_shapes(raw: str, expected: str | None) -> None:
+    rec = legacy(lambda m: m["Trigger"].__setitem__("TreatMissingData", raw))
+    assert parsed_alarm(rec).treat_missing_data == expected
+
+
+# -- what is said about a message that cannot be read -----------------------------------------
+
+
+def test_an_unreadable_alarm_keeps_its_state_and_shows_fields_not_json() -> None:
+    message = json.loads(record("alarm-metric-latency-p99.json")["Sns"]["Message"])
+    message["Trigger"]["Threshold"] = "high"
+    summary = summarize_unreadable(json.dumps(message))
+    assert summary.state == "ALARM"
+    assert "AlarmName: SageWatch/fraud-scorer/AllTraffic/model-latency-p99" in summary.text
+    assert "Trigger.Threshold: high" in summary.text
+    assert "{" not in summary.text and '"AlarmName"' not in summary.text
+    assert len(summary.text) < 1500  # short, whatever the message carried
+
+
+def test_a_cut_or_non_json_message_is_summarised_too() -> None:
+    cut = record("alarm-metric-latency-p99.json")["Sns"]["Message"][:800]  # cut inside the reason
+    summary = summarize_unreadable(cut)
+    assert summary.state == "ALARM" and "AlarmName: SageWatch/fraud-scorer" in summary.text
+    assert "{" not in summary.text
+    assert summarize_unreadable("hello   from\na test publish").text == "Text: hello from a test publish"
+    nothing = summarize_unreadable('{"foo": [1, 2, 3]}')
+    assert nothing.state is None and nothing.text.startswith("No field could be read")
+    assert summarize_unreadable(json.dumps({"NewStateValue": "PANIC"})).state is None

@@ -10,6 +10,7 @@ from sagewatch.core.alerting.alert import AlertView, Link, Series
 from sagewatch.core.alerting.alert_target import AlertTarget
 from sagewatch.core.alerting.enrichment import MetricPlan
 from sagewatch.core.alerting.notification import AlarmKind, AlarmNotification, EndpointFailureNotice
+from sagewatch.core.alerting.reason_text import humanize_reason
 from sagewatch.core.alerting.units import describe_metric, format_comparison, format_duration, format_value
 from sagewatch.core.monitoring.alarm_catalog import BY_KEY
 from sagewatch.core.shared.links import alarm_url, dashboard_url, endpoint_url, logs_url
@@ -139,7 +140,7 @@ def build_alarm_view(
         value_text=value_text,
         threshold_text=threshold_text,
         duration_text=duration,
-        reason=notification.reason,
+        reason=humanize_reason(notification.reason, unit, scale),  # CloudWatch's sentence, in the alert's units
         description=target.description,
         series=tuple(series),
         log_lines=enrichment.log_lines or (),

@@ -3,6 +3,10 @@
 Traps this module exists to handle (see docs/alerts.md):
 - ``Message`` is a JSON *string* inside the SNS envelope.
 - ``Region`` is a display name ("US East (N. Virginia)"): the region comes from ``AlarmArn``.
+- Older bodies have no ``AlarmArn``, no ``AlarmConfigurationUpdatedTimestamp`` and no action
+  lists, ``Unit: ""``, and ``TreatMissingData`` as ``"- TreatMissingData:      missing"``. Their
+  region comes from the display name (``core.alerting.regions``) or else from the SNS topic
+  they came through, and their ARN is rebuilt from region, account and name.
 - Trigger dimensions use lowercase ``name``/``value``; ``Statistic`` is upper case (``AVERAGE``)
   or absent in favour of ``ExtendedStatistic`` (``p99``).
 - Metric-math and anomaly-detection alarms have ``Trigger.Metrics`` and no ``MetricName``;
@@ -10,6 +14,12 @@ Traps this module exists to handle (see docs/alerts.md):
 - Composite alarms have no ``Trigger`` but ``AlarmRule`` and ``TriggeringChildren`` (may be empty).
 - ``AlarmDescription`` may be null; numbers may arrive as strings.
 SNS delivers at least once: ``message_id`` (the SNS MessageId) is the idempotency key.
+
+The parse degrades field by field: a field that is absent (or null, or empty) takes its fallback
+and the notification is still an alarm in the state CloudWatch said; only a message with no
+alarm name, no state, or a field present in a shape SageWatch cannot trust (a non-numeric
+threshold, an AlarmArn that is not an ARN, a time that is not a time) is unreadable, and
+``summarize_unreadable`` says what could still be read of it, never the raw JSON.
 """
 
 from __future__ import annotations
@@ -23,12 +33,16 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
+from sagewatch.core.alerting.regions import partition_of, region_from_arn, region_from_display_name
 from sagewatch.core.shared.errors import InvalidEventError
 
 Dimensions = tuple[tuple[str, str], ...]
 
 STATES = ("ALARM", "OK", "INSUFFICIENT_DATA")
 FAILURE_NOTICE_TYPE = "sagewatch.endpoint-failed"
+
+# CloudWatch's TreatMissingData values; older bodies wrap them ("- TreatMissingData:   missing").
+_TREAT_MISSING = {"breaching", "notBreaching", "ignore", "missing"}
 
 _STAT_NAMES = {
     "AVERAGE": "Average",
@@ -151,10 +165,10 @@ def value_from_reason(reason: str) -> float | None:
 
 
 def region_of_arn(arn: str) -> str:
-    parts = arn.split(":")
-    if len(parts) < 6 or parts[0] != "arn" or not parts[3]:
+    region = region_from_arn(arn)
+    if region is None:
         raise InvalidAlarmMessageError(f"AlarmArn {arn!r} is not an ARN with a region")
-    return parts[3]
+    return region
 
 
 def parse_sns_record(record: Mapping[str, Any]) -> Notification:
@@ -177,24 +191,22 @@ def parse_sns_record(record: Mapping[str, Any]) -> Notification:
     subject = sns.get("Subject") if isinstance(sns.get("Subject"), str) else None
     if message.get("type") == FAILURE_NOTICE_TYPE:
         return _parse_failure_notice(message_id, message)
-    return parse_alarm_message(message, message_id=message_id, subject=subject)
+    topic_arn = sns.get("TopicArn") if isinstance(sns.get("TopicArn"), str) else None
+    return parse_alarm_message(message, message_id=message_id, subject=subject, topic_arn=topic_arn)
 
 
 def parse_alarm_message(
-    message: Mapping[str, Any], *, message_id: str, subject: str | None = None
+    message: Mapping[str, Any], *, message_id: str, subject: str | None = None, topic_arn: str | None = None
 ) -> AlarmNotification:
+    """One CloudWatch alarm message; ``topic_arn`` (the SNS envelope's) is the last source of the region."""
     where = f"alarm message {message_id}"
     name = message.get("AlarmName")
     if not isinstance(name, str) or not name:
         raise InvalidAlarmMessageError(f"{where}: AlarmName is missing")
-    arn = message.get("AlarmArn")
-    if not isinstance(arn, str) or not arn:
-        raise InvalidAlarmMessageError(f"{where}: AlarmArn is missing")
-    region = region_of_arn(arn)
-    account = str(message.get("AWSAccountId") or arn.split(":")[4])
     new_state = message.get("NewStateValue")
     if new_state not in STATES:
         raise InvalidAlarmMessageError(f"{where}: NewStateValue {new_state!r} is not one of {', '.join(STATES)}")
+    arn, region, account = _identity(message, name, topic_arn, where)
     old_state = message.get("OldStateValue")
     description = message.get("AlarmDescription")
     common: dict[str, Any] = {
@@ -233,7 +245,7 @@ def parse_alarm_message(
         "comparison": trigger.get("ComparisonOperator"),
         "evaluation_periods": _int_or_none(trigger.get("EvaluationPeriods")),
         "datapoints_to_alarm": _int_or_none(trigger.get("DatapointsToAlarm")),
-        "treat_missing_data": trigger.get("TreatMissingData"),
+        "treat_missing_data": _treat_missing_data(trigger.get("TreatMissingData")),
         "threshold_metric_id": threshold_metric_id,
     }
     if trigger.get("Metrics"):
@@ -252,6 +264,46 @@ def parse_alarm_message(
         unit=trigger.get("Unit") or None,
     )
     return AlarmNotification(**common, **fields, kind=AlarmKind.METRIC, metric=metric)
+
+
+def _identity(message: Mapping[str, Any], name: str, topic_arn: str | None, where: str) -> tuple[str, str, str]:
+    """(alarm ARN, region, account) from AlarmArn, else the Region display name, else the topic.
+
+    An alarm can only notify a topic of its own region and account, so the SNS TopicArn is a
+    faithful last resort. Only well-formed region codes are kept: the region becomes the host
+    of console links.
+    """
+    arn = message.get("AlarmArn")
+    if arn is not None and arn != "" and (not isinstance(arn, str) or not arn.startswith("arn:") or arn.count(":") < 5):
+        raise InvalidAlarmMessageError(f"{where}: AlarmArn {arn!r} is not an ARN with a region")
+    topic_parts = topic_arn.split(":") if topic_arn and region_from_arn(topic_arn) else None
+    region = (
+        (region_from_arn(arn) if arn else None)
+        or region_from_display_name(message.get("Region"))
+        or (topic_parts[3] if topic_parts else None)
+    )
+    if region is None:
+        raise InvalidAlarmMessageError(
+            f"{where}: no region (no AlarmArn, no TopicArn, and Region {message.get('Region')!r} is not a region name)"
+        )
+    account = message.get("AWSAccountId")
+    if not isinstance(account, (str, int)) or isinstance(account, bool) or account == "":
+        account = (arn.split(":")[4] if arn else "") or (topic_parts[4] if topic_parts else "")
+    account = str(account)
+    if not arn:
+        # Older bodies: rebuild the ARN CloudWatch would have sent, so that an ALARM and its OK
+        # share the same key (Slack threads are keyed by the alarm ARN).
+        partition = topic_parts[1] if topic_parts and topic_parts[3] == region else partition_of(region)
+        arn = f"arn:{partition}:cloudwatch:{region}:{account}:alarm:{name}"
+    return arn, region, account
+
+
+def _treat_missing_data(value: Any) -> str | None:
+    """``"notBreaching"`` as it is; the older ``"- TreatMissingData:      missing"`` → ``"missing"``."""
+    if not isinstance(value, str):
+        return None
+    word = value.rsplit(":", 1)[-1].strip()
+    return word if word in _TREAT_MISSING else None
 
 
 def _parse_failure_notice(message_id: str, message: Mapping[str, Any]) -> EndpointFailureNotice:
@@ -371,3 +423,73 @@ def _parse_time(value: Any, where: str) -> datetime:
     except ValueError:
         raise InvalidAlarmMessageError(f"{where}: time {value!r} is not ISO-8601") from None
     return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class UnreadableSummary:
+    """What can still be said about a notification that could not be parsed."""
+
+    state: str | None  # NewStateValue when it is a real state: an unreadable ALARM stays an ALARM
+    text: str  # one short line per field that could be read; untrusted (renderers escape it)
+
+
+# The fields worth showing, in this order, and how many characters of each.
+_SUMMARY_FIELDS = (
+    ("AlarmName", 256),
+    ("NewStateValue", 32),
+    ("OldStateValue", 32),
+    ("Region", 64),
+    ("AlarmArn", 300),
+    ("StateChangeTime", 40),
+    ("NewStateReason", 400),
+)
+_SUMMARY_TRIGGER_FIELDS = (("Namespace", 256), ("MetricName", 256), ("Threshold", 40))
+# A top-level string field of a JSON text too damaged (or too cut) to load.
+_JSON_STRING_FIELD = r'"{key}"\s*:\s*"((?:[^"\\]|\\.){{0,{limit}}})'
+
+
+def summarize_unreadable(raw: str) -> UnreadableSummary:
+    """A short, field-by-field account of an unreadable message, instead of its raw JSON.
+
+    ``raw`` may be cut (the handler keeps the first 4,000 characters) or not JSON at all; what
+    can be read of the known fields is listed as ``Field: value`` lines, each value shortened.
+    Plain text that is not JSON is quoted briefly, since it is what the sender meant to say.
+    """
+    text = raw.strip()
+    fields: dict[str, str] = {}
+    try:
+        loaded = json.loads(text)
+    except ValueError:
+        loaded = None
+    if isinstance(loaded, Mapping):
+        for key, limit in _SUMMARY_FIELDS:
+            _keep(fields, key, loaded.get(key), limit)
+        trigger = loaded.get("Trigger")
+        if isinstance(trigger, Mapping):
+            for key, limit in _SUMMARY_TRIGGER_FIELDS:
+                _keep(fields, f"Trigger.{key}", trigger.get(key), limit)
+    elif text.startswith("{"):
+        for key, limit in _SUMMARY_FIELDS:
+            match = re.search(_JSON_STRING_FIELD.format(key=key, limit=limit), text)
+            if match:
+                _keep(fields, key, match.group(1).replace('\\"', '"'), limit)
+    lines = [f"{key}: {value}" for key, value in fields.items()]
+    if not lines:
+        if text and not text.startswith(("{", "[")):
+            lines.append(f"Text: {_shorten(' '.join(text.split()), 200)}")
+        else:
+            lines.append(f"No field could be read ({len(raw):,} characters).")
+    state = fields.get("NewStateValue")
+    return UnreadableSummary(state if state in STATES else None, "\n".join(lines))
+
+
+def _keep(fields: dict[str, str], key: str, value: Any, limit: int) -> None:
+    if isinstance(value, bool) or value is None or isinstance(value, (Mapping, list)):
+        return
+    shown = " ".join(str(value).split())
+    if shown:
+        fields[key] = _shorten(shown, limit)
+
+
+def _shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
