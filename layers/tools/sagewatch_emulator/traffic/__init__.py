@@ -1,0 +1,63 @@
+"""A traffic and incident simulator for SageMaker endpoints (pure: no AWS calls).
+
+``simulate(fleet, incidents, start, end)`` yields each minute's metrics as SageMaker publishes
+them (:class:`Published`: metric key, minute, raw values and counts); ``lifecycle_events`` gives
+the endpoint state changes that go with it. ``docs/simulator.md`` explains the model and lists
+every metric with its AWS source (``metrics.markdown_table``).
+"""
+
+from sagewatch_emulator.traffic.generator import MINUTE, simulate
+from sagewatch_emulator.traffic.lifecycle import (
+    LifecycleEvent,
+    Status,
+    endpoint_config_request,
+    lifecycle_events,
+    state_change_event,
+)
+from sagewatch_emulator.traffic.metrics import CATALOGUE, INSTANCE_NS, INVOCATION_NS, SERVERLESS_MEMORY_NAMESPACE
+from sagewatch_emulator.traffic.model import (
+    PAGING_KINDS,
+    AsyncSettings,
+    Endpoint,
+    EndpointKind,
+    Fleet,
+    Incident,
+    IncidentKind,
+    LatencyProfile,
+    ServerlessSettings,
+    TrafficProfile,
+    Update,
+    Variant,
+)
+from sagewatch_emulator.traffic.published import MAX_VALUES_PER_DATUM, MetricKey, Published, check, to_put_metric_data
+
+__all__ = [
+    "CATALOGUE",
+    "INSTANCE_NS",
+    "INVOCATION_NS",
+    "MAX_VALUES_PER_DATUM",
+    "MINUTE",
+    "PAGING_KINDS",
+    "SERVERLESS_MEMORY_NAMESPACE",
+    "AsyncSettings",
+    "Endpoint",
+    "EndpointKind",
+    "Fleet",
+    "Incident",
+    "IncidentKind",
+    "LatencyProfile",
+    "LifecycleEvent",
+    "MetricKey",
+    "Published",
+    "ServerlessSettings",
+    "Status",
+    "TrafficProfile",
+    "Update",
+    "Variant",
+    "check",
+    "endpoint_config_request",
+    "lifecycle_events",
+    "simulate",
+    "state_change_event",
+    "to_put_metric_data",
+]

@@ -1,0 +1,168 @@
+"""A ready-made week: ten endpoints of every kind and one of each incident and non-incident.
+
+For tests, benchmarks and as a starting point for scenario suites; nothing depends on its numbers.
+``start`` should be a Monday 00:00 UTC so the week's days line up with the traffic profiles.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sagewatch_emulator.traffic.model import (
+    AsyncSettings,
+    Endpoint,
+    EndpointKind,
+    Fleet,
+    Incident,
+    IncidentKind,
+    LatencyProfile,
+    ServerlessSettings,
+    TrafficProfile,
+    Update,
+    Variant,
+)
+
+_DAY = timedelta(days=1)
+_HOUR = timedelta(hours=1)
+_MINUTE = timedelta(minutes=1)
+
+_RT = EndpointKind.REALTIME
+_SL = EndpointKind.SERVERLESS
+_AS = EndpointKind.ASYNC
+
+
+def sample_fleet(start: datetime, seed: int = 7) -> Fleet:
+    office = TrafficProfile(peak_rpm=300, night_start_hour=22, night_end_hour=6, weekend_factor=0.3)
+    gpu_latency = LatencyProfile(model_median_ms=180, model_sigma=0.5, overhead_median_ms=4)
+    batchy = LatencyProfile(model_median_ms=20_000, model_sigma=0.4, overhead_median_ms=5)
+    return Fleet(
+        seed=seed,
+        endpoints=(
+            Endpoint("fraud-scorer", _RT, (Variant("AllTraffic", "ml.m5.xlarge", 2, capacity_rpm=400),), office),
+            Endpoint(
+                "search-ranker",
+                _RT,
+                (Variant("AllTraffic", "ml.c5.2xlarge", 3, capacity_rpm=900),),
+                TrafficProfile(peak_rpm=1500, night_start_hour=23, night_end_hour=5),
+                update=Update(
+                    start + 3 * _DAY + 10 * _HOUR,
+                    (Variant("AllTraffic", "ml.c6i.2xlarge", 3, capacity_rpm=1100),),
+                ),
+            ),
+            Endpoint(
+                "llm-chat",
+                _RT,
+                (
+                    Variant("blue", "ml.g5.12xlarge", 2, weight=0.8, capacity_rpm=120, latency=gpu_latency),
+                    Variant("green", "ml.g5.12xlarge", 1, weight=0.2, capacity_rpm=120, latency=gpu_latency),
+                ),
+                TrafficProfile(peak_rpm=150, night_start_hour=1, night_end_hour=7),
+            ),
+            Endpoint(
+                "image-tagger",
+                _RT,
+                (Variant("AllTraffic", "ml.g4dn.xlarge", 1, capacity_rpm=200, latency=gpu_latency),),
+                office,
+            ),
+            Endpoint(
+                "recommender",
+                _RT,
+                (Variant("AllTraffic", "ml.m5.2xlarge", 2, capacity_rpm=800),),
+                TrafficProfile(peak_rpm=600, night_start_hour=0, night_end_hour=0),  # never quite idle
+            ),
+            Endpoint(
+                "intent-classifier",
+                _SL,
+                (Variant("AllTraffic", None),),
+                TrafficProfile(peak_rpm=40, night_start_hour=20, night_end_hour=8),
+                serverless=ServerlessSettings(memory_mb=3072, max_concurrency=10),
+            ),
+            Endpoint(
+                "pdf-extractor",
+                _AS,
+                (Variant("AllTraffic", "ml.m5.xlarge", 1, capacity_rpm=10, latency=batchy),),
+                TrafficProfile(peak_rpm=3, night_start_hour=19, night_end_hour=7),
+                asynchronous=AsyncSettings(requests_per_instance_minute=4, min_instances=0, scale_in_idle_minutes=30),
+            ),
+            Endpoint(
+                "quarterly-forecast",
+                _RT,
+                (Variant("AllTraffic", "ml.t2.medium", 1, capacity_rpm=60),),
+                TrafficProfile(peak_rpm=0.05),  # idle nearly all the time
+            ),
+            Endpoint(
+                "churn-v2",
+                _RT,
+                (Variant("AllTraffic", "ml.m5.large", 1, capacity_rpm=300),),
+                office,
+                created_at=start + 2 * _DAY + 9 * _HOUR,
+            ),
+            Endpoint(
+                "legacy-scorer",
+                _RT,
+                (Variant("AllTraffic", "ml.m4.xlarge", 1, capacity_rpm=300),),
+                office,
+                deleted_at=start + 4 * _DAY + 15 * _HOUR,
+            ),
+        ),
+    )
+
+
+def sample_incidents(start: datetime) -> tuple[Incident, ...]:
+    """Eight incidents (one flapping) and the non-incidents that can be injected."""
+    day = start
+    return (
+        Incident(IncidentKind.LATENCY_REGRESSION, "fraud-scorer", day + 10 * _HOUR, day + 11 * _HOUR, 40.0),
+        Incident(
+            IncidentKind.ERROR_5XX_BURST,
+            "search-ranker",
+            day + _DAY + 14 * _HOUR,
+            day + _DAY + 14 * _HOUR + 20 * _MINUTE,
+            0.3,
+        ),
+        Incident(IncidentKind.CLIENT_4XX, "recommender", day + _DAY + 9 * _HOUR, day + _DAY + 10 * _HOUR, 0.4),
+        Incident(
+            IncidentKind.GPU_MEMORY_CREEP,
+            "llm-chat",
+            day + 2 * _DAY + 8 * _HOUR,
+            day + 2 * _DAY + 16 * _HOUR,
+            6.0,
+            variant="blue",
+        ),
+        Incident(
+            IncidentKind.DISK_FILLING, "image-tagger", day + 3 * _DAY + 6 * _HOUR, day + 3 * _DAY + 18 * _HOUR, 7.0
+        ),
+        Incident(
+            IncidentKind.ASYNC_NO_CAPACITY, "pdf-extractor", day + 4 * _DAY + 8 * _HOUR, day + 4 * _DAY + 9 * _HOUR, 1.0
+        ),
+        Incident(
+            IncidentKind.SLOW_COLD_STARTS,
+            "intent-classifier",
+            day + 4 * _DAY + 8 * _HOUR,
+            day + 4 * _DAY + 12 * _HOUR,
+            5.0,
+        ),
+        Incident(
+            IncidentKind.ERROR_5XX_BURST,
+            "fraud-scorer",
+            day + 5 * _DAY + 11 * _HOUR,
+            day + 5 * _DAY + 13 * _HOUR,
+            0.25,
+            flap=(4, 6),
+            label="flapping 5XX",
+        ),
+        Incident(
+            IncidentKind.BAD_MINUTE,
+            "recommender",
+            day + 2 * _DAY + 15 * _HOUR,
+            day + 2 * _DAY + 15 * _HOUR + _MINUTE,
+            0.5,
+        ),
+        Incident(
+            IncidentKind.DEPLOY_BLIP,
+            "search-ranker",
+            day + 3 * _DAY + 10 * _HOUR + 8 * _MINUTE,
+            day + 3 * _DAY + 10 * _HOUR + 10 * _MINUTE,
+            0.02,
+        ),
+    )
