@@ -18,11 +18,13 @@ import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self
 
-from sagewatch.core.monitoring.policy import Policy
 from sagewatch.core.shared.errors import InvalidPolicyError, SageWatchError
 from sagewatch.core.shared.naming import validate_prefix
+
+if TYPE_CHECKING:
+    from sagewatch.core.monitoring.policy import Policy
 
 DEFAULT_NAME_PREFIX = "SageWatch"
 DEFAULT_REGION = "us-east-1"  # Lambda always sets AWS_REGION; the default serves local runs
@@ -110,6 +112,8 @@ class _Environment:
             raise ConfigError(ENV_NAME_PREFIX, str(exc)) from None
 
     def policy(self) -> Policy:
+        from sagewatch.core.monitoring.policy import Policy
+
         raw = self.text(ENV_POLICY)
         try:
             doc = json.loads(raw) if raw else {}
@@ -119,6 +123,14 @@ class _Environment:
             return Policy.from_document(doc, where=ENV_POLICY)
         except InvalidPolicyError as exc:
             raise ConfigError(ENV_POLICY, str(exc)) from None
+
+
+def _default_policy() -> Policy:
+    # Imported on use, like the fleet planner below: the alarm catalogue behind the policy is
+    # not needed by the functions that build no alarm (notify, fleet widget), so their INIT skips it.
+    from sagewatch.core.monitoring.policy import Policy
+
+    return Policy()
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -136,7 +148,7 @@ class MonitoringConfig(CommonConfig):
     alert_topic_arn: str | None = None
     create_alarms: bool = True
     create_dashboards: bool = True
-    policy: Policy = field(default_factory=Policy)  # SAGEWATCH_POLICY: the fallback and initial value
+    policy: Policy = field(default_factory=lambda: _default_policy())  # SAGEWATCH_POLICY: fallback, initial value
     policy_parameter: str | None = None  # SSM parameter whose policy replaces ``policy`` when named
 
     @property
@@ -146,7 +158,6 @@ class MonitoringConfig(CommonConfig):
     @property
     def policy_version(self) -> str:
         """The digest the worker records with every endpoint it fits (see core.fleet.plan)."""
-        # Imported here: the fleet planner is not needed by the functions that never ask for it.
         from sagewatch.core.fleet.plan import policy_version
 
         return policy_version(

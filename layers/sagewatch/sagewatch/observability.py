@@ -11,8 +11,9 @@ handlers, so the Lambda runtime does not print them a second time.
 
 Traces. The template turns X-Ray on (``Tracing: Active``). The Tracer patches botocore (every
 boto3 call is a subsegment) and ``http.client``, which ``urllib.request`` and therefore
-slack_sdk use (Powertools' default ``patch_all`` leaves ``httplib`` out). botocore's own
-connections are told apart from the ``http.client`` patch so an AWS call is not traced twice.
+slack_sdk use (Powertools' default ``patch_all`` leaves ``httplib`` out). An AWS call is still
+one subsegment: urllib3 2, under botocore, sends without the ``http.client`` method the patch
+wraps (tests/integration/test_tracing.py checks the shape of a trace).
 Threads: the X-Ray SDK keeps the current segment per thread, but on Lambda a thread that has
 none builds one from ``_X_AMZN_TRACE_ID`` (``aws_xray_sdk.core.lambda_launcher``), so the
 calls of the notify enrichment pool are recorded in the invocation's trace without handing
@@ -76,13 +77,6 @@ class _CurrentStdout(io.TextIOBase):
 logger = Logger(service=SERVICE, stream=cast("IO[str]", _CurrentStdout()))
 tracer = Tracer(service=SERVICE, patch_modules=_TRACED_MODULES)
 metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
-
-if not tracer.disabled:
-    from aws_xray_sdk.ext.httplib import add_ignored  # type: ignore[import-untyped]  # no stubs published
-
-    # botocore's connections are http.client connections too; the botocore patch traces them.
-    add_ignored(subclass="botocore.awsrequest.AWSHTTPConnection")
-    add_ignored(subclass="botocore.awsrequest.AWSHTTPSConnection")
 
 # Powertools warns when a handler published no metric; here that is normal (an ignored event,
 # a widget render), so the warning is filtered for the invocation (its docs suggest the filter).
