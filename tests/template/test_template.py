@@ -372,7 +372,7 @@ def test_powertools_layer_comes_from_public_ssm_at_the_tested_version(template: 
     assert param["Type"] == "AWS::SSM::Parameter::Value<String>"
     assert param["Default"].startswith("/aws/service/powertools/python/arm64/python3.13/")
     pinned = re.search(
-        r"^aws-lambda-powertools==(\S+)$",
+        r"^aws-lambda-powertools(?:\[[a-z,]+\])?==([^\s#]+)",  # [tracer]: with aws-xray-sdk
         (ROOT / "requirements-dev.txt").read_text(encoding="utf-8"),
         re.MULTILINE,
     )

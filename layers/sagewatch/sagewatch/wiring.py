@@ -32,6 +32,7 @@ if TYPE_CHECKING:
     from mypy_boto3_sagemaker import SageMakerClient
 
     from sagewatch.adapters.cloudwatch import CloudWatchWriter
+    from sagewatch.adapters.fleet import StateStore
     from sagewatch.adapters.sagemaker import SageMakerEndpoints
     from sagewatch.config import FleetWidgetConfig, MonitoringConfig, NotifyConfig, OnboardConfig, ReconcileConfig
     from sagewatch.core.monitoring.policy import Policy
@@ -124,7 +125,7 @@ class Wiring:
         return self._onboarding(config, CloudWatchWriter(paced), state=state, fresh=fresh)
 
     def _onboarding(
-        self, config: OnboardConfig, writer: CloudWatchWriter, *, state: Any = None, fresh: bool
+        self, config: OnboardConfig, writer: CloudWatchWriter, *, state: StateStore | None = None, fresh: bool
     ) -> Onboarding:
         from sagewatch.adapters.sagemaker import SageMakerEndpoints
         from sagewatch.adapters.sns import NoticePublisher

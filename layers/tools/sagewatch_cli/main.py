@@ -151,6 +151,7 @@ def _operator(args: argparse.Namespace) -> Operator:
     from sagewatch.core.shared.naming import validate_prefix
     from sagewatch.wiring import Wiring
 
+    factory, region = _client_factory(args)
     policy = Policy()
     if args.policy_file and not args.policy_parameter:
         try:
@@ -158,7 +159,6 @@ def _operator(args: argparse.Namespace) -> Operator:
         except (OSError, json.JSONDecodeError) as exc:
             raise _CommandError(f"sagewatch: cannot read policy {args.policy_file}: {exc}", EXIT_USAGE) from exc
         policy = Policy.from_document(doc, where=str(args.policy_file))
-    factory, region = _client_factory(args)
     config = MonitoringConfig(
         name_prefix=validate_prefix(args.prefix),
         region=region,
