@@ -6,29 +6,23 @@ it returns HTML (or, for ``describe``, the widget's documentation in Markdown).
 
 from __future__ import annotations
 
-import os
-from datetime import UTC, datetime
 from typing import Any
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.data_classes import CloudWatchDashboardCustomWidgetEvent
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from sagewatch.adapters.aws import client
+from sagewatch.config import FleetWidgetConfig
 from sagewatch.core.fleet.overview import DESCRIPTION
-from sagewatch.core.shared.naming import validate_prefix
-from sagewatch.usecases.fleet_overview import fleet_overview
+from sagewatch.observability import lambda_entry_point
+from sagewatch.wiring import Wiring
 
-logger = Logger()
-_cloudwatch: Any = None
+config = FleetWidgetConfig.from_env()  # at cold start: a configuration mistake fails INIT, naming the variable
+wiring = Wiring()
 
 
-@logger.inject_lambda_context(clear_state=True)
+@lambda_entry_point
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> str:
-    global _cloudwatch
-    if isinstance(event, dict) and event.get("describe"):
+    widget = CloudWatchDashboardCustomWidgetEvent(event if isinstance(event, dict) else {})
+    if widget.describe:
         return DESCRIPTION
-    if _cloudwatch is None:
-        _cloudwatch = client("cloudwatch")
-    prefix = validate_prefix(os.environ.get("SAGEWATCH_NAME_PREFIX", "SageWatch"))
-    region = os.environ.get("AWS_REGION", "us-east-1")
-    return fleet_overview(_cloudwatch, prefix=prefix, region=region, now=lambda: datetime.now(tz=UTC))
+    return wiring.fleet_overview(config)()

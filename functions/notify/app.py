@@ -17,55 +17,25 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from sagewatch.adapters.alarm_history import AlarmHistory
-from sagewatch.adapters.aws import client
-from sagewatch.adapters.deliveries import DeliveryLedger
-from sagewatch.adapters.email import EmailSender
-from sagewatch.adapters.logs import LogsReader
-from sagewatch.adapters.metrics import MetricsReader
-from sagewatch.adapters.secrets import slack_bot_token, slack_webhook_url
-from sagewatch.adapters.slack import SlackBotSender, SlackWebhookSender
-from sagewatch.core.alerting.metric_queries import series_to_minutes
+from sagewatch.config import NotifyConfig
 from sagewatch.core.alerting.notification import InvalidAlarmMessageError, parse_sns_record
-from sagewatch.settings import NotifySettings
+from sagewatch.observability import lambda_entry_point, logger
 from sagewatch.usecases.notify import BatchItem, DeliveryError, Notifier
+from sagewatch.wiring import Wiring
 
-logger = Logger()
+config = NotifyConfig.from_env()  # at cold start: a configuration mistake fails INIT, naming the variable
+wiring = Wiring()
 processor = BatchProcessor(event_type=EventType.SQS)
-_notifier: Notifier | None = None
 
 
 def _service() -> Notifier:
-    global _notifier
-    if _notifier is None:
-        settings = NotifySettings.from_env()
-        cloudwatch = client("cloudwatch")
-        # The pipeline retries Slack itself (paced, Retry-After, bounded by the time left),
-        # so the SDK's own retry handlers are off.
-        _notifier = Notifier(
-            metrics=MetricsReader(cloudwatch),
-            logs=LogsReader(client("logs")),
-            history=AlarmHistory(cloudwatch),
-            slack=SlackWebhookSender(timeout=settings.slack_timeout, retry_handlers=[]),
-            email=EmailSender(client("sesv2")) if settings.email_sender else None,
-            webhook_url=slack_webhook_url,
-            settings=settings,
-            series_to_minutes=series_to_minutes,
-            ledger=DeliveryLedger(settings.delivery_table, client("dynamodb")) if settings.delivery_table else None,
-            bot=(
-                SlackBotSender(base_url=settings.slack_api_url, timeout=settings.slack_timeout, retry_handlers=[])
-                if settings.bot_mode
-                else None
-            ),
-            bot_token=slack_bot_token,
-        )
-    return _notifier
+    """The alert pipeline, built on first use and kept while the environment is warm."""
+    return wiring.notifier(config)
 
 
 def sns_payload(record: dict[str, Any]) -> dict[str, Any]:
@@ -131,7 +101,7 @@ def _from_queue(event: dict[str, Any], context: LambdaContext) -> PartialItemFai
     return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
 
 
-@logger.inject_lambda_context(clear_state=True)
+@lambda_entry_point
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> Any:
     records = event.get("Records") if isinstance(event, dict) else None
     if not isinstance(records, list) or not records:

@@ -2,8 +2,9 @@
 
 It is also the fleet worker: messages from OnboardQueue (sent by ReconcileFunction, one per
 endpoint) are onboarded, repaired or removed with paced CloudWatch writes, and what was applied
-is recorded in the state table. Failed messages are reported individually
-(ReportBatchItemFailures), retried by SQS and finally moved to the queue's dead-letter queue.
+is recorded in the state table. Failed messages are reported individually (Powertools' batch
+utility, ReportBatchItemFailures), retried by SQS and finally moved to the queue's dead-letter
+queue.
 
 Thin by design: parse the event, call the onboarding use case, report. Invalid events are
 logged with what is wrong and answered, not raised: retrying them cannot help. Every other
@@ -15,30 +16,39 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from aws_lambda_powertools import Logger
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
+from sagewatch.config import OnboardConfig
+from sagewatch.core.monitoring.diff import DashboardAction
 from sagewatch.core.monitoring.events import Action, is_endpoint_state_change, parse_state_change
 from sagewatch.core.shared.errors import InvalidEventError
 from sagewatch.core.shared.naming import is_valid_endpoint_name
-from sagewatch.usecases.onboarding import Onboarding
-from sagewatch.wiring import Services
+from sagewatch.observability import (
+    ALARMS_DELETED,
+    ALARMS_WRITTEN,
+    ENDPOINTS_ONBOARDED,
+    ENDPOINTS_REMOVED,
+    ENDPOINTS_REPAIRED,
+    count,
+    lambda_entry_point,
+    logger,
+)
+from sagewatch.usecases.onboarding import Onboarding, OnboardResult
+from sagewatch.wiring import Wiring
 
-logger = Logger()
-_services: Services | None = None
-
-
-def _wiring() -> Services:
-    """Clients built on first use and kept while the execution environment is warm."""
-    global _services
-    if _services is None:
-        _services = Services()
-    return _services
+config = OnboardConfig.from_env()  # at cold start: a configuration mistake fails INIT, naming the variable
+wiring = Wiring()
+# Every record of a batch is tried; when all fail, they are all reported (not raised), as SQS
+# then retries exactly those - the same effect, and the response says which ones.
+processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+_RECORD_KEYS = ("message_id", "endpoint")
 
 
 def _service() -> Onboarding:
     """The event path's use case (the policy is re-read from SSM at most once a minute)."""
-    return _wiring().onboarding()
+    return wiring.onboarding(config)
 
 
 def _is_queue_batch(event: Any) -> bool:
@@ -48,46 +58,64 @@ def _is_queue_batch(event: Any) -> bool:
     return all(isinstance(r, dict) and r.get("eventSource") == "aws:sqs" for r in records)
 
 
-def _work(event: dict[str, Any]) -> dict[str, Any]:
-    """OnboardQueue messages: onboard (or remove) each endpoint; report the ones that failed."""
-    service = _wiring().onboarding(worker=True)
-    failures: list[dict[str, str]] = []
-    for record in event["Records"]:
-        message_id = str(record.get("messageId", ""))
-        try:
-            body = json.loads(record.get("body") or "")
-            endpoint = body["endpoint"]
-            if not isinstance(endpoint, str) or not is_valid_endpoint_name(endpoint):
-                raise ValueError(f"not an endpoint name: {endpoint!r}")
-        except (ValueError, KeyError, TypeError) as exc:
-            # Retrying a malformed message cannot help: logged and dropped.
-            logger.error("invalid queue message %s: %s", message_id, exc)
-            continue
-        logger.append_keys(endpoint=endpoint, message_id=message_id)
-        planned = body.get("policy")
-        if planned and planned != service.policy_version:
-            # Planned under a policy this warm environment has not read yet: read it now.
-            service = _wiring().onboarding(worker=True, fresh=True)
-        try:
-            result = service.onboard(endpoint)
-        except Exception:
-            logger.exception("onboarding %s failed; the message is retried", endpoint)
-            failures.append({"itemIdentifier": message_id})
-            continue
-        logger.info(
-            "worker: %s %s (%s)",
-            endpoint,
-            result.outcome,
-            "; ".join(body.get("reasons") or []) or body.get("kind", ""),
-            extra={"result": result.as_dict()},
-        )
-    return {"batchItemFailures": failures}
+def _count(result: OnboardResult) -> None:
+    """Business metrics of one endpoint's onboarding: what was written, and what it meant."""
+    count(ALARMS_WRITTEN, len(result.created) + len(result.updated))
+    count(ALARMS_DELETED, len(result.deleted))
+    if result.outcome == "onboarded":
+        # Something of it existed already: the endpoint drifted or changed and was repaired.
+        existed = bool(result.updated or result.unchanged or result.dashboard == DashboardAction.UPDATE)
+        count(ENDPOINTS_REPAIRED if existed else ENDPOINTS_ONBOARDED)
+    elif result.outcome == "removed" and (result.deleted or result.dashboard == DashboardAction.DELETE):
+        count(ENDPOINTS_REMOVED)  # only when something was there to remove
 
 
-@logger.inject_lambda_context(clear_state=True)
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
-    if _is_queue_batch(event):
-        return _work(event)
+def _queued_endpoint(record: SQSRecord) -> tuple[str, dict[str, Any]]:
+    """(endpoint, message body) of an OnboardQueue message; ValueError says what is wrong."""
+    try:
+        body = json.loads(record.body or "")
+    except json.JSONDecodeError as exc:
+        raise ValueError(f"body is not JSON: {exc}") from None
+    endpoint = body.get("endpoint") if isinstance(body, dict) else None
+    if not isinstance(endpoint, str) or not is_valid_endpoint_name(endpoint):
+        raise ValueError(f"not an endpoint name: {endpoint!r}")
+    return endpoint, body
+
+
+def _work(record: SQSRecord) -> None:
+    """One OnboardQueue message: onboard (or remove) its endpoint; raising reports it as failed."""
+    # Each record is logged under its own keys, never under the previous record's endpoint.
+    logger.remove_keys(list(_RECORD_KEYS))
+    logger.append_keys(message_id=record.message_id)
+    try:
+        endpoint, body = _queued_endpoint(record)
+    except ValueError as exc:
+        # Retrying a malformed message cannot help: logged and dropped.
+        logger.error("invalid queue message %s: %s", record.message_id, exc)
+        return
+    logger.append_keys(endpoint=endpoint)
+    service = wiring.onboard_worker(config)
+    planned = body.get("policy")
+    if planned and planned != service.policy_version:
+        # Planned under a policy this warm environment has not read yet: read it now.
+        service = wiring.onboard_worker(config, fresh=True)
+    try:
+        result = service.onboard(endpoint)
+    except Exception:
+        logger.exception("onboarding %s failed; the message is retried", endpoint)
+        raise
+    _count(result)
+    logger.info(
+        "worker: %s %s (%s)",
+        endpoint,
+        result.outcome,
+        "; ".join(body.get("reasons") or []) or body.get("kind", ""),
+        extra={"result": result.as_dict()},
+    )
+
+
+def _on_event(event: dict[str, Any]) -> dict[str, Any]:
+    """An EventBridge endpoint state change."""
     if not is_endpoint_state_change(event):
         source = event.get("source") if isinstance(event, dict) else None
         detail_type = event.get("detail-type") if isinstance(event, dict) else None
@@ -103,7 +131,16 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         return {"outcome": "invalid", "error": str(exc)}
     logger.append_keys(endpoint=change.endpoint_name, status=change.status, event_id=change.event_id)
     if change.action is Action.IGNORE:
-        # Decided by the event alone: no settings (and no policy read) needed.
+        # Decided by the event alone: no policy read needed.
         logger.info("ignored: status %s needs no action", change.status)
         return Onboarding.ignored(change).as_dict()
-    return _service().handle(change).as_dict()
+    result = _service().handle(change)
+    _count(result)
+    return result.as_dict()
+
+
+@lambda_entry_point
+def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    if _is_queue_batch(event):
+        return dict(process_partial_response(event=event, record_handler=_work, processor=processor, context=context))
+    return _on_event(event)

@@ -16,52 +16,29 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from aws_lambda_powertools import Logger
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from sagewatch.adapters.cloudwatch import CloudWatchWriter
-from sagewatch.adapters.fleet import StateStore, WorkQueue
+from sagewatch.config import ReconcileConfig
 from sagewatch.core.shared.errors import InvalidPolicyError
-from sagewatch.usecases.reconcile import Reconciler
-from sagewatch.wiring import Services
+from sagewatch.observability import RECONCILE_ENQUEUED, count, lambda_entry_point, logger
+from sagewatch.wiring import Wiring
 
-logger = Logger()
-_services: Services | None = None
+config = ReconcileConfig.from_env()  # at cold start: a configuration mistake fails INIT, naming the variable
+wiring = Wiring()
 # Stop sending with this much of the Lambda timeout left: room for the checkpoint and the re-invoke.
 SAFETY_MARGIN_MS = 30_000
 
 
-def _wiring() -> Services:
-    global _services
-    if _services is None:
-        _services = Services()
-    return _services
-
-
-@logger.inject_lambda_context(clear_state=True)
+@lambda_entry_point
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     event = event if isinstance(event, dict) else {}
-    services = _wiring()
-    fleet = services.fleet
-    if not fleet.state_table or not fleet.queue_url:
-        raise RuntimeError("SAGEWATCH_STATE_TABLE and SAGEWATCH_ONBOARD_QUEUE_URL must be set")
     try:
-        settings = services.settings(fresh=True)
+        reconciler = wiring.reconciler(config)
     except InvalidPolicyError as exc:
         # Nothing is enqueued with a policy nobody can apply; raising makes the error visible
         # (Errors alarm) and the next run, after the parameter is fixed, picks everything up.
         logger.error("invalid policy, nothing changed: %s", exc)
         raise
-    worker = services.onboarding(worker=True)  # for the policy version the worker will apply
-    reconciler = Reconciler(
-        sagemaker_client=services.client("sagemaker"),
-        cloudwatch=CloudWatchWriter(services.client("cloudwatch")),
-        cloudwatch_client=services.client("cloudwatch"),
-        state=StateStore(services.client("dynamodb"), fleet.state_table),
-        queue=WorkQueue(services.client("sqs"), fleet.queue_url),
-        prefix=settings.name_prefix,
-        policy_version=worker.policy_version,
-    )
     if event.get("source") == "aws.cloudformation":
         logger.info("reconcile after a deploy of the stack", extra={"detail": event.get("detail")})
     budget = max(0.0, (context.get_remaining_time_in_millis() - SAFETY_MARGIN_MS) / 1000.0)
@@ -72,11 +49,8 @@ def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, A
         budget_seconds=budget,
         max_items=int(max_items) if isinstance(max_items, int) else None,
     )
-    if result.continuation is not None and fleet.self_invoke:
+    count(RECONCILE_ENQUEUED, result.enqueued)
+    if result.continuation is not None and config.self_invoke:
         # Asynchronous, so this invocation ends now and the continuation gets a full timeout.
-        services.client("lambda").invoke(
-            FunctionName=context.function_name,
-            InvocationType="Event",
-            Payload=json.dumps(result.continuation).encode(),
-        )
+        wiring.continue_asynchronously(context.function_name, json.dumps(result.continuation).encode())
     return result.as_dict()

@@ -28,7 +28,7 @@ from typing import Any
 
 from sagewatch.adapters.cloudwatch import CloudWatchWriter
 from sagewatch.adapters.sagemaker import SageMakerEndpoints
-from sagewatch.settings import Settings
+from sagewatch.config import OnboardConfig
 from sagewatch.usecases.onboarding import Onboarding
 from sagewatch_emulator import EmulatedAccount, VariantSpec
 from sagewatch_emulator.calls import is_write
@@ -138,7 +138,7 @@ def run_fleet_bench(endpoints: int = 1000, *, speedup: float = 50.0, worker_tps:
         for name in changed:
             account.update_endpoint(name, variants=[VariantSpec("AllTraffic", "ml.m5.2xlarge", 2)])
         # Expected writes, planned before the run with uncounted clients.
-        settings = Settings.from_env(account.function_environment("OnboardFunction"))
+        settings = OnboardConfig.from_env(account.function_environment("OnboardFunction"))
         planner = Onboarding(
             SageMakerEndpoints(account.client("sagemaker")), CloudWatchWriter(account.client("cloudwatch")), settings
         )

@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 
+from sagewatch.adapters.aws import client as aws_client
+from sagewatch.wiring import Wiring
 from sagewatch_emulator import EmulatedAccount, VariantSpec
 from sagewatch_emulator.fleet import DrainResult, drain_queue
 
@@ -266,9 +268,8 @@ def test_a_run_out_of_time_invokes_itself_with_the_continuation(
             invoked.append(kwargs)
             return {"StatusCode": 202}
 
-    services = app._wiring()
-    assert services.fleet.self_invoke  # the template turns it on
-    services._clients["lambda"] = RecordingLambda()
+    assert app.config.self_invoke  # the template turns it on
+    monkeypatch.setattr(app, "wiring", Wiring(lambda s: RecordingLambda() if s == "lambda" else aws_client(s)))
 
     class Context:
         function_name = "sagewatch-reconcile"

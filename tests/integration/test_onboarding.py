@@ -13,7 +13,7 @@ import pytest
 from sagewatch.adapters.aws import client as _unused_client  # noqa: F401 - import proves runtime deps load
 from sagewatch.adapters.cloudwatch import CloudWatchWriter
 from sagewatch.adapters.sagemaker import SageMakerEndpoints
-from sagewatch.settings import Settings
+from sagewatch.config import OnboardConfig
 from sagewatch.usecases.onboarding import Onboarding
 from sagewatch_emulator import EmulatedAccount, VariantSpec
 
@@ -322,7 +322,7 @@ def test_other_failures_raise_so_the_event_is_retried(account: EmulatedAccount) 
 
 def test_concurrent_duplicate_events_are_harmless(account: EmulatedAccount) -> None:
     create_fraud_scorer(account)
-    settings = Settings.from_env(account.function_environment(FUNCTION))
+    settings = OnboardConfig.from_env(account.function_environment(FUNCTION))
     errors: list[BaseException] = []
 
     def onboard() -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sagewatch import settings
+from sagewatch import config
 
 Template = dict[str, Any]
 
@@ -95,11 +95,11 @@ def test_delivery_table_is_on_demand_encrypted_and_expires_items(transformed: Te
 def test_notify_env_var_names_are_the_ones_settings_reads(transformed: Template) -> None:
     env = resource(transformed, "NotifyFunction")["Environment"]["Variables"]
     for name in (
-        settings.ENV_DELIVERY_TABLE,
-        settings.ENV_DIGEST_THRESHOLD,
-        settings.ENV_SLACK_BOT_TOKEN_SECRET,
-        settings.ENV_SLACK_CHANNEL,
+        config.ENV_DELIVERY_TABLE,
+        config.ENV_DIGEST_THRESHOLD,
+        config.ENV_SLACK_BOT_TOKEN_SECRET,
+        config.ENV_SLACK_CHANNEL,
     ):
         assert name in env, name
-    assert env[settings.ENV_DELIVERY_TABLE] == {"Ref": "DeliveryTable"}
-    assert env[settings.ENV_DIGEST_THRESHOLD] == {"Ref": "DigestThreshold"}
+    assert env[config.ENV_DELIVERY_TABLE] == {"Ref": "DeliveryTable"}
+    assert env[config.ENV_DIGEST_THRESHOLD] == {"Ref": "DigestThreshold"}

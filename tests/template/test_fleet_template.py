@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from sagewatch import fleet_settings
+from sagewatch import config
 from sagewatch.core.monitoring.policy import Policy
 from tests.template.test_template import (
     as_list,
@@ -34,10 +34,10 @@ def test_functions_get_the_fleet_variables_the_code_reads(transformed: Template)
     onboard = transformed["Resources"]["OnboardFunction"]["Properties"]["Environment"]["Variables"]
     reconcile = transformed["Resources"]["ReconcileFunction"]["Properties"]["Environment"]["Variables"]
     for env in (onboard, reconcile):
-        assert env[fleet_settings.ENV_POLICY_PARAMETER] == {"Ref": "PolicyParameter"}
-        assert env[fleet_settings.ENV_STATE_TABLE] == {"Ref": "FleetStateTable"}
-    assert reconcile[fleet_settings.ENV_ONBOARD_QUEUE_URL] == {"Ref": "OnboardQueue"}
-    assert onboard[fleet_settings.ENV_CLOUDWATCH_WRITE_TPS] == {"Ref": "WorkerWriteTps"}
+        assert env[config.ENV_POLICY_PARAMETER] == {"Ref": "PolicyParameter"}
+        assert env[config.ENV_STATE_TABLE] == {"Ref": "FleetStateTable"}
+    assert reconcile[config.ENV_ONBOARD_QUEUE_URL] == {"Ref": "OnboardQueue"}
+    assert onboard[config.ENV_CLOUDWATCH_WRITE_TPS] == {"Ref": "WorkerWriteTps"}
 
 
 def test_worker_consumes_the_queue_at_a_concurrency_inside_the_quotas(transformed: Template) -> None:

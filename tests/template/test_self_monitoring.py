@@ -7,6 +7,8 @@ from typing import Any
 
 import pytest
 
+from sagewatch.observability import ALERTS_FAILED, NAMESPACE, SERVICE
+
 pytestmark = pytest.mark.template
 
 
@@ -64,6 +66,26 @@ def test_event_driven_functions_alarm_on_throttles_and_work_queues_on_age(templa
     for queue in ("AlertQueue", "OnboardQueue"):
         alarms = _alarms_on(template, "ApproximateAgeOfOldestMessage", "QueueName", queue)
         assert alarms and all(_pages_ops(a) for a in alarms), queue
+
+
+def test_failed_alert_deliveries_alarm_on_the_services_own_metric(template: dict[str, Any]) -> None:
+    """A destination that fails inside a partial batch fails no invocation: only the EMF metric shows it."""
+    alarms = [
+        a["Properties"]
+        for a in _resources(template, "AWS::CloudWatch::Alarm").values()
+        if a["Properties"].get("MetricName") == ALERTS_FAILED
+    ]
+    assert len(alarms) == 1
+    (alarm,) = alarms
+    assert alarm["Namespace"] == NAMESPACE
+    # EMF publishes exactly the dimension set the code emits; an alarm on any other set never gets data.
+    assert alarm["Dimensions"] == [{"Name": "service", "Value": SERVICE}]
+    assert alarm["Statistic"] == "Sum" and alarm["Threshold"] == 1
+    assert alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+    assert alarm["TreatMissingData"] == "notBreaching"  # no failures, no data: not an alarm
+    assert _pages_ops(alarm) and alarm["OKActions"] == [{"Ref": "OpsTopic"}]
+    globals_env = template["Globals"]["Function"]["Environment"]["Variables"]
+    assert globals_env["POWERTOOLS_SERVICE_NAME"] == SERVICE
 
 
 def test_ops_topic_reaches_people_without_slack(template: dict[str, Any]) -> None:

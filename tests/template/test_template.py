@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 
-from sagewatch import settings
+from sagewatch import config as sagewatch_config
 from sagewatch.core.monitoring.alarm_catalog import BY_KEY
 from sagewatch.core.monitoring.policy import Policy
 from sagewatch.core.shared.errors import InvalidPolicyError
@@ -146,14 +146,14 @@ def test_every_function_gets_the_sagewatch_and_powertools_layers(transformed: Te
 def test_onboard_env_var_names_are_the_ones_settings_reads(transformed: Template) -> None:
     env = onboard_function(transformed)["Environment"]["Variables"]
     for name in (
-        settings.ENV_NAME_PREFIX,
-        settings.ENV_ALERT_TOPIC_ARN,
-        settings.ENV_CREATE_ALARMS,
-        settings.ENV_CREATE_DASHBOARDS,
-        settings.ENV_POLICY,
+        sagewatch_config.ENV_NAME_PREFIX,
+        sagewatch_config.ENV_ALERT_TOPIC_ARN,
+        sagewatch_config.ENV_CREATE_ALARMS,
+        sagewatch_config.ENV_CREATE_DASHBOARDS,
+        sagewatch_config.ENV_POLICY,
     ):
-        assert name in env, f"{name} is read by sagewatch.settings but not set by the template"
-    assert env[settings.ENV_ALERT_TOPIC_ARN] == {"Ref": "AlertTopic"}
+        assert name in env, f"{name} is read by sagewatch.config but not set by the template"
+    assert env[sagewatch_config.ENV_ALERT_TOPIC_ARN] == {"Ref": "AlertTopic"}
     assert env["POWERTOOLS_SERVICE_NAME"] == "sagewatch"
 
 
@@ -372,7 +372,7 @@ def test_powertools_layer_comes_from_public_ssm_at_the_tested_version(template: 
     assert param["Type"] == "AWS::SSM::Parameter::Value<String>"
     assert param["Default"].startswith("/aws/service/powertools/python/arm64/python3.13/")
     pinned = re.search(
-        r"^aws-lambda-powertools==(\S+)$",
+        r"^aws-lambda-powertools(?:\[[a-z,]+\])?==([^\s#]+)",  # [tracer]: with aws-xray-sdk
         (ROOT / "requirements-dev.txt").read_text(encoding="utf-8"),
         re.MULTILINE,
     )

@@ -1,8 +1,17 @@
-"""Build the use cases from the function's environment: shared by the handlers (not by the CLI).
+"""The composition root: every use case, for every handler and for the CLI, built from a client factory.
 
-The fleet policy lives in an SSM parameter (``SAGEWATCH_POLICY_PARAMETER``) that operators may
-change without a deploy; ``SAGEWATCH_POLICY`` stays the validated fallback and initial value.
-The parameter is re-read at most every ``POLICY_TTL_SECONDS`` while an execution environment is
+Handlers build one :class:`Wiring` at module level with the default factory (boto3 clients of
+the function's own account and region, with SageWatch's retry configuration); the ``sagewatch``
+CLI passes a factory for ``--region``/``--profile``/``--endpoint-url``/``--emulated``; tests
+pass fakes. Clients are built on first use and kept while the execution environment is warm.
+
+Each builder imports its use case's modules when first called, not at module import: the
+four handlers share this module, and an INIT that loaded the alert pipeline (slack_sdk,
+renderers) for the onboarding function would only be slower.
+
+The fleet policy lives in an SSM parameter (``policy_parameter``) that operators may change
+without a deploy; ``SAGEWATCH_POLICY`` stays the validated fallback and initial value. The
+parameter is re-read at most every ``POLICY_TTL_SECONDS`` while an execution environment is
 warm, so a change reaches the event path within a minute and the next reconcile re-fits the
 fleet (the policy version is part of every endpoint's applied state).
 """
@@ -12,74 +21,201 @@ from __future__ import annotations
 import dataclasses
 import time
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from sagewatch.adapters.aws import client as aws_client
-from sagewatch.adapters.cloudwatch import CloudWatchWriter
-from sagewatch.adapters.fleet import StateStore, load_policy
-from sagewatch.adapters.pacing import paced_cloudwatch
-from sagewatch.adapters.sagemaker import SageMakerEndpoints
-from sagewatch.adapters.sns import NoticePublisher
-from sagewatch.fleet_settings import FleetSettings
-from sagewatch.settings import Settings
-from sagewatch.usecases.onboarding import Onboarding
+
+if TYPE_CHECKING:
+    from mypy_boto3_cloudwatch import CloudWatchClient
+    from mypy_boto3_sagemaker import SageMakerClient
+
+    from sagewatch.adapters.cloudwatch import CloudWatchWriter
+    from sagewatch.adapters.fleet import StateStore
+    from sagewatch.adapters.sagemaker import SageMakerEndpoints
+    from sagewatch.config import FleetWidgetConfig, MonitoringConfig, NotifyConfig, OnboardConfig, ReconcileConfig
+    from sagewatch.core.monitoring.policy import Policy
+    from sagewatch.usecases.notify import Notifier
+    from sagewatch.usecases.onboarding import Onboarding
+    from sagewatch.usecases.reconcile import Reconciler
 
 POLICY_TTL_SECONDS = 60.0
 
+ClientFactory = Callable[[str], Any]
+"""``factory("cloudwatch")`` → a boto3 client (or anything with the same methods, in tests)."""
 
-class Services:
-    """Clients built on first use and kept while warm; settings refreshed for the policy TTL."""
+T = TypeVar("T")
+C = TypeVar("C", bound="MonitoringConfig")
 
-    def __init__(
-        self,
-        client_factory: Callable[[str], Any] = aws_client,
-        clock: Callable[[], float] = time.monotonic,
-    ) -> None:
+
+@dataclass(frozen=True)
+class Operator:
+    """What ``sagewatch plan|sync|remove`` work with, wired for one command run."""
+
+    config: MonitoringConfig
+    onboarding: Onboarding
+    endpoints: SageMakerEndpoints
+    writer: CloudWatchWriter  # paced at the command's --write-tps
+    sagemaker: SageMakerClient
+    cloudwatch: CloudWatchClient  # unpaced, for the bulk reads of --all
+
+
+class Wiring:
+    """Builds the use cases; keeps clients, the policy read from SSM and long-lived services while warm."""
+
+    def __init__(self, client_factory: ClientFactory = aws_client, *, clock: Callable[[], float] = time.monotonic):
         self._factory = client_factory
         self._clock = clock
         self._clients: dict[str, Any] = {}
-        self._settings: Settings | None = None
-        self._loaded_at = 0.0
-        self.fleet = FleetSettings.from_env()
+        self._kept: dict[str, Any] = {}
+        self._policy: Policy | None = None
+        self._policy_read_at = 0.0
 
     def client(self, service: str) -> Any:
+        """The client of ``service``, built on first use."""
         if service not in self._clients:
             self._clients[service] = self._factory(service)
         return self._clients[service]
 
-    def settings(self, *, fresh: bool = False) -> Settings:
-        """Settings.from_env (always validated) with the policy from SSM when a parameter is named.
+    def _keep(self, key: str, build: Callable[[], T]) -> T:
+        """Build once, then reuse (state that must outlive an invocation: pacing, thread pools)."""
+        if key not in self._kept:
+            self._kept[key] = build()
+        return cast("T", self._kept[key])
 
-        ``fresh`` re-reads the parameter now (the reconcile does at every run; the worker does
-        when a message was planned under another policy version than the one it holds).
+    # -- the fleet policy ------------------------------------------------------------------
+
+    def with_current_policy(self, config: C, *, fresh: bool = False) -> C:
+        """``config`` with the policy of its SSM parameter, when it names one.
+
+        Read at most every POLICY_TTL_SECONDS; ``fresh`` reads it now (the reconcile does at every
+        run; the worker does when a message was planned under another policy version than the
+        one it holds). An invalid parameter raises InvalidPolicyError naming what is wrong.
         """
+        if not config.policy_parameter:
+            return config
         now = self._clock()
-        stale = self.fleet.policy_parameter is not None and (fresh or now - self._loaded_at > POLICY_TTL_SECONDS)
-        if self._settings is None or stale:
-            settings = Settings.from_env()
-            if self.fleet.policy_parameter:
-                policy = load_policy(self.client("ssm"), self.fleet.policy_parameter)
-                settings = dataclasses.replace(settings, policy=policy)
-            self._settings, self._loaded_at = settings, now
-        return self._settings
+        if self._policy is None or fresh or now - self._policy_read_at > POLICY_TTL_SECONDS:
+            from sagewatch.adapters.fleet import load_policy
 
-    def onboarding(self, *, worker: bool = False, fresh: bool = False) -> Onboarding:
-        """The event path (``worker=False``) or the queue worker: paced writes, applied state recorded."""
-        settings = self.settings(fresh=fresh)
-        notices = NoticePublisher(self.client("sns"), settings.alert_topic_arn) if settings.alert_topic_arn else None
-        cloudwatch = self.client("cloudwatch")
-        state = None
-        if worker:
-            cloudwatch = self._paced_cloudwatch()
-            if self.fleet.state_table:
-                state = StateStore(self.client("dynamodb"), self.fleet.state_table)
-        return Onboarding(
-            SageMakerEndpoints(self.client("sagemaker")), CloudWatchWriter(cloudwatch), settings, notices, state
+            self._policy = load_policy(self.client("ssm"), config.policy_parameter)
+            self._policy_read_at = now
+        return dataclasses.replace(config, policy=self._policy)
+
+    # -- onboarding: OnboardFunction and the CLI --------------------------------------------
+
+    def onboarding(self, config: OnboardConfig, *, fresh: bool = False) -> Onboarding:
+        """The event path: unpaced writes, failures published as notices on the alert topic."""
+        from sagewatch.adapters.cloudwatch import CloudWatchWriter
+
+        return self._onboarding(config, CloudWatchWriter(self.client("cloudwatch")), fresh=fresh)
+
+    def onboard_worker(self, config: OnboardConfig, *, fresh: bool = False) -> Onboarding:
+        """The OnboardQueue worker: paced writes, what was applied recorded in the state table."""
+        from sagewatch.adapters.cloudwatch import CloudWatchWriter
+        from sagewatch.adapters.fleet import StateStore
+        from sagewatch.adapters.pacing import paced_cloudwatch
+
+        # Kept: the pacing budget spans the invocations of a warm environment.
+        paced = self._keep(
+            "paced-cloudwatch", lambda: paced_cloudwatch(self.client("cloudwatch"), config.cloudwatch_write_tps)
+        )
+        state = StateStore(self.client("dynamodb"), config.state_table) if config.state_table else None
+        return self._onboarding(config, CloudWatchWriter(paced), state=state, fresh=fresh)
+
+    def _onboarding(
+        self, config: OnboardConfig, writer: CloudWatchWriter, *, state: StateStore | None = None, fresh: bool
+    ) -> Onboarding:
+        from sagewatch.adapters.sagemaker import SageMakerEndpoints
+        from sagewatch.adapters.sns import NoticePublisher
+        from sagewatch.usecases.onboarding import Onboarding
+
+        current = self.with_current_policy(config, fresh=fresh)
+        notices = NoticePublisher(self.client("sns"), current.alert_topic_arn) if current.alert_topic_arn else None
+        return Onboarding(SageMakerEndpoints(self.client("sagemaker")), writer, current, notices, state)
+
+    def operator(self, config: MonitoringConfig, *, write_tps: float) -> Operator:
+        """The CLI's plan/sync/remove: onboarding with writes paced at ``write_tps`` (0 = unpaced)."""
+        from sagewatch.adapters.cloudwatch import CloudWatchWriter
+        from sagewatch.adapters.pacing import paced_cloudwatch
+        from sagewatch.adapters.sagemaker import SageMakerEndpoints
+        from sagewatch.usecases.onboarding import Onboarding
+
+        current = self.with_current_policy(config, fresh=True)
+        cloudwatch, sagemaker = self.client("cloudwatch"), self.client("sagemaker")
+        writer = CloudWatchWriter(paced_cloudwatch(cloudwatch, write_tps))
+        endpoints = SageMakerEndpoints(sagemaker)
+        return Operator(current, Onboarding(endpoints, writer, current), endpoints, writer, sagemaker, cloudwatch)
+
+    # -- ReconcileFunction -----------------------------------------------------------------
+
+    def reconciler(self, config: ReconcileConfig) -> Reconciler:
+        """The fleet reconcile, planning with the policy version the worker will apply (read now)."""
+        from sagewatch.adapters.cloudwatch import CloudWatchWriter
+        from sagewatch.adapters.fleet import StateStore, WorkQueue
+        from sagewatch.usecases.reconcile import Reconciler
+
+        current = self.with_current_policy(config, fresh=True)
+        return Reconciler(
+            sagemaker_client=self.client("sagemaker"),
+            cloudwatch=CloudWatchWriter(self.client("cloudwatch")),
+            cloudwatch_client=self.client("cloudwatch"),
+            state=StateStore(self.client("dynamodb"), config.state_table),
+            queue=WorkQueue(self.client("sqs"), config.queue_url),
+            prefix=config.name_prefix,
+            policy_version=current.policy_version,
         )
 
-    def _paced_cloudwatch(self) -> Any:
-        if "cloudwatch-paced" not in self._clients:
-            self._clients["cloudwatch-paced"] = paced_cloudwatch(
-                self.client("cloudwatch"), self.fleet.cloudwatch_write_tps
-            )
-        return self._clients["cloudwatch-paced"]
+    def continue_asynchronously(self, function_name: str, payload: bytes) -> None:
+        """Invoke ``function_name`` with ``payload`` without waiting (a reconcile's continuation)."""
+        self.client("lambda").invoke(FunctionName=function_name, InvocationType="Event", Payload=payload)
+
+    # -- NotifyFunction --------------------------------------------------------------------
+
+    def notifier(self, config: NotifyConfig) -> Notifier:
+        """The alert pipeline, built once: its channel pacing and thread pool outlive an invocation."""
+        return self._keep("notifier", lambda: self._build_notifier(config))
+
+    def _build_notifier(self, config: NotifyConfig) -> Notifier:
+        from sagewatch.adapters.alarm_history import AlarmHistory
+        from sagewatch.adapters.deliveries import DeliveryLedger
+        from sagewatch.adapters.email import EmailSender
+        from sagewatch.adapters.logs import LogsReader
+        from sagewatch.adapters.metrics import MetricsReader
+        from sagewatch.adapters.secrets import slack_bot_token, slack_webhook_url
+        from sagewatch.adapters.slack import SlackBotSender, SlackWebhookSender
+        from sagewatch.core.alerting.metric_queries import series_to_minutes
+        from sagewatch.usecases.notify import Notifier
+
+        cloudwatch = self.client("cloudwatch")
+        # The pipeline retries Slack itself (paced, Retry-After, bounded by the time left),
+        # so the SDK's own retry handlers are off.
+        return Notifier(
+            metrics=MetricsReader(cloudwatch),
+            logs=LogsReader(self.client("logs")),
+            history=AlarmHistory(cloudwatch),
+            slack=SlackWebhookSender(timeout=config.slack_timeout, retry_handlers=[]),
+            email=EmailSender(self.client("sesv2")) if config.email_sender else None,
+            webhook_url=slack_webhook_url,
+            settings=config,
+            series_to_minutes=series_to_minutes,
+            ledger=DeliveryLedger(config.delivery_table, self.client("dynamodb")) if config.delivery_table else None,
+            bot=(
+                SlackBotSender(base_url=config.slack_api_url, timeout=config.slack_timeout, retry_handlers=[])
+                if config.bot_mode
+                else None
+            ),
+            bot_token=slack_bot_token,
+        )
+
+    # -- FleetWidgetFunction ---------------------------------------------------------------
+
+    def fleet_overview(self, config: FleetWidgetConfig) -> Callable[[], str]:
+        """Renders the fleet dashboard's live widget (HTML) as of now."""
+        from sagewatch.usecases.fleet_overview import fleet_overview
+
+        cloudwatch = self.client("cloudwatch")
+        return lambda: fleet_overview(
+            cloudwatch, prefix=config.name_prefix, region=config.region, now=lambda: datetime.now(tz=UTC)
+        )

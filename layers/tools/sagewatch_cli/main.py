@@ -26,10 +26,15 @@ import contextlib
 import json
 import logging
 import sys
-from collections.abc import Iterator, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sagewatch.core.monitoring.cost import MonthlyCost
+    from sagewatch.core.monitoring.diff import Plan
+    from sagewatch.core.monitoring.profile import EndpointProfile
+    from sagewatch.wiring import ClientFactory, Operator
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -110,39 +115,21 @@ _ACCESS_DENIED_CODES = frozenset(
 )
 
 
+_Command = Callable[[argparse.Namespace], int]
+
+
 class _CommandError(Exception):
     def __init__(self, message: str, code: int) -> None:
         super().__init__(message)
         self.code = code
 
 
-@dataclass
-class _Operator:
-    """The use cases wired for one command run: clients from the default chain or an endpoint URL."""
-
-    settings: Any
-    onboarding: Any
-    sagemaker: Any
-    cloudwatch: Any
-    prefix: str
-    endpoints: Any  # SageMakerEndpoints
-    writer: Any  # CloudWatchWriter
-
-
-def _operator(args: argparse.Namespace) -> _Operator:
-    import dataclasses
-
+def _client_factory(args: argparse.Namespace) -> tuple[ClientFactory, str]:
+    """(boto3 clients for --profile/--region from the default chain, sent to --endpoint-url if given; region)."""
     import boto3
     from botocore.exceptions import ProfileNotFound
 
     from sagewatch.adapters.aws import CLIENT_CONFIG
-    from sagewatch.adapters.cloudwatch import CloudWatchWriter
-    from sagewatch.adapters.fleet import load_policy
-    from sagewatch.adapters.pacing import paced_cloudwatch
-    from sagewatch.adapters.sagemaker import SageMakerEndpoints
-    from sagewatch.core.monitoring.policy import Policy
-    from sagewatch.settings import Settings
-    from sagewatch.usecases.onboarding import Onboarding
 
     try:
         session = boto3.session.Session(profile_name=args.profile, region_name=args.region)
@@ -154,30 +141,37 @@ def _operator(args: argparse.Namespace) -> _Operator:
     def client(service: str) -> Any:
         return session.client(service, endpoint_url=args.endpoint_url, config=CLIENT_CONFIG)  # type: ignore[call-overload]
 
-    settings = Settings(
-        name_prefix=args.prefix,
-        alert_topic_arn=args.alert_topic_arn,
-        create_alarms=not args.no_alarms,
-        create_dashboards=not args.no_dashboards,
-        policy=Policy(),
-    )
-    if args.policy_parameter:
-        settings = dataclasses.replace(settings, policy=load_policy(client("ssm"), args.policy_parameter))
-    elif args.policy_file:
+    return client, session.region_name
+
+
+def _operator(args: argparse.Namespace) -> Operator:
+    """The command's use cases, wired like the functions' but from the command line's options."""
+    from sagewatch.config import MonitoringConfig
+    from sagewatch.core.monitoring.policy import Policy
+    from sagewatch.core.shared.naming import validate_prefix
+    from sagewatch.wiring import Wiring
+
+    factory, region = _client_factory(args)
+    policy = Policy()
+    if args.policy_file and not args.policy_parameter:
         try:
             doc = json.loads(Path(args.policy_file).read_text(encoding="utf-8"))
         except (OSError, json.JSONDecodeError) as exc:
             raise _CommandError(f"sagewatch: cannot read policy {args.policy_file}: {exc}", EXIT_USAGE) from exc
-        settings = dataclasses.replace(settings, policy=Policy.from_document(doc, where=str(args.policy_file)))
-    cloudwatch = client("cloudwatch")
-    writer = CloudWatchWriter(paced_cloudwatch(cloudwatch, getattr(args, "write_tps", 0.0)))
-    sagemaker = client("sagemaker")
-    endpoints = SageMakerEndpoints(sagemaker)
-    onboarding = Onboarding(endpoints, writer, settings)
-    return _Operator(settings, onboarding, sagemaker, cloudwatch, args.prefix, endpoints, writer)
+        policy = Policy.from_document(doc, where=str(args.policy_file))
+    config = MonitoringConfig(
+        name_prefix=validate_prefix(args.prefix),
+        region=region,
+        alert_topic_arn=args.alert_topic_arn,
+        create_alarms=not args.no_alarms,
+        create_dashboards=not args.no_dashboards,
+        policy=policy,
+        policy_parameter=args.policy_parameter,  # read from SSM by the wiring, replacing ``policy``
+    )
+    return Wiring(factory).operator(config, write_tps=getattr(args, "write_tps", 0.0))
 
 
-def _targets(args: argparse.Namespace, op: _Operator) -> tuple[list[str], list[str]]:
+def _targets(args: argparse.Namespace, op: Operator) -> tuple[list[str], list[str]]:
     """(endpoints to fit, orphans to remove): the named ones, or with --all the whole region."""
     from sagewatch.adapters.fleet import list_dashboards, list_endpoints
     from sagewatch.core.fleet.plan import group_alarms
@@ -191,9 +185,14 @@ def _targets(args: argparse.Namespace, op: _Operator) -> tuple[list[str], list[s
         return list(args.endpoints), []
     listed = list_endpoints(op.sagemaker)
     names = {e.name for e in listed}
-    managed = set(group_alarms(op.prefix, op.writer.list_alarms(f"{op.prefix}/")))
+    managed = set(group_alarms(op.config.name_prefix, op.writer.list_alarms(f"{op.config.name_prefix}/")))
     managed |= {
-        e for e in (endpoint_of_dashboard(op.prefix, d) for d in list_dashboards(op.cloudwatch, f"{op.prefix}_")) if e
+        e
+        for e in (
+            endpoint_of_dashboard(op.config.name_prefix, d)
+            for d in list_dashboards(op.cloudwatch, f"{op.config.name_prefix}_")
+        )
+        if e
     }
     return sorted(e.name for e in listed if e.status == "InService"), sorted(managed - names)
 
@@ -202,7 +201,7 @@ def _fmt_number(value: float) -> str:
     return f"{value:g}"
 
 
-def _plan_one(op: _Operator, name: str) -> tuple[Any, Any, Any]:
+def _plan_one(op: Operator, name: str) -> tuple[EndpointProfile, Plan, MonthlyCost]:
     """(profile, plan, monthly cost of the desired set) for one endpoint; raises if it is missing."""
     from sagewatch.core.monitoring.cost import monthly_cost
     from sagewatch.core.shared.errors import EndpointNotFoundError
@@ -220,7 +219,7 @@ def _plan_one(op: _Operator, name: str) -> tuple[Any, Any, Any]:
     return profile, plan, monthly_cost(specs, 1 if body is not None else 0)
 
 
-def _print_plan(name: str, kind: str, plan: Any, cost: Any) -> None:
+def _print_plan(name: str, kind: str, plan: Plan, cost: MonthlyCost) -> None:
     print(
         f"{name} ({kind}): {len(plan.create)} to create, {len(plan.update)} to change, "
         f"{len(plan.delete)} to delete, {len(plan.unchanged)} unchanged; dashboard {plan.dashboard.value}; "
@@ -240,7 +239,7 @@ def _print_plan(name: str, kind: str, plan: Any, cost: Any) -> None:
         print(f"  ! {note}")
 
 
-def _in_emulated_account(args: argparse.Namespace, body: Any) -> int:
+def _in_emulated_account(args: argparse.Namespace, body: _Command) -> int:
     """``--emulated``: a throwaway emulated account seeded with the demo's four endpoints (CPU,
     multi-variant GPU, serverless, async); ``remove`` first onboards what it will remove."""
     from sagewatch_emulator import EmulatedAccount
@@ -263,7 +262,7 @@ def _in_emulated_account(args: argparse.Namespace, body: Any) -> int:
         return result
 
 
-def _run_guarded(args: argparse.Namespace, body: Any) -> int:
+def _run_guarded(args: argparse.Namespace, body: _Command) -> int:
     from botocore.exceptions import NoCredentialsError, PartialCredentialsError
 
     if getattr(args, "emulated", False):
@@ -352,7 +351,7 @@ def _remove_cmd(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _add_fleet_commands(commands: Any) -> None:
+def _add_fleet_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     common = argparse.ArgumentParser(add_help=False)
     where = common.add_argument_group("account")
     where.add_argument("--region", default=None, help="AWS region (default: the profile's or AWS_REGION)")

@@ -17,10 +17,10 @@ from pathlib import Path
 from typing import Any
 
 from sagewatch.adapters.sagemaker import SageMakerEndpoints
+from sagewatch.config import OnboardConfig
 from sagewatch.core.monitoring.alarms import desired_alarms
 from sagewatch.core.monitoring.tags import overrides_from_tags
 from sagewatch.core.shared.naming import alarm_prefix, dashboard_name
-from sagewatch.settings import Settings
 from sagewatch_emulator import EmulatedAccount, Invocation, VariantSpec
 from sagewatch_emulator.alarm_notifications import alarm_notification
 
@@ -55,7 +55,7 @@ def _calls(invocation: Invocation) -> str:
     return ", ".join(f"{op} x{n}" for op, n in sorted(invocation.aws_calls.items())) or "none"
 
 
-def _show_alarms(account: EmulatedAccount, endpoint: str, settings: Settings) -> list[dict[str, Any]]:
+def _show_alarms(account: EmulatedAccount, endpoint: str, settings: OnboardConfig) -> list[dict[str, Any]]:
     cloudwatch = account.client("cloudwatch")
     pages = cloudwatch.get_paginator("describe_alarms").paginate(
         AlarmNamePrefix=alarm_prefix(settings.name_prefix, endpoint)
@@ -76,7 +76,7 @@ def _show_alarms(account: EmulatedAccount, endpoint: str, settings: Settings) ->
     return existing
 
 
-def _save_dashboard(account: EmulatedAccount, endpoint: str, settings: Settings, out: Path) -> Path | None:
+def _save_dashboard(account: EmulatedAccount, endpoint: str, settings: OnboardConfig, out: Path) -> Path | None:
     name = dashboard_name(settings.name_prefix, endpoint)
     try:
         body = account.client("cloudwatch").get_dashboard(DashboardName=name)["DashboardBody"]
@@ -145,7 +145,7 @@ ONCALL = "oncall@example.com"
 DEMO_PARAMETERS = {"SlackWebhookSecretName": SLACK_SECRET, "EmailSender": SENDER, "EmailRecipients": ONCALL}
 
 
-def _alert_story(account: EmulatedAccount, settings: Settings, out: Path) -> None:
+def _alert_story(account: EmulatedAccount, settings: OnboardConfig, out: Path) -> None:
     endpoint, variant = "fraud-scorer", "AllTraffic"
     name = f"{settings.name_prefix}/{endpoint}/{variant}/model-latency-p99"
     now = datetime.now(tz=UTC).replace(second=0, microsecond=0)
@@ -222,7 +222,7 @@ def run_demo(out_dir: Path) -> int:
     with EmulatedAccount(parameters=DEMO_PARAMETERS) as account:
         account.client("secretsmanager").create_secret(Name=SLACK_SECRET, SecretString=account.slack_url)
         account.verify_email_identity(SENDER)
-        settings = Settings.from_env(account.function_environment(FUNCTION))
+        settings = OnboardConfig.from_env(account.function_environment(FUNCTION))
         print(f"Emulated AWS account {account.account_id} ({account.region}) on {account.endpoint_url}")
         print(f"Stack resources provisioned from template.yaml: {', '.join(sorted(account.resources))}\n")
 

@@ -15,11 +15,11 @@ import pytest
 
 from sagewatch.adapters.deliveries import Claim
 from sagewatch.adapters.slack import ChannelPacer, OutOfTimeError, SlackDeliveryError
+from sagewatch.config import NotifyConfig
 from sagewatch.core.alerting.alert import AlertView, Link
 from sagewatch.core.alerting.digest import DigestEntry, render_digest
 from sagewatch.core.alerting.notification import parse_sns_record
 from sagewatch.core.alerting.render_slack import validate_slack_message
-from sagewatch.settings import NotifySettings
 from sagewatch.usecases.notify import BatchItem, Notifier
 
 NOW = datetime(2026, 11, 28, 3, 12, tzinfo=UTC)
@@ -153,9 +153,9 @@ class NoReads:
 
 
 def notifier(slack: MemorySlack, ledger: MemoryLedger, *, threshold: int = 5) -> Notifier:
-    settings = NotifySettings(
+    settings = NotifyConfig(
         name_prefix="SageWatch",
-        dashboards=True,
+        create_dashboards=True,
         default_slack_secret="sagewatch/slack",
         email_sender=None,
         email_recipients=(),

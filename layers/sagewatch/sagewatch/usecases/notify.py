@@ -30,6 +30,7 @@ from typing import Any, Protocol
 
 from sagewatch.adapters.deliveries import Claim
 from sagewatch.adapters.slack import ChannelPacer, OutOfTimeError, SlackDeliveryError
+from sagewatch.config import NotifyConfig
 from sagewatch.core.alerting.alert import AlertView
 from sagewatch.core.alerting.alert_builder import Enrichment, build_alarm_view, build_failure_view
 from sagewatch.core.alerting.alert_target import AlertTarget, resolve_target
@@ -46,7 +47,6 @@ from sagewatch.core.alerting.render_slack import render_slack
 from sagewatch.core.alerting.routing import Destinations, route
 from sagewatch.core.shared.alarm_context import AlarmContext
 from sagewatch.core.shared.errors import SageWatchError
-from sagewatch.settings import NotifySettings
 
 log = logging.getLogger(__name__)
 
@@ -178,7 +178,7 @@ class Notifier:
         slack: SlackPort,
         email: EmailPort | None,
         webhook_url: Callable[[str], str],
-        settings: NotifySettings,
+        settings: NotifyConfig,
         series_to_minutes: Callable[[Any, Any, Any], tuple[float | None, ...]],
         ledger: LedgerPort | None = None,
         bot: SlackBotPort | None = None,

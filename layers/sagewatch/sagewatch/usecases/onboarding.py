@@ -12,8 +12,9 @@ from sagewatch.adapters.cloudwatch import CloudWatchWriter
 from sagewatch.adapters.fleet import StateStore
 from sagewatch.adapters.sagemaker import SageMakerEndpoints
 from sagewatch.adapters.sns import NoticePublisher
+from sagewatch.config import MonitoringConfig
 from sagewatch.core.alerting.notification import failure_notice_message
-from sagewatch.core.fleet.plan import AppliedState, alarm_digest, body_digest, policy_version, timestamp
+from sagewatch.core.fleet.plan import AppliedState, alarm_digest, body_digest, timestamp
 from sagewatch.core.monitoring.alarm_spec import AlarmSpec
 from sagewatch.core.monitoring.alarms import desired_alarms
 from sagewatch.core.monitoring.dashboard import build_dashboard, dashboard_body_json
@@ -23,7 +24,6 @@ from sagewatch.core.monitoring.profile import EndpointProfile
 from sagewatch.core.monitoring.tags import overrides_from_tags
 from sagewatch.core.shared.errors import EndpointNotFoundError
 from sagewatch.core.shared.naming import alarm_prefix, dashboard_name
-from sagewatch.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ class Onboarding:
         self,
         sagemaker: SageMakerEndpoints,
         cloudwatch: CloudWatchWriter,
-        settings: Settings,
+        settings: MonitoringConfig,
         notices: NoticePublisher | None = None,
         state: StateStore | None = None,
     ) -> None:
@@ -63,14 +63,7 @@ class Onboarding:
 
     @property
     def policy_version(self) -> str:
-        s = self._settings
-        return policy_version(
-            s.policy,
-            prefix=s.name_prefix,
-            create_alarms=s.create_alarms,
-            create_dashboards=s.create_dashboards,
-            actions=s.alarm_actions,
-        )
+        return self._settings.policy_version
 
     def handle(self, change: EndpointStateChange) -> OnboardResult:
         action = change.action

@@ -19,7 +19,6 @@ from sagewatch.core.fleet.plan import (
     timestamp,
 )
 from sagewatch.core.monitoring.policy import Policy
-from sagewatch.fleet_settings import FleetSettings
 
 PREFIX = "SageWatch"
 T1 = "2026-01-01T10:00:00.000+00:00"
@@ -171,16 +170,3 @@ def test_paced_client_paces_only_writes() -> None:
     assert waited == ["w"]
     raw = Fake()
     assert paced_cloudwatch(raw, 0) is raw
-
-
-def test_fleet_settings_from_env() -> None:
-    fleet = FleetSettings.from_env(
-        {
-            "SAGEWATCH_STATE_TABLE": "t",
-            "SAGEWATCH_CLOUDWATCH_WRITE_TPS": "1.5",
-            "SAGEWATCH_RECONCILE_SELF_INVOKE": "true",
-        }
-    )
-    assert (fleet.state_table, fleet.cloudwatch_write_tps, fleet.self_invoke, fleet.queue_url) == ("t", 1.5, True, None)
-    with pytest.raises(Exception, match="is not a number"):
-        FleetSettings.from_env({"SAGEWATCH_CLOUDWATCH_WRITE_TPS": "fast"})

@@ -6,7 +6,6 @@ from sagewatch.core.monitoring.alarm_catalog import ALARM_KEYS, BY_KEY
 from sagewatch.core.monitoring.policy import Policy
 from sagewatch.core.monitoring.tags import normalize_tags, overrides_from_tags
 from sagewatch.core.shared.errors import InvalidPolicyError
-from sagewatch.settings import Settings
 
 
 def test_defaults_come_from_the_catalogue() -> None:
@@ -41,34 +40,6 @@ def test_policy_document_overrides_and_disables() -> None:
 def test_invalid_policy_names_what_is_wrong(doc: object, message: str) -> None:
     with pytest.raises(InvalidPolicyError, match=message):
         Policy.from_document(doc)
-
-
-def test_settings_from_env() -> None:
-    settings = Settings.from_env(
-        {
-            "SAGEWATCH_NAME_PREFIX": "Acme",
-            "SAGEWATCH_ALERT_TOPIC_ARN": "arn:aws:sns:us-east-1:123456789012:alerts",
-            "SAGEWATCH_CREATE_DASHBOARDS": "false",
-            "SAGEWATCH_POLICY": '{"thresholds": {"disk-utilization": 70}, "disabled": ""}',
-        }
-    )
-    assert settings.name_prefix == "Acme"
-    assert settings.alarm_actions == ("arn:aws:sns:us-east-1:123456789012:alerts",)
-    assert settings.create_alarms and not settings.create_dashboards
-    assert settings.policy.threshold("disk-utilization") == 70
-
-
-@pytest.mark.parametrize(
-    ("env", "message"),
-    [
-        ({"SAGEWATCH_POLICY": "{not json"}, "SAGEWATCH_POLICY is not valid JSON"),
-        ({"SAGEWATCH_NAME_PREFIX": "has/slash"}, "name prefix 'has/slash' is not valid"),
-        ({"SAGEWATCH_CREATE_ALARMS": "maybe"}, "is not a boolean"),
-    ],
-)
-def test_bad_settings_fail_clearly(env: dict[str, str], message: str) -> None:
-    with pytest.raises(InvalidPolicyError, match=message):
-        Settings.from_env(env)
 
 
 def test_normalize_tags_accepts_every_shape() -> None:

@@ -1,0 +1,104 @@
+"""OnboardFunction's queue worker: Powertools' batch utility, each record logged under its own keys."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+import pytest
+
+from sagewatch.usecases.onboarding import OnboardResult
+
+APP = Path(__file__).resolve().parents[3] / "functions" / "onboard" / "app.py"
+
+
+def load_app() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("onboard_app_under_test", APP)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+class Context:
+    function_name = "sagewatch-onboard"
+    function_version = "$LATEST"
+    invoked_function_arn = "arn:aws:lambda:us-east-1:123456789012:function:sagewatch-onboard"
+    memory_limit_in_mb = 256
+    aws_request_id = "req-1"
+    log_group_name = log_stream_name = "x"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 60_000
+
+
+class FakeOnboarding:
+    policy_version = "v1"
+
+    def onboard(self, endpoint: str) -> OnboardResult:
+        if endpoint == "denied":
+            raise RuntimeError("AccessDenied")
+        if endpoint == "fresh":
+            return OnboardResult(endpoint, "onboarded", created=["a", "b"], dashboard="create")
+        return OnboardResult(endpoint, "onboarded", updated=["a"], unchanged=5, dashboard="unchanged")
+
+
+class FakeWiring:
+    def onboard_worker(self, config: Any, *, fresh: bool = False) -> FakeOnboarding:
+        return FakeOnboarding()
+
+
+def record(message_id: str, body: str) -> dict[str, Any]:
+    return {
+        "messageId": message_id,
+        "receiptHandle": "r",
+        "body": body,
+        "attributes": {},
+        "messageAttributes": {},
+        "eventSource": "aws:sqs",
+        "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:onboard",
+        "awsRegion": "us-east-1",
+    }
+
+
+def test_each_record_is_logged_with_its_own_message_id_and_failures_are_reported(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    app = load_app()
+    monkeypatch.setattr(app, "wiring", FakeWiring())
+    event = {
+        "Records": [
+            record("m-fresh", json.dumps({"endpoint": "fresh", "kind": "new"})),
+            record("m-bad", json.dumps({"endpoint": "no/slashes"})),
+            record("m-drifted", json.dumps({"endpoint": "drifted", "kind": "drift"})),
+            record("m-denied", json.dumps({"endpoint": "denied"})),
+        ]
+    }
+    response = app.lambda_handler(event, Context())
+    assert response == {"batchItemFailures": [{"itemIdentifier": "m-denied"}]}
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    logs = [line for line in lines if "message" in line and "_aws" not in line]
+    invalid = next(line for line in logs if "invalid queue message" in line["message"])
+    assert invalid["message_id"] == "m-bad"
+    assert "endpoint" not in invalid  # not the previous record's endpoint
+    worked = {line["message_id"]: line.get("endpoint") for line in logs if line["message"].startswith("worker:")}
+    assert worked == {"m-fresh": "fresh", "m-drifted": "drifted"}
+    failed = next(line for line in logs if "failed; the message is retried" in line["message"])
+    assert (failed["message_id"], failed["endpoint"]) == ("m-denied", "denied")
+    (emf,) = [line for line in lines if "_aws" in line]
+    assert emf["EndpointsOnboarded"] == [1.0] and emf["EndpointsRepaired"] == [1.0]
+    assert emf["AlarmsWritten"] == [2.0, 1.0]
+
+
+def test_every_record_failing_is_reported_not_raised(monkeypatch: pytest.MonkeyPatch) -> None:
+    app = load_app()
+    monkeypatch.setattr(app, "wiring", FakeWiring())
+    event = {
+        "Records": [record("a", json.dumps({"endpoint": "denied"})), record("b", json.dumps({"endpoint": "denied"}))]
+    }
+    assert app.lambda_handler(event, Context()) == {
+        "batchItemFailures": [{"itemIdentifier": "a"}, {"itemIdentifier": "b"}]
+    }
