@@ -32,7 +32,8 @@ from sagewatch.config import OnboardConfig
 from sagewatch.usecases.onboarding import Onboarding
 from sagewatch_emulator import EmulatedAccount, VariantSpec
 from sagewatch_emulator.calls import is_write
-from sagewatch_emulator.fleet import DEFAULT_CLOUDWATCH_QUOTAS, drain_queue
+from sagewatch_emulator.cloudwatch.quotas import DEFAULT_CLOUDWATCH_QUOTAS
+from sagewatch_emulator.sqs_event_source import drain_one_at_a_time
 
 WORKER_CONCURRENCY = 2  # template.yaml: OnboardFunction FleetWork ScalingConfig.MaximumConcurrency
 NO_OP_CALL_BUDGET = 150
@@ -78,7 +79,7 @@ def run_fleet_bench(endpoints: int = 1000, *, speedup: float = 50.0, worker_tps:
     reconcile_env = {"SAGEWATCH_RECONCILE_SELF_INVOKE": "false"}
     worker_env = {"SAGEWATCH_CLOUDWATCH_WRITE_TPS": str(worker_tps * speedup)}
     with EmulatedAccount() as account:
-        quotas = account.enable_quotas(speedup=speedup)
+        quotas = account.cloudwatch.enable_quotas(speedup=speedup)
         started = time.perf_counter()
         names = []
         for i in range(endpoints):
@@ -98,7 +99,7 @@ def run_fleet_bench(endpoints: int = 1000, *, speedup: float = 50.0, worker_tps:
         quotas.reset_counters()
         started = time.perf_counter()
         first = reconcile()
-        drained = drain_queue(account, environment=worker_env)
+        drained = drain_one_at_a_time(account, environment=worker_env)
         calls = Counter(first.aws_calls) + drained.aws_calls
         report["first"] = {
             "enqueued": first.response["enqueued"],
@@ -118,7 +119,7 @@ def run_fleet_bench(endpoints: int = 1000, *, speedup: float = 50.0, worker_tps:
 
         # 2. nothing changed
         second = reconcile()
-        noop_drain = drain_queue(account, environment=worker_env)
+        noop_drain = drain_one_at_a_time(account, environment=worker_env)
         report["noop"] = {
             "api_calls_total": sum(second.aws_calls.values()) + sum(noop_drain.aws_calls.values()),
             "api_calls": second.aws_calls,
@@ -159,7 +160,7 @@ def run_fleet_bench(endpoints: int = 1000, *, speedup: float = 50.0, worker_tps:
             "sqs": math.ceil(work_items / 10),  # SendMessageBatch
         }
         third = reconcile()
-        churn_drain = drain_queue(account, environment=worker_env)
+        churn_drain = drain_one_at_a_time(account, environment=worker_env)
         writes = Counter(_writes(third.aws_calls)) + Counter(churn_drain.writes)
         actual = {
             svc: sum(v for k, v in writes.items() if k.startswith(f"{svc}."))

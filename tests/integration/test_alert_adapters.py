@@ -1,6 +1,6 @@
 """The alert path's adapters against the emulated account: real boto3 and slack_sdk calls on 127.0.0.1.
 
-Three emulator gaps are covered by extensions (sagewatch_emulator/cloudwatch_extensions.py), named
+Three emulator gaps are covered by extensions (sagewatch_emulator/cloudwatch/), named
 where they matter: GetMetricData with ``p99`` crashes in moto and its metric math returns no
 values; GetMetricWidgetImage is not implemented; FilterLogEvents ignores ``?term`` patterns.
 """

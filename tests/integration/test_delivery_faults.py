@@ -90,7 +90,7 @@ def test_slack_permanently_down_dead_letters_every_alert_and_pages_operators() -
     with delivery_account(max_receive_count=3) as (account, environment):
         account.slack.inject_faults(when=lambda post: True, kinds=("500",))
         published = publish(account, alerts)
-        assert account.evaluate_queue_alarm("NotifyDeadLetterAlarm") == "OK"
+        assert account.cloudwatch.evaluate_queue_alarm("NotifyDeadLetterAlarm") == "OK"
         invocations = account.drain_queue(QUEUE, FUNCTION, max_rounds=100, max_seconds=120, environment=environment)
 
         assert account.slack.messages == []
@@ -98,7 +98,7 @@ def test_slack_permanently_down_dead_letters_every_alert_and_pages_operators() -
         assert 3 * alerts // 10 <= len(invocations) <= 3 * alerts
         assert account.queue_depth(QUEUE)["visible"] == 0
         # The emulator computes ApproximateNumberOfMessagesVisible and sets the alarm as CloudWatch would.
-        assert account.evaluate_queue_alarm("NotifyDeadLetterAlarm") == "ALARM"
+        assert account.cloudwatch.evaluate_queue_alarm("NotifyDeadLetterAlarm") == "ALARM"
         alarm = account.client("cloudwatch").describe_alarms(AlarmNames=[account.physical_id("NotifyDeadLetterAlarm")])[
             "MetricAlarms"
         ][0]

@@ -131,12 +131,12 @@ def test_provisioning_creates_topics_queues_and_the_rest_with_physical_ids(
     rule = account.physical_id("EndpointEventsRule")
     targets = events.list_targets_by_rule(Rule=rule)["Targets"]
     assert [t["Id"] for t in targets] == ["queue"]  # the Lambda target is skipped
-    assert "function" in account.record("EndpointEventsRule").note
+    assert "function" in account.stack.record("EndpointEventsRule").note
 
 
 def test_what_is_not_provisioned_is_recorded_with_real_shaped_ids(tiny_account: EmulatedAccount) -> None:
     account = tiny_account
-    assert account.not_provisioned == {
+    assert account.stack.not_provisioned == {
         "ProbeFunctionRole": "AWS::IAM::Role",
         "ProbeFunctionSchedule": "AWS::Events::Rule",
         "OtherFunctionRole": "AWS::IAM::Role",
@@ -145,15 +145,15 @@ def test_what_is_not_provisioned_is_recorded_with_real_shaped_ids(tiny_account: 
         "OtherFunction": "AWS::Serverless::Function",
         "AlertQueuePolicy": "AWS::SQS::QueuePolicy",
     }
-    assert "AlertEmailSubscription" not in account.resources  # its Condition is false
+    assert "AlertEmailSubscription" not in account.stack.resources  # its Condition is false
     assert account.physical_id("OtherFunction") == "tiny-other"
     assert account.attribute("OtherFunction", "Arn") == f"arn:aws:lambda:us-east-1:{ACCOUNT_ID}:function:tiny-other"
-    assert account.outputs == {
+    assert account.stack.outputs == {
         "AlertTopicArn": account.physical_id("AlertTopic"),
         "AlertQueueUrl": account.physical_id("AlertQueue"),
         "ProbeFunctionArn": account.attribute("ProbeFunction", "Arn"),
     }
-    assert account.parameters["PowertoolsLayerArn"].startswith("emulated-ssm:/aws/service/powertools/")
+    assert account.stack.parameters["PowertoolsLayerArn"].startswith("emulated-ssm:/aws/service/powertools/")
 
 
 def test_parameter_overrides_change_conditions_names_and_environment() -> None:
@@ -164,7 +164,7 @@ def test_parameter_overrides_change_conditions_names_and_environment() -> None:
             s["Protocol"] for s in account.client("sns").list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
         }
         assert protocols == {"sqs", "email"}
-        assert account.outputs["AlertEmail"] == "ops@example.com"
+        assert account.stack.outputs["AlertEmail"] == "ops@example.com"
         environment = account.function_environment("ProbeFunction")
         assert environment["PREFIX"] == "Other"
         assert environment["EMAIL_ENABLED"] == "true"
@@ -173,7 +173,7 @@ def test_parameter_overrides_change_conditions_names_and_environment() -> None:
 
 def test_the_repository_template_provisions(account: EmulatedAccount) -> None:
     assert account.physical_id("AlertTopic").endswith(":sagewatch-alerts")
-    assert "OnboardFunction" in account.not_provisioned
+    assert "OnboardFunction" in account.stack.not_provisioned
     environment = account.function_environment("OnboardFunction")
     assert environment["SAGEWATCH_ALERT_TOPIC_ARN"] == account.physical_id("AlertTopic")
     json.loads(environment["SAGEWATCH_POLICY"])  # the !Sub JSON is valid JSON

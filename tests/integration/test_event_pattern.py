@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from sagewatch_emulator import EmulatedAccount
-from sagewatch_emulator.template import load_template
+from sagewatch_emulator.sam.template import load_template
 
 pytestmark = pytest.mark.integration
 

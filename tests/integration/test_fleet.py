@@ -1,7 +1,7 @@
 """Fleet reconcile end to end: ReconcileFunction plans in bulk, OnboardFunction works the queue.
 
 SQS → Lambda event source mappings are not wired in the emulator (they need Docker), so
-``sagewatch_emulator.fleet.drain_queue`` plays the mapping: one message per invocation, like the
+``sagewatch_emulator.sqs_event_source.drain_one_at_a_time`` plays the mapping: one message per invocation, like the
 template's ``BatchSize: 1``. DescribeAlarms pages by 100 here (an emulator extension: moto
 returns everything in one page), so call counts are the ones AWS would see.
 """
@@ -18,7 +18,7 @@ import pytest
 from sagewatch.adapters.aws import client as aws_client
 from sagewatch.wiring import Wiring
 from sagewatch_emulator import EmulatedAccount, VariantSpec
-from sagewatch_emulator.fleet import DrainResult, drain_queue
+from sagewatch_emulator.sqs_event_source import DrainResult, drain_one_at_a_time
 
 pytestmark = pytest.mark.integration
 
@@ -53,7 +53,7 @@ def reconcile(account: EmulatedAccount, **event: Any) -> Any:
 
 
 def work(account: EmulatedAccount) -> DrainResult:
-    drained = drain_queue(account, environment=UNPACED)
+    drained = drain_one_at_a_time(account, environment=UNPACED)
     assert drained.failed == [], drained.logs[-10:]
     return drained
 
@@ -89,7 +89,7 @@ def writes(calls: Any) -> int:
 
 @pytest.fixture(autouse=True)
 def _paging(account: EmulatedAccount) -> None:
-    account.enable_alarm_paging()
+    account.cloudwatch.enable_alarm_paging()
 
 
 def test_small_fleet_is_onboarded_and_a_second_reconcile_makes_no_writes(account: EmulatedAccount) -> None:
@@ -229,7 +229,7 @@ def test_quotas_throttle_in_the_emulator_and_the_worker_rides_it_out(account: Em
     """Real-rate quotas (3 PutMetricAlarm/s) and an unpaced worker: CloudWatch says Throttling,
     the adapter backs off, and no error reaches the caller."""
     make_fleet(account, 2)
-    quotas = account.enable_quotas()
+    quotas = account.cloudwatch.enable_quotas()
     reconcile(account)
     drained = work(account)
     assert quotas.throttled["PutMetricAlarm"] > 0  # the emulator really said no

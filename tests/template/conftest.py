@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 from samtranslator.translator.transform import transform
 
-from sagewatch_emulator.template import parse_template
+from sagewatch_emulator.sam.template import parse_template
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATE_PATH = ROOT / "template.yaml"

@@ -22,7 +22,7 @@ from sagewatch.core.monitoring.alarms import desired_alarms
 from sagewatch.core.monitoring.tags import overrides_from_tags
 from sagewatch.core.shared.naming import alarm_prefix, dashboard_name
 from sagewatch_emulator import EmulatedAccount, Invocation, VariantSpec
-from sagewatch_emulator.alarm_notifications import alarm_notification
+from sagewatch_emulator.cloudwatch.alarm_notifications import alarm_notification
 
 FUNCTION = "OnboardFunction"
 
@@ -224,7 +224,7 @@ def run_demo(out_dir: Path) -> int:
         account.verify_email_identity(SENDER)
         settings = OnboardConfig.from_env(account.function_environment(FUNCTION))
         print(f"Emulated AWS account {account.account_id} ({account.region}) on {account.endpoint_url}")
-        print(f"Stack resources provisioned from template.yaml: {', '.join(sorted(account.resources))}\n")
+        print(f"Stack resources provisioned from template.yaml: {', '.join(sorted(account.stack.resources))}\n")
 
         print("== 1. Four endpoints go InService")
         for name, what, spec in ENDPOINTS:

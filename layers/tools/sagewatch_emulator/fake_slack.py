@@ -211,7 +211,7 @@ class FakeSlack:
     ) -> SlackPolicy:
         """Fail a seeded-random ``rate`` of message posts (or every post ``when`` picks) with one
         of ``kinds``; returns the policy (remove it from ``policies`` to stop). Never accepts."""
-        rng = random.Random(seed)
+        rng = random.Random(seed)  # noqa: S311 - seeded on purpose: the same seed replays the same faults
         lock = threading.Lock()
 
         def policy(post: SlackPost) -> SlackReply | None:

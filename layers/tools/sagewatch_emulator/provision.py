@@ -22,7 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from sagewatch_emulator.template import Resolver, Template, TemplateError, dependency_order
+from sagewatch_emulator.sam.template import Resolver, Template, TemplateError, dependency_order
 
 __all__ = ["PROVISIONED_TYPES", "Provisioner", "ResourceRecord", "generated_name"]
 

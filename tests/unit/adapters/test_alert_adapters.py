@@ -22,17 +22,15 @@ from sagewatch.adapters.secrets import SecretUnavailableError, slack_bot_token, 
 from sagewatch.adapters.slack import SlackDeliveryError
 from sagewatch.core.alerting.metric_queries import MetricSeries, expression_query, metric_query, series_to_minutes
 from sagewatch.core.shared.errors import AwsCallError
-from sagewatch_emulator.cloudwatch_extensions import (
+from sagewatch_emulator.cloudwatch.log_patterns import log_pattern_matches
+from sagewatch_emulator.cloudwatch.metric_math import (
     ExpressionError,
     UnsupportedFunctionError,
     evaluate_expression,
-    log_pattern_matches,
-    metric_data_results,
     parse_expression,
-    percentile,
-    render_line_chart_png,
-    widget_queries,
 )
+from sagewatch_emulator.cloudwatch.statistics import metric_data_results, percentile
+from sagewatch_emulator.cloudwatch.widget_image import render_line_chart_png, widget_queries
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from sagewatch_emulator.template import (
+from sagewatch_emulator.sam.template import (
     NO_VALUE,
     Resolver,
     StaticAttributes,

@@ -42,7 +42,7 @@ from typing import Any
 import boto3
 
 from sagewatch_emulator.calls import is_write
-from sagewatch_emulator.template import NO_VALUE, Resolver, Template, TemplateError
+from sagewatch_emulator.sam.template import NO_VALUE, Resolver, Template, TemplateError
 
 __all__ = [
     "FunctionRuntime",

@@ -1,9 +1,8 @@
-"""Emulator extensions: where moto 5.2.x falls short of SageMaker, widen moto — never the product.
+"""SageMaker in the emulated account: endpoints as a test creates them, and where moto 5.2.x falls
+short of SageMaker, extensions that widen moto — never the product.
 
-Each extension is installed when an :class:`~sagewatch_emulator.EmulatedAccount` opens and removed
-when it closes, so nothing outlives the account. They change what the *emulator* accepts or
-answers, to the shape the real API has; product code keeps making the real calls.
-
+- :class:`VariantSpec` and :class:`EndpointMaker`: CreateModel + CreateEndpointConfig +
+  CreateEndpoint (or UpdateEndpoint) in one call, behind ``EmulatedAccount.create_endpoint``.
 - ``extend_sagemaker_instance_types``: moto's CreateEndpointConfig only accepts a frozen list
   of instance types from before 2021 and rejects ``ml.g5``, ``ml.g6``, ``ml.p4d``, ``ml.p5``,
   ``ml.inf2``, ``ml.trn1``, ``ml.c6i``, ``ml.m6i`` … — the types real users run. The extension
@@ -16,57 +15,131 @@ answers, to the shape the real API has; product code keeps making the real calls
   ``EndpointNameEquals``/``VariantNameEquals``/``StatusEquals``/``NameContains`` filters.
 - ``describe_endpoint_with_async_config``: real DescribeEndpoint returns the endpoint's
   ``AsyncInferenceConfig``; moto's does not. The extension adds it from the endpoint config.
-- CloudWatch and CloudWatch Logs (GetMetricData with percentiles and metric math,
-  GetMetricWidgetImage, FilterLogEvents ``?term`` patterns): see
-  :mod:`sagewatch_emulator.cloudwatch_extensions`.
 """
 
 from __future__ import annotations
 
 import logging
 import re
-import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from sagewatch_emulator.cloudwatch_extensions import install_cloudwatch_extensions
+if TYPE_CHECKING:
+    from sagewatch_emulator.extensions import MotoExtensions
+
+__all__ = [
+    "EndpointMaker",
+    "VariantSpec",
+    "install_sagemaker_extensions",
+]
 
 _LOG = logging.getLogger(__name__)
-
-_MISSING = object()
 
 # Used when sagewatch.core.shared.instance_types is not importable: any well-formed ml.* type.
 _INSTANCE_TYPE_SHAPE = re.compile(r"^ml\.[a-z][a-z0-9-]*\.(medium|large|[0-9]*xlarge|metal[-a-z0-9]*)$")
 
 
-class MotoExtensions:
-    """Installs the extensions on moto's classes and removes them again (restoring originals)."""
+@dataclass(frozen=True)
+class VariantSpec:
+    """One production variant for :meth:`EmulatedAccount.create_endpoint`.
 
-    def __init__(self) -> None:
-        self._patches: list[tuple[object, str, object]] = []
-        self._lock = threading.Lock()
-        self.installed: list[str] = []
+    Serverless when ``serverless_memory_mb`` is set (then instance type and count are unused).
+    """
 
-    def _patch(self, owner: object, name: str, value: object) -> None:
-        self._patches.append((owner, name, owner.__dict__.get(name, _MISSING)))
-        setattr(owner, name, value)
+    name: str = "AllTraffic"
+    instance_type: str = "ml.m5.xlarge"
+    instance_count: int = 1
+    serverless_memory_mb: int | None = None
+    serverless_max_concurrency: int | None = None
+    weight: float = 1.0
 
-    def install(self) -> None:
-        extend_sagemaker_instance_types(self)
-        add_sagemaker_update_endpoint(self)
-        add_sagemaker_inference_components(self)
-        describe_endpoint_with_async_config(self)
-        install_cloudwatch_extensions(self)  # GetMetricData p99/math, GetMetricWidgetImage, log patterns
+    def production_variant(self, model_name: str) -> dict[str, Any]:
+        variant: dict[str, Any] = {
+            "VariantName": self.name,
+            "ModelName": model_name,
+            "InitialVariantWeight": self.weight,
+        }
+        if self.serverless_memory_mb is not None:
+            variant["ServerlessConfig"] = {
+                "MemorySizeInMB": self.serverless_memory_mb,
+                "MaxConcurrency": self.serverless_max_concurrency or 20,
+            }
+        else:
+            variant["InstanceType"] = self.instance_type
+            variant["InitialInstanceCount"] = self.instance_count
+        return variant
 
-    def uninstall(self) -> None:
-        while self._patches:
-            owner, name, original = self._patches.pop()
-            if original is _MISSING:
-                delattr(owner, name)
-            else:
-                setattr(owner, name, original)
-        self.installed.clear()
+
+class EndpointMaker:
+    """Endpoints the way a test wants them: one call, a model and a fresh endpoint config each time.
+
+    ``sagemaker`` is a boto3 SageMaker client bound to the emulator.
+    """
+
+    def __init__(self, sagemaker: Any, *, region: str, account_id: str) -> None:
+        self._sagemaker = sagemaker
+        self._region = region
+        self._account_id = account_id
+        self._configs = 0
+
+    def create(
+        self, name: str, variants: Sequence[VariantSpec], async_inference: bool, tags: Mapping[str, str]
+    ) -> dict[str, Any]:
+        config = self._endpoint_config(name, variants, async_inference)
+        self._sagemaker.create_endpoint(
+            EndpointName=name,
+            EndpointConfigName=config,
+            Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
+        )
+        return self.describe(name)
+
+    def update(self, name: str, variants: Sequence[VariantSpec], async_inference: bool) -> dict[str, Any]:
+        config = self._endpoint_config(name, variants, async_inference)
+        self._sagemaker.update_endpoint(EndpointName=name, EndpointConfigName=config)
+        return self.describe(name)
+
+    def delete(self, name: str) -> None:
+        self._sagemaker.delete_endpoint(EndpointName=name)
+
+    def describe(self, name: str) -> dict[str, Any]:
+        response = dict(self._sagemaker.describe_endpoint(EndpointName=name))
+        response.pop("ResponseMetadata", None)
+        return response
+
+    def _endpoint_config(self, name: str, variants: Sequence[VariantSpec], async_inference: bool) -> str:
+        sagemaker = self._sagemaker
+        model = f"{name}-model"
+        try:
+            sagemaker.describe_model(ModelName=model)
+        except sagemaker.exceptions.ClientError:
+            sagemaker.create_model(
+                ModelName=model,
+                ExecutionRoleArn=f"arn:aws:iam::{self._account_id}:role/SageMakerExecutionRole",
+                PrimaryContainer={"Image": f"{self._account_id}.dkr.ecr.{self._region}.amazonaws.com/{name}:latest"},
+            )
+        # A new config per call, as a deployment pipeline makes one per release.
+        self._configs += 1
+        config = f"{name}-config-{self._configs}"
+        kwargs: dict[str, Any] = {
+            "EndpointConfigName": config,
+            "ProductionVariants": [v.production_variant(model) for v in variants],
+        }
+        if async_inference:
+            kwargs["AsyncInferenceConfig"] = {
+                "OutputConfig": {"S3OutputPath": f"s3://sagemaker-{self._region}-{self._account_id}/async/{name}/"}
+            }
+        sagemaker.create_endpoint_config(**kwargs)
+        return config
+
+
+def install_sagemaker_extensions(extensions: MotoExtensions) -> None:
+    """Every SageMaker extension of this module (called by ``MotoExtensions.install``)."""
+    extend_sagemaker_instance_types(extensions)
+    add_sagemaker_update_endpoint(extensions)
+    add_sagemaker_inference_components(extensions)
+    describe_endpoint_with_async_config(extensions)
 
 
 def _known_instance_types() -> tuple[frozenset[str], bool]:
@@ -97,7 +170,7 @@ def extend_sagemaker_instance_types(extensions: MotoExtensions) -> None:
             return
         original(self, instance_type)
 
-    extensions._patch(FakeEndpointConfig, "validate_instance_type", validate_instance_type)
+    extensions.patch(FakeEndpointConfig, "validate_instance_type", validate_instance_type)
     extensions.installed.append("sagemaker: CreateEndpointConfig accepts current instance types")
 
 
@@ -130,7 +203,7 @@ def add_sagemaker_update_endpoint(extensions: MotoExtensions) -> None:
         endpoint.endpoint_status = "InService"
         return ActionResult({"EndpointArn": endpoint.arn})
 
-    extensions._patch(SageMakerResponse, "update_endpoint", update_endpoint)
+    extensions.patch(SageMakerResponse, "update_endpoint", update_endpoint)
     extensions.installed.append("sagemaker: UpdateEndpoint")
 
 
@@ -240,7 +313,7 @@ def add_sagemaker_inference_components(extensions: MotoExtensions) -> None:
     }
     for name, handler in handlers.items():
         if name not in SageMakerResponse.__dict__:
-            extensions._patch(SageMakerResponse, name, handler)
+            extensions.patch(SageMakerResponse, name, handler)
     extensions.installed.append("sagemaker: inference components (Create/Describe/List/Delete)")
 
 
@@ -257,66 +330,5 @@ def describe_endpoint_with_async_config(extensions: MotoExtensions) -> None:
             response = {**response, "AsyncInferenceConfig": config.async_inference_config}
         return response
 
-    extensions._patch(SageMakerModelBackend, "describe_endpoint", describe_endpoint)
+    extensions.patch(SageMakerModelBackend, "describe_endpoint", describe_endpoint)
     extensions.installed.append("sagemaker: DescribeEndpoint returns AsyncInferenceConfig")
-
-
-def _snake(operation: str) -> str:
-    return re.sub(r"(?<!^)(?=[A-Z])", "_", operation).lower().replace("_x_x", "xx")
-
-
-class InjectedFault:
-    """A fault the emulator answers instead of ``service.Operation``, for the next ``times`` calls."""
-
-    def __init__(self, service: str, operation: str, code: str, message: str, times: int) -> None:
-        self.service = service
-        self.operation = operation
-        self.code = code
-        self.message = message
-        self.remaining = times
-        self.triggered = 0
-        self._lock = threading.Lock()
-
-    def take(self) -> bool:
-        with self._lock:
-            if self.remaining <= 0:
-                return False
-            self.remaining -= 1
-            self.triggered += 1
-            return True
-
-
-def inject_fault(
-    extensions: MotoExtensions, service: str, operation: str, *, code: str, message: str, times: int
-) -> InjectedFault:
-    """Make moto answer ``operation`` with the AWS error ``code`` (e.g. Throttling) ``times`` times.
-
-    The error is raised inside moto's backend, so it travels back through moto's own serialiser
-    in the service's wire protocol (CBOR for CloudWatch) and the client sees exactly what AWS
-    would send; botocore's retry logic and the product's backoff run for real.
-    """
-    import importlib
-
-    from moto.backends import get_backend
-    from moto.core.exceptions import ServiceException
-
-    backend_dict = get_backend(service)  # type: ignore[call-overload]
-    backend_class = type(backend_dict[ACCOUNT_FOR_FAULTS]["us-east-1"])
-    method_name = _snake(operation)
-    original = getattr(backend_class, method_name)
-    fault = InjectedFault(service, operation, code, message, times)
-    # moto finds the wire-protocol error shape from the exception's module: make it the service's.
-    module = importlib.import_module(f"moto.{service}.exceptions")
-    error_class = type(f"Injected{code}", (ServiceException,), {"__module__": module.__name__, "code": code})
-
-    def faulty(self: Any, *args: Any, **kwargs: Any) -> Any:
-        if fault.take():
-            raise error_class(code, message)
-        return original(self, *args, **kwargs)
-
-    extensions._patch(backend_class, method_name, faulty)
-    extensions.installed.append(f"fault {service}.{operation} {code} x{times}")
-    return fault
-
-
-ACCOUNT_FOR_FAULTS = "123456789012"

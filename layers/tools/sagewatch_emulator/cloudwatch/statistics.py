@@ -1,0 +1,233 @@
+"""GetMetricData over what PutMetricData stored: every statistic, percentiles and metric math.
+
+moto crashes on extended statistics (``Stat: "p99"``: its ``Statistics`` helper returns ``None``
+and the serialiser's ``float(None)`` answers HTTP 500) and returns no values for metric-math
+expressions other than a bare query id. :func:`get_metric_data_with_percentiles_and_math`
+replaces moto's ``CloudWatchBackend.get_metric_data``: it computes ``Sum``, ``Average``,
+``Minimum``, ``Maximum``, ``SampleCount`` and percentiles ``pNN``/``pNN.N`` (nearest rank) on
+periods aligned like CloudWatch's (StartTime rounded down to the minute, EndTime exclusive), and
+evaluates metric math with :mod:`sagewatch_emulator.cloudwatch.metric_math`. While at it, it
+matches a query's dimensions as a set *and* its namespace (moto ignored the namespace when
+dimensions were given). Metrics Insights (``SELECT …``) queries still go to moto's code.
+
+PutMetricData needs no extension: moto stores ``Values``/``Counts`` (each value ``count``
+times), a single ``Value`` and ``StatisticValues`` sets, with their dimensions, unit and
+timestamp, which is what this reads.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
+
+from sagewatch_emulator.cloudwatch.metric_math import ExpressionError, evaluate_expression, parse_expression
+from sagewatch_emulator.cloudwatch.utc import as_utc
+
+if TYPE_CHECKING:
+    from sagewatch_emulator.extensions import MotoExtensions
+
+__all__ = ["QueryResult", "get_metric_data_with_percentiles_and_math", "metric_data_results", "percentile"]
+
+_PERCENTILE = re.compile(r"^p(\d{1,2}(?:\.\d+)?|100)$")
+_SIMPLE_STATS = ("Sum", "Average", "Minimum", "Maximum", "SampleCount")
+
+
+def percentile(values: Sequence[float], p: float) -> float:
+    """Nearest-rank percentile: the smallest value with at least ``p`` % of the values at or below it."""
+    if not values:
+        raise ValueError("percentile of no values")
+    ordered = sorted(values)
+    rank = max(1, math.ceil(p / 100.0 * len(ordered)))
+    return ordered[min(rank, len(ordered)) - 1]
+
+
+def _statistic(stat: str, datums: Sequence[Any]) -> float | None:
+    """One statistic over the datums of one period (moto's MetricDatum / MetricAggregatedDatum).
+
+    Percentiles are exact over raw values (PutMetricData ``Value``/``Values``). A statistic set
+    (``StatisticValues``) has lost its distribution: it contributes its Maximum as one sample —
+    a period of statistic sets only gives the Maximum, an approximation real CloudWatch avoids
+    only because it refuses percentiles on such data.
+    """
+    raw = [float(d.value) for d in datums if hasattr(d, "value")]
+    sets = [d for d in datums if hasattr(d, "sample_count")]
+    count = len(raw) + sum(float(s.sample_count) for s in sets)
+    if stat == "SampleCount":
+        return count
+    if stat == "Sum":
+        return sum(raw) + sum(float(s.sum) for s in sets)
+    if stat == "Average":
+        return (sum(raw) + sum(float(s.sum) for s in sets)) / count if count else None
+    if stat == "Minimum":
+        return min(raw + [float(s.min) for s in sets]) if raw or sets else None
+    if stat == "Maximum":
+        return max(raw + [float(s.max) for s in sets]) if raw or sets else None
+    match = _PERCENTILE.match(stat)
+    if match:
+        population = raw + [float(s.max) for s in sets]
+        return percentile(population, float(match.group(1))) if population else None
+    raise ExpressionError(f"statistic {stat!r} is not supported by the emulator")
+
+
+def _grid_start(start: datetime, period: int) -> datetime:
+    # CloudWatch rounds a StartTime of the last 15 days down to the minute (sub-minute periods:
+    # to a multiple of the period). The coarser rounding of older start times is not emulated.
+    start = as_utc(start).replace(microsecond=0)
+    step = period if period < 60 else 60
+    return start - timedelta(seconds=start.second % step)
+
+
+@dataclass
+class QueryResult:
+    """One query's answer: its points, whether GetMetricData returns it, and its status."""
+
+    id: str
+    label: str
+    points: list[tuple[datetime, float]]
+    return_data: bool
+    status: str = "Complete"
+    message: str | None = None
+
+    def response(self, descending: bool) -> dict[str, Any]:
+        points = sorted(self.points, key=lambda point: point[0], reverse=descending)
+        result: dict[str, Any] = {
+            "Id": self.id,
+            "Label": self.label,
+            "Timestamps": [moment for moment, _ in points],
+            "Values": [value for _, value in points],
+            "StatusCode": self.status,
+        }
+        if self.message:
+            # Real CloudWatch rejects a bad expression with a ValidationError for the whole
+            # request; the emulator keeps the other results and says what went wrong here.
+            result["Messages"] = [{"Code": self.status, "Value": self.message}]
+        return result
+
+
+def _metric_stat_points(
+    datums: Sequence[Any], metric_stat: Mapping[str, Any], start: datetime, end: datetime
+) -> list[tuple[datetime, float]]:
+    metric = metric_stat.get("Metric") or {}
+    namespace = metric.get("Namespace")
+    name = metric.get("MetricName")
+    wanted = {(str(d.get("Name")), str(d.get("Value"))) for d in metric.get("Dimensions") or []}
+    unit = metric_stat.get("Unit")
+    stat = str(metric_stat.get("Stat") or "")
+    period = int(metric_stat.get("Period") or 60)
+    if period <= 0:
+        raise ExpressionError("Period must be positive")
+    if stat not in _SIMPLE_STATS and not _PERCENTILE.match(stat):
+        raise ExpressionError(f"statistic {stat!r} is not supported by the emulator")
+    grid = _grid_start(start, period)
+    end = as_utc(end)
+    buckets: dict[int, list[Any]] = {}
+    for datum in datums:
+        if datum.namespace != namespace or datum.name != name:
+            continue
+        if {(str(d.name), str(d.value)) for d in datum.dimensions} != wanted:
+            continue
+        if unit and datum.unit != unit:
+            continue
+        moment = as_utc(datum.timestamp)
+        if moment < grid or moment >= end:
+            continue
+        index = int((moment - grid).total_seconds() // period)
+        buckets.setdefault(index, []).append(datum)
+    points: list[tuple[datetime, float]] = []
+    for index in sorted(buckets):
+        value = _statistic(stat, buckets[index])
+        if value is not None:
+            points.append((grid + timedelta(seconds=index * period), float(value)))
+    return points
+
+
+def metric_data_results(
+    datums: Sequence[Any], queries: Sequence[Mapping[str, Any]], start: datetime, end: datetime
+) -> list[QueryResult]:
+    """Every MetricStat and math query's result (ReturnData or not), in the order of ``queries``."""
+    results: dict[str, QueryResult] = {}
+    for query in queries:
+        if "MetricStat" not in query:
+            continue
+        query_id = str(query["Id"])
+        metric_stat = query["MetricStat"]
+        label = query.get("Label") or str((metric_stat.get("Metric") or {}).get("MetricName") or query_id)
+        result = QueryResult(query_id, label, [], bool(query.get("ReturnData", True)))
+        try:
+            result.points = _metric_stat_points(datums, metric_stat, start, end)
+        except ExpressionError as exc:
+            result.status, result.message = "InternalError", str(exc)
+        results[query_id] = result
+
+    expressions = {str(q["Id"]): q for q in queries if "Expression" in q and not _is_insights(q)}
+    in_progress: set[str] = set()
+
+    def evaluate(query_id: str) -> QueryResult:
+        if query_id in results:
+            return results[query_id]
+        query = expressions[query_id]
+        result = QueryResult(query_id, query.get("Label") or query_id, [], bool(query.get("ReturnData", True)))
+        if query_id in in_progress:
+            raise ExpressionError(f"expression {query_id!r} references itself (a cycle)")
+        in_progress.add(query_id)
+        try:
+            parsed = parse_expression(str(query["Expression"]))
+            inputs: dict[str, Sequence[tuple[datetime, float]]] = {}
+            for reference in parsed.references:
+                if reference in results or reference in expressions:
+                    source = evaluate(reference)
+                    if source.status != "Complete":
+                        raise ExpressionError(f"{reference!r} has no data: {source.message}")
+                    inputs[reference] = source.points
+            result.points = evaluate_expression(parsed, inputs)
+        except ExpressionError as exc:
+            result.status, result.message = "InternalError", str(exc)
+        finally:
+            in_progress.discard(query_id)
+        results[query_id] = result
+        return result
+
+    for query_id in expressions:
+        evaluate(query_id)
+    ordered = [results[str(q["Id"])] for q in queries if str(q.get("Id")) in results]
+    return ordered
+
+
+def _is_insights(query: Mapping[str, Any]) -> bool:
+    return str(query.get("Expression", "")).lstrip().upper().startswith("SELECT")
+
+
+def get_metric_data_with_percentiles_and_math(extensions: MotoExtensions) -> None:
+    """Replace moto's GetMetricData: percentile statistics and metric math (see the module doc)."""
+    from moto.cloudwatch.exceptions import ValidationError
+    from moto.cloudwatch.models import CloudWatchBackend
+
+    original: Callable[..., list[dict[str, Any]]] = CloudWatchBackend.get_metric_data
+
+    def get_metric_data(
+        self: Any,
+        queries: list[dict[str, Any]],
+        start_time: datetime,
+        end_time: datetime,
+        scan_by: str = "TimestampAscending",
+    ) -> list[dict[str, Any]]:
+        start, end = as_utc(start_time).replace(microsecond=0), as_utc(end_time).replace(microsecond=0)
+        if start > end:
+            raise ValidationError("The parameter EndTime must be greater than StartTime.")
+        if start == end:
+            raise ValidationError("The parameter StartTime must not equal parameter EndTime.")
+        descending = scan_by == "TimestampDescending"
+        computed = metric_data_results(self.get_all_metrics(), queries, start, end)
+        by_id = {result.id: result.response(descending) for result in computed if result.return_data}
+        insights = [q for q in queries if "Expression" in q and _is_insights(q)]
+        if insights:
+            for answer in original(self, insights, start_time, end_time, scan_by):
+                by_id[str(answer.get("id") or answer.get("Id"))] = answer
+        return [by_id[str(q["Id"])] for q in queries if str(q["Id"]) in by_id]
+
+    extensions.patch(CloudWatchBackend, "get_metric_data", get_metric_data)
+    extensions.installed.append("cloudwatch: GetMetricData with percentiles and metric math")

@@ -1,0 +1,187 @@
+"""The SQS event source mapping, played: SQS → Lambda is not wired in moto (it needs Docker).
+
+The emulator receives the queue's messages, invokes the function in-process with an SQS event of
+the real shape, and deletes what succeeded, as Lambda's event source mapping does:
+
+- :func:`drain_in_batches` (``EmulatedAccount.drain_queue``) — batches, ``batchItemFailures``,
+  failed messages visible again at once (the visibility timeout passing), so moto's
+  RedrivePolicy moves a message to the dead-letter queue after ``maxReceiveCount`` receives;
+- :func:`drain_one_at_a_time` — the fleet's onboarding queue at scale: one message per
+  invocation (``BatchSize: 1``), the AWS calls summed in a :class:`DrainResult`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from sagewatch_emulator.calls import is_write
+
+if TYPE_CHECKING:
+    from sagewatch_emulator.account import EmulatedAccount
+    from sagewatch_emulator.sam.invoke import Invocation
+
+__all__ = ["DrainResult", "drain_in_batches", "drain_one_at_a_time", "queue_depth", "sqs_record"]
+
+_LOG = logging.getLogger(__name__)
+
+
+def sqs_record(message: Mapping[str, Any], queue_arn: str, region: str) -> dict[str, Any]:
+    """One record of an SQS event, as the event source mapping builds it from a received message."""
+    attributes = dict(message.get("Attributes") or {})
+    return {
+        "messageId": message["MessageId"],
+        "receiptHandle": message["ReceiptHandle"],
+        "body": message["Body"],
+        "attributes": {
+            "ApproximateReceiveCount": attributes.get("ApproximateReceiveCount", "1"),
+            "SentTimestamp": attributes.get("SentTimestamp", ""),
+            "SenderId": attributes.get("SenderId", ""),
+            "ApproximateFirstReceiveTimestamp": attributes.get("ApproximateFirstReceiveTimestamp", ""),
+        },
+        "messageAttributes": message.get("MessageAttributes") or {},
+        "md5OfBody": message.get("MD5OfBody", ""),
+        "eventSource": "aws:sqs",
+        "eventSourceARN": queue_arn,
+        "awsRegion": region,
+    }
+
+
+def queue_depth(sqs: Any, queue_url: str) -> dict[str, int]:
+    """ApproximateNumberOfMessages (visible), …NotVisible and …Delayed of a queue."""
+    attributes = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["All"])["Attributes"]
+    return {
+        "visible": int(attributes.get("ApproximateNumberOfMessages", 0)),
+        "not_visible": int(attributes.get("ApproximateNumberOfMessagesNotVisible", 0)),
+        "delayed": int(attributes.get("ApproximateNumberOfMessagesDelayed", 0)),
+    }
+
+
+def drain_in_batches(
+    sqs: Any,
+    *,
+    queue_url: str,
+    queue_arn: str,
+    region: str,
+    invoke: Callable[[dict[str, Any]], Invocation],
+    batch_size: int,
+    max_rounds: int,
+    max_seconds: float,
+    name: str,
+) -> list[Invocation]:
+    """Receive, ``invoke`` and settle batches until the queue is empty or a bound is reached.
+
+    See ``EmulatedAccount.drain_queue``; ``name`` is the queue as log lines call it.
+    """
+    invocations: list[Invocation] = []
+    deadline = time.monotonic() + max_seconds
+    empty_rounds = 0
+    for _ in range(max_rounds):
+        if time.monotonic() > deadline:
+            _LOG.warning("drain_queue(%s): stopped after %.0f s", name, max_seconds)
+            break
+        messages = sqs.receive_message(
+            QueueUrl=queue_url,
+            MaxNumberOfMessages=min(10, batch_size),
+            AttributeNames=["All"],
+            MessageAttributeNames=["All"],
+        ).get("Messages", [])
+        if not messages:
+            depth = queue_depth(sqs, queue_url)
+            if depth["visible"] == 0 and depth["delayed"] == 0:
+                break
+            # Visible or delayed messages this receive did not return: try again, a bounded number of times.
+            empty_rounds += 1
+            if empty_rounds > 20:
+                break
+            continue
+        empty_rounds = 0
+        invocation = invoke({"Records": [sqs_record(m, queue_arn, region) for m in messages]})
+        invocations.append(invocation)
+        by_id = {m["MessageId"]: m for m in messages}
+        if invocation.error is not None:
+            failed = set(by_id)
+        else:
+            response = invocation.response if isinstance(invocation.response, dict) else {}
+            failed = {
+                str(f.get("itemIdentifier")) for f in response.get("batchItemFailures", []) if isinstance(f, dict)
+            }
+        for message_id, message in by_id.items():
+            if message_id in failed:
+                sqs.change_message_visibility(
+                    QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
+                )
+            else:
+                sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+    return invocations
+
+
+@dataclass
+class DrainResult:
+    """What :func:`drain_one_at_a_time` did, summed over its invocations."""
+
+    invocations: int = 0
+    failed: list[str] = field(default_factory=list)  # message ids answered as failures or raised
+    aws_calls: Counter[str] = field(default_factory=Counter)
+    outcomes: Counter[str] = field(default_factory=Counter)
+    logs: list[str] = field(default_factory=list)
+
+    @property
+    def writes(self) -> dict[str, int]:
+        return {k: v for k, v in sorted(self.aws_calls.items()) if is_write(k)}
+
+
+def drain_one_at_a_time(
+    account: EmulatedAccount,
+    queue: str = "OnboardQueue",
+    function: str = "OnboardFunction",
+    *,
+    environment: Mapping[str, str] | None = None,
+    progress: Callable[[int], None] | None = None,
+) -> DrainResult:
+    """Deliver every visible message of ``queue`` to ``function``, one per invocation
+    (``BatchSize: 1``), until the queue is empty; a failed message stays invisible (not retried)."""
+    sqs = account.client("sqs")
+    url = account.physical_id(queue)
+    arn = account.attribute(queue, "Arn")
+    result = DrainResult()
+    while True:
+        answer = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=0)
+        messages = answer.get("Messages", [])
+        if not messages:
+            return result
+        for message in messages:
+            body = message["Body"]
+            event = {
+                "Records": [
+                    {
+                        "messageId": message["MessageId"],
+                        "receiptHandle": message["ReceiptHandle"],
+                        "body": body,
+                        "attributes": {"ApproximateReceiveCount": "1"},
+                        "messageAttributes": {},
+                        "md5OfBody": hashlib.md5(body.encode()).hexdigest(),  # noqa: S324 - SQS's own checksum
+                        "eventSource": "aws:sqs",
+                        "eventSourceARN": arn,
+                        "awsRegion": account.region,
+                    }
+                ]
+            }
+            invocation = account.invoke(function, event, environment=environment)
+            result.invocations += 1
+            result.aws_calls.update(invocation.aws_calls)
+            result.logs.extend(invocation.logs)
+            failures = {f.get("itemIdentifier") for f in (invocation.response or {}).get("batchItemFailures", [])}
+            if invocation.error is not None or message["MessageId"] in failures:
+                result.failed.append(message["MessageId"])
+                result.outcomes["failed"] += 1
+            else:
+                sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
+                result.outcomes["ok"] += 1
+            if progress is not None:
+                progress(result.invocations)

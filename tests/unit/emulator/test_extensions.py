@@ -1,0 +1,62 @@
+"""The extension register and the process takeover put back exactly what they changed."""
+
+from __future__ import annotations
+
+import os
+
+import boto3
+import pytest
+
+from sagewatch_emulator.aws_environment import ProcessTakeover, emulator_variables
+from sagewatch_emulator.extensions import MotoExtensions, snake_case
+
+
+class _Owner:
+    def kept(self) -> str:
+        return "original"
+
+
+def test_snake_case_is_motos_handler_name() -> None:
+    assert snake_case("PutMetricAlarm") == "put_metric_alarm"
+    assert snake_case("GetMetricWidgetImage") == "get_metric_widget_image"
+    assert snake_case("DescribeAlarms") == "describe_alarms"
+
+
+def test_uninstall_restores_replaced_attributes_and_removes_added_ones() -> None:
+    extensions = MotoExtensions()
+    extensions.patch(_Owner, "kept", lambda self: "patched")
+    extensions.patch(_Owner, "added", lambda self: "new")
+    extensions.installed.append("test")
+    assert _Owner().kept() == "patched"
+
+    extensions.uninstall()
+
+    assert _Owner().kept() == "original"
+    assert not hasattr(_Owner, "added")
+    assert extensions.installed == []
+
+
+def test_process_takeover_points_boto3_at_the_emulator_and_restores_the_host(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("AWS_PROFILE", "prod")
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SQS", "https://sqs.example")
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    monkeypatch.setenv("AWS_REGION", "eu-west-1")
+    session = boto3.DEFAULT_SESSION
+    takeover = ProcessTakeover()
+
+    takeover.take("http://127.0.0.1:5000", "us-east-1")
+
+    assert {k: os.environ[k] for k in emulator_variables("http://127.0.0.1:5000", "us-east-1")} == emulator_variables(
+        "http://127.0.0.1:5000", "us-east-1"
+    )
+    assert "AWS_PROFILE" not in os.environ
+    assert "AWS_ENDPOINT_URL_SQS" not in os.environ
+    assert boto3.DEFAULT_SESSION is None
+
+    takeover.restore()
+
+    assert os.environ["AWS_PROFILE"] == "prod"
+    assert os.environ["AWS_ENDPOINT_URL_SQS"] == "https://sqs.example"
+    assert os.environ["AWS_REGION"] == "eu-west-1"
+    assert "AWS_ENDPOINT_URL" not in os.environ
+    assert boto3.DEFAULT_SESSION is session
