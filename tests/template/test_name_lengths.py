@@ -17,7 +17,7 @@ import json
 import re
 from typing import Any
 
-from sagewatch_emulator.template import Resolver, Template
+from sagewatch_emulator.sam.template import Resolver, Template
 
 LONGEST_STACK_NAME = "s" + "x" * 127  # CloudFormation: 128 characters at most
 

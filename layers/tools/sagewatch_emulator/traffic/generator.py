@@ -86,7 +86,7 @@ class _EndpointSim:
         self.seed = seed
         self.incidents = tuple(i for i in incidents if i.endpoint == endpoint.name)
         self.streams: dict[str, VariantStream] = {}
-        self.arrivals_rng = random.Random(f"{seed}/{endpoint.name}/arrivals")
+        self.arrivals_rng = random.Random(f"{seed}/{endpoint.name}/arrivals")  # noqa: S311 - seeded, reproducible simulation; not security
         # serverless: warm containers and the last minute with a request, per variant
         self.warm: dict[str, int] = {}
         self.last_request: dict[str, datetime] = {}
@@ -101,7 +101,7 @@ class _EndpointSim:
     def stream(self, variant: Variant) -> VariantStream:
         found = self.streams.get(variant.name)
         if found is None or found.variant != variant:
-            rng = found.rng if found else random.Random(f"{self.seed}/{self.endpoint.name}/{variant.name}")
+            rng = found.rng if found else random.Random(f"{self.seed}/{self.endpoint.name}/{variant.name}")  # noqa: S311 - seeded simulation
             found = self.streams[variant.name] = VariantStream(self.endpoint.name, self.endpoint.kind, variant, rng)
         return found
 
