@@ -12,6 +12,10 @@
 0 done, 1 an AWS error, 2 usage or invalid policy, 3 endpoint not found, 4 no credentials,
 5 access denied. See docs/fleet.md.
 
+``doctor [--region R] [--profile P] [--stack S] [--emulated]`` checks an account read-only for
+what would break or stay silent (sagewatch_cli/doctor.py): exit 0 all ok, 1 failures, 2 usage,
+3 warnings only, 4 no credentials. See docs/deploy.md.
+
 ``invoke`` runs a function of template.yaml in an emulated AWS account (moto on 127.0.0.1),
 the way ``sam local invoke`` resolves it, and prints the outcome as JSON on stdout (response,
 error, AWS calls, Slack messages, emails); the function's logs go to stderr. Exit code 0 when
