@@ -12,6 +12,10 @@
 0 done, 1 an AWS error, 2 usage or invalid policy, 3 endpoint not found, 4 no credentials,
 5 access denied. See docs/fleet.md.
 
+``doctor [--region R] [--profile P] [--stack S] [--emulated]`` checks an account read-only for
+what would break or stay silent (sagewatch_cli/doctor.py): exit 0 all ok, 1 failures, 2 usage,
+3 warnings only, 4 no credentials. See docs/deploy.md.
+
 ``invoke`` runs a function of template.yaml in an emulated AWS account (moto on 127.0.0.1),
 the way ``sam local invoke`` resolves it, and prints the outcome as JSON on stdout (response,
 error, AWS calls, Slack messages, emails); the function's logs go to stderr. Exit code 0 when
@@ -351,6 +355,71 @@ def _remove_cmd(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _doctor_cmd(args: argparse.Namespace) -> int:
+    """Read-only checks of the account (see sagewatch_cli/doctor.py); exit codes in docs/deploy.md."""
+    import boto3
+    from botocore.exceptions import ProfileNotFound
+
+    from sagewatch.adapters.aws import CLIENT_CONFIG
+    from sagewatch_cli import doctor
+
+    if args.doctor_emulated:
+        return _doctor_in_emulated_account(args)
+    try:
+        session = boto3.session.Session(profile_name=args.profile, region_name=args.region)
+    except ProfileNotFound as exc:
+        raise _CommandError(f"sagewatch: {exc}", EXIT_NO_CREDENTIALS) from exc
+    if session.region_name is None:
+        raise _CommandError("sagewatch: no region: pass --region or set AWS_REGION", EXIT_USAGE)
+
+    def client(service: str) -> Any:
+        return session.client(service, endpoint_url=args.endpoint_url, config=CLIENT_CONFIG)  # type: ignore[call-overload]
+
+    stack = doctor.read_stack(client("cloudformation"), args.stack) if args.stack else None
+    target = doctor.target_from_stack(args.stack, *(stack or ({}, {})), found=stack is not None)
+    return _doctor_report(args, client, target, session.region_name)
+
+
+def _doctor_report(args: argparse.Namespace, client: Any, target: Any, region: str) -> int:
+    import dataclasses
+
+    from sagewatch_cli import doctor
+
+    given = {
+        "prefix": args.prefix,
+        "alert_topic_arn": args.alert_topic_arn,
+        "slack_webhook_secret": args.slack_secret,
+        "slack_bot_secret": args.slack_bot_secret,
+        "email_sender": args.email_sender,
+        "email_recipients": tuple(args.email_recipient) or None,
+        "policy_parameter": args.policy_parameter,
+    }
+    target = dataclasses.replace(target, **{k: v for k, v in given.items() if v})  # options override the stack
+    checker = doctor.Doctor(client, target, region, desired=doctor.desired_from_onboarding(client, target))
+    findings = checker.run()
+    print(doctor.report(findings))
+    return doctor.exit_code(findings)
+
+
+def _doctor_in_emulated_account(args: argparse.Namespace) -> int:
+    """``--emulated``: the demo's endpoints, onboarded, in a throwaway emulated account."""
+    from sagewatch_cli import doctor
+    from sagewatch_emulator import EmulatedAccount
+    from sagewatch_emulator.demo import ENDPOINTS
+
+    secret = "sagewatch/slack-webhook"  # noqa: S105 - the secret's name
+    with EmulatedAccount(parameters={"SlackWebhookSecretName": secret}) as account:
+        account.client("secretsmanager").create_secret(Name=secret, SecretString=account.slack_url)
+        doctor.emulate_public_powertools_parameter(account)
+        # PowertoolsLayerArn resolves to the emulator's placeholder: check the template's parameter.
+        parameters = {k: v for k, v in account.stack.parameters.items() if k != "PowertoolsLayerArn"}
+        target = doctor.target_from_stack(account.stack_name, parameters, account.stack.outputs, found=False)
+        for name, _what, spec in ENDPOINTS:
+            account.create_endpoint(name, **spec)
+        print(f"emulated account on {account.endpoint_url}", file=sys.stderr)
+        return _doctor_report(args, account.client, target, account.region)
+
+
 def _add_fleet_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     common = argparse.ArgumentParser(add_help=False)
     where = common.add_argument_group("account")
@@ -409,6 +478,33 @@ def _add_fleet_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
     remove.add_argument("endpoints", nargs="+", metavar="ENDPOINT")
     remove.add_argument("--write-tps", type=float, default=2.5, help="CloudWatch writes per second (0 = unpaced)")
     remove.set_defaults(run=lambda a: _run_guarded(a, _remove_cmd))
+
+    check = commands.add_parser(
+        "doctor",
+        help="check the account: what would break or stay silent (read-only)",
+        description="Read-only checks of an account for SageWatch: the Powertools layer parameter, Lambda "
+        "concurrency, SES, the Slack secrets, the alert topic's KMS key, and whether every metric SageWatch "
+        "alarms on is published for each endpoint. Exit codes: 0 all ok, 1 failures, 2 usage, 3 warnings "
+        "only, 4 no credentials.",
+    )
+    check.add_argument("--region", default=None, help="AWS region (default: the profile's or AWS_REGION)")
+    check.add_argument("--profile", default=None, help="named AWS profile (default credential chain otherwise)")
+    check.add_argument("--endpoint-url", default=None, help="send every call here, e.g. an emulated account's URL")
+    # Its own dest: the doctor opens the emulated account itself (it reads the stack's parameters).
+    check.add_argument(
+        "--emulated", dest="doctor_emulated", action="store_true", help="check a throwaway emulated account"
+    )
+    check.add_argument("--stack", default="sagewatch", help="the stack to read settings from (default: sagewatch)")
+    check.add_argument("--prefix", default=None, help="NamePrefix (default: the stack's, else SageWatch)")
+    check.add_argument("--alert-topic-arn", default=None, help="the alert topic (default: the stack's output)")
+    check.add_argument("--policy-parameter", default=None, help="the policy SSM parameter (default: the stack's)")
+    check.add_argument("--slack-secret", default=None, help="Slack webhook secret name (default: the stack's)")
+    check.add_argument("--slack-bot-secret", default=None, help="Slack bot token secret name (default: the stack's)")
+    check.add_argument("--email-sender", default=None, help="SES sender (default: the stack's EmailSender)")
+    check.add_argument(
+        "--email-recipient", action="append", default=[], help="alert recipient (repeatable; default: the stack's)"
+    )
+    check.set_defaults(run=lambda a: _run_guarded(a, _doctor_cmd))
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -23,12 +23,13 @@ Sources (AWS SageMaker Developer Guide):
 - [ASCALE] "Autoscale an asynchronous endpoint" (``async-inference-autoscale.html``):
   HasBacklogWithoutCapacity, EndpointName only, for scaling out from zero instances.
 
-Where the docs disagree: serverless **MemoryUtilization**. The current serverless page lists it
-with the invocation metrics of ``AWS/SageMaker`` (and the product's alarm builder reads it
-there); the archived preview page (awsdocs/amazon-sagemaker-developer-guide,
+Where the docs disagree: serverless **MemoryUtilization**. The current serverless page links it
+to the invocation metrics of ``AWS/SageMaker``; the reference page lists it only among the
+``/aws/sagemaker/Endpoints`` instance metrics, and the archived preview page (awsdocs/amazon-sagemaker-developer-guide,
 ``doc_source/serverless-endpoints-monitoring.md``) says "In the ``aws/sagemaker/Endpoints``
 namespace, they can use the MemoryUtilization metric". :data:`SERVERLESS_MEMORY_NAMESPACE` is the
-one switch.
+one switch, set to ``/aws/sagemaker/Endpoints`` as decided in docs/alarms.md ("Where the
+metrics live (evidence)").
 """
 
 from __future__ import annotations
@@ -38,8 +39,8 @@ from enum import StrEnum
 
 INVOCATION_NS = "AWS/SageMaker"
 INSTANCE_NS = "/aws/sagemaker/Endpoints"
-# The docs disagree (see the module docstring); the current page and the product say AWS/SageMaker.
-SERVERLESS_MEMORY_NAMESPACE = INVOCATION_NS
+# The docs disagree (see the module docstring); docs/alarms.md decides for the instance namespace.
+SERVERLESS_MEMORY_NAMESPACE = INSTANCE_NS
 
 
 class Kind(StrEnum):

@@ -128,14 +128,29 @@ def test_inference_components_get_their_own_latency_and_error_alarms() -> None:
     variant = VariantProfile("AllTraffic", "ml.g5.12xlarge", 1, inference_components=("llama-ic", "mistral-ic"))
     alarms = desired_alarms(profile("shared", (variant,)), Policy(), PREFIX).alarms
     component_alarms = [a for a in alarms if a.name.endswith(("llama-ic", "mistral-ic"))]
-    assert len(component_alarms) == 4
+    assert len(component_alarms) == 6  # 5XX rate, 4XX rate and latency p99 for each component
     for alarm in component_alarms:
         metrics = [alarm.metric] if alarm.metric else [q.metric for q in alarm.queries if q.metric]
-        assert all(m is not None and m.dimensions[0][0] == "InferenceComponentName" for m in metrics)
+        assert all(m is not None and m.dimensions == (("InferenceComponentName", m.dimensions[0][1]),) for m in metrics)
+
+
+def test_a_variant_hosting_components_keeps_only_its_instance_alarms() -> None:
+    # Such an endpoint publishes no invocation metrics under EndpointName + VariantName: an
+    # invocation alarm there would sit in INSUFFICIENT_DATA forever.
+    variant = VariantProfile("AllTraffic", "ml.g5.12xlarge", 1, inference_components=("llama-ic",))
+    alarms = desired_alarms(profile("shared", (variant,)), Policy(), PREFIX).alarms
+    variant_level = {a.key for a in alarms if not a.name.endswith("llama-ic")}
+    assert variant_level == {
+        "cpu-utilization",
+        "memory-utilization",
+        "disk-utilization",
+        "gpu-utilization",
+        "gpu-memory-utilization",
+    }
 
 
 def test_memory_namespace_follows_where_each_kind_publishes_it() -> None:
     serverless_memory = by_key(desired_alarms(serverless(), Policy(), PREFIX).alarms)["memory-utilization"]
     instance_memory = by_key(desired_alarms(profile(), Policy(), PREFIX).alarms)["memory-utilization"]
-    assert serverless_memory.metric is not None and serverless_memory.metric.namespace == "AWS/SageMaker"
+    assert serverless_memory.metric is not None and serverless_memory.metric.namespace == "/aws/sagemaker/Endpoints"
     assert instance_memory.metric is not None and instance_memory.metric.namespace == "/aws/sagemaker/Endpoints"

@@ -40,8 +40,11 @@ _ERROR_RATE_METRIC = {
     "invocation-4xx-rate": "Invocation4XXErrors",
 }
 _MICROSECOND_KEYS = frozenset({"model-latency-p99", "model-setup-time"})
-# Inference components publish invocation metrics under their own InferenceComponentName dimension.
-_COMPONENT_KEYS = frozenset({"model-latency-p99", "invocation-5xx-rate"})
+# An endpoint that hosts inference components publishes its invocation metrics per component,
+# under InferenceComponentName alone, and none under EndpointName + VariantName (docs/alarms.md,
+# "Where the metrics live"): these alarms move from the variant to each component, while the
+# variant keeps its instance metrics (CPU, memory, disk, GPU).
+_COMPONENT_KEYS = frozenset({"model-latency-p99", "invocation-5xx-rate", "invocation-4xx-rate"})
 
 
 @dataclass(frozen=True)
@@ -67,10 +70,11 @@ def desired_alarms(
         for definition in DEFINITIONS:
             if not policy.is_enabled(definition.key) or not kinds.intersection(definition.applies):
                 continue
-            alarms.append(_build(prefix, profile, variant, definition, policy, route))
-            for component in variant.inference_components:
-                if definition.key in _COMPONENT_KEYS:
+            if variant.inference_components and definition.key in _COMPONENT_KEYS:
+                for component in variant.inference_components:
                     alarms.append(_build(prefix, profile, variant, definition, policy, route, component=component))
+                continue
+            alarms.append(_build(prefix, profile, variant, definition, policy, route))
     if profile.is_async:
         for definition in DEFINITIONS:
             if Applies.ASYNC in definition.applies and policy.is_enabled(definition.key):
@@ -134,10 +138,9 @@ def _build(
             ),
         )
     else:
+        # MemoryUtilization lives in /aws/sagemaker/Endpoints for serverless variants too: the
+        # only namespace AWS documents it in (docs/alarms.md, "Where the metrics live").
         namespace, metric_name = _SINGLE_METRIC[key]
-        if key == "memory-utilization" and variant is not None and variant.is_serverless:
-            # Serverless endpoints publish MemoryUtilization with the invocation metrics.
-            namespace = INVOCATION_NS
         metric = Metric(namespace, metric_name, dimensions, definition.statistic)
     where = f"variant {variant.name}" if variant else "endpoint"
     if component:

@@ -384,10 +384,10 @@ class _VariantView:
         )
 
     def serverless_memory(self) -> Widget:
-        # Serverless endpoints publish MemoryUtilization with the invocation metrics in
-        # AWS/SageMaker: there is no instance behind them to report in /aws/sagemaker/Endpoints.
+        # Serverless variants publish MemoryUtilization in /aws/sagemaker/Endpoints, like instance
+        # variants: the only namespace AWS documents it in (docs/alarms.md, "Where the metrics live").
         metric = _metric(
-            INVOCATION_NAMESPACE,
+            INSTANCE_NAMESPACE,
             "MemoryUtilization",
             self.dims,
             id="mem",
