@@ -25,7 +25,7 @@ import os
 import threading
 import time
 import urllib.request
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from email.utils import getaddresses
@@ -35,6 +35,7 @@ from typing import Any
 import boto3
 from botocore.config import Config
 
+from sagewatch_emulator.alarm_engine import AdvanceReport, AlarmEngine, SentNotification, install_alarm_engine
 from sagewatch_emulator.calls import CallRecorder, exclude_from_counting
 from sagewatch_emulator.fake_slack import FakeSlack
 from sagewatch_emulator.invoke import (
@@ -236,6 +237,7 @@ class EmulatedAccount:
         self._invoke_lock = threading.Lock()
         self._open = False
         self._endpoint_configs = 0
+        self.alarm_engine = AlarmEngine(self.account_id, self.region)
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -262,6 +264,9 @@ class EmulatedAccount:
             self._server.start()
             self._reset_moto()
             self._extensions.install()
+            # A fresh engine per opening: its clock, metric store and notifications are this account's.
+            self.alarm_engine = AlarmEngine(self.account_id, self.region)
+            install_alarm_engine(self.alarm_engine, self._extensions)
             self._slack = FakeSlack().start()
             self._take_over_environment()
             self._session = _shared_session(self.region)
@@ -652,6 +657,34 @@ class EmulatedAccount:
         )
         return state
 
+    # -- simulated time and alarm evaluation (sagewatch_emulator.alarm_engine) ---------------------
+
+    @property
+    def now(self) -> datetime:
+        """Simulated now. The first read starts the simulation (8 days before the wall clock
+        unless ``alarm_engine.clock.pin(origin)`` came first); see docs/emulated-account.md."""
+        return self.alarm_engine.now
+
+    def advance(self, delta: timedelta) -> AdvanceReport:
+        """Move simulated time; every alarm is evaluated at each minute boundary crossed."""
+        self._require_open()
+        return self.alarm_engine.advance(delta)
+
+    def publish_metrics(self, items: Iterable[Any]) -> int:
+        """Metric data from the traffic simulator (``traffic.Published``), without an HTTP call each."""
+        self._require_open()
+        return self.alarm_engine.publish(items)
+
+    def alarm_states(self) -> dict[str, str]:
+        """Alarm name → state, as DescribeAlarms would say."""
+        self._require_open()
+        return self.alarm_engine.states()
+
+    @property
+    def alarm_notifications(self) -> list[SentNotification]:
+        """Every notification alarm actions sent so far (evaluations and SetAlarmState)."""
+        return list(self.alarm_engine.notifications)
+
     # -- Slack and email ----------------------------------------------------------------------
 
     @property
@@ -719,7 +752,7 @@ class EmulatedAccount:
             logs.create_log_group(logGroupName=log_group)
         with contextlib.suppress(logs.exceptions.ResourceAlreadyExistsException):
             logs.create_log_stream(logGroupName=log_group, logStreamName=stream)
-        last = int((at or datetime.now(UTC)).timestamp() * 1000)
+        last = int((at or self.alarm_engine.clock.now).timestamp() * 1000)
         first = last - (len(lines) - 1)
         events = [{"timestamp": first + i, "message": line} for i, line in enumerate(lines)]
         for start in range(0, len(events), 10_000):  # PutLogEvents takes at most 10,000 events
@@ -758,7 +791,7 @@ class EmulatedAccount:
         if period <= 0:
             raise EmulatorError("period must be a positive number of seconds")
         if end is None:
-            now = int(datetime.now(UTC).timestamp())
+            now = int(self.alarm_engine.clock.now.timestamp())  # the wall clock until a simulation starts
             end = datetime.fromtimestamp(now - now % period, UTC)
         data: list[dict[str, Any]] = []
         for index, value in enumerate(values):
