@@ -627,7 +627,7 @@ class EmulatedAccount:
         An emulator helper: moto publishes no SQS metrics and never evaluates alarms. This reads
         the queue named by the alarm's QueueName dimension, compares its visible messages with
         the threshold as CloudWatch would (one period, Maximum), and sets the alarm state with
-        SetAlarmState. Returns the new state. (SetAlarmState in moto runs no alarm actions.)
+        SetAlarmState. Returns the new state. (As on AWS, SetAlarmState runs the actions of a changed state.)
         """
         cloudwatch = self.client("cloudwatch")
         alarm = cloudwatch.describe_alarms(AlarmNames=[self.physical_id(alarm_logical_id)])["MetricAlarms"][0]

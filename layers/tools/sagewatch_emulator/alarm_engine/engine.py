@@ -228,7 +228,7 @@ class AlarmEngine:
         if outcome.state is None or outcome.state == alarm.state_value:
             return None
         return self.set_state(
-            alarm, outcome.state, outcome.reason, outcome.reason_data, at, outcome.triggering_children
+            alarm, outcome.state, outcome.reason, outcome.reason_data(), at, outcome.triggering_children
         )
 
     def set_state(

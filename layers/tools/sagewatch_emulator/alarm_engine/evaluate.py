@@ -16,7 +16,7 @@ outcome the way CloudWatch writes it into the alarm (StateReason, StateReasonDat
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -38,11 +38,14 @@ from sagewatch_emulator.alarm_engine.store import MetricStore, SeriesKey, series
 
 @dataclass(frozen=True)
 class Outcome:
-    """What an evaluation decided: ``state`` None keeps the current state."""
+    """What an evaluation decided: ``state`` None keeps the current state.
+
+    ``reason_data`` builds StateReasonData on demand: it is written only on a state change, and
+    formatting it for each of a week's million evaluations would cost more than evaluating."""
 
     state: AlarmState | None
     reason: str
-    reason_data: dict[str, Any] = field(default_factory=dict)
+    reason_data: Callable[[], dict[str, Any]] = field(default=dict)
     triggering_children: tuple[str, ...] = ()
 
 
@@ -79,7 +82,8 @@ def evaluate_metric_alarm(config: AlarmConfig, key: SeriesKey, store: MetricStor
     starts = evaluation_window(config, now)
     points = store.series(key, config.stat, config.period, starts)
     evaluation = evaluate(config, points, now)
-    return Outcome(evaluation.state, evaluation.reason, _reason_data(config, evaluation, now, config.stat))
+    stat = config.stat
+    return Outcome(evaluation.state, evaluation.reason, lambda: _reason_data(config, evaluation, now, stat))
 
 
 def evaluate_math_alarm(config: AlarmConfig, store: MetricStore, now: datetime) -> Outcome:
@@ -98,7 +102,7 @@ def evaluate_math_alarm(config: AlarmConfig, store: MetricStore, now: datetime) 
         key = series_key(stat.namespace, stat.metric_name, stat.dimensions)
         series[query.id] = store.series(key, stat.stat, stat.period, starts)
     evaluation = evaluate_alarm(config, series, now)
-    return Outcome(evaluation.state, evaluation.reason, _reason_data(config, evaluation, now, None))
+    return Outcome(evaluation.state, evaluation.reason, lambda: _reason_data(config, evaluation, now, None))
 
 
 def composite_time(moment: datetime) -> str:
@@ -129,7 +133,7 @@ def evaluate_composite_alarm(rule: CompositeRule, children: Mapping[str, ChildSt
             latest = max(named, key=lambda child: child.since)
             reason = f"{latest.arn} transitioned to {latest.state} at {composite_time(latest.since)}"
     data = {"version": "1.0", "triggeringAlarms": [{"arn": arn} for arn in triggering]}
-    return Outcome(result.state, reason, data, triggering)
+    return Outcome(result.state, reason, lambda: data, triggering)
 
 
 def _child(children: Mapping[str, ChildState], reference: str) -> ChildState:
