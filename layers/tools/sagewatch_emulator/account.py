@@ -29,13 +29,14 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Mapping, Sequence
-from datetime import datetime
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 from botocore.config import Config
 
+from sagewatch_emulator.alarm_engine import AdvanceReport, AlarmEngine, SentNotification, install_alarm_engine
 from sagewatch_emulator.aws_environment import ProcessTakeover, emulator_variables, shared_session
 from sagewatch_emulator.calls import CallRecorder, exclude_from_counting
 from sagewatch_emulator.cloudwatch.emulated import EmulatedCloudWatch
@@ -112,6 +113,7 @@ class EmulatedAccount:
         self._process = ProcessTakeover()
         self._invoke_lock = threading.Lock()
         self._open = False
+        self.alarm_engine = AlarmEngine(self.account_id, self.region)
 
     # -- lifecycle -------------------------------------------------------------------------
 
@@ -138,6 +140,9 @@ class EmulatedAccount:
             self._server.start()
             self._server.reset()
             self._extensions.install()
+            # A fresh engine per opening: its clock, metric store and notifications are this account's.
+            self.alarm_engine = AlarmEngine(self.account_id, self.region)
+            install_alarm_engine(self.alarm_engine, self._extensions)
             self._slack = FakeSlack().start()
             self._process.take(self.endpoint_url, self.region)
             provisioner = Provisioner(
@@ -402,7 +407,15 @@ class EmulatedAccount:
         if period <= 0:
             raise EmulatorError("period must be a positive number of seconds")
         put_metric_series(
-            self.client("cloudwatch"), namespace, metric_name, dimensions, values, end=end, period=period, unit=unit
+            self.client("cloudwatch"),
+            namespace,
+            metric_name,
+            dimensions,
+            values,
+            end=end,
+            period=period,
+            unit=unit,
+            now=self.alarm_engine.clock.now,  # the wall clock until a simulation starts
         )
 
     def put_log_lines(
@@ -420,7 +433,35 @@ class EmulatedAccount:
         CloudWatch Logs rejects (older than 14 days, or more than 2 hours ahead of the clock) are
         dropped as on AWS, with a warning in the log.
         """
-        put_log_lines(self.client("logs"), log_group, lines, stream=stream, at=at)
+        put_log_lines(self.client("logs"), log_group, lines, stream=stream, at=at or self.alarm_engine.clock.now)
+
+    # -- simulated time and alarm evaluation (sagewatch_emulator.alarm_engine) ---------------------
+
+    @property
+    def now(self) -> datetime:
+        """Simulated now. The first read starts the simulation (8 days before the wall clock
+        unless ``alarm_engine.clock.pin(origin)`` came first); see docs/emulated-account.md."""
+        return self.alarm_engine.now
+
+    def advance(self, delta: timedelta) -> AdvanceReport:
+        """Move simulated time; every alarm is evaluated at each minute boundary crossed."""
+        self._require_open()
+        return self.alarm_engine.advance(delta)
+
+    def publish_metrics(self, items: Iterable[Any]) -> int:
+        """Metric data from the traffic simulator (``traffic.Published``), without an HTTP call each."""
+        self._require_open()
+        return self.alarm_engine.publish(items)
+
+    def alarm_states(self) -> dict[str, str]:
+        """Alarm name → state, as DescribeAlarms would say."""
+        self._require_open()
+        return self.alarm_engine.states()
+
+    @property
+    def alarm_notifications(self) -> list[SentNotification]:
+        """Every notification alarm actions sent so far (evaluations and SetAlarmState)."""
+        return list(self.alarm_engine.notifications)
 
     # -- queues: SNS -> SQS -> Lambda like the event source mapping ------------------------------
 

@@ -67,7 +67,7 @@ class EmulatedCloudWatch:
         moto publishes no SQS metrics and never evaluates alarms. This reads the queue named by
         the alarm's QueueName dimension, compares its visible messages with the threshold as
         CloudWatch would (one period, Maximum), and sets the alarm state with SetAlarmState.
-        Returns the new state. (SetAlarmState in moto runs no alarm actions.)
+        Returns the new state. (As on AWS, SetAlarmState runs the actions of a changed state.)
         """
         cloudwatch = self._client("cloudwatch")
         sqs = self._client("sqs")

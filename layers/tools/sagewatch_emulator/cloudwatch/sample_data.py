@@ -28,11 +28,12 @@ def put_metric_series(
     end: datetime | None,
     period: int,
     unit: str | None,
+    now: datetime | None = None,
 ) -> None:
     """One datapoint per ``period`` seconds, the last at ``end`` (default: the current period's start)."""
     if end is None:
-        now = int(datetime.now(UTC).timestamp())
-        end = datetime.fromtimestamp(now - now % period, UTC)
+        now_s = int((now or datetime.now(UTC)).timestamp())
+        end = datetime.fromtimestamp(now_s - now_s % period, UTC)
     data: list[dict[str, Any]] = []
     for index, value in enumerate(values):
         datum: dict[str, Any] = {

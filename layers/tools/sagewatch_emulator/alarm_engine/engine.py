@@ -1,0 +1,291 @@
+"""The alarm engine: simulated minutes, every alarm evaluated at each, actions run on change.
+
+At every minute boundary the clock crosses, each metric alarm of the account's region is
+evaluated over the metric store as CloudWatch would ("Alarms with Period >= 60 s are evaluated
+every minute over a sliding window"; docs/evaluation.md), then composite alarms are evaluated
+when a child's state changed. A new state is written into moto's alarm (so DescribeAlarms shows
+it), the previous one into its history (DescribeAlarmHistory), and the new state's actions run
+(:mod:`.publish`). An evaluation that keeps the state (``ignore``, low samples) changes nothing.
+
+SetAlarmState is temporary: the next evaluation computes the real state again and, when it
+differs, transitions back with its actions (API Reference "SetAlarmState"). Composite alarms are
+re-evaluated only when a child changes, so a state set on a composite lasts until then.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sagewatch.core.evaluation import AlarmConfig, AlarmState, CompositeRule, UnknownChildAlarmError, parse_rule
+from sagewatch_emulator.alarm_engine.clock import SimulatedClock, minute_boundaries
+from sagewatch_emulator.alarm_engine.described import describe_alarm, is_composite
+from sagewatch_emulator.alarm_engine.evaluate import (
+    ChildState,
+    Outcome,
+    evaluate_composite_alarm,
+    evaluate_math_alarm,
+    evaluate_metric_alarm,
+)
+from sagewatch_emulator.alarm_engine.publish import SentNotification, run_actions
+from sagewatch_emulator.alarm_engine.store import MetricStore, SeriesKey, series_key
+from sagewatch_emulator.cloudwatch.alarm_notifications import cloudwatch_time
+
+_LOG = logging.getLogger(__name__)
+
+INITIAL_REASON = "Unchecked: Initial alarm creation"
+
+
+@dataclass(frozen=True)
+class Transition:
+    """One state change the engine (or SetAlarmState) made, with the actions it ran."""
+
+    alarm_name: str
+    old_state: str
+    new_state: str
+    at: datetime
+    reason: str
+    notifications: tuple[SentNotification, ...] = ()
+
+
+@dataclass
+class _Compiled:
+    """What evaluating one moto alarm needs, built once per alarm configuration."""
+
+    alarm: Any  # moto's Alarm; a PutMetricAlarm update replaces the object, so identity = version
+    config: AlarmConfig | None = None
+    key: SeriesKey | None = None
+    rule: CompositeRule | None = None
+    children_seen: tuple[tuple[str, str], ...] | None = None  # composite: children's states last evaluated
+
+
+@dataclass
+class AdvanceReport:
+    """What one ``advance`` did: minutes evaluated, alarm evaluations, transitions in order."""
+
+    minutes: int = 0
+    evaluations: int = 0
+    transitions: list[Transition] = field(default_factory=list)
+
+
+class AlarmEngine:
+    """Evaluates the alarms of one account and region of moto; see the module docstring."""
+
+    def __init__(self, account_id: str, region: str, clock: SimulatedClock | None = None) -> None:
+        self.account_id = account_id
+        self.region = region
+        self.clock = clock or SimulatedClock()
+        self.store = MetricStore()
+        self.notifications: list[SentNotification] = []
+        self.transitions: list[Transition] = []
+        self.evaluations = 0
+        self._compiled: dict[str, _Compiled] = {}
+        self._unsupported: dict[str, str] = {}
+        self._lock = threading.RLock()
+
+    # -- moto ----------------------------------------------------------------------------------
+
+    @property
+    def backend(self) -> Any:
+        from moto.cloudwatch.models import cloudwatch_backends
+
+        return cloudwatch_backends[self.account_id][self.region]
+
+    def stamp(self) -> datetime | None:
+        """The time to write on a state change: simulated time, or None (moto's own wall clock)."""
+        return self.clock.now if self.clock.pinned else None
+
+    # -- time ------------------------------------------------------------------------------------
+
+    @property
+    def now(self) -> datetime:
+        """Simulated now (reading it starts the simulation: the clock stops following the wall)."""
+        if not self.clock.pinned:
+            self.clock.pin()
+        return self.clock.now
+
+    def advance(self, delta: timedelta) -> AdvanceReport:
+        """Move simulated time by ``delta``, evaluating every alarm at each minute boundary crossed."""
+        before, after = self.clock.advance(delta)
+        report = AdvanceReport()
+        for tick in minute_boundaries(before, after):
+            report.minutes += 1
+            evaluated, changes = self.evaluate_all(tick)
+            report.evaluations += evaluated
+            report.transitions.extend(changes)
+        return report
+
+    def publish(self, items: Iterable[Any]) -> int:
+        """Direct metric path for the traffic simulator (``traffic.Published``); see store.py."""
+        return self.store.ingest_published(items)
+
+    def states(self) -> dict[str, str]:
+        return {name: alarm.state_value for name, alarm in self.backend.alarms.items()}
+
+    # -- evaluation ------------------------------------------------------------------------------
+
+    def evaluate_all(self, at: datetime) -> tuple[int, list[Transition]]:
+        """Evaluate every alarm at ``at`` (metric alarms, then composites); returns (count, transitions)."""
+        with self._lock:
+            alarms = dict(self.backend.alarms)
+            for name in [name for name in self._compiled if name not in alarms]:
+                del self._compiled[name]
+            changes: list[Transition] = []
+            count = 0
+            composites: list[_Compiled] = []
+            for name, alarm in alarms.items():
+                compiled = self._compile(name, alarm)
+                if compiled is None:
+                    continue
+                if compiled.rule is not None:
+                    composites.append(compiled)
+                    continue
+                outcome = self._evaluate_metric(compiled, at)
+                count += 1
+                change = self._apply(alarm, outcome, at)
+                if change is not None:
+                    changes.append(change)
+            # Composite alarms may name composite alarms: repeat until nothing changes (bounded).
+            for _ in range(len(composites) + 1):
+                changed = False
+                for compiled in composites:
+                    change, evaluated = self._evaluate_composite(compiled, alarms, at)
+                    count += evaluated
+                    if change is not None:
+                        changes.append(change)
+                        changed = True
+                if not changed:
+                    break
+            self.evaluations += count
+            return count, changes
+
+    def _compile(self, name: str, alarm: Any) -> _Compiled | None:
+        compiled = self._compiled.get(name)
+        if compiled is not None and compiled.alarm is alarm:
+            return compiled
+        self._unsupported.pop(name, None)
+        try:
+            if is_composite(alarm):
+                compiled = _Compiled(alarm, rule=parse_rule(alarm.rule))
+            else:
+                described = describe_alarm(alarm)
+                config = AlarmConfig.from_describe_alarms(described)
+                if config.period < 60:
+                    raise ValueError("high-resolution alarms (Period 10 or 30 s) are not evaluated by the emulator")
+                if any(q.expression and q.expression.lstrip().upper().startswith("SELECT") for q in config.metrics):
+                    raise ValueError("Metrics Insights alarms are not evaluated by the emulator")
+                key = None
+                if not config.metrics:
+                    dims = ((str(d["Name"]), str(d["Value"])) for d in described.get("Dimensions") or ())
+                    key = series_key(str(described["Namespace"]), str(described["MetricName"]), dims)
+                compiled = _Compiled(alarm, config=config, key=key)
+        except ValueError as exc:  # CompositeRuleError and config errors are ValueErrors
+            if self._unsupported.get(name) != str(exc):
+                _LOG.warning("alarm %s is not evaluated: %s", name, exc)
+            self._unsupported[name] = str(exc)
+            self._compiled.pop(name, None)
+            return None
+        self._compiled[name] = compiled
+        return compiled
+
+    def _evaluate_metric(self, compiled: _Compiled, at: datetime) -> Outcome:
+        assert compiled.config is not None
+        if compiled.key is not None:
+            return evaluate_metric_alarm(compiled.config, compiled.key, self.store, at)
+        return evaluate_math_alarm(compiled.config, self.store, at)
+
+    def _evaluate_composite(
+        self, compiled: _Compiled, alarms: Mapping[str, Any], at: datetime
+    ) -> tuple[Transition | None, int]:
+        assert compiled.rule is not None
+        alarm = compiled.alarm
+        children: dict[str, ChildState] = {}
+        for reference in compiled.rule.children:
+            other = alarms.get(_name(reference))
+            if other is None:
+                _LOG.warning("composite alarm %s names an alarm that does not exist: %s", alarm.name, reference)
+                return None, 0
+            children[other.name] = ChildState(other.alarm_arn, other.state_value, _aware(other.state_updated_timestamp))
+        seen = tuple((name, child.state) for name, child in children.items())
+        if seen == compiled.children_seen:
+            return None, 0  # CloudWatch re-evaluates a composite when a child changes state
+        compiled.children_seen = seen
+        try:
+            outcome = evaluate_composite_alarm(compiled.rule, children)
+        except UnknownChildAlarmError as exc:
+            _LOG.warning("composite alarm %s: %s", alarm.name, exc)
+            return None, 1
+        return self._apply(alarm, outcome, at), 1
+
+    # -- state changes -----------------------------------------------------------------------------
+
+    def _apply(self, alarm: Any, outcome: Outcome, at: datetime) -> Transition | None:
+        if outcome.state is None or outcome.state == alarm.state_value:
+            return None
+        return self.set_state(
+            alarm, outcome.state, outcome.reason, outcome.reason_data(), at, outcome.triggering_children
+        )
+
+    def set_state(
+        self,
+        alarm: Any,
+        state: str,
+        reason: str,
+        reason_data: Mapping[str, Any],
+        at: datetime,
+        triggering_children: Iterable[str] = (),
+    ) -> Transition:
+        """Write the new state into moto's alarm (previous one into its history) and run the actions."""
+        old = alarm.state_value
+        # The same tuple moto's Alarm.update_state appends; the DescribeAlarmHistory extension reads it.
+        alarm.history.append(
+            ("StateUpdate", alarm.state_reason, alarm.state_reason_data, old, alarm.state_updated_timestamp)
+        )
+        alarm.state_reason = reason
+        alarm.state_reason_data = json.dumps(reason_data)
+        alarm.state_value = str(state)
+        alarm.state_updated_timestamp = at
+        return self.record_transition(alarm, old, reason, at, triggering_children)
+
+    def record_transition(
+        self, alarm: Any, old: str, reason: str, at: datetime, triggering_children: Iterable[str] = ()
+    ) -> Transition:
+        """Run the actions of ``alarm``'s (already set) new state and remember the transition."""
+        new = str(alarm.state_value)
+        children = []
+        for arn in triggering_children:
+            child = self.backend.alarms.get(_name(arn))
+            if child is not None:
+                since = cloudwatch_time(_aware(child.state_updated_timestamp))
+                children.append({"Arn": arn, "State": {"Value": child.state_value, "Timestamp": since}})
+        sent = run_actions(
+            describe_alarm(alarm), old_state=old, new_state=new, reason=reason, at=at, triggering_children=children
+        )
+        transition = Transition(alarm.name, old, new, at, reason, tuple(sent))
+        with self._lock:
+            self.notifications.extend(sent)
+            self.transitions.append(transition)
+        return transition
+
+    def initial_state(self, alarm: Any) -> None:
+        """A new alarm starts in INSUFFICIENT_DATA ("Using Amazon CloudWatch alarms": alarm states)."""
+        alarm.state_value = AlarmState.INSUFFICIENT_DATA.value
+        alarm.state_reason = INITIAL_REASON
+        alarm.state_reason_data = "{}"
+        stamp = self.stamp()
+        if stamp is not None:
+            alarm.state_updated_timestamp = stamp
+            alarm.configuration_updated_timestamp = stamp
+
+
+def _name(reference: str) -> str:
+    return reference.split(":alarm:", 1)[1] if reference.startswith("arn:") and ":alarm:" in reference else reference
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

@@ -1,0 +1,94 @@
+"""Run an alarm's actions for a state change: publish CloudWatch's notification to its SNS topics.
+
+The message goes through moto's SNS backend in-process (``SNSBackend.publish``), so the topic's
+real subscriptions deliver it — for SageWatch, the AlertTopic → AlertQueue subscription of the
+stack, from where ``EmulatedAccount.drain_queue`` plays the SQS → NotifyFunction mapping.
+
+CloudWatch's rules ("Alarm actions", CloudWatch User Guide; API Reference "SetAlarmState"):
+actions run only when the state changes, for the new state's list (AlarmActions, OKActions,
+InsufficientDataActions), and only while ActionsEnabled. Actions other than SNS topics (EC2,
+Auto Scaling, Lambda, Systems Manager) are recorded but not performed by the emulator.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sagewatch_emulator.cloudwatch.alarm_notifications import alarm_message, notification_subject
+
+_LOG = logging.getLogger(__name__)
+
+ACTIONS_FOR_STATE = {"ALARM": "AlarmActions", "OK": "OKActions", "INSUFFICIENT_DATA": "InsufficientDataActions"}
+
+
+@dataclass(frozen=True)
+class SentNotification:
+    """One action the engine ran: the alarm, the transition, where it went and what was sent.
+
+    ``message_id`` is SNS's MessageId, None when the action was not an SNS topic of the account
+    (or the topic does not exist: CloudWatch then records a failed action)."""
+
+    alarm_name: str
+    old_state: str
+    new_state: str
+    at: datetime
+    action: str
+    subject: str
+    message: dict[str, Any]
+    message_id: str | None
+
+
+def run_actions(
+    described: Mapping[str, Any],
+    *,
+    old_state: str,
+    new_state: str,
+    reason: str,
+    at: datetime,
+    triggering_children: Sequence[Mapping[str, Any]] = (),
+) -> list[SentNotification]:
+    """Publish the notification to every action of ``new_state``; returns what was sent."""
+    if not described.get("ActionsEnabled", True):
+        return []
+    actions = list(described.get(ACTIONS_FOR_STATE[new_state]) or ())
+    if not actions:
+        return []
+    arn = str(described["AlarmArn"])
+    region = arn.split(":")[3]
+    message = alarm_message(
+        described,
+        new_state=new_state,
+        old_state=old_state,
+        reason=reason,
+        at=at,
+        triggering_children=triggering_children,
+    )
+    subject = notification_subject(new_state, str(described["AlarmName"]), region)
+    sent = []
+    for action in actions:
+        message_id = _publish_sns(action, message, subject) if action.startswith("arn:aws:sns:") else None
+        if message_id is None and not action.startswith("arn:aws:sns:"):
+            _LOG.info("alarm %s: action %s is not an SNS topic; not performed", described["AlarmName"], action)
+        sent.append(
+            SentNotification(
+                str(described["AlarmName"]), old_state, new_state, at, action, subject, message, message_id
+            )
+        )
+    return sent
+
+
+def _publish_sns(topic_arn: str, message: Mapping[str, Any], subject: str) -> str | None:
+    from moto.sns.exceptions import SNSNotFoundError
+    from moto.sns.models import sns_backends
+
+    _, _, _, region, account, _name = topic_arn.split(":", 5)
+    try:
+        return str(sns_backends[account][region].publish(json.dumps(message), topic_arn, subject=subject))
+    except SNSNotFoundError:
+        _LOG.warning("alarm action %s: no such topic; the notification is lost (as on AWS)", topic_arn)
+        return None
