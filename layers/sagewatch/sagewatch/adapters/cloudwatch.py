@@ -6,6 +6,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from sagewatch.adapters.aws import call
+from sagewatch.adapters.pagination import items
 from sagewatch.core.monitoring.alarm_spec import AlarmSpec
 from sagewatch.core.shared.errors import AwsCallError
 
@@ -19,21 +20,17 @@ class CloudWatchWriter:
 
     def list_alarms(self, name_prefix: str) -> list[dict[str, Any]]:
         """Every metric alarm whose name starts with ``name_prefix`` (DescribeAlarms, 100 per page)."""
-        alarms: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {
-            "AlarmNamePrefix": name_prefix,
-            "AlarmTypes": ["MetricAlarm"],
-            "MaxRecords": 100,
-        }
-        seen_tokens: set[str] = set()
-        while True:
-            page = call("DescribeAlarms", self._client.describe_alarms, **kwargs, **self._extra)
-            alarms.extend(page.get("MetricAlarms", []))
-            token = page.get("NextToken")
-            if not token or token in seen_tokens:
-                return alarms
-            seen_tokens.add(token)
-            kwargs["NextToken"] = token
+        return list(
+            items(
+                "DescribeAlarms",
+                self._client.describe_alarms,
+                "MetricAlarms",
+                AlarmNamePrefix=name_prefix,
+                AlarmTypes=["MetricAlarm"],
+                MaxRecords=100,
+                **self._extra,
+            )
+        )
 
     def put_alarm(self, spec: AlarmSpec, actions: Sequence[str]) -> None:
         call("PutMetricAlarm", self._client.put_metric_alarm, **spec.put_kwargs(actions), **self._extra)

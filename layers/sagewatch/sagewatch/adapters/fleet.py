@@ -13,6 +13,7 @@ from typing import Any
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from sagewatch.adapters.aws import call
+from sagewatch.adapters.pagination import DYNAMODB_START_KEY, items
 from sagewatch.core.fleet.plan import AppliedState, ListedEndpoint, timestamp
 from sagewatch.core.monitoring.policy import Policy
 from sagewatch.core.shared.errors import AwsCallError, InvalidPolicyError
@@ -30,35 +31,26 @@ def _extra(sleep: Callable[[float], None] | None) -> dict[str, Any]:
 
 def list_endpoints(client: Any, sleep: Callable[[float], None] | None = None) -> list[ListedEndpoint]:
     """Every endpoint of the region (ListEndpoints, 100 per page): name, status, LastModifiedTime."""
-    out: list[ListedEndpoint] = []
-    kwargs: dict[str, Any] = {"MaxResults": 100}
-    while True:
-        page = call("ListEndpoints", client.list_endpoints, **kwargs, **_extra(sleep))
-        for summary in page.get("Endpoints", []):
-            out.append(
-                ListedEndpoint(
-                    name=str(summary["EndpointName"]),
-                    status=str(summary.get("EndpointStatus", "")),
-                    last_modified=timestamp(summary.get("LastModifiedTime")),
-                )
-            )
-        token = page.get("NextToken")
-        if not token:
-            return out
-        kwargs["NextToken"] = token
+    return [
+        ListedEndpoint(
+            name=str(summary["EndpointName"]),
+            status=str(summary.get("EndpointStatus", "")),
+            last_modified=timestamp(summary.get("LastModifiedTime")),
+        )
+        for summary in items("ListEndpoints", client.list_endpoints, "Endpoints", MaxResults=100, **_extra(sleep))
+    ]
 
 
 def list_dashboards(client: Any, name_prefix: str, sleep: Callable[[float], None] | None = None) -> list[str]:
     """Names of the dashboards whose name starts with ``name_prefix`` (ListDashboards, paginated)."""
-    names: list[str] = []
-    kwargs: dict[str, Any] = {"DashboardNamePrefix": name_prefix}
-    while True:
-        page = call("ListDashboards", client.list_dashboards, **kwargs, **_extra(sleep))
-        names.extend(str(d["DashboardName"]) for d in page.get("DashboardEntries", []))
-        token = page.get("NextToken")
-        if not token:
-            return names
-        kwargs["NextToken"] = token
+    dashboards = items(
+        "ListDashboards",
+        client.list_dashboards,
+        "DashboardEntries",
+        DashboardNamePrefix=name_prefix,
+        **_extra(sleep),
+    )
+    return [str(d["DashboardName"]) for d in dashboards]
 
 
 class StateStore:
@@ -73,20 +65,16 @@ class StateStore:
         """(endpoint → state, the reconcile checkpoint or None): one paginated Scan."""
         states: dict[str, AppliedState] = {}
         checkpoint: dict[str, Any] | None = None
-        kwargs: dict[str, Any] = {"TableName": self._table}
-        while True:
-            page = call("Scan", self._client.scan, **kwargs, **self._extra)
-            for raw in page.get("Items", []):
-                item = {k: _DESERIALIZER.deserialize(v) for k, v in raw.items()}
-                if item.get("endpoint") == CHECKPOINT_KEY:
-                    checkpoint = item
-                else:
-                    state = AppliedState.from_item(item)
-                    states[state.endpoint] = state
-            key = page.get("LastEvaluatedKey")
-            if not key:
-                return states, checkpoint
-            kwargs["ExclusiveStartKey"] = key
+        for raw in items(
+            "Scan", self._client.scan, "Items", cursor=DYNAMODB_START_KEY, TableName=self._table, **self._extra
+        ):
+            item = {k: _DESERIALIZER.deserialize(v) for k, v in raw.items()}
+            if item.get("endpoint") == CHECKPOINT_KEY:
+                checkpoint = item
+            else:
+                state = AppliedState.from_item(item)
+                states[state.endpoint] = state
+        return states, checkpoint
 
     def get(self, endpoint: str) -> AppliedState | None:
         result = call(
