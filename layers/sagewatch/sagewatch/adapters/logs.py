@@ -13,8 +13,7 @@ from typing import Any
 from sagewatch.adapters.aws import call
 from sagewatch.core.alerting.metric_queries import as_utc
 from sagewatch.core.shared.errors import AwsCallError
-
-LOG_GROUP_PREFIX = "/aws/sagemaker/Endpoints/"
+from sagewatch.core.shared.namespaces import endpoint_log_group
 
 # CloudWatch Logs filter syntax: "?term" lines match when ANY of the terms occurs (case-sensitive).
 ERROR_FILTER_PATTERN = "?ERROR ?Error ?error ?Exception ?Traceback ?CRITICAL ?FATAL ?OOM"
@@ -25,10 +24,6 @@ _OVERFETCH = 5
 _MAX_EVENTS_PER_CALL = 10_000  # FilterLogEvents' own limit
 
 _NOT_FOUND = frozenset({"ResourceNotFoundException", "ResourceNotFound"})
-
-
-def log_group_name(endpoint_name: str) -> str:
-    return f"{LOG_GROUP_PREFIX}{endpoint_name}"
 
 
 def _epoch_ms(moment: datetime) -> int:
@@ -55,7 +50,7 @@ class LogsReader:
             page = call(
                 "FilterLogEvents",
                 self._client.filter_log_events,
-                logGroupName=log_group_name(endpoint_name),
+                logGroupName=endpoint_log_group(endpoint_name),
                 filterPattern=ERROR_FILTER_PATTERN,
                 startTime=_epoch_ms(since),
                 endTime=_epoch_ms(until),

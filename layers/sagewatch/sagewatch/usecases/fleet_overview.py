@@ -11,10 +11,15 @@ from sagewatch.adapters.aws import call
 from sagewatch.adapters.pagination import items
 from sagewatch.core.fleet.overview import render_overview, top_error_rates
 from sagewatch.core.shared.errors import AwsCallError
+from sagewatch.core.shared.namespaces import INVOCATION_NAMESPACE
 
 log = logging.getLogger(__name__)
 
-_QUERY = 'SELECT SUM({metric}) FROM SCHEMA("AWS/SageMaker", EndpointName, VariantName) GROUP BY EndpointName LIMIT 500'
+# A Metrics Insights query built from constants only (no input reaches it), hence the noqa.
+_QUERY = (
+    f'SELECT SUM({{metric}}) FROM SCHEMA("{INVOCATION_NAMESPACE}", EndpointName, VariantName) '  # noqa: S608
+    "GROUP BY EndpointName LIMIT 500"
+)
 
 
 def alarms_in_alarm(cloudwatch: Any, prefix: str) -> list[dict[str, Any]]:
