@@ -25,8 +25,9 @@ _SERIALIZER = TypeSerializer()
 _DESERIALIZER = TypeDeserializer()
 
 
-def _extra(sleep: Callable[[float], None] | None) -> dict[str, Any]:
-    return {"sleep": sleep} if sleep else {}
+def _from_dynamodb(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """A DynamoDB item (attribute values such as ``{"S": "fraud"}``) as plain Python values."""
+    return {key: _DESERIALIZER.deserialize(value) for key, value in raw.items()}
 
 
 def list_endpoints(client: Any, sleep: Callable[[float], None] | None = None) -> list[ListedEndpoint]:
@@ -37,7 +38,7 @@ def list_endpoints(client: Any, sleep: Callable[[float], None] | None = None) ->
             status=str(summary.get("EndpointStatus", "")),
             last_modified=timestamp(summary.get("LastModifiedTime")),
         )
-        for summary in items("ListEndpoints", client.list_endpoints, "Endpoints", MaxResults=100, **_extra(sleep))
+        for summary in items("ListEndpoints", client.list_endpoints, "Endpoints", MaxResults=100, sleep=sleep)
     ]
 
 
@@ -48,7 +49,7 @@ def list_dashboards(client: Any, name_prefix: str, sleep: Callable[[float], None
         client.list_dashboards,
         "DashboardEntries",
         DashboardNamePrefix=name_prefix,
-        **_extra(sleep),
+        sleep=sleep,
     )
     return [str(d["DashboardName"]) for d in dashboards]
 
@@ -59,16 +60,16 @@ class StateStore:
     def __init__(self, client: Any, table: str, sleep: Callable[[float], None] | None = None) -> None:
         self._client = client
         self._table = table
-        self._extra = _extra(sleep)
+        self._sleep = sleep
 
     def scan(self) -> tuple[dict[str, AppliedState], dict[str, Any] | None]:
         """(endpoint → state, the reconcile checkpoint or None): one paginated Scan."""
         states: dict[str, AppliedState] = {}
         checkpoint: dict[str, Any] | None = None
         for raw in items(
-            "Scan", self._client.scan, "Items", cursor=DYNAMODB_START_KEY, TableName=self._table, **self._extra
+            "Scan", self._client.scan, "Items", cursor=DYNAMODB_START_KEY, TableName=self._table, sleep=self._sleep
         ):
-            item = {k: _DESERIALIZER.deserialize(v) for k, v in raw.items()}
+            item = _from_dynamodb(raw)
             if item.get("endpoint") == CHECKPOINT_KEY:
                 checkpoint = item
             else:
@@ -83,12 +84,12 @@ class StateStore:
             TableName=self._table,
             Key={"endpoint": {"S": endpoint}},
             ConsistentRead=True,
-            **self._extra,
+            sleep=self._sleep,
         )
         raw = result.get("Item")
         if not raw:
             return None
-        return AppliedState.from_item({k: _DESERIALIZER.deserialize(v) for k, v in raw.items()})
+        return AppliedState.from_item(_from_dynamodb(raw))
 
     def record(self, state: AppliedState) -> bool:
         """Write the state unless the table already holds exactly it (a repeat writes nothing)."""
@@ -113,7 +114,7 @@ class StateStore:
             self._client.delete_item,
             TableName=self._table,
             Key={"endpoint": {"S": endpoint}},
-            **self._extra,
+            sleep=self._sleep,
         )
 
     def put_checkpoint(self, run_id: str, cursor: str, started: str) -> None:
@@ -124,7 +125,7 @@ class StateStore:
 
     def _put(self, item: Mapping[str, Any]) -> None:
         serialised = {k: _SERIALIZER.serialize(v) for k, v in item.items()}
-        call("PutItem", self._client.put_item, TableName=self._table, Item=serialised, **self._extra)
+        call("PutItem", self._client.put_item, TableName=self._table, Item=serialised, sleep=self._sleep)
 
 
 class WorkQueue:
@@ -133,7 +134,7 @@ class WorkQueue:
     def __init__(self, client: Any, url: str, sleep: Callable[[float], None] | None = None) -> None:
         self._client = client
         self._url = url
-        self._extra = _extra(sleep)
+        self._sleep = sleep
 
     def send(self, messages: Sequence[Mapping[str, Any]]) -> int:
         """Send every message; returns the number of SendMessageBatch calls. Raises if any entry fails."""
@@ -154,7 +155,7 @@ def load_policy(client: Any, parameter: str, sleep: Callable[[float], None] | No
     """The fleet policy from an SSM parameter (JSON); InvalidPolicyError names what is wrong."""
     where = f"SSM parameter {parameter}"
     try:
-        result = call("GetParameter", client.get_parameter, Name=parameter, **_extra(sleep))
+        result = call("GetParameter", client.get_parameter, Name=parameter, sleep=sleep)
     except AwsCallError as exc:
         if exc.code == "ParameterNotFound":
             raise InvalidPolicyError(f"{where} does not exist") from exc

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sagewatch.adapters.aws import call
+from sagewatch.adapters.aws import NOT_FOUND_CODES, call
 from sagewatch.core.alerting.metric_queries import as_utc
 from sagewatch.core.shared.errors import AwsCallError
 from sagewatch.core.shared.namespaces import endpoint_log_group
@@ -22,8 +22,6 @@ ERROR_FILTER_PATTERN = "?ERROR ?Error ?error ?Exception ?Traceback ?CRITICAL ?FA
 # (still one page, the response capped at 1 MB by the service) lets us keep the newest ones.
 _OVERFETCH = 5
 _MAX_EVENTS_PER_CALL = 10_000  # FilterLogEvents' own limit
-
-_NOT_FOUND = frozenset({"ResourceNotFoundException", "ResourceNotFound"})
 
 
 def _epoch_ms(moment: datetime) -> int:
@@ -57,7 +55,7 @@ class LogsReader:
                 limit=min(_MAX_EVENTS_PER_CALL, limit * _OVERFETCH),
             )
         except AwsCallError as exc:
-            if exc.code in _NOT_FOUND:
+            if exc.code in NOT_FOUND_CODES:
                 return []
             raise
         events = sorted(

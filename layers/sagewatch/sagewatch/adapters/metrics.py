@@ -70,7 +70,7 @@ class _Accumulator:
 class MetricsReader:
     def __init__(self, client: Any, sleep: Callable[[float], None] | None = None) -> None:
         self._client = client
-        self._extra: dict[str, Any] = {"sleep": sleep} if sleep else {}
+        self._sleep = sleep
 
     def get_metric_data(
         self,
@@ -103,7 +103,7 @@ class MetricsReader:
             EndTime=as_utc(end),
             ScanBy="TimestampAscending",
             MaxDatapoints=max_datapoints,
-            **self._extra,
+            sleep=self._sleep,
         ):
             for result in page.get("MetricDataResults") or []:
                 query_id = str(result.get("Id", ""))
@@ -118,7 +118,7 @@ class MetricsReader:
             self._client.get_metric_widget_image,
             MetricWidget=json.dumps(widget, separators=(",", ":")),
             OutputFormat="png",
-            **self._extra,
+            sleep=self._sleep,
         )
         image = result.get("MetricWidgetImage")
         if not isinstance(image, bytes | bytearray):

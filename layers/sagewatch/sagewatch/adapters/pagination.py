@@ -52,11 +52,10 @@ def pages(
     service answers; ``sleep`` is handed to ``call`` (tests pass a recorder instead of waiting).
     """
     request = dict(kwargs)
-    extra: dict[str, Any] = {"sleep": sleep} if sleep else {}
     seen: set[str] = set()
     budget: Iterable[int] = itertools.count() if max_pages is None else range(max_pages)
     for _ in budget:
-        page: dict[str, Any] = call(operation, method, **request, **extra)
+        page: dict[str, Any] = call(operation, method, sleep=sleep, **request)
         yield page
         continuation = page.get(cursor.response_key)
         if not continuation:

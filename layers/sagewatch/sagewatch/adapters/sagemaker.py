@@ -19,13 +19,13 @@ def _is_not_found(exc: AwsCallError) -> bool:
 class SageMakerEndpoints:
     def __init__(self, client: Any, sleep: Callable[[float], None] | None = None) -> None:
         self._client = client
-        self._extra: dict[str, Any] = {"sleep": sleep} if sleep else {}
+        self._sleep = sleep
 
     def read_profile(self, endpoint_name: str) -> EndpointProfile:
         """The endpoint's profile; EndpointNotFoundError when it does not exist (any more)."""
         try:
             endpoint = call(
-                "DescribeEndpoint", self._client.describe_endpoint, EndpointName=endpoint_name, **self._extra
+                "DescribeEndpoint", self._client.describe_endpoint, EndpointName=endpoint_name, sleep=self._sleep
             )
         except AwsCallError as exc:
             if _is_not_found(exc):
@@ -48,7 +48,7 @@ class SageMakerEndpoints:
                 "DescribeEndpointConfig",
                 self._client.describe_endpoint_config,
                 EndpointConfigName=name,
-                **self._extra,
+                sleep=self._sleep,
             )
         except AwsCallError as exc:
             # An endpoint keeps running after its config is deleted; we then know less about it.
@@ -58,7 +58,7 @@ class SageMakerEndpoints:
         return result
 
     def _list_tags(self, arn: str) -> dict[str, str]:
-        tags = items("ListTags", self._client.list_tags, "Tags", ResourceArn=arn, MaxResults=100, **self._extra)
+        tags = items("ListTags", self._client.list_tags, "Tags", ResourceArn=arn, MaxResults=100, sleep=self._sleep)
         return normalize_tags(list(tags))
 
     def _list_inference_components(self, endpoint_name: str) -> list[dict[str, Any]]:
@@ -69,6 +69,6 @@ class SageMakerEndpoints:
                 "InferenceComponents",
                 EndpointNameEquals=endpoint_name,
                 MaxResults=100,
-                **self._extra,
+                sleep=self._sleep,
             )
         )
