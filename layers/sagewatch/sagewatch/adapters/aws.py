@@ -41,6 +41,10 @@ THROTTLING_CODES = frozenset(
 )
 MAX_THROTTLE_RETRIES = 6
 
+# What services answer for a resource that does not exist (CloudWatch: ResourceNotFound; Logs:
+# ResourceNotFoundException). Callers decide whether that is an error or simply "nothing yet".
+NOT_FOUND_CODES = frozenset({"ResourceNotFound", "ResourceNotFoundException"})
+
 
 def client(service_name: str, region_name: str | None = None) -> Any:
     """A client for the Lambda's own account; AWS_ENDPOINT_URL (emulator) is honoured by botocore."""
@@ -56,17 +60,21 @@ def call(
     fn: Callable[..., T],
     /,
     *,
-    sleep: Callable[[float], None] = time.sleep,
+    sleep: Callable[[float], None] | None = None,
     **kwargs: Any,
 ) -> T:
-    """Call ``fn(**kwargs)``, retrying throttling with full-jitter backoff; translate other errors."""
+    """Call ``fn(**kwargs)``, retrying throttling with full-jitter backoff; translate other errors.
+
+    ``sleep`` waits between retries (``time.sleep`` when None); tests pass a recorder instead.
+    """
+    pause = sleep or time.sleep
     for attempt in range(MAX_THROTTLE_RETRIES + 1):
         try:
             return fn(**kwargs)
         except ClientError as exc:
             code = error_code(exc)
             if code in THROTTLING_CODES and attempt < MAX_THROTTLE_RETRIES:
-                sleep(random.uniform(0, min(8.0, 0.5 * 2**attempt)))  # noqa: S311 - jitter, not crypto
+                pause(random.uniform(0, min(8.0, 0.5 * 2**attempt)))  # noqa: S311 - jitter, not crypto
                 continue
             message = str(exc.response.get("Error", {}).get("Message", exc))
             raise AwsCallError(operation, code, message) from exc

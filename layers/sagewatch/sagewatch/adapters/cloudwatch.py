@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sagewatch.adapters.aws import call
+from sagewatch.adapters.aws import NOT_FOUND_CODES, call
+from sagewatch.adapters.pagination import items
 from sagewatch.core.monitoring.alarm_spec import AlarmSpec
 from sagewatch.core.shared.errors import AwsCallError
 
@@ -15,50 +16,48 @@ DELETE_BATCH = 100  # DeleteAlarms takes at most 100 names per call
 class CloudWatchWriter:
     def __init__(self, client: Any, sleep: Callable[[float], None] | None = None) -> None:
         self._client = client
-        self._extra: dict[str, Any] = {"sleep": sleep} if sleep else {}
+        self._sleep = sleep
 
     def list_alarms(self, name_prefix: str) -> list[dict[str, Any]]:
         """Every metric alarm whose name starts with ``name_prefix`` (DescribeAlarms, 100 per page)."""
-        alarms: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {
-            "AlarmNamePrefix": name_prefix,
-            "AlarmTypes": ["MetricAlarm"],
-            "MaxRecords": 100,
-        }
-        seen_tokens: set[str] = set()
-        while True:
-            page = call("DescribeAlarms", self._client.describe_alarms, **kwargs, **self._extra)
-            alarms.extend(page.get("MetricAlarms", []))
-            token = page.get("NextToken")
-            if not token or token in seen_tokens:
-                return alarms
-            seen_tokens.add(token)
-            kwargs["NextToken"] = token
+        return list(
+            items(
+                "DescribeAlarms",
+                self._client.describe_alarms,
+                "MetricAlarms",
+                AlarmNamePrefix=name_prefix,
+                AlarmTypes=["MetricAlarm"],
+                MaxRecords=100,
+                sleep=self._sleep,
+            )
+        )
 
     def put_alarm(self, spec: AlarmSpec, actions: Sequence[str]) -> None:
-        call("PutMetricAlarm", self._client.put_metric_alarm, **spec.put_kwargs(actions), **self._extra)
+        call("PutMetricAlarm", self._client.put_metric_alarm, **spec.put_kwargs(actions), sleep=self._sleep)
 
     def delete_alarms(self, names: Sequence[str]) -> int:
         """Delete in batches of 100; returns the number of DeleteAlarms calls made."""
         calls = 0
         for start in range(0, len(names), DELETE_BATCH):
             batch = list(names[start : start + DELETE_BATCH])
-            call("DeleteAlarms", self._client.delete_alarms, AlarmNames=batch, **self._extra)
+            call("DeleteAlarms", self._client.delete_alarms, AlarmNames=batch, sleep=self._sleep)
             calls += 1
         return calls
 
     def get_dashboard_body(self, name: str) -> str | None:
         try:
-            result = call("GetDashboard", self._client.get_dashboard, DashboardName=name, **self._extra)
+            result = call("GetDashboard", self._client.get_dashboard, DashboardName=name, sleep=self._sleep)
         except AwsCallError as exc:
-            if exc.code in ("ResourceNotFound", "ResourceNotFoundException"):
+            if exc.code in NOT_FOUND_CODES:
                 return None
             raise
         body = result.get("DashboardBody")
         return str(body) if body is not None else None
 
     def put_dashboard(self, name: str, body: str) -> None:
-        result = call("PutDashboard", self._client.put_dashboard, DashboardName=name, DashboardBody=body, **self._extra)
+        result = call(
+            "PutDashboard", self._client.put_dashboard, DashboardName=name, DashboardBody=body, sleep=self._sleep
+        )
         problems = result.get("DashboardValidationMessages") or []
         if problems:
             # PutDashboard succeeds with warnings; a dashboard with broken widgets is still a bug.
@@ -67,7 +66,7 @@ class CloudWatchWriter:
 
     def delete_dashboard(self, name: str) -> None:
         try:
-            call("DeleteDashboards", self._client.delete_dashboards, DashboardNames=[name], **self._extra)
+            call("DeleteDashboards", self._client.delete_dashboards, DashboardNames=[name], sleep=self._sleep)
         except AwsCallError as exc:
-            if exc.code not in ("ResourceNotFound", "ResourceNotFoundException", "DashboardNotFoundError"):
+            if exc.code not in NOT_FOUND_CODES and exc.code != "DashboardNotFoundError":
                 raise

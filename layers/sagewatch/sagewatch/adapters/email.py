@@ -20,7 +20,7 @@ MAX_RAW_BYTES = 40 * 1024 * 1024  # SES v2: 40 MB per message, after base64 enco
 class EmailSender:
     def __init__(self, client: Any, sleep: Callable[[float], None] | None = None) -> None:
         self._client = client
-        self._extra: dict[str, Any] = {"sleep": sleep} if sleep else {}
+        self._sleep = sleep
 
     def send(self, sender: str, recipients: Sequence[str], raw_mime: bytes) -> str:
         """Send ``raw_mime`` from ``sender`` to ``recipients``; returns SES's MessageId."""
@@ -37,7 +37,7 @@ class EmailSender:
             FromEmailAddress=sender,
             Destination={"ToAddresses": addresses},
             Content={"Raw": {"Data": raw_mime}},
-            **self._extra,
+            sleep=self._sleep,
         )
         message_id = result.get("MessageId")
         if not message_id:

@@ -13,6 +13,7 @@ from typing import Any
 from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 from sagewatch.adapters.aws import call
+from sagewatch.adapters.pagination import DYNAMODB_START_KEY, items
 from sagewatch.core.fleet.plan import AppliedState, ListedEndpoint, timestamp
 from sagewatch.core.monitoring.policy import Policy
 from sagewatch.core.shared.errors import AwsCallError, InvalidPolicyError
@@ -24,41 +25,33 @@ _SERIALIZER = TypeSerializer()
 _DESERIALIZER = TypeDeserializer()
 
 
-def _extra(sleep: Callable[[float], None] | None) -> dict[str, Any]:
-    return {"sleep": sleep} if sleep else {}
+def _from_dynamodb(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """A DynamoDB item (attribute values such as ``{"S": "fraud"}``) as plain Python values."""
+    return {key: _DESERIALIZER.deserialize(value) for key, value in raw.items()}
 
 
 def list_endpoints(client: Any, sleep: Callable[[float], None] | None = None) -> list[ListedEndpoint]:
     """Every endpoint of the region (ListEndpoints, 100 per page): name, status, LastModifiedTime."""
-    out: list[ListedEndpoint] = []
-    kwargs: dict[str, Any] = {"MaxResults": 100}
-    while True:
-        page = call("ListEndpoints", client.list_endpoints, **kwargs, **_extra(sleep))
-        for summary in page.get("Endpoints", []):
-            out.append(
-                ListedEndpoint(
-                    name=str(summary["EndpointName"]),
-                    status=str(summary.get("EndpointStatus", "")),
-                    last_modified=timestamp(summary.get("LastModifiedTime")),
-                )
-            )
-        token = page.get("NextToken")
-        if not token:
-            return out
-        kwargs["NextToken"] = token
+    return [
+        ListedEndpoint(
+            name=str(summary["EndpointName"]),
+            status=str(summary.get("EndpointStatus", "")),
+            last_modified=timestamp(summary.get("LastModifiedTime")),
+        )
+        for summary in items("ListEndpoints", client.list_endpoints, "Endpoints", MaxResults=100, sleep=sleep)
+    ]
 
 
 def list_dashboards(client: Any, name_prefix: str, sleep: Callable[[float], None] | None = None) -> list[str]:
     """Names of the dashboards whose name starts with ``name_prefix`` (ListDashboards, paginated)."""
-    names: list[str] = []
-    kwargs: dict[str, Any] = {"DashboardNamePrefix": name_prefix}
-    while True:
-        page = call("ListDashboards", client.list_dashboards, **kwargs, **_extra(sleep))
-        names.extend(str(d["DashboardName"]) for d in page.get("DashboardEntries", []))
-        token = page.get("NextToken")
-        if not token:
-            return names
-        kwargs["NextToken"] = token
+    dashboards = items(
+        "ListDashboards",
+        client.list_dashboards,
+        "DashboardEntries",
+        DashboardNamePrefix=name_prefix,
+        sleep=sleep,
+    )
+    return [str(d["DashboardName"]) for d in dashboards]
 
 
 class StateStore:
@@ -67,26 +60,22 @@ class StateStore:
     def __init__(self, client: Any, table: str, sleep: Callable[[float], None] | None = None) -> None:
         self._client = client
         self._table = table
-        self._extra = _extra(sleep)
+        self._sleep = sleep
 
     def scan(self) -> tuple[dict[str, AppliedState], dict[str, Any] | None]:
         """(endpoint → state, the reconcile checkpoint or None): one paginated Scan."""
         states: dict[str, AppliedState] = {}
         checkpoint: dict[str, Any] | None = None
-        kwargs: dict[str, Any] = {"TableName": self._table}
-        while True:
-            page = call("Scan", self._client.scan, **kwargs, **self._extra)
-            for raw in page.get("Items", []):
-                item = {k: _DESERIALIZER.deserialize(v) for k, v in raw.items()}
-                if item.get("endpoint") == CHECKPOINT_KEY:
-                    checkpoint = item
-                else:
-                    state = AppliedState.from_item(item)
-                    states[state.endpoint] = state
-            key = page.get("LastEvaluatedKey")
-            if not key:
-                return states, checkpoint
-            kwargs["ExclusiveStartKey"] = key
+        for raw in items(
+            "Scan", self._client.scan, "Items", cursor=DYNAMODB_START_KEY, TableName=self._table, sleep=self._sleep
+        ):
+            item = _from_dynamodb(raw)
+            if item.get("endpoint") == CHECKPOINT_KEY:
+                checkpoint = item
+            else:
+                state = AppliedState.from_item(item)
+                states[state.endpoint] = state
+        return states, checkpoint
 
     def get(self, endpoint: str) -> AppliedState | None:
         result = call(
@@ -95,12 +84,12 @@ class StateStore:
             TableName=self._table,
             Key={"endpoint": {"S": endpoint}},
             ConsistentRead=True,
-            **self._extra,
+            sleep=self._sleep,
         )
         raw = result.get("Item")
         if not raw:
             return None
-        return AppliedState.from_item({k: _DESERIALIZER.deserialize(v) for k, v in raw.items()})
+        return AppliedState.from_item(_from_dynamodb(raw))
 
     def record(self, state: AppliedState) -> bool:
         """Write the state unless the table already holds exactly it (a repeat writes nothing)."""
@@ -125,7 +114,7 @@ class StateStore:
             self._client.delete_item,
             TableName=self._table,
             Key={"endpoint": {"S": endpoint}},
-            **self._extra,
+            sleep=self._sleep,
         )
 
     def put_checkpoint(self, run_id: str, cursor: str, started: str) -> None:
@@ -136,7 +125,7 @@ class StateStore:
 
     def _put(self, item: Mapping[str, Any]) -> None:
         serialised = {k: _SERIALIZER.serialize(v) for k, v in item.items()}
-        call("PutItem", self._client.put_item, TableName=self._table, Item=serialised, **self._extra)
+        call("PutItem", self._client.put_item, TableName=self._table, Item=serialised, sleep=self._sleep)
 
 
 class WorkQueue:
@@ -145,7 +134,7 @@ class WorkQueue:
     def __init__(self, client: Any, url: str, sleep: Callable[[float], None] | None = None) -> None:
         self._client = client
         self._url = url
-        self._extra = _extra(sleep)
+        self._sleep = sleep
 
     def send(self, messages: Sequence[Mapping[str, Any]]) -> int:
         """Send every message; returns the number of SendMessageBatch calls. Raises if any entry fails."""
@@ -166,7 +155,7 @@ def load_policy(client: Any, parameter: str, sleep: Callable[[float], None] | No
     """The fleet policy from an SSM parameter (JSON); InvalidPolicyError names what is wrong."""
     where = f"SSM parameter {parameter}"
     try:
-        result = call("GetParameter", client.get_parameter, Name=parameter, **_extra(sleep))
+        result = call("GetParameter", client.get_parameter, Name=parameter, sleep=sleep)
     except AwsCallError as exc:
         if exc.code == "ParameterNotFound":
             raise InvalidPolicyError(f"{where} does not exist") from exc

@@ -10,11 +10,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sagewatch.adapters.aws import call
+from sagewatch.adapters.aws import NOT_FOUND_CODES, call
 from sagewatch.core.alerting.metric_queries import as_utc
 from sagewatch.core.shared.errors import AwsCallError
-
-LOG_GROUP_PREFIX = "/aws/sagemaker/Endpoints/"
+from sagewatch.core.shared.namespaces import endpoint_log_group
 
 # CloudWatch Logs filter syntax: "?term" lines match when ANY of the terms occurs (case-sensitive).
 ERROR_FILTER_PATTERN = "?ERROR ?Error ?error ?Exception ?Traceback ?CRITICAL ?FATAL ?OOM"
@@ -23,12 +22,6 @@ ERROR_FILTER_PATTERN = "?ERROR ?Error ?error ?Exception ?Traceback ?CRITICAL ?FA
 # (still one page, the response capped at 1 MB by the service) lets us keep the newest ones.
 _OVERFETCH = 5
 _MAX_EVENTS_PER_CALL = 10_000  # FilterLogEvents' own limit
-
-_NOT_FOUND = frozenset({"ResourceNotFoundException", "ResourceNotFound"})
-
-
-def log_group_name(endpoint_name: str) -> str:
-    return f"{LOG_GROUP_PREFIX}{endpoint_name}"
 
 
 def _epoch_ms(moment: datetime) -> int:
@@ -55,14 +48,14 @@ class LogsReader:
             page = call(
                 "FilterLogEvents",
                 self._client.filter_log_events,
-                logGroupName=log_group_name(endpoint_name),
+                logGroupName=endpoint_log_group(endpoint_name),
                 filterPattern=ERROR_FILTER_PATTERN,
                 startTime=_epoch_ms(since),
                 endTime=_epoch_ms(until),
                 limit=min(_MAX_EVENTS_PER_CALL, limit * _OVERFETCH),
             )
         except AwsCallError as exc:
-            if exc.code in _NOT_FOUND:
+            if exc.code in NOT_FOUND_CODES:
                 return []
             raise
         events = sorted(

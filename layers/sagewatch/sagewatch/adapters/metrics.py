@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any
 
 from sagewatch.adapters.aws import call
+from sagewatch.adapters.pagination import pages
 from sagewatch.core.alerting.metric_queries import (
     MAX_QUERIES_PER_REQUEST,
     MetricSeries,
@@ -69,7 +70,7 @@ class _Accumulator:
 class MetricsReader:
     def __init__(self, client: Any, sleep: Callable[[float], None] | None = None) -> None:
         self._client = client
-        self._extra: dict[str, Any] = {"sleep": sleep} if sleep else {}
+        self._sleep = sleep
 
     def get_metric_data(
         self,
@@ -92,26 +93,22 @@ class MetricsReader:
             )
         if as_utc(end) <= as_utc(start):
             raise ValueError("the end of the window must be after its start")
-        kwargs: dict[str, Any] = {
-            "MetricDataQueries": [dict(query) for query in queries],
-            "StartTime": as_utc(start),
-            "EndTime": as_utc(end),
-            "ScanBy": "TimestampAscending",
-            "MaxDatapoints": max_datapoints,
-        }
         merged: dict[str, _Accumulator] = {}
-        seen_tokens: set[str] = set()
-        for _ in range(MAX_PAGES):
-            page = call("GetMetricData", self._client.get_metric_data, **kwargs, **self._extra)
+        for page in pages(
+            "GetMetricData",
+            self._client.get_metric_data,
+            max_pages=MAX_PAGES,
+            MetricDataQueries=[dict(query) for query in queries],
+            StartTime=as_utc(start),
+            EndTime=as_utc(end),
+            ScanBy="TimestampAscending",
+            MaxDatapoints=max_datapoints,
+            sleep=self._sleep,
+        ):
             for result in page.get("MetricDataResults") or []:
                 query_id = str(result.get("Id", ""))
                 accumulator = merged.setdefault(query_id, _Accumulator(query_id, str(result.get("Label") or query_id)))
                 accumulator.add(result)
-            token = page.get("NextToken")
-            if not token or token in seen_tokens:
-                break
-            seen_tokens.add(token)
-            kwargs["NextToken"] = token
         return {query_id: accumulator.series() for query_id, accumulator in merged.items()}
 
     def get_widget_image(self, widget: Mapping[str, Any]) -> bytes:
@@ -121,7 +118,7 @@ class MetricsReader:
             self._client.get_metric_widget_image,
             MetricWidget=json.dumps(widget, separators=(",", ":")),
             OutputFormat="png",
-            **self._extra,
+            sleep=self._sleep,
         )
         image = result.get("MetricWidgetImage")
         if not isinstance(image, bytes | bytearray):

@@ -5,9 +5,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from botocore.exceptions import ClientError
-
-from sagewatch.adapters.aws import call, error_code
+from sagewatch.adapters.aws import call
+from sagewatch.adapters.pagination import items
 from sagewatch.core.monitoring.profile import EndpointProfile, profile_from_descriptions
 from sagewatch.core.monitoring.tags import normalize_tags
 from sagewatch.core.shared.errors import AwsCallError, EndpointNotFoundError
@@ -20,13 +19,13 @@ def _is_not_found(exc: AwsCallError) -> bool:
 class SageMakerEndpoints:
     def __init__(self, client: Any, sleep: Callable[[float], None] | None = None) -> None:
         self._client = client
-        self._extra: dict[str, Any] = {"sleep": sleep} if sleep else {}
+        self._sleep = sleep
 
     def read_profile(self, endpoint_name: str) -> EndpointProfile:
         """The endpoint's profile; EndpointNotFoundError when it does not exist (any more)."""
         try:
             endpoint = call(
-                "DescribeEndpoint", self._client.describe_endpoint, EndpointName=endpoint_name, **self._extra
+                "DescribeEndpoint", self._client.describe_endpoint, EndpointName=endpoint_name, sleep=self._sleep
             )
         except AwsCallError as exc:
             if _is_not_found(exc):
@@ -49,7 +48,7 @@ class SageMakerEndpoints:
                 "DescribeEndpointConfig",
                 self._client.describe_endpoint_config,
                 EndpointConfigName=name,
-                **self._extra,
+                sleep=self._sleep,
             )
         except AwsCallError as exc:
             # An endpoint keeps running after its config is deleted; we then know less about it.
@@ -59,26 +58,17 @@ class SageMakerEndpoints:
         return result
 
     def _list_tags(self, arn: str) -> dict[str, str]:
-        tags: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {"ResourceArn": arn, "MaxResults": 100}
-        while True:
-            page = call("ListTags", self._client.list_tags, **kwargs, **self._extra)
-            tags.extend(page.get("Tags", []))
-            token = page.get("NextToken")
-            if not token:
-                return normalize_tags(tags)
-            kwargs["NextToken"] = token
+        tags = items("ListTags", self._client.list_tags, "Tags", ResourceArn=arn, MaxResults=100, sleep=self._sleep)
+        return normalize_tags(list(tags))
 
     def _list_inference_components(self, endpoint_name: str) -> list[dict[str, Any]]:
-        out: list[dict[str, Any]] = []
-        kwargs: dict[str, Any] = {"EndpointNameEquals": endpoint_name, "MaxResults": 100}
-        while True:
-            try:
-                page = self._client.list_inference_components(**kwargs)
-            except ClientError as exc:
-                raise AwsCallError("ListInferenceComponents", error_code(exc), str(exc)) from exc
-            out.extend(page.get("InferenceComponents", []))
-            token = page.get("NextToken")
-            if not token:
-                return out
-            kwargs["NextToken"] = token
+        return list(
+            items(
+                "ListInferenceComponents",
+                self._client.list_inference_components,
+                "InferenceComponents",
+                EndpointNameEquals=endpoint_name,
+                MaxResults=100,
+                sleep=self._sleep,
+            )
+        )

@@ -81,10 +81,13 @@ class Onboarding:
 
     def plan(self, profile: EndpointProfile) -> Plan:
         """What onboarding would change for this endpoint (reads only)."""
-        specs, body, notes = self.desired(profile)
+        return self._compare(profile.name, *self.desired(profile))
+
+    def _compare(self, endpoint_name: str, specs: tuple[AlarmSpec, ...], body: str | None, notes: list[str]) -> Plan:
+        """The plan that turns what exists (DescribeAlarms, GetDashboard) into what is desired."""
         prefix = self._settings.name_prefix
-        existing = self._cloudwatch.list_alarms(alarm_prefix(prefix, profile.name))
-        existing_body = self._cloudwatch.get_dashboard_body(dashboard_name(prefix, profile.name))
+        existing = self._cloudwatch.list_alarms(alarm_prefix(prefix, endpoint_name))
+        existing_body = self._cloudwatch.get_dashboard_body(dashboard_name(prefix, endpoint_name))
         return plan_changes(specs, existing, self._settings.alarm_actions, body, existing_body, notes)
 
     def desired(self, profile: EndpointProfile) -> tuple[tuple[AlarmSpec, ...], str | None, list[str]]:
@@ -126,10 +129,7 @@ class Onboarding:
             log.info("endpoint %s skipped: %s", endpoint_name, reason, extra={"endpoint": endpoint_name})
             return OnboardResult(endpoint_name, "skipped", reason)
         specs, body, notes = self.desired(profile)
-        prefix = self._settings.name_prefix
-        existing = self._cloudwatch.list_alarms(alarm_prefix(prefix, profile.name))
-        existing_body = self._cloudwatch.get_dashboard_body(dashboard_name(prefix, profile.name))
-        plan = plan_changes(specs, existing, self._settings.alarm_actions, body, existing_body, notes)
+        plan = self._compare(profile.name, specs, body, notes)
         result = self.apply(endpoint_name, plan)
         opted_out = not overrides_from_tags(profile.tags).enabled
         if opted_out:

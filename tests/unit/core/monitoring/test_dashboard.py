@@ -11,14 +11,9 @@ from typing import Any
 import pytest
 
 from sagewatch.core.monitoring.alarm_spec import AlarmSpec, Display, Metric
-from sagewatch.core.monitoring.dashboard import (
-    GRID_WIDTH,
-    INSTANCE_NAMESPACE,
-    INVOCATION_NAMESPACE,
-    build_dashboard,
-    dashboard_body_json,
-)
+from sagewatch.core.monitoring.dashboard import GRID_WIDTH, build_dashboard, dashboard_body_json
 from sagewatch.core.monitoring.profile import EndpointProfile, ServerlessConfig, VariantProfile
+from sagewatch.core.shared.namespaces import INSTANCE_NAMESPACE, INVOCATION_NAMESPACE
 from sagewatch.core.shared.naming import alarm_name
 
 PREFIX = "SageWatch"

@@ -28,6 +28,11 @@ class Enrichment:
     missing: tuple[str, ...] = field(default=())
 
 
+def _links(candidates: list[tuple[str, str | None]]) -> tuple[Link, ...]:
+    # A partition without a documented console (the isolated ones) gets no link rather than a wrong one.
+    return tuple(Link(label, url) for label, url in candidates if url)
+
+
 def _where(target: AlertTarget) -> str:
     where = target.endpoint or ""
     if target.variant:
@@ -105,12 +110,14 @@ def build_alarm_view(
             values = tuple(v * spec.scale if v is not None else None for v in raw)
             series.append(Series(spec.label, spec.unit, values, spec.highlight))
 
-    links = [Link("Alarm", alarm_url(notification.region, notification.alarm_name))]
+    region = notification.region
+    candidates = [("Alarm", alarm_url(region, notification.alarm_name))]
     if target.endpoint:
         if dashboards:
-            links.append(Link("Dashboard", dashboard_url(notification.region, dashboard_name(prefix, target.endpoint))))
-        links.append(Link("Endpoint", endpoint_url(notification.region, target.endpoint)))
-        links.append(Link("Logs", logs_url(notification.region, target.endpoint)))
+            candidates.append(("Dashboard", dashboard_url(region, dashboard_name(prefix, target.endpoint))))
+        candidates.append(("Endpoint", endpoint_url(region, target.endpoint)))
+        candidates.append(("Logs", logs_url(region, target.endpoint)))
+    links = _links(candidates)
 
     details: list[tuple[str, str]] = []
     if notification.kind is AlarmKind.COMPOSITE:
@@ -144,7 +151,7 @@ def build_alarm_view(
         description=target.description,
         series=tuple(series),
         log_lines=enrichment.log_lines or (),
-        links=tuple(links),
+        links=links,
         missing_context=enrichment.missing,
         details=tuple(details),
         chart_png=enrichment.chart_png,
@@ -169,9 +176,8 @@ def build_failure_view(
         value_text="Failed",
         reason=notice.reason,
         log_lines=log_lines,
-        links=(
-            Link("Endpoint", endpoint_url(region, notice.endpoint_name)),
-            Link("Logs", logs_url(region, notice.endpoint_name)),
+        links=_links(
+            [("Endpoint", endpoint_url(region, notice.endpoint_name)), ("Logs", logs_url(region, notice.endpoint_name))]
         ),
         missing_context=missing,
         message_id=notice.message_id,

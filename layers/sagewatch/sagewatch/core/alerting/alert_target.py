@@ -11,9 +11,8 @@ from dataclasses import dataclass
 
 from sagewatch.core.alerting.notification import AlarmNotification
 from sagewatch.core.shared.alarm_context import AlarmContext, split_description
+from sagewatch.core.shared.namespaces import SAGEMAKER_NAMESPACES
 from sagewatch.core.shared.naming import is_valid_endpoint_name, parse_alarm_name
-
-SAGEMAKER_NAMESPACES = frozenset({"AWS/SageMaker", "/aws/sagemaker/Endpoints", "/aws/sagemaker/InferenceComponents"})
 
 
 @dataclass(frozen=True)

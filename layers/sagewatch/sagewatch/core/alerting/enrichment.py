@@ -11,9 +11,8 @@ from sagewatch.core.alerting.alert_target import AlertTarget
 from sagewatch.core.alerting.metric_queries import metric_query
 from sagewatch.core.alerting.notification import AlarmNotification, TriggerMetric
 from sagewatch.core.shared.instance_types import lookup
+from sagewatch.core.shared.namespaces import INSTANCE_NAMESPACE, INVOCATION_NAMESPACE
 
-INVOCATION_NS = "AWS/SageMaker"
-INSTANCE_NS = "/aws/sagemaker/Endpoints"
 WINDOW = timedelta(minutes=60)
 PERIOD = 60
 ALARM_SERIES_ID = "alarm"
@@ -115,7 +114,7 @@ def _key_metrics(target: AlertTarget) -> list[tuple[SeriesSpec, dict[str, Any]]]
         out.append(
             (
                 SeriesSpec("swbacklog", "Backlog", "requests"),
-                _stat_query("swbacklog", (INVOCATION_NS, "ApproximateBacklogSize", dims, "Average"), show=True),
+                _stat_query("swbacklog", (INVOCATION_NAMESPACE, "ApproximateBacklogSize", dims, "Average"), show=True),
             )
         )
         return out
@@ -124,13 +123,13 @@ def _key_metrics(target: AlertTarget) -> list[tuple[SeriesSpec, dict[str, Any]]]
         out.append(
             (
                 SeriesSpec("swinv", "Invocations", "requests"),
-                _stat_query("swinv", (INVOCATION_NS, "Invocations", dims, "Sum"), show=True),
+                _stat_query("swinv", (INVOCATION_NAMESPACE, "Invocations", dims, "Sum"), show=True),
             )
         )
         out.append(
             (
                 SeriesSpec("swerr", "5XX errors", "errors"),
-                _stat_query("swerr", (INVOCATION_NS, "Invocation5XXErrors", dims, "Sum"), show=False),
+                _stat_query("swerr", (INVOCATION_NAMESPACE, "Invocation5XXErrors", dims, "Sum"), show=False),
             )
         )
         out.append(
@@ -142,14 +141,15 @@ def _key_metrics(target: AlertTarget) -> list[tuple[SeriesSpec, dict[str, Any]]]
     out.append(
         (
             SeriesSpec("swlat", "Model latency p99", "ms", 0.001),
-            _stat_query("swlat", (INVOCATION_NS, "ModelLatency", dims, "p99"), show=True),
+            _stat_query("swlat", (INVOCATION_NAMESPACE, "ModelLatency", dims, "p99"), show=True),
         )
     )
     if kind == "serverless":
         out.append(
             (
                 SeriesSpec("swmem", "Memory", "%"),
-                _stat_query("swmem", (INVOCATION_NS, "MemoryUtilization", dims, "Average"), show=True),
+                # Serverless memory is published with the instance metrics (docs/alarms.md, evidence).
+                _stat_query("swmem", (INSTANCE_NAMESPACE, "MemoryUtilization", dims, "Average"), show=True),
             )
         )
         return out
@@ -163,14 +163,14 @@ def _key_metrics(target: AlertTarget) -> list[tuple[SeriesSpec, dict[str, Any]]]
                 "%",
                 1.0 / cores if cores else 1.0,
             ),
-            _stat_query("swcpu", (INSTANCE_NS, "CPUUtilization", dims, "Average"), show=True),
+            _stat_query("swcpu", (INSTANCE_NAMESPACE, "CPUUtilization", dims, "Average"), show=True),
         )
     )
     if instance and instance.gpus:
         out.append(
             (
                 SeriesSpec("swgpu", "GPU (per GPU)", "%", 1.0 / instance.gpus),
-                _stat_query("swgpu", (INSTANCE_NS, "GPUUtilization", dims, "Average"), show=True),
+                _stat_query("swgpu", (INSTANCE_NAMESPACE, "GPUUtilization", dims, "Average"), show=True),
             )
         )
     if kind == "async":
@@ -179,7 +179,7 @@ def _key_metrics(target: AlertTarget) -> list[tuple[SeriesSpec, dict[str, Any]]]
             (
                 SeriesSpec("swbacklog", "Backlog", "requests"),
                 _stat_query(
-                    "swbacklog", (INVOCATION_NS, "ApproximateBacklogSize", endpoint_dims, "Average"), show=True
+                    "swbacklog", (INVOCATION_NAMESPACE, "ApproximateBacklogSize", endpoint_dims, "Average"), show=True
                 ),
             )
         )

@@ -121,15 +121,16 @@ def escape_mrkdwn(text: str) -> str:
 
     ``<!channel>``, ``<@U123>`` and ``<https://evil|click>`` become visible text. A bare
     ``@channel`` gets an invisible word joiner as well, so no parse mode can turn it into a
-    mention either.
+    mention either. A ``` fence becomes look-alike modifier apostrophes: untrusted text must not
+    open a code block that swallows the rest of the message (or close one it sits in).
     """
-    escaped = clean_text(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    escaped = clean_text(text).replace(_FENCE, _FENCE_SUBSTITUTE).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return _BROADCAST.sub(lambda m: "@" + _WORD_JOINER + m.group(1), escaped)
 
 
 def _escape_code(text: str) -> str:
     """Escaped for use inside a ``` code block, which it must not be able to close."""
-    return escape_mrkdwn(text.replace(_FENCE, _FENCE_SUBSTITUTE))
+    return escape_mrkdwn(text)
 
 
 def _one_line(text: str) -> str:

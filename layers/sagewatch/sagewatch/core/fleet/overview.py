@@ -45,6 +45,13 @@ def top_error_rates(
 _CELL = "padding:4px 8px;border-bottom:1px solid #e5e5e5;text-align:left"
 
 
+def _anchor(url: str | None, text: str) -> str:
+    """A link to ``url`` showing ``text``; the text alone where the partition has no console link."""
+    if url is None:
+        return html.escape(text)
+    return f'<a href="{html.escape(url)}">{html.escape(text)}</a>'
+
+
 def render_overview(
     alarms: Sequence[Mapping[str, Any]],
     rates: Sequence[ErrorRate],
@@ -63,12 +70,9 @@ def render_overview(
             parsed = parse_alarm_name(prefix, name)
             endpoint = parsed[0] if parsed else ""
             since = str(alarm.get("StateUpdatedTimestamp", ""))[:19]
-            board = (
-                f' (<a href="{html.escape(dashboard_url(region, dashboard_name(prefix, endpoint)))}">dashboard</a>)'
-                if endpoint
-                else ""
-            )
-            link = f'<a href="{html.escape(alarm_url(region, name))}">{html.escape(name)}</a>'
+            board_url = dashboard_url(region, dashboard_name(prefix, endpoint)) if endpoint else None
+            board = f" ({_anchor(board_url, 'dashboard')})" if board_url else ""
+            link = _anchor(alarm_url(region, name), name)
             parts.append(
                 f'<tr><td style="{_CELL}">{link}</td><td style="{_CELL}">{html.escape(endpoint)}{board}</td>'
                 f'<td style="{_CELL}">{html.escape(since)}</td></tr>'

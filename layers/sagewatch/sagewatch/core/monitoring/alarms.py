@@ -10,10 +10,8 @@ from sagewatch.core.monitoring.policy import Policy
 from sagewatch.core.monitoring.profile import EndpointProfile, VariantProfile
 from sagewatch.core.shared.alarm_context import AlarmContext
 from sagewatch.core.shared.instance_types import lookup
+from sagewatch.core.shared.namespaces import INSTANCE_NAMESPACE, INVOCATION_NAMESPACE
 from sagewatch.core.shared.naming import alarm_name
-
-INVOCATION_NS = "AWS/SageMaker"
-INSTANCE_NS = "/aws/sagemaker/Endpoints"
 
 TAG_ENDPOINT = "sagewatch:endpoint"
 TAG_VARIANT = "sagewatch:variant"
@@ -22,18 +20,18 @@ TAG_MANAGED_BY = "sagewatch:managed-by"
 
 # Single-metric alarms: (namespace, metric name) per alarm key.
 _SINGLE_METRIC: dict[str, tuple[str, str]] = {
-    "model-latency-p99": (INVOCATION_NS, "ModelLatency"),
-    "cpu-utilization": (INSTANCE_NS, "CPUUtilization"),
-    "memory-utilization": (INSTANCE_NS, "MemoryUtilization"),
-    "disk-utilization": (INSTANCE_NS, "DiskUtilization"),
-    "gpu-utilization": (INSTANCE_NS, "GPUUtilization"),
-    "gpu-memory-utilization": (INSTANCE_NS, "GPUMemoryUtilization"),
-    "model-setup-time": (INVOCATION_NS, "ModelSetupTime"),
-    "serverless-concurrency-utilization": (INVOCATION_NS, "ServerlessConcurrentExecutionsUtilization"),
-    "async-backlog-size": (INVOCATION_NS, "ApproximateBacklogSize"),
-    "async-oldest-request-age": (INVOCATION_NS, "ApproximateAgeOfOldestRequest"),
-    "async-backlog-without-capacity": (INVOCATION_NS, "HasBacklogWithoutCapacity"),
-    "async-invocation-failures": (INVOCATION_NS, "InvocationFailures"),
+    "model-latency-p99": (INVOCATION_NAMESPACE, "ModelLatency"),
+    "cpu-utilization": (INSTANCE_NAMESPACE, "CPUUtilization"),
+    "memory-utilization": (INSTANCE_NAMESPACE, "MemoryUtilization"),
+    "disk-utilization": (INSTANCE_NAMESPACE, "DiskUtilization"),
+    "gpu-utilization": (INSTANCE_NAMESPACE, "GPUUtilization"),
+    "gpu-memory-utilization": (INSTANCE_NAMESPACE, "GPUMemoryUtilization"),
+    "model-setup-time": (INVOCATION_NAMESPACE, "ModelSetupTime"),
+    "serverless-concurrency-utilization": (INVOCATION_NAMESPACE, "ServerlessConcurrentExecutionsUtilization"),
+    "async-backlog-size": (INVOCATION_NAMESPACE, "ApproximateBacklogSize"),
+    "async-oldest-request-age": (INVOCATION_NAMESPACE, "ApproximateAgeOfOldestRequest"),
+    "async-backlog-without-capacity": (INVOCATION_NAMESPACE, "HasBacklogWithoutCapacity"),
+    "async-invocation-failures": (INVOCATION_NAMESPACE, "InvocationFailures"),
 }
 _ERROR_RATE_METRIC = {
     "invocation-5xx-rate": "Invocation5XXErrors",
@@ -124,8 +122,8 @@ def _build(
     metric: Metric | None = None
     queries: tuple[MetricQuery, ...] = ()
     if key in _ERROR_RATE_METRIC:
-        errors = Metric(INVOCATION_NS, _ERROR_RATE_METRIC[key], dimensions, "Sum")
-        invocations = Metric(INVOCATION_NS, "Invocations", dimensions, "Sum")
+        errors = Metric(INVOCATION_NAMESPACE, _ERROR_RATE_METRIC[key], dimensions, "Sum")
+        invocations = Metric(INVOCATION_NAMESPACE, "Invocations", dimensions, "Sum")
         queries = (
             MetricQuery(id="errors", metric=errors),
             MetricQuery(id="invocations", metric=invocations),

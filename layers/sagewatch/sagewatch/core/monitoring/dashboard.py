@@ -19,15 +19,15 @@ import json
 import math
 from collections.abc import Sequence
 from typing import Any
-from urllib.parse import quote
 
 from sagewatch.core.monitoring.alarm_spec import AlarmSpec, Dimensions
 from sagewatch.core.monitoring.profile import EndpointProfile, VariantProfile
 from sagewatch.core.shared.instance_types import InstanceType, lookup
+from sagewatch.core.shared.links import alarms_search_url, endpoint_url, logs_url
+from sagewatch.core.shared.namespaces import INSTANCE_NAMESPACE, INVOCATION_NAMESPACE, endpoint_log_group
 from sagewatch.core.shared.naming import alarm_prefix
+from sagewatch.core.shared.partitions import partition
 
-INVOCATION_NAMESPACE = "AWS/SageMaker"
-INSTANCE_NAMESPACE = "/aws/sagemaker/Endpoints"
 GRID_WIDTH = 24
 PERIOD = 60
 MAX_ALARMS_PER_WIDGET = 100
@@ -93,35 +93,15 @@ class _Grid:
 # --- header --------------------------------------------------------------------------------
 
 
-def _partition(profile: EndpointProfile) -> str:
-    parts = profile.arn.split(":")
-    return parts[1] if len(parts) > 1 and parts[1] else "aws"
-
-
-def _console_base(profile: EndpointProfile) -> str:
-    region = profile.region
-    host = {
-        "aws-cn": f"{region}.console.amazonaws.cn",
-        "aws-us-gov": f"{region}.console.amazonaws-us-gov.com",
-    }.get(_partition(profile), f"{region}.console.aws.amazon.com")
-    return f"https://{host}"
-
-
-def _log_group(profile: EndpointProfile) -> str:
-    return f"/aws/sagemaker/Endpoints/{profile.name}"
-
-
 def _links(profile: EndpointProfile, prefix: str) -> list[str]:
-    base, region = _console_base(profile), profile.region
-    # The Logs console wants the log group name URL-encoded twice, with '%' written as '$'.
-    log_group = quote(quote(_log_group(profile), safe=""), safe="").replace("%", "$")
-    alarm_search = quote(alarm_prefix(prefix, profile.name), safe="")
-    return [
-        f"[SageMaker endpoint]({base}/sagemaker/home?region={region}#/endpoints/{profile.name})",
-        f"[Logs: {_log_group(profile)}]"
-        f"({base}/cloudwatch/home?region={region}#logsV2:log-groups/log-group/{log_group})",
-        f"[Alarms]({base}/cloudwatch/home?region={region}#alarmsV2:?search={alarm_search})",
+    """Markdown links to the endpoint, its logs and its alarms (none where the partition has no console)."""
+    region, group = profile.region, endpoint_log_group(profile.name)
+    candidates = [
+        ("SageMaker endpoint", endpoint_url(region, profile.name)),
+        (f"Logs: {group}", logs_url(region, profile.name)),
+        ("Alarms", alarms_search_url(region, alarm_prefix(prefix, profile.name))),
     ]
+    return [f"[{label}]({url})" for label, url in candidates if url]
 
 
 def _capacity(variant: VariantProfile) -> tuple[str, str]:
@@ -167,7 +147,7 @@ def _header_widget(profile: EndpointProfile, prefix: str) -> Widget:
 
 
 def _alarm_arn_chunks(profile: EndpointProfile, alarms: Sequence[AlarmSpec]) -> list[list[str]]:
-    head = f"arn:{_partition(profile)}:cloudwatch:{profile.region}:{profile.account_id}:alarm:"
+    head = f"arn:{partition(profile.region)}:cloudwatch:{profile.region}:{profile.account_id}:alarm:"
     # Sorted so the body does not depend on the order the policy produced the alarms in.
     arns = sorted({head + alarm.name for alarm in alarms})
     return [arns[i : i + MAX_ALARMS_PER_WIDGET] for i in range(0, len(arns), MAX_ALARMS_PER_WIDGET)]

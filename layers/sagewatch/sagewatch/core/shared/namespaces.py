@@ -1,0 +1,25 @@
+"""Where SageMaker publishes an endpoint's metrics and logs: the names, spelled once.
+
+SageMaker AI developer guide, "Amazon SageMaker AI metrics in Amazon CloudWatch" and "Log groups
+and streams that Amazon SageMaker AI sends to Amazon CloudWatch Logs".
+"""
+
+from __future__ import annotations
+
+# Invocation metrics (Invocations, 5XX errors, ModelLatency …) and the serverless/async ones.
+INVOCATION_NAMESPACE = "AWS/SageMaker"
+# Instance metrics (CPU, memory, disk, GPU) of instance-backed endpoints.
+INSTANCE_NAMESPACE = "/aws/sagemaker/Endpoints"
+# Per-copy metrics of inference components (CPU, GPU, memory of each copy).
+INFERENCE_COMPONENT_NAMESPACE = "/aws/sagemaker/InferenceComponents"
+
+SAGEMAKER_NAMESPACES = frozenset({INVOCATION_NAMESPACE, INSTANCE_NAMESPACE, INFERENCE_COMPONENT_NAMESPACE})
+
+# An endpoint's container logs: one group per endpoint, one stream per variant and instance.
+# The same text as INSTANCE_NAMESPACE, but a different thing: a log group, not a metric namespace.
+ENDPOINT_LOG_GROUP_PREFIX = "/aws/sagemaker/Endpoints/"
+
+
+def endpoint_log_group(endpoint_name: str) -> str:
+    """The CloudWatch Logs group of an endpoint, ``/aws/sagemaker/Endpoints/<endpoint>``."""
+    return f"{ENDPOINT_LOG_GROUP_PREFIX}{endpoint_name}"
