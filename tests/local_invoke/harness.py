@@ -1,0 +1,522 @@
+"""`sam local invoke` against the emulated account: what the SAM CLI needs, and nothing in
+template.yaml or the runtime code.
+
+SAM CLI (1.170) runs the function from ``sam build``'s output in a container built from
+``public.ecr.aws/lambda/python:3.13-<arch>`` (made by ``docker.sh image``) plus its own Runtime
+Interface Emulator and the function's layers. Three things point that container at the
+emulated account instead of AWS:
+
+- **A local-only copy of the built template** (``build/local-invoke/template.json``) that
+  declares ``AWS_ENDPOINT_URL`` on every function. SAM CLI passes a variable through
+  ``--env-vars`` only when the template declares it (``samcli/local/lambdafn/env_vars.py``,
+  ``EnvironmentVariables.resolve``), and ``--container-env-vars`` is applied only to debug
+  sessions (``LambdaContainer._get_debug_settings`` returns no variables without
+  ``--debug-port``). The copy differs from ``.aws-sam/build/template.yaml`` in that one
+  declared variable and in absolute code paths; template.yaml is never touched.
+- **An --env-vars file** with each function's variables as the emulated account resolves them
+  (``EmulatedAccount.function_environment``: physical names of tables, queues, topics …),
+  because SAM CLI leaves every intrinsic it cannot resolve (``!Ref AlertTopic``) empty, plus
+  ``AWS_ENDPOINT_URL``.
+- **The Powertools layer in SAM's layer cache**: the template takes its ARN from a public SSM
+  parameter, which SAM CLI does not resolve, so ``PowertoolsLayerArn`` is overridden with a
+  stand-in ARN whose cache folder (``<name>-<version>-<sha256(arn)[:10]>``, see
+  ``LayerVersion._compute_layer_name``) holds the aws-lambda-powertools that
+  requirements-dev.txt pins; SAM CLI then skips the download.
+
+The container cannot reach 127.0.0.1 of this machine: SAM CLI 1.170 never puts it into the
+host's network namespace. ``--docker-network host`` only makes it skip connecting the container
+to a named network (``Container.create``: ``if self.network_id and self.network_id != "host"``),
+so it stays on Docker's default bridge, where 127.0.0.1 is the container's own loopback.
+:class:`BridgeRelay` therefore listens on the bridge's gateway address (an address of this
+machine that only local containers reach) and forwards every connection to moto or the fake
+Slack on 127.0.0.1; the container's ``AWS_ENDPOINT_URL`` and the Slack webhook secret name the
+relays. Nothing leaves the machine.
+
+The container's AWS writes are counted on the server side while ``sam`` runs: moto resolves
+every request to its operation in ``BaseResponse.call_action`` (Action parameter, X-Amz-Target
+or the REST route), and :class:`ServerCalls` wraps it. Only the container talks to moto then.
+
+Run one event by hand (prints the response, the emulated one and the writes of both)::
+
+    .venv/bin/python -m tests.local_invoke.harness OnboardFunction -e events/onboard/in-service-cpu.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import os
+import selectors
+import shutil
+import socket
+import socketserver
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import boto3
+import yaml
+from botocore.config import Config
+from moto.core.responses import BaseResponse
+
+from tests.local_invoke.emulated import (
+    PARAMETERS,
+    SLACK_SECRET,
+    EmulatedAccount,
+    Invocation,
+    load_event,
+    open_seeded_account,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+BUILT_TEMPLATE = ROOT / ".aws-sam" / "build" / "template.yaml"
+STATE = Path(os.environ.get("LOCAL_INVOKE_STATE", ROOT / "build" / "local-invoke"))
+LOCAL_TEMPLATE = STATE / "template.json"
+LAYER_CACHE = STATE / "layers"
+SAM = ROOT / ".venv-sam" / "bin" / "sam"
+EVENTS = ROOT / "events"
+FUNCTION_OF_FOLDER = {"onboard": "OnboardFunction", "notify": "NotifyFunction", "reconcile": "ReconcileFunction"}
+# A stand-in for the ARN the public SSM parameter holds on AWS: same layer name shape, in the
+# emulated account. SAM CLI only needs name and version from it.
+POWERTOOLS_LAYER_ARN = "arn:aws:lambda:us-east-1:123456789012:layer:AWSLambdaPowertoolsPythonV3-python313-arm64:1"
+# Per invocation: container start (under qemu for arm64), the function's own Timeout (60 s),
+# and SAM CLI building its image on top of the base image.
+SAM_TIMEOUT_SECONDS = 240
+WRITE_PREFIXES = ("Put", "Create", "Delete", "Update", "Tag", "Untag", "Set", "Send", "Publish")
+
+
+def sample_events() -> list[Path]:
+    """Every sample event, in a stable order."""
+    return sorted(p for p in EVENTS.glob("*/*.json") if p.parent.name in FUNCTION_OF_FOLDER)
+
+
+def function_of(event: Path) -> str:
+    return FUNCTION_OF_FOLDER[event.parent.name]
+
+
+def writes_of(calls: Mapping[str, int]) -> dict[str, int]:
+    return {k: v for k, v in sorted(calls.items()) if k.rpartition(".")[2].startswith(WRITE_PREFIXES)}
+
+
+# -- what SAM CLI is given ----------------------------------------------------------------------
+
+
+def write_local_template(built: Path = BUILT_TEMPLATE, out: Path = LOCAL_TEMPLATE) -> Path:
+    """``sam build``'s template with AWS_ENDPOINT_URL declared on every function and absolute
+    code paths (the copy lives elsewhere). SAM writes it in long form (Ref, Fn::Sub), which
+    plain YAML reads."""
+    if not built.is_file():
+        raise FileNotFoundError(f"{built} is missing: run `make build` (sam build) first")
+    template: dict[str, Any] = yaml.safe_load(built.read_text())
+    base = built.parent
+    for resource in template["Resources"].values():
+        properties = resource.get("Properties", {})
+        for key in ("CodeUri", "ContentUri"):
+            if isinstance(properties.get(key), str):
+                properties[key] = str((base / properties[key]).resolve())
+        if resource.get("Type") == "AWS::Serverless::Function":
+            variables = properties.setdefault("Environment", {}).setdefault("Variables", {})
+            variables.setdefault("AWS_ENDPOINT_URL", "")
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(json.dumps(template, indent=1))
+    return out
+
+
+def declared_variables(template: Mapping[str, Any], logical_id: str) -> set[str]:
+    """Names SAM CLI will pass through --env-vars for a function: Globals' and its own."""
+    globals_ = template.get("Globals", {}).get("Function", {}).get("Environment", {}).get("Variables", {})
+    own = template["Resources"][logical_id]["Properties"].get("Environment", {}).get("Variables", {})
+    return set(globals_) | set(own)
+
+
+def write_env_vars(account: EmulatedAccount, functions: list[str], out: Path, endpoint_url: str) -> Path:
+    """--env-vars: each function's declared variables with the emulated account's values, and
+    the emulator's address as the container sees it."""
+    template = json.loads(LOCAL_TEMPLATE.read_text())
+    values: dict[str, dict[str, str]] = {}
+    for logical_id in functions:
+        environment = account.function_environment(logical_id)
+        names = declared_variables(template, logical_id)
+        values[logical_id] = {name: environment[name] for name in sorted(names) if name in environment}
+        values[logical_id]["AWS_ENDPOINT_URL"] = endpoint_url
+    out.write_text(json.dumps(values, indent=1))
+    return out
+
+
+def layer_cache_folder(arn: str = POWERTOOLS_LAYER_ARN) -> Path:
+    """Where SAM CLI looks for an external layer: ``<name>-<version>-<sha256(arn)[:10]>``."""
+    _, name, version = arn.rsplit(":", 2)
+    return LAYER_CACHE / f"{name}-{version}-{hashlib.sha256(arn.encode()).hexdigest()[:10]}"
+
+
+def prepare_powertools_layer(arn: str = POWERTOOLS_LAYER_ARN) -> Path:
+    """The Powertools layer's content (python/...) in SAM's cache, once per pinned version."""
+    pin = next(
+        line.strip()
+        for line in (ROOT / "requirements-dev.txt").read_text().splitlines()
+        if line.startswith("aws-lambda-powertools==")
+    )
+    folder = layer_cache_folder(arn)
+    marker = folder / ".sagewatch-pin"
+    if marker.is_file() and marker.read_text() == pin:
+        return folder
+    shutil.rmtree(folder, ignore_errors=True)
+    # Wheels for the function's platform, chosen on the host; boto3 stays the runtime's.
+    subprocess.run(
+        [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile",
+         "--target", str(folder / "python"), "--platform", "manylinux2014_aarch64", "--implementation", "cp",
+         "--python-version", "3.13", "--only-binary=:all:", pin],
+        check=True,
+        timeout=300,
+    )  # fmt: skip
+    marker.write_text(pin)
+    return folder
+
+
+def sam_environment(account: EmulatedAccount) -> dict[str, str]:
+    """SAM CLI's own environment: PATH and HOME, and the emulator's AWS settings, so that
+    anything SAM CLI itself asks AWS (and the credentials it hands the container) is local."""
+    keep = {name: os.environ[name] for name in ("PATH", "HOME", "LANG", "DOCKER_HOST") if name in os.environ}
+    return {**keep, **account.aws_environment(), "SAM_CLI_TELEMETRY": "0"}
+
+
+# -- reaching the emulator from the container ---------------------------------------------------
+
+
+def bridge_gateway() -> str:
+    """The address of this machine on Docker's default bridge (docker0), e.g. 172.17.0.1."""
+    done = subprocess.run(
+        ["docker", "network", "inspect", "bridge", "--format", "{{ (index .IPAM.Config 0).Gateway }}"],
+        capture_output=True, text=True, timeout=30, check=True,
+    )  # fmt: skip
+    return done.stdout.strip()
+
+
+class _Relay(socketserver.ThreadingTCPServer):
+    daemon_threads = True
+    allow_reuse_address = True
+    target_port = 0
+
+
+class _RelayHandler(socketserver.BaseRequestHandler):
+    def handle(self) -> None:
+        server: _Relay = self.server  # type: ignore[assignment]
+        with socket.create_connection(("127.0.0.1", server.target_port), timeout=10) as upstream:
+            upstream.settimeout(None)
+            pairs = {self.request: upstream, upstream: self.request}
+            with selectors.DefaultSelector() as selector:
+                for sock in pairs:
+                    selector.register(sock, selectors.EVENT_READ)
+                while True:
+                    # Idle for 5 minutes: the function (60 s timeout) is long gone.
+                    ready = selector.select(timeout=300)
+                    if not ready:
+                        return
+                    for key, _ in ready:
+                        source: socket.socket = key.fileobj  # type: ignore[assignment]
+                        data = source.recv(65536)
+                        if not data:
+                            return
+                        pairs[source].sendall(data)
+
+
+class BridgeRelay:
+    """Forwards connections from ``host``:<free port> to 127.0.0.1:``target_port``."""
+
+    def __init__(self, host: str, target_port: int) -> None:
+        self._server = _Relay((host, 0), _RelayHandler)
+        self._server.target_port = target_port
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread.start()
+
+    @property
+    def address(self) -> str:
+        host, port = self._server.server_address[:2]
+        return f"{host!s}:{port}"
+
+    def close(self) -> None:
+        self._server.shutdown()
+        self._server.server_close()
+        self._thread.join(timeout=10)
+
+
+@contextmanager
+def container_view(account: EmulatedAccount) -> Iterator[str]:
+    """Relays to moto and the fake Slack on the bridge; the Slack webhook secret is pointed at
+    its relay (the container reads it from Secrets Manager). Yields the container's
+    AWS_ENDPOINT_URL."""
+    gateway = bridge_gateway()
+    moto = BridgeRelay(gateway, int(account.endpoint_url.rsplit(":", 1)[1]))
+    slack_port = int(account.slack_url.split("/")[2].rsplit(":", 1)[1])
+    slack = BridgeRelay(gateway, slack_port)
+    try:
+        secrets = account.client("secretsmanager")
+        url = account.slack_url.replace(f"127.0.0.1:{slack_port}", slack.address)
+        secrets.put_secret_value(SecretId=SLACK_SECRET, SecretString=url)
+        yield f"http://{moto.address}"
+    finally:
+        moto.close()
+        slack.close()
+
+
+# -- counting what the container asks moto ------------------------------------------------------
+
+
+class ServerCalls:
+    """Counts ``"service.Operation"`` of every request moto answers while active (server side:
+    the container's SDK calls arrive here over HTTP, whatever process made them)."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[str] = Counter()
+        self._lock = threading.Lock()
+        self._original: Callable[..., Any] | None = None
+
+    def __enter__(self) -> ServerCalls:
+        original: Callable[..., Any] = BaseResponse.call_action
+        recorder = self
+
+        def call_action(response: BaseResponse) -> Any:
+            with recorder._lock:
+                recorder.counts[f"{response.boto3_service_name}.{response._get_action()}"] += 1
+            return original(response)
+
+        self._original = original
+        BaseResponse.call_action = call_action  # type: ignore[method-assign,assignment]
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._original is not None:
+            BaseResponse.call_action = self._original  # type: ignore[method-assign]
+            self._original = None
+
+
+# -- running ------------------------------------------------------------------------------------
+
+
+@dataclass
+class SamInvocation:
+    function: str
+    event: Path
+    response: Any
+    error: str | None
+    aws_calls: dict[str, int]
+    seconds: float
+    stdout: str
+    stderr: str
+    slack_messages: list[dict[str, Any]] = field(default_factory=list)
+    emails: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def writes(self) -> dict[str, int]:
+        return writes_of(self.aws_calls)
+
+
+def sam_invoke_command(function: str, event: Path, env_vars: Path) -> list[str]:
+    """The command line, as a user would type it (README: local testing)."""
+    return [
+        str(SAM), "local", "invoke", function,
+        "--template", str(LOCAL_TEMPLATE),
+        "--event", str(event),
+        "--env-vars", str(env_vars),
+        "--parameter-overrides", parameter_overrides(),
+        "--skip-pull-image",
+        "--layer-cache-basedir", str(LAYER_CACHE),
+    ]  # fmt: skip
+
+
+def parameter_overrides() -> str:
+    pairs = {**PARAMETERS, "PowertoolsLayerArn": POWERTOOLS_LAYER_ARN}
+    return " ".join(f"{key}={value}" for key, value in pairs.items())
+
+
+def parse_sam_stdout(stdout: str) -> tuple[Any, str | None]:
+    """SAM CLI prints the function's response as the last line of stdout; a handler that
+    raised answers Lambda's error document, turned into the emulator's ``"Type: message"``."""
+    lines = [line for line in stdout.splitlines() if line.strip()]
+    if not lines:
+        return None, "no response on stdout"
+    response = json.loads(lines[-1])
+    if isinstance(response, dict) and set(response) >= {"errorType", "errorMessage"}:
+        return None, f"{response['errorType']}: {response['errorMessage']}"
+    return response, None
+
+
+def sam_invoke(account: EmulatedAccount, event: Path, *, function: str | None = None) -> SamInvocation:
+    """`sam local invoke` of one event against ``account`` (already seeded)."""
+    function = function or function_of(event)
+    prepare_powertools_layer()
+    write_local_template()
+    with container_view(account) as endpoint_url:
+        env_vars = write_env_vars(account, [function], STATE / "env.json", endpoint_url)
+        slack_before, emails_before = len(account.slack_messages), len(account.emails)
+        started = time.perf_counter()
+        with ServerCalls() as calls:
+            done = subprocess.run(
+                sam_invoke_command(function, event, env_vars),
+                cwd=ROOT,
+                env=sam_environment(account),
+                capture_output=True,
+                text=True,
+                timeout=SAM_TIMEOUT_SECONDS,
+                check=False,
+            )
+    seconds = time.perf_counter() - started
+    if done.returncode != 0:
+        raise RuntimeError(f"sam local invoke exited {done.returncode}\n{done.stderr[-4000:]}")
+    response, error = parse_sam_stdout(done.stdout)
+    return SamInvocation(
+        function=function,
+        event=event,
+        response=response,
+        error=error,
+        aws_calls=dict(sorted(calls.counts.items())),
+        seconds=seconds,
+        stdout=done.stdout,
+        stderr=done.stderr,
+        slack_messages=account.slack_messages[slack_before:],
+        emails=account.emails[emails_before:],
+    )
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@dataclass
+class StartLambda:
+    url: str
+    process: subprocess.Popen[str]
+    endpoint_url: str
+
+
+@contextmanager
+def start_lambda(account: EmulatedAccount) -> Iterator[StartLambda]:
+    """`sam local start-lambda` on 127.0.0.1 serving the template's functions (the Lambda Invoke
+    API), pointed at ``account``; stopped (by its pid) on exit."""
+    prepare_powertools_layer()
+    write_local_template()
+    port = free_port()
+    with container_view(account) as endpoint_url:
+        template = json.loads(LOCAL_TEMPLATE.read_text())
+        functions = [lid for lid, r in template["Resources"].items() if r["Type"] == "AWS::Serverless::Function"]
+        env_vars = write_env_vars(account, functions, STATE / "env-start-lambda.json", endpoint_url)
+        command = [
+            str(SAM), "local", "start-lambda", "--host", "127.0.0.1", "--port", str(port),
+            "--template", str(LOCAL_TEMPLATE), "--env-vars", str(env_vars),
+            "--parameter-overrides", parameter_overrides(), "--skip-pull-image",
+            "--layer-cache-basedir", str(LAYER_CACHE),
+        ]  # fmt: skip
+        log = (STATE / "start-lambda.log").open("w")
+        process = subprocess.Popen(command, cwd=ROOT, env=sam_environment(account), stdout=log, stderr=log, text=True)
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                if process.poll() is not None:
+                    raise RuntimeError(f"sam local start-lambda exited {process.returncode}; see {log.name}")
+                try:
+                    socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                    break
+                except OSError:
+                    if time.monotonic() > deadline:
+                        raise RuntimeError(
+                            f"sam local start-lambda did not listen within 60 s; see {log.name}"
+                        ) from None
+                    time.sleep(0.5)
+            yield StartLambda(url=f"http://127.0.0.1:{port}", process=process, endpoint_url=endpoint_url)
+        finally:
+            process.terminate()
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait(timeout=10)
+            log.close()
+
+
+def invoke_through_start_lambda(
+    account: EmulatedAccount, service: StartLambda, function: str, event: Path
+) -> SamInvocation:
+    """boto3 ``lambda.invoke`` against start-lambda, as a test script of a user's would."""
+    client = boto3.session.Session(
+        aws_access_key_id="testing", aws_secret_access_key="testing", region_name=account.region
+    ).client(
+        "lambda",
+        endpoint_url=service.url,
+        config=Config(read_timeout=SAM_TIMEOUT_SECONDS, connect_timeout=10, retries={"max_attempts": 0}),
+    )
+    slack_before, emails_before = len(account.slack_messages), len(account.emails)
+    started = time.perf_counter()
+    with ServerCalls() as calls:
+        answer = client.invoke(FunctionName=function, Payload=event.read_bytes())
+    seconds = time.perf_counter() - started
+    payload = json.loads(answer["Payload"].read() or b"null")
+    error = None
+    if answer.get("FunctionError"):
+        error = f"{payload.get('errorType')}: {payload.get('errorMessage')}"
+        payload = None
+    return SamInvocation(
+        function=function,
+        event=event,
+        response=payload,
+        error=error,
+        aws_calls=dict(sorted(calls.counts.items())),
+        seconds=seconds,
+        stdout="",
+        stderr=(STATE / "start-lambda.log").read_text(),
+        slack_messages=account.slack_messages[slack_before:],
+        emails=account.emails[emails_before:],
+    )
+
+
+@contextmanager
+def seeded_account() -> Iterator[EmulatedAccount]:
+    account = open_seeded_account()
+    try:
+        yield account
+    finally:
+        account.close()
+
+
+def emulated_invoke(event: Path) -> Invocation:
+    """The same event through ``EmulatedAccount.invoke``, in its own fresh seeded account."""
+    with seeded_account() as account:
+        return account.invoke(function_of(event), load_event(event))
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="sam local invoke against a fresh emulated account")
+    parser.add_argument("function", help="logical id, e.g. OnboardFunction")
+    parser.add_argument("-e", "--event", required=True, type=Path)
+    args = parser.parse_args(argv)
+    event = args.event.resolve()
+    expected = emulated_invoke(event)
+    with seeded_account() as account:
+        result = sam_invoke(account, event, function=args.function)
+    sys.stderr.write(result.stderr)
+    report = {
+        "function": args.function,
+        "event": str(args.event),
+        "response": result.response,
+        "error": result.error,
+        "writes": result.writes,
+        "aws_calls": result.aws_calls,
+        "seconds": round(result.seconds, 1),
+        "emulated": {"response": expected.response, "error": expected.error, "writes": expected.writes},
+    }
+    print(json.dumps(report, indent=2, default=str))
+    same = (result.response, result.error, result.writes) == (expected.response, expected.error, expected.writes)
+    return 0 if same else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

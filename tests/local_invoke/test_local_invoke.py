@@ -1,0 +1,66 @@
+"""Every sample event through SAM CLI's own `sam local invoke`, in a container, against a fresh
+emulated account; then the same event through ``EmulatedAccount.invoke`` in another fresh
+account seeded the same way. Both must answer the same and make the same AWS writes.
+
+Writes are counted on the client side by the emulated invoke and on moto's side for the
+container (see harness.ServerCalls): the same operations, the same number of times.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.local_invoke import harness
+from tests.local_invoke.emulated import Invocation
+
+pytestmark = pytest.mark.local_invoke
+
+EVENTS = harness.sample_events()
+
+
+def assert_parity(sam: harness.SamInvocation, emulated: Invocation) -> None:
+    context = f"{sam.function} {sam.event.relative_to(harness.ROOT)}\n--- sam stderr ---\n{sam.stderr[-3000:]}"
+    assert sam.error == emulated.error, context
+    assert sam.response == emulated.response, context
+    assert sam.writes == emulated.writes, context
+    assert len(sam.slack_messages) == len(emulated.slack_messages), context
+    assert len(sam.emails) == len(emulated.emails), context
+
+
+def test_every_event_folder_has_a_function() -> None:
+    folders = {p.name for p in harness.EVENTS.iterdir() if p.is_dir()}
+    assert folders == set(harness.FUNCTION_OF_FOLDER), "a new events/ folder needs its function in the harness"
+    assert len(EVENTS) >= 20
+
+
+@pytest.mark.parametrize("event", EVENTS, ids=[str(p.relative_to(harness.EVENTS)) for p in EVENTS])
+def test_sam_local_invoke_matches_the_emulated_invoke(event: Path, timings: list[tuple[str, float]]) -> None:
+    emulated = harness.emulated_invoke(event)
+    with harness.seeded_account() as account:
+        sam = harness.sam_invoke(account, event)
+    timings.append((f"invoke {event.relative_to(harness.EVENTS)}", sam.seconds))
+    assert_parity(sam, emulated)
+
+
+def test_sam_local_start_lambda_with_boto3(timings: list[tuple[str, float]]) -> None:
+    event = harness.EVENTS / "onboard" / "in-service-cpu.json"
+    emulated = harness.emulated_invoke(event)
+    with harness.seeded_account() as account, harness.start_lambda(account) as endpoint:
+        sam = harness.invoke_through_start_lambda(account, endpoint, "OnboardFunction", event)
+    timings.append(("start-lambda invoke onboard/in-service-cpu.json", sam.seconds))
+    assert_parity(sam, emulated)
+    assert sam.response["outcome"] == "onboarded"
+
+
+@pytest.fixture(scope="session")
+def timings() -> Iterator[list[tuple[str, float]]]:
+    measured: list[tuple[str, float]] = []
+    yield measured
+    if measured:
+        out = harness.STATE / "timings.json"
+        out.parent.mkdir(parents=True, exist_ok=True)
+        out.write_text(json.dumps(dict(measured), indent=1))
