@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from sagewatch.local import EmulatedAccount, Invocation, VariantSpec
+from sagewatch_emulator import EmulatedAccount, Invocation, VariantSpec
 
 __all__ = ["EmulatedAccount", "Invocation", "VariantSpec", "open_seeded_account"]
 
