@@ -163,20 +163,29 @@ image() {
   else
     log "rootfs cached: $tarball"
   fi
-  log "importing $tarball as $IMAGE"
-  # The Config of the real image (docs.aws.amazon.com/lambda/latest/dg/python-image.html and
-  # its Dockerfile): environment, working directory and entry point.
-  docker import --platform "$PLATFORM" \
-    --change 'ENV LANG=C.UTF-8' \
-    --change 'ENV TZ=:/etc/localtime' \
-    --change 'ENV PATH=/var/lang/bin:/usr/local/bin:/usr/bin/:/bin:/opt/bin' \
-    --change 'ENV LD_LIBRARY_PATH=/var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:/var/task/lib:/opt/lib' \
-    --change 'ENV LAMBDA_TASK_ROOT=/var/task' \
-    --change 'ENV LAMBDA_RUNTIME_DIR=/var/runtime' \
-    --change 'WORKDIR /var/task' \
-    --change 'ENTRYPOINT ["/lambda-entrypoint.sh"]' \
-    --change "LABEL org.sagewatch.recipe=$recipe" \
-    "$tarball" "$IMAGE" >/dev/null
+  log "building $IMAGE from $tarball"
+  # `docker import --platform` does not set the image's architecture on this engine (20.10),
+  # and SAM CLI builds its image for linux/arm64: a FROM-scratch build does. The Config is the
+  # real image's (environment, working directory, entry point).
+  local context
+  context="$(mktemp -d "$CACHE/context.XXXXXX")"
+  ln "$tarball" "$context/rootfs.tar" 2>/dev/null || cp "$tarball" "$context/rootfs.tar"
+  {
+    echo 'FROM scratch'
+    echo 'ADD rootfs.tar /'
+    echo 'ENV LANG=C.UTF-8 TZ=:/etc/localtime PATH=/var/lang/bin:/usr/local/bin:/usr/bin/:/bin:/opt/bin'
+    echo 'ENV LD_LIBRARY_PATH=/var/lang/lib:/lib64:/usr/lib64:/var/runtime:/var/runtime/lib:/var/task:/var/task/lib:/opt/lib'
+    echo 'ENV LAMBDA_TASK_ROOT=/var/task LAMBDA_RUNTIME_DIR=/var/runtime'
+    echo 'WORKDIR /var/task'
+    echo 'ENTRYPOINT ["/lambda-entrypoint.sh"]'
+    echo "LABEL org.sagewatch.recipe=$recipe"
+  } >"$context/Dockerfile"
+  if ! timeout 600 docker build -q --platform "$PLATFORM" -t "$IMAGE" "$context" >/dev/null 2>"$CACHE/build.log"; then
+    rm -rf "$context"
+    cat "$CACHE/build.log" >&2
+    die "docker build of $IMAGE failed"
+  fi
+  rm -rf "$context"
   # Tarballs of older recipes are never used again.
   find "$CACHE" -maxdepth 1 -name "python3.13-$ARCH-*.tar" ! -name "$(basename "$tarball")" -delete
   log "built $IMAGE ($(docker image inspect -f '{{.Architecture}}' "$IMAGE"))"
@@ -206,6 +215,11 @@ build_rootfs() {
     --python-version 3.13 --only-binary=:all: \
     "awslambdaric==$RIC_VERSION" "boto3==$BOTO3_VERSION" "botocore==$BOTOCORE_VERSION"
   write_runtime_files "$rootfs"
+  # Bytecode for the runtime's packages, compiled here: without it every container start
+  # compiles boto3 and botocore again (about 20 s under qemu). Hash-based, so the files'
+  # timestamps do not matter; .pyc files do not depend on the architecture.
+  timeout 600 "${PIP_PYTHON:-$ROOT/.venv/bin/python}" -m compileall -q -j 0 \
+    --invalidation-mode unchecked-hash "$rootfs/var/runtime" >/dev/null
   # What a minbase system keeps only for installing packages, which this image never does.
   rm -rf "$rootfs/var/cache/apt/archives"/*.deb "$rootfs/var/lib/apt/lists"/* "$rootfs/debootstrap"
   tar -C "$rootfs" --numeric-owner -cf "$tarball.part" .

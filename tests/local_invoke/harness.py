@@ -276,6 +276,7 @@ class ServerCalls:
 
     def __init__(self) -> None:
         self.counts: Counter[str] = Counter()
+        self.others: Counter[str] = Counter()
         self._lock = threading.Lock()
         self._original: Callable[..., Any] | None = None
 
@@ -284,8 +285,16 @@ class ServerCalls:
         recorder = self
 
         def call_action(response: BaseResponse) -> Any:
-            with recorder._lock:
-                recorder.counts[f"{response.boto3_service_name}.{response._get_action()}"] += 1
+            agent = str(response.headers.get("User-Agent", ""))
+            # SAM CLI itself asks STS for the account id (InvokeContext._add_account_id_to_global,
+            # with the emulator's settings, so it lands here too). Its clients say who they are
+            # (samcli.lib.utils.boto_utils: user_agent_extra "aws-sam-cli/<version>"); only the
+            # function's calls are counted.
+            if "aws-sam-cli/" not in agent:
+                with recorder._lock:
+                    recorder.counts[f"{response.boto3_service_name}.{response._get_action()}"] += 1
+            else:
+                recorder.others[f"{response.boto3_service_name}.{response._get_action()} {agent[:60]}"] += 1
             return original(response)
 
         self._original = original

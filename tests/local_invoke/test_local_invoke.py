@@ -9,6 +9,7 @@ container (see harness.ServerCalls): the same operations, the same number of tim
 from __future__ import annotations
 
 import json
+import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -64,3 +65,44 @@ def timings() -> Iterator[list[tuple[str, float]]]:
         out = harness.STATE / "timings.json"
         out.parent.mkdir(parents=True, exist_ok=True)
         out.write_text(json.dumps(dict(measured), indent=1))
+
+
+def readme_commands() -> list[str]:
+    """The shell lines of the README's "Local testing" section, in order."""
+    text = (harness.ROOT / "README.md").read_text()
+    section = text.split("## Local testing", 1)[1].split("\n## ", 1)[0]
+    blocks = section.split("```bash\n")[1:]
+    return [line for block in blocks for line in block.split("```", 1)[0].splitlines() if line.strip()]
+
+
+def test_readme_local_testing_commands_run() -> None:
+    """Every command of the README's local-testing section, as written. The AWS ones run with
+    the emulated account as "AWS": the SSM lookup (no AWS here) is checked against the template
+    and its result stood in for; `make local-invoke` is this very target."""
+    commands = readme_commands()
+    lookup, build, invoke = (c for c in commands if "POWERTOOLS_LAYER_ARN" in c or "sam build" in c)
+    template = (harness.ROOT / "template.yaml").read_text()
+    ssm_path = lookup.split("--name ", 1)[1].split()[0]
+    assert f"Default: {ssm_path}" in template
+    assert any(c.startswith("make local-invoke") for c in commands)
+    with harness.seeded_account() as account:
+        environment = {
+            **harness.sam_environment(account),
+            "POWERTOOLS_LAYER_ARN": harness.POWERTOOLS_LAYER_ARN,
+            "SAM_LAYER_CACHE_BASEDIR": str(harness.prepare_powertools_layer().parent),
+        }
+        for command in (build, invoke):
+            done = subprocess.run(
+                ["bash", "-c", command], cwd=harness.ROOT, env=environment,
+                capture_output=True, text=True, timeout=harness.SAM_TIMEOUT_SECONDS, check=False,
+            )  # fmt: skip
+            assert done.returncode == 0, f"{command}\n{done.stderr[-3000:]}"
+        response = json.loads(done.stdout.strip().splitlines()[-1])
+        assert response["outcome"] == "ignored"
+    for command in commands:
+        if command.startswith((".venv/bin/sagewatch ", ".venv/bin/python -m tests.local_invoke.harness ")):
+            done = subprocess.run(
+                ["bash", "-c", command], cwd=harness.ROOT, capture_output=True, text=True,
+                timeout=harness.SAM_TIMEOUT_SECONDS * 2, check=False,
+            )  # fmt: skip
+            assert done.returncode == 0, f"{command}\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}"
