@@ -87,9 +87,15 @@ FUNCTION_OF_FOLDER = {"onboard": "OnboardFunction", "notify": "NotifyFunction", 
 # A stand-in for the ARN the public SSM parameter holds on AWS: same layer name shape, in the
 # emulated account. SAM CLI only needs name and version from it.
 POWERTOOLS_LAYER_ARN = "arn:aws:lambda:us-east-1:123456789012:layer:AWSLambdaPowertoolsPythonV3-python313-arm64:1"
+# The arm64 handler runs under qemu-user on x86 machines, about ten times slower than on Lambda
+# (NotifyFunction: ~20 s of its 30 s Timeout). The local copy multiplies each function's
+# Timeout by this, so handlers that budget their remaining time (Slack pacing, the reconcile's
+# continuation) take the same decisions as on Lambda and in the emulated invoke (which reports
+# a timeout but does not enforce it). Local only: template.yaml keeps its timeouts.
+EMULATION_SLOWDOWN = 10
 # Per invocation: container start (under qemu for arm64), the function's own Timeout (60 s),
 # and SAM CLI building its image on top of the base image.
-SAM_TIMEOUT_SECONDS = 240
+SAM_TIMEOUT_SECONDS = 420
 WRITE_PREFIXES = ("Put", "Create", "Delete", "Update", "Tag", "Untag", "Set", "Send", "Publish")
 
 
@@ -110,8 +116,8 @@ def writes_of(calls: Mapping[str, int]) -> dict[str, int]:
 
 
 def write_local_template(built: Path = BUILT_TEMPLATE, out: Path = LOCAL_TEMPLATE) -> Path:
-    """``sam build``'s template with AWS_ENDPOINT_URL declared on every function and absolute
-    code paths (the copy lives elsewhere). SAM writes it in long form (Ref, Fn::Sub), which
+    """``sam build``'s template with AWS_ENDPOINT_URL declared on every function, compiled copies
+    of the code and layer folders, and timeouts scaled by EMULATION_SLOWDOWN. SAM writes it in long form (Ref, Fn::Sub), which
     plain YAML reads."""
     if not built.is_file():
         raise FileNotFoundError(f"{built} is missing: run `make build` (sam build) first")
@@ -121,13 +127,36 @@ def write_local_template(built: Path = BUILT_TEMPLATE, out: Path = LOCAL_TEMPLAT
         properties = resource.get("Properties", {})
         for key in ("CodeUri", "ContentUri"):
             if isinstance(properties.get(key), str):
-                properties[key] = str((base / properties[key]).resolve())
+                properties[key] = str(compiled_copy(base / properties[key]))
         if resource.get("Type") == "AWS::Serverless::Function":
+            timeout = properties.get("Timeout", template.get("Globals", {}).get("Function", {}).get("Timeout", 3))
+            properties["Timeout"] = int(timeout) * EMULATION_SLOWDOWN
             variables = properties.setdefault("Environment", {}).setdefault("Variables", {})
             variables.setdefault("AWS_ENDPOINT_URL", "")
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(template, indent=1))
     return out
+
+
+def compiled_copy(source: Path) -> Path:
+    """A copy of a built code or layer folder with its bytecode compiled on the host.
+
+    Lambda imports the function and its layers anew in every container; under qemu, compiling
+    them there took NotifyFunction past its 30 s Timeout. sam build's output stays as it is.
+    Hash-based .pyc files (the host's python3.13 has the same bytecode format) need no
+    timestamps."""
+    target = STATE / "code" / source.name
+    shutil.rmtree(target, ignore_errors=True)
+    shutil.copytree(source, target)
+    compile_tree(target)
+    return target
+
+
+def compile_tree(folder: Path) -> None:
+    subprocess.run(
+        [sys.executable, "-m", "compileall", "-q", "-j", "0", "--invalidation-mode", "unchecked-hash", str(folder)],
+        check=True, timeout=300, stdout=subprocess.DEVNULL,
+    )  # fmt: skip
 
 
 def declared_variables(template: Mapping[str, Any], logical_id: str) -> set[str]:
@@ -166,7 +195,7 @@ def prepare_powertools_layer(arn: str = POWERTOOLS_LAYER_ARN) -> Path:
     )
     folder = layer_cache_folder(arn)
     marker = folder / ".sagewatch-pin"
-    if marker.is_file() and marker.read_text() == pin:
+    if marker.is_file() and marker.read_text() == f"{pin} compiled":
         return folder
     shutil.rmtree(folder, ignore_errors=True)
     # Wheels for the function's platform, chosen on the host; boto3 stays the runtime's.
@@ -177,7 +206,8 @@ def prepare_powertools_layer(arn: str = POWERTOOLS_LAYER_ARN) -> Path:
         check=True,
         timeout=300,
     )  # fmt: skip
-    marker.write_text(pin)
+    compile_tree(folder)
+    marker.write_text(f"{pin} compiled")
     return folder
 
 
