@@ -117,8 +117,8 @@ def writes_of(calls: Mapping[str, int]) -> dict[str, int]:
 
 def write_local_template(built: Path = BUILT_TEMPLATE, out: Path = LOCAL_TEMPLATE) -> Path:
     """``sam build``'s template with AWS_ENDPOINT_URL declared on every function, compiled copies
-    of the code and layer folders, and timeouts scaled by EMULATION_SLOWDOWN. SAM writes it in long form (Ref, Fn::Sub), which
-    plain YAML reads."""
+    of the code and layer folders, and timeouts scaled by EMULATION_SLOWDOWN. SAM writes it in
+    long form (Ref, Fn::Sub), which plain YAML reads."""
     if not built.is_file():
         raise FileNotFoundError(f"{built} is missing: run `make build` (sam build) first")
     template: dict[str, Any] = yaml.safe_load(built.read_text())
