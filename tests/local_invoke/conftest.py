@@ -13,3 +13,13 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if deselected:
         config.hook.pytest_deselected(items=deselected)
         items[:] = [item for item in items if not item.get_closest_marker("local_invoke")]
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Which architecture each invocation used (harness.RUNS), after a local-invoke run."""
+    from tests.local_invoke import harness
+
+    if harness.RUNS:
+        terminalreporter.section("local-invoke: architecture and time of each invocation")
+        for line in harness.RUNS:
+            terminalreporter.write_line(line)

@@ -5,7 +5,8 @@
 #
 #   docker.sh available   exit 0 when an engine answers or can be installed and started here
 #   docker.sh start       install docker.io/debootstrap/qemu if missing, start dockerd, register arm64
-#   docker.sh image       build public.ecr.aws/lambda/python:3.13-<arch> unless the same recipe is cached
+#   docker.sh image       build public.ecr.aws/lambda/python:3.13-<arch> for each of $LOCAL_INVOKE_ARCHS
+#                         (default "x86_64 arm64") unless the same recipe is cached
 #   docker.sh stop        stop the dockerd this script started (never one it found running)
 #
 # Everything is idempotent. State lives in $LOCAL_INVOKE_STATE (default build/local-invoke) and
@@ -17,8 +18,10 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
 STATE="${LOCAL_INVOKE_STATE:-$ROOT/build/local-invoke}"
 CACHE="${LOCAL_INVOKE_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/sagewatch/local-invoke}"
-# The template's architecture (Globals.Function.Architectures); arm64 runs under qemu-user.
-ARCH="${LOCAL_INVOKE_ARCH:-arm64}"
+# The images to build. arm64 is the template's architecture (Globals.Function.Architectures)
+# and runs under qemu-user on x86 hosts; x86_64 is for the harness's local-only architecture
+# override (harness.ARCH_OVERRIDE), which runs the full parity matrix natively.
+ARCHS="${LOCAL_INVOKE_ARCHS:-x86_64 arm64}"
 SUITE=trixie                   # Debian 13: the release whose python3.13 is the system Python
 MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 # The runtime's own packages: awslambdaric speaks the Runtime API; boto3 is pinned to the
@@ -26,20 +29,28 @@ MIRROR="${DEBIAN_MIRROR:-http://deb.debian.org/debian}"
 RIC_VERSION=4.2.2
 BOTO3_VERSION="$(sed -n 's/^boto3==//p' "$ROOT/requirements-dev.txt")"
 BOTOCORE_VERSION="$(sed -n 's/^botocore==//p' "$ROOT/requirements-dev.txt")"
-IMAGE="public.ecr.aws/lambda/python:3.13-$ARCH"
 PIDFILE="$STATE/dockerd.pid"
+# The IPv4 address of the docker0 bridge of the dockerd this script started: the only address
+# the harness's relays may listen on (harness.bridge_gateway checks it against docker0).
+GATEWAYFILE="$STATE/bridge-gateway"
 
 log() { printf 'local-invoke: %s\n' "$*" >&2; }
 die() { log "$*"; exit 1; }
 
 engine_up() { timeout 10 docker info >/dev/null 2>&1; }
 
-case "$ARCH" in
-  arm64) DEB_ARCH=arm64; PLATFORM=linux/arm64; PIP_PLATFORM=manylinux2014_aarch64 ;;
-  x86_64) DEB_ARCH=amd64; PLATFORM=linux/amd64; PIP_PLATFORM=manylinux2014_x86_64 ;;
-  *) die "LOCAL_INVOKE_ARCH must be arm64 or x86_64, not $ARCH" ;;
-esac
+# Sets ARCH, IMAGE and the per-architecture names for one image.
+use_arch() {
+  ARCH="$1"
+  IMAGE="public.ecr.aws/lambda/python:3.13-$ARCH"
+  case "$ARCH" in
+    arm64) DEB_ARCH=arm64; PLATFORM=linux/arm64; PIP_PLATFORM=manylinux2014_aarch64 ;;
+    x86_64) DEB_ARCH=amd64; PLATFORM=linux/amd64; PIP_PLATFORM=manylinux2014_x86_64 ;;
+    *) die "LOCAL_INVOKE_ARCHS may name arm64 and x86_64, not $ARCH" ;;
+  esac
+}
 HOST_ARCH="$(uname -m)"
+wants_arm64() { [[ " $ARCHS " == *" arm64 "* ]]; }
 needs_qemu() { [[ "$ARCH" == arm64 && "$HOST_ARCH" != aarch64 ]]; }
 
 available() {
@@ -53,7 +64,7 @@ install_packages() {
   local missing=()
   command -v dockerd >/dev/null 2>&1 || missing+=(docker.io)
   command -v debootstrap >/dev/null 2>&1 || missing+=(debootstrap)
-  if needs_qemu; then
+  if wants_arm64 && [[ "$HOST_ARCH" != aarch64 ]]; then
     [[ -e /usr/bin/qemu-aarch64-static ]] || missing+=(qemu-user-static)
     command -v update-binfmts >/dev/null 2>&1 || missing+=(binfmt-support)
   fi
@@ -69,7 +80,7 @@ install_packages() {
 # F flag of qemu-user-static's registration opens the interpreter at registration time, so it
 # also works inside containers, which do not have /usr/libexec/qemu-binfmt.
 register_arm64() {
-  needs_qemu || return 0
+  wants_arm64 && [[ "$HOST_ARCH" != aarch64 ]] || return 0
   [[ -e /proc/sys/fs/binfmt_misc/register ]] || mount -t binfmt_misc binfmt_misc /proc/sys/fs/binfmt_misc
   if [[ ! -e /proc/sys/fs/binfmt_misc/qemu-aarch64 ]]; then
     update-binfmts --enable qemu-aarch64 >/dev/null 2>&1 || update-binfmts --import qemu-aarch64
@@ -84,6 +95,8 @@ start() {
   register_arm64
   if engine_up; then
     log "Docker engine already running"
+    # Not ours: the relays still listen only on its docker0 address, which is recorded anew.
+    record_gateway
     return 0
   fi
   [[ "$(id -u)" == 0 ]] || die "no Docker engine answers and starting dockerd needs root"
@@ -92,12 +105,26 @@ start() {
   setsid dockerd --host unix:///var/run/docker.sock >"$STATE/dockerd.log" 2>&1 < /dev/null &
   echo $! >"$PIDFILE"
   for _ in $(seq 60); do
-    engine_up && { log "dockerd up (pid $(cat "$PIDFILE"))"; return 0; }
+    if engine_up; then
+      log "dockerd up (pid $(cat "$PIDFILE"))"
+      record_gateway
+      return 0
+    fi
     kill -0 "$(cat "$PIDFILE")" 2>/dev/null || break
     sleep 1
   done
   tail -20 "$STATE/dockerd.log" >&2 || true
   die "dockerd did not answer within 60 s"
+}
+
+# docker0's IPv4 address as this engine set it up (never 0.0.0.0 or a host interface).
+record_gateway() {
+  local gateway
+  gateway="$(docker network inspect bridge --format '{{ (index .IPAM.Config 0).Gateway }}')"
+  ip -4 -o addr show dev docker0 | grep -q " inet $gateway/" \
+    || die "the bridge network's gateway $gateway is not docker0's address"
+  echo "$gateway" >"$GATEWAYFILE"
+  log "docker0 gateway $gateway (the relays' only listening address)"
 }
 
 stop() {
@@ -110,7 +137,7 @@ stop() {
     for _ in $(seq 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
     kill -0 "$pid" 2>/dev/null && { log "dockerd still running after 30 s; killing"; kill -KILL "$pid"; }
   fi
-  rm -f "$PIDFILE"
+  rm -f "$PIDFILE" "$GATEWAYFILE"
 }
 
 # Files the image gets on top of Debian, written into the rootfs.
@@ -150,7 +177,14 @@ recipe_hash() {
 
 image() {
   engine_up || die "no Docker engine (run: $0 start)"
-  local recipe tarball
+  local arch
+  for arch in $ARCHS; do
+    (use_arch "$arch" && image_of_arch)
+  done
+}
+
+image_of_arch() {
+  local recipe tarball started=$SECONDS
   recipe="$(recipe_hash)"
   if [[ "$(docker image inspect -f '{{ index .Config.Labels "org.sagewatch.recipe" }}' "$IMAGE" 2>/dev/null)" == "$recipe" ]]; then
     log "$IMAGE is current (recipe $recipe)"
@@ -160,6 +194,7 @@ image() {
   tarball="$CACHE/python3.13-$ARCH-$recipe.tar"
   if [[ ! -s "$tarball" ]]; then
     build_rootfs "$tarball"
+    log "rootfs $ARCH built in $((SECONDS - started)) s"
   else
     log "rootfs cached: $tarball"
   fi
@@ -188,7 +223,7 @@ image() {
   rm -rf "$context"
   # Tarballs of older recipes are never used again.
   find "$CACHE" -maxdepth 1 -name "python3.13-$ARCH-*.tar" ! -name "$(basename "$tarball")" -delete
-  log "built $IMAGE ($(docker image inspect -f '{{.Architecture}}' "$IMAGE"))"
+  log "built $IMAGE ($(docker image inspect -f '{{.Architecture}}' "$IMAGE")) in $((SECONDS - started)) s"
 }
 
 build_rootfs() {

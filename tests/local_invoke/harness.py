@@ -12,7 +12,9 @@ emulated account instead of AWS:
   ``EnvironmentVariables.resolve``), and ``--container-env-vars`` is applied only to debug
   sessions (``LambdaContainer._get_debug_settings`` returns no variables without
   ``--debug-port``). The copy differs from ``.aws-sam/build/template.yaml`` in that one
-  declared variable and in absolute code paths; template.yaml is never touched.
+  declared variable, in absolute code paths, in timeouts under emulation and, only when asked
+  for (``architecture=ARCH_OVERRIDE``), in the functions' architecture; template.yaml is never
+  touched.
 - **An --env-vars file** with each function's variables as the emulated account resolves them
   (``EmulatedAccount.function_environment``: physical names of tables, queues, topics …),
   because SAM CLI leaves every intrinsic it cannot resolve (``!Ref AlertTopic``) empty, plus
@@ -22,6 +24,13 @@ emulated account instead of AWS:
   stand-in ARN whose cache folder (``<name>-<version>-<sha256(arn)[:10]>``, see
   ``LayerVersion._compute_layer_name``) holds the aws-lambda-powertools that
   requirements-dev.txt pins; SAM CLI then skips the download.
+
+**Architecture.** The template (and Lambda) run arm64. On an x86_64 machine an arm64 container
+runs under qemu-user, about ten times slower (20-26 s per invoke). The full parity matrix
+therefore runs natively with the local-only override ``ARCH_OVERRIDE`` (``x86_64``, or the
+``LOCAL_INVOKE_ARCH_OVERRIDE`` environment variable; ``none`` runs the matrix as the template
+says), and a small subset runs as the template says, arm64. Every invocation logs which
+architecture it used (:data:`RUNS`).
 
 The container cannot reach 127.0.0.1 of this machine: SAM CLI 1.170 never puts it into the
 host's network namespace. ``--docker-network host`` only makes it skip connecting the container
@@ -45,8 +54,10 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import ipaddress
 import json
 import os
+import platform
 import selectors
 import shutil
 import socket
@@ -84,19 +95,59 @@ LAYER_CACHE = STATE / "layers"
 SAM = ROOT / ".venv-sam" / "bin" / "sam"
 EVENTS = ROOT / "events"
 FUNCTION_OF_FOLDER = {"onboard": "OnboardFunction", "notify": "NotifyFunction", "reconcile": "ReconcileFunction"}
-# A stand-in for the ARN the public SSM parameter holds on AWS: same layer name shape, in the
-# emulated account. SAM CLI only needs name and version from it.
-POWERTOOLS_LAYER_ARN = "arn:aws:lambda:us-east-1:123456789012:layer:AWSLambdaPowertoolsPythonV3-python313-arm64:1"
-# The arm64 handler runs under qemu-user on x86 machines, about ten times slower than on Lambda
-# (NotifyFunction: ~20 s of its 30 s Timeout). The local copy multiplies each function's
-# Timeout by this, so handlers that budget their remaining time (Slack pacing, the reconcile's
-# continuation) take the same decisions as on Lambda and in the emulated invoke (which reports
-# a timeout but does not enforce it). Local only: template.yaml keeps its timeouts.
+TEMPLATE_ARCH = "arm64"  # template.yaml's Globals.Function.Architectures; what Lambda runs
+# The local-only architecture override for the full parity matrix: the generated local template
+# copy says this instead of arm64, so the matrix runs natively on an x86_64 machine. "none" (or
+# the template's own architecture) turns it off. template.yaml and sam build's output keep arm64
+# (test_the_override_is_local_only).
+_OVERRIDE = os.environ.get("LOCAL_INVOKE_ARCH_OVERRIDE", "x86_64")
+if _OVERRIDE not in ("x86_64", "arm64", "none", ""):
+    raise ValueError(f"LOCAL_INVOKE_ARCH_OVERRIDE must be x86_64 or none, not {_OVERRIDE!r}")
+ARCH_OVERRIDE: str | None = None if _OVERRIDE in ("none", "", TEMPLATE_ARCH) else _OVERRIDE
+# The architecture the full parity matrix (every sample event, start-lambda) runs in.
+MATRIX_ARCH = ARCH_OVERRIDE or TEMPLATE_ARCH
+HOST_ARCH = {"aarch64": "arm64", "arm64": "arm64", "x86_64": "x86_64", "amd64": "x86_64"}.get(
+    platform.machine().lower(), platform.machine()
+)
+PIP_PLATFORM = {"arm64": "manylinux2014_aarch64", "x86_64": "manylinux2014_x86_64"}
+# An arm64 handler runs under qemu-user on x86 machines, about ten times slower than on Lambda
+# (NotifyFunction: ~20 s of its 30 s Timeout). For emulated runs the local copy multiplies each
+# function's Timeout by this, so handlers that budget their remaining time (Slack pacing, the
+# reconcile's continuation) take the same decisions as on Lambda and in the emulated invoke
+# (which reports a timeout but does not enforce it). Native runs keep the template's timeouts.
 EMULATION_SLOWDOWN = 10
-# Per invocation: container start (under qemu for arm64), the function's own Timeout (60 s),
-# and SAM CLI building its image on top of the base image.
+# Per invocation: container start (under qemu for arm64), the function's own Timeout (60 s, x10
+# under qemu), and SAM CLI building its image on top of the base image.
 SAM_TIMEOUT_SECONDS = 420
+# The relays' whole life: one invocation or one start-lambda session, with room to spare.
+RELAY_LIFETIME_SECONDS = 2 * SAM_TIMEOUT_SECONDS
+# One line per invocation: function, event, architecture (and whether overridden), seconds.
+RUNS: list[str] = []
 WRITE_PREFIXES = ("Put", "Create", "Delete", "Update", "Tag", "Untag", "Set", "Send", "Publish")
+
+
+def powertools_layer_arn(architecture: str) -> str:
+    """A stand-in for the ARN the public SSM parameter holds on AWS: same layer name shape (one
+    layer per architecture), in the emulated account. SAM CLI only needs name and version."""
+    return f"arn:aws:lambda:us-east-1:123456789012:layer:AWSLambdaPowertoolsPythonV3-python313-{architecture}:1"
+
+
+POWERTOOLS_LAYER_ARN = powertools_layer_arn(TEMPLATE_ARCH)
+
+
+def emulated(architecture: str) -> bool:
+    """True when ``architecture`` is not this machine's (it then runs under qemu-user)."""
+    return architecture != HOST_ARCH
+
+
+def record_run(function: str, event: Path, architecture: str, seconds: float) -> str:
+    how = f"local override, template says {TEMPLATE_ARCH}" if architecture != TEMPLATE_ARCH else "as the template says"
+    engine = "under qemu" if emulated(architecture) else "native"
+    name = event.relative_to(EVENTS) if event.is_relative_to(EVENTS) else event
+    line = f"{function} {name}: {architecture} ({how}, {engine}) {seconds:.1f} s"
+    RUNS.append(line)
+    sys.stderr.write(f"local-invoke: {line}\n")
+    return line
 
 
 def sample_events() -> list[Path]:
@@ -115,14 +166,19 @@ def writes_of(calls: Mapping[str, int]) -> dict[str, int]:
 # -- what SAM CLI is given ----------------------------------------------------------------------
 
 
-def write_local_template(built: Path = BUILT_TEMPLATE, out: Path = LOCAL_TEMPLATE) -> Path:
+def write_local_template(
+    architecture: str = TEMPLATE_ARCH, built: Path = BUILT_TEMPLATE, out: Path = LOCAL_TEMPLATE
+) -> Path:
     """``sam build``'s template with AWS_ENDPOINT_URL declared on every function, compiled copies
-    of the code and layer folders, and timeouts scaled by EMULATION_SLOWDOWN. SAM writes it in
-    long form (Ref, Fn::Sub), which plain YAML reads."""
+    of the code and layer folders, timeouts scaled by EMULATION_SLOWDOWN when ``architecture``
+    runs under qemu, and, when ``architecture`` is not the template's (the local-only
+    override), that architecture on every function and layer. SAM writes it in long form (Ref,
+    Fn::Sub), which plain YAML reads."""
     if not built.is_file():
         raise FileNotFoundError(f"{built} is missing: run `make build` (sam build) first")
     template: dict[str, Any] = yaml.safe_load(built.read_text())
     base = built.parent
+    slowdown = EMULATION_SLOWDOWN if emulated(architecture) else 1
     for resource in template["Resources"].values():
         properties = resource.get("Properties", {})
         for key in ("CodeUri", "ContentUri"):
@@ -130,9 +186,13 @@ def write_local_template(built: Path = BUILT_TEMPLATE, out: Path = LOCAL_TEMPLAT
                 properties[key] = str(compiled_copy(base / properties[key]))
         if resource.get("Type") == "AWS::Serverless::Function":
             timeout = properties.get("Timeout", template.get("Globals", {}).get("Function", {}).get("Timeout", 3))
-            properties["Timeout"] = int(timeout) * EMULATION_SLOWDOWN
+            properties["Timeout"] = int(timeout) * slowdown
+            if architecture != TEMPLATE_ARCH:
+                properties["Architectures"] = [architecture]
             variables = properties.setdefault("Environment", {}).setdefault("Variables", {})
             variables.setdefault("AWS_ENDPOINT_URL", "")
+        if resource.get("Type") == "AWS::Serverless::LayerVersion" and architecture != TEMPLATE_ARCH:
+            properties["CompatibleArchitectures"] = [architecture]
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(template, indent=1))
     return out
@@ -146,9 +206,16 @@ def compiled_copy(source: Path) -> Path:
     Hash-based .pyc files (the host's python3.13 has the same bytecode format) need no
     timestamps."""
     target = STATE / "code" / source.name
+    stamp = target / ".sagewatch-source"
+    # The built folder's files and their times: unchanged since the last copy, it is reused.
+    state = "\n".join(f"{p.relative_to(source)} {p.stat().st_mtime_ns}" for p in sorted(source.rglob("*")))
+    digest = hashlib.sha256(state.encode()).hexdigest()
+    if stamp.is_file() and stamp.read_text() == digest:
+        return target
     shutil.rmtree(target, ignore_errors=True)
     shutil.copytree(source, target)
     compile_tree(target)
+    stamp.write_text(digest)
     return target
 
 
@@ -180,14 +247,16 @@ def write_env_vars(account: EmulatedAccount, functions: list[str], out: Path, en
     return out
 
 
-def layer_cache_folder(arn: str = POWERTOOLS_LAYER_ARN) -> Path:
+def layer_cache_folder(arn: str) -> Path:
     """Where SAM CLI looks for an external layer: ``<name>-<version>-<sha256(arn)[:10]>``."""
     _, name, version = arn.rsplit(":", 2)
     return LAYER_CACHE / f"{name}-{version}-{hashlib.sha256(arn.encode()).hexdigest()[:10]}"
 
 
-def prepare_powertools_layer(arn: str = POWERTOOLS_LAYER_ARN) -> Path:
-    """The Powertools layer's content (python/...) in SAM's cache, once per pinned version."""
+def prepare_powertools_layer(architecture: str = TEMPLATE_ARCH) -> Path:
+    """The Powertools layer's content (python/...) in SAM's cache, once per pinned version and
+    architecture (the wheels are pure Python; test_layers_are_pure_python checks it)."""
+    arn = powertools_layer_arn(architecture)
     pin = next(
         line.strip()
         for line in (ROOT / "requirements-dev.txt").read_text().splitlines()
@@ -195,19 +264,19 @@ def prepare_powertools_layer(arn: str = POWERTOOLS_LAYER_ARN) -> Path:
     )
     folder = layer_cache_folder(arn)
     marker = folder / ".sagewatch-pin"
-    if marker.is_file() and marker.read_text() == f"{pin} compiled":
+    if marker.is_file() and marker.read_text() == f"{pin} {architecture} compiled":
         return folder
     shutil.rmtree(folder, ignore_errors=True)
     # Wheels for the function's platform, chosen on the host; boto3 stays the runtime's.
     subprocess.run(
         [sys.executable, "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "--no-compile",
-         "--target", str(folder / "python"), "--platform", "manylinux2014_aarch64", "--implementation", "cp",
+         "--target", str(folder / "python"), "--platform", PIP_PLATFORM[architecture], "--implementation", "cp",
          "--python-version", "3.13", "--only-binary=:all:", pin],
         check=True,
         timeout=300,
     )  # fmt: skip
     compile_tree(folder)
-    marker.write_text(f"{pin} compiled")
+    marker.write_text(f"{pin} {architecture} compiled")
     return folder
 
 
@@ -221,19 +290,33 @@ def sam_environment(account: EmulatedAccount) -> dict[str, str]:
 # -- reaching the emulator from the container ---------------------------------------------------
 
 
-def bridge_gateway() -> str:
-    """The address of this machine on Docker's default bridge (docker0), e.g. 172.17.0.1."""
+def bridge_gateway() -> ipaddress.IPv4Interface:
+    """docker0's address and network (e.g. 172.17.0.1/16) as the dockerd of this run set it up
+    (``docker.sh start`` records it), checked against docker0 itself: a private address of a
+    bridge only this machine's containers are on, never 0.0.0.0 or a host interface."""
+    recorded = STATE / "bridge-gateway"
+    if not recorded.is_file():
+        raise RuntimeError(f"{recorded} is missing: run tests/local_invoke/docker.sh start")
+    gateway = ipaddress.IPv4Address(recorded.read_text().strip())
     done = subprocess.run(
-        ["docker", "network", "inspect", "bridge", "--format", "{{ (index .IPAM.Config 0).Gateway }}"],
-        capture_output=True, text=True, timeout=30, check=True,
-    )  # fmt: skip
-    return done.stdout.strip()
+        ["ip", "-4", "-o", "addr", "show", "dev", "docker0"], capture_output=True, text=True, timeout=30, check=True
+    )
+    interfaces = [ipaddress.IPv4Interface(word) for word in done.stdout.split() if "/" in word and word[0].isdigit()]
+    match = [i for i in interfaces if i.ip == gateway]
+    if not match or not gateway.is_private or gateway.is_unspecified or gateway.is_loopback:
+        raise RuntimeError(f"{gateway} is not docker0's private address ({done.stdout.strip()}): no relay")
+    return match[0]
 
 
 class _Relay(socketserver.ThreadingTCPServer):
     daemon_threads = True
     allow_reuse_address = True
     target_port = 0
+    clients = ipaddress.IPv4Network("127.0.0.1/32")
+
+    def verify_request(self, request: Any, client_address: Any) -> bool:
+        # Only the bridge's containers; nothing else can route to docker0's address anyway.
+        return ipaddress.IPv4Address(client_address[0]) in self.clients
 
 
 class _RelayHandler(socketserver.BaseRequestHandler):
@@ -246,8 +329,8 @@ class _RelayHandler(socketserver.BaseRequestHandler):
                 for sock in pairs:
                     selector.register(sock, selectors.EVENT_READ)
                 while True:
-                    # Idle for 5 minutes: the function (60 s timeout) is long gone.
-                    ready = selector.select(timeout=300)
+                    # Idle for 2 minutes: the function is long gone.
+                    ready = selector.select(timeout=120)
                     if not ready:
                         return
                     for key, _ in ready:
@@ -259,13 +342,19 @@ class _RelayHandler(socketserver.BaseRequestHandler):
 
 
 class BridgeRelay:
-    """Forwards connections from ``host``:<free port> to 127.0.0.1:``target_port``."""
+    """Forwards connections from the bridge's containers to ``gateway``:<free port> on to
+    127.0.0.1:``target_port``. It stops when closed, and at the latest after
+    RELAY_LIFETIME_SECONDS."""
 
-    def __init__(self, host: str, target_port: int) -> None:
-        self._server = _Relay((host, 0), _RelayHandler)
+    def __init__(self, gateway: ipaddress.IPv4Interface, target_port: int) -> None:
+        self._server = _Relay((str(gateway.ip), 0), _RelayHandler)
         self._server.target_port = target_port
+        self._server.clients = gateway.network
         self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
         self._thread.start()
+        self._deadline = threading.Timer(RELAY_LIFETIME_SECONDS, self._server.shutdown)
+        self._deadline.daemon = True
+        self._deadline.start()
 
     @property
     def address(self) -> str:
@@ -273,6 +362,7 @@ class BridgeRelay:
         return f"{host!s}:{port}"
 
     def close(self) -> None:
+        self._deadline.cancel()
         self._server.shutdown()
         self._server.server_close()
         self._thread.join(timeout=10)
@@ -358,21 +448,21 @@ class SamInvocation:
         return writes_of(self.aws_calls)
 
 
-def sam_invoke_command(function: str, event: Path, env_vars: Path) -> list[str]:
+def sam_invoke_command(function: str, event: Path, env_vars: Path, architecture: str = TEMPLATE_ARCH) -> list[str]:
     """The command line, as a user would type it (README: local testing)."""
     return [
         str(SAM), "local", "invoke", function,
         "--template", str(LOCAL_TEMPLATE),
         "--event", str(event),
         "--env-vars", str(env_vars),
-        "--parameter-overrides", parameter_overrides(),
+        "--parameter-overrides", parameter_overrides(architecture),
         "--skip-pull-image",
         "--layer-cache-basedir", str(LAYER_CACHE),
     ]  # fmt: skip
 
 
-def parameter_overrides() -> str:
-    pairs = {**PARAMETERS, "PowertoolsLayerArn": POWERTOOLS_LAYER_ARN}
+def parameter_overrides(architecture: str = TEMPLATE_ARCH) -> str:
+    pairs = {**PARAMETERS, "PowertoolsLayerArn": powertools_layer_arn(architecture)}
     return " ".join(f"{key}={value}" for key, value in pairs.items())
 
 
@@ -388,18 +478,21 @@ def parse_sam_stdout(stdout: str) -> tuple[Any, str | None]:
     return response, None
 
 
-def sam_invoke(account: EmulatedAccount, event: Path, *, function: str | None = None) -> SamInvocation:
-    """`sam local invoke` of one event against ``account`` (already seeded)."""
+def sam_invoke(
+    account: EmulatedAccount, event: Path, *, function: str | None = None, architecture: str = TEMPLATE_ARCH
+) -> SamInvocation:
+    """`sam local invoke` of one event against ``account`` (already seeded), in a container of
+    ``architecture`` (the template's unless the override is asked for)."""
     function = function or function_of(event)
-    prepare_powertools_layer()
-    write_local_template()
+    prepare_powertools_layer(architecture)
+    write_local_template(architecture)
     with container_view(account) as endpoint_url:
         env_vars = write_env_vars(account, [function], STATE / "env.json", endpoint_url)
         slack_before, emails_before = len(account.slack_messages), len(account.emails)
         started = time.perf_counter()
         with ServerCalls() as calls:
             done = subprocess.run(
-                sam_invoke_command(function, event, env_vars),
+                sam_invoke_command(function, event, env_vars, architecture),
                 cwd=ROOT,
                 env=sam_environment(account),
                 capture_output=True,
@@ -408,6 +501,7 @@ def sam_invoke(account: EmulatedAccount, event: Path, *, function: str | None = 
                 check=False,
             )
     seconds = time.perf_counter() - started
+    record_run(function, event, architecture, seconds)
     if done.returncode != 0:
         raise RuntimeError(f"sam local invoke exited {done.returncode}\n{done.stderr[-4000:]}")
     response, error = parse_sam_stdout(done.stdout)
@@ -436,14 +530,15 @@ class StartLambda:
     url: str
     process: subprocess.Popen[str]
     endpoint_url: str
+    architecture: str
 
 
 @contextmanager
-def start_lambda(account: EmulatedAccount) -> Iterator[StartLambda]:
+def start_lambda(account: EmulatedAccount, architecture: str = TEMPLATE_ARCH) -> Iterator[StartLambda]:
     """`sam local start-lambda` on 127.0.0.1 serving the template's functions (the Lambda Invoke
-    API), pointed at ``account``; stopped (by its pid) on exit."""
-    prepare_powertools_layer()
-    write_local_template()
+    API) in ``architecture`` containers, pointed at ``account``; stopped (by its pid) on exit."""
+    prepare_powertools_layer(architecture)
+    write_local_template(architecture)
     port = free_port()
     with container_view(account) as endpoint_url:
         template = json.loads(LOCAL_TEMPLATE.read_text())
@@ -452,7 +547,7 @@ def start_lambda(account: EmulatedAccount) -> Iterator[StartLambda]:
         command = [
             str(SAM), "local", "start-lambda", "--host", "127.0.0.1", "--port", str(port),
             "--template", str(LOCAL_TEMPLATE), "--env-vars", str(env_vars),
-            "--parameter-overrides", parameter_overrides(), "--skip-pull-image",
+            "--parameter-overrides", parameter_overrides(architecture), "--skip-pull-image",
             "--layer-cache-basedir", str(LAYER_CACHE),
         ]  # fmt: skip
         log = (STATE / "start-lambda.log").open("w")
@@ -471,7 +566,9 @@ def start_lambda(account: EmulatedAccount) -> Iterator[StartLambda]:
                             f"sam local start-lambda did not listen within 60 s; see {log.name}"
                         ) from None
                     time.sleep(0.5)
-            yield StartLambda(url=f"http://127.0.0.1:{port}", process=process, endpoint_url=endpoint_url)
+            yield StartLambda(
+                url=f"http://127.0.0.1:{port}", process=process, endpoint_url=endpoint_url, architecture=architecture
+            )
         finally:
             process.terminate()
             try:
@@ -498,6 +595,7 @@ def invoke_through_start_lambda(
     with ServerCalls() as calls:
         answer = client.invoke(FunctionName=function, Payload=event.read_bytes())
     seconds = time.perf_counter() - started
+    record_run(f"{function} (start-lambda)", event, service.architecture, seconds)
     payload = json.loads(answer["Payload"].read() or b"null")
     error = None
     if answer.get("FunctionError"):
@@ -536,15 +634,22 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="sam local invoke against a fresh emulated account")
     parser.add_argument("function", help="logical id, e.g. OnboardFunction")
     parser.add_argument("-e", "--event", required=True, type=Path)
+    parser.add_argument(
+        "--architecture",
+        choices=["arm64", "x86_64"],
+        default=TEMPLATE_ARCH,
+        help="the container's architecture (default: the template's, arm64; x86_64 is the local-only override)",
+    )
     args = parser.parse_args(argv)
     event = args.event.resolve()
     expected = emulated_invoke(event)
     with seeded_account() as account:
-        result = sam_invoke(account, event, function=args.function)
+        result = sam_invoke(account, event, function=args.function, architecture=args.architecture)
     sys.stderr.write(result.stderr)
     report = {
         "function": args.function,
         "event": str(args.event),
+        "architecture": args.architecture,
         "response": result.response,
         "error": result.error,
         "writes": result.writes,
