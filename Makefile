@@ -13,7 +13,7 @@ PY313_BIN := $(or $(lastword $(wildcard $(shell pyenv root 2>/dev/null)/versions
 PYTHON    := $(if $(PY313_BIN),$(PY313_BIN)/python3.13,python3)
 SAM       := PATH="$(abspath $(PY313_BIN)):$$PATH" SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam
 
-.PHONY: help install demo test lint typecheck unit integration template validate build bench clean scan
+.PHONY: help install demo test lint typecheck unit integration template validate build bench clean scan local-invoke
 
 help:  ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -40,7 +40,11 @@ install: $(VENV)/.installed $(SAM_VENV)/.installed  ## create both virtualenvs (
 demo: $(VENV)/.installed  ## run the whole story in the emulated AWS account (no AWS account, no Docker)
 	$(BIN)/sagewatch demo --emulated --out build/demo
 
-test: lint typecheck unit integration template scan  ## everything CI runs: lint, types, unit, integration, template, sam validate + build, bandit + checkov
+# `sam local invoke` in containers joins `make test` where a Docker engine answers or can be
+# started here (root, with dockerd or apt-get); CI=true requires it.
+LOCAL_INVOKE = $(if $(filter true,$(CI)),local-invoke,$(shell tests/local_invoke/docker.sh available 2>/dev/null && echo local-invoke))
+
+test: lint typecheck unit integration template scan $(LOCAL_INVOKE)  ## everything CI runs: lint, types, unit, integration, template, sam validate + build, bandit + checkov, local-invoke (where Docker can run)
 
 lint: $(VENV)/.installed  ## ruff lint and format check
 	$(BIN)/ruff check .
@@ -71,6 +75,11 @@ scan: $(SCAN_VENV)/.installed  ## bandit on the runtime code (no medium/high fin
 
 bench: $(VENV)/.installed  ## benchmarks: API call counts, cold-start ratio, peak memory -> build/bench/
 	$(BIN)/python -m tests.bench.run --out build/bench
+
+local-invoke: $(VENV)/.installed build  ## every sample event through sam local invoke (and start-lambda) in Docker, against the emulated account
+	tests/local_invoke/docker.sh start
+	tests/local_invoke/docker.sh image
+	$(BIN)/pytest -q -m local_invoke tests/local_invoke
 
 clean:  ## remove build outputs (keeps the virtualenvs)
 	rm -rf build .aws-sam .pytest_cache .mypy_cache .ruff_cache
