@@ -30,6 +30,8 @@ DELIVERY_FAILURES = (SageWatchError, OSError, ValueError)
 
 
 class DeliverOnce:
+    """The ledger's claim → send → complete/release for one batch (``remaining_ms``: its invocation)."""
+
     def __init__(self, ledger: LedgerPort | None, remaining_ms: Callable[[], int]) -> None:
         self._ledger = ledger
         self._remaining_ms = remaining_ms
