@@ -13,8 +13,6 @@ default destinations as an "unreadable notification" with its (escaped, truncate
 
 from __future__ import annotations
 
-import json
-from datetime import UTC, datetime
 from typing import Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
@@ -23,9 +21,8 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from sagewatch.config import NotifyConfig
-from sagewatch.core.alerting.notification import InvalidAlarmMessageError, parse_sns_record
 from sagewatch.observability import lambda_entry_point, logger
-from sagewatch.usecases.notify import BatchItem, DeliveryError, Notifier
+from sagewatch.usecases.notify import DeliveryError, Notifier, batch_item
 from sagewatch.wiring import Wiring
 
 config = NotifyConfig.from_env()  # at cold start: a configuration mistake fails INIT, naming the variable
@@ -36,50 +33,6 @@ processor = BatchProcessor(event_type=EventType.SQS)
 def _service() -> Notifier:
     """The alert pipeline, built on first use and kept while the environment is warm."""
     return wiring.notifier(config)
-
-
-def sns_payload(record: dict[str, Any]) -> dict[str, Any]:
-    """The SNS notification of a record: SNS→Lambda directly, or SNS→SQS→Lambda (JSON body)."""
-    if "Sns" in record:
-        return dict(record["Sns"])
-    body = record.get("body")
-    if isinstance(body, str):
-        try:
-            parsed = json.loads(body)
-        except json.JSONDecodeError:
-            raise InvalidAlarmMessageError("SQS record body is not JSON") from None
-        if isinstance(parsed, dict):
-            return parsed
-    raise InvalidAlarmMessageError("record is neither an SNS notification nor an SQS message carrying one")
-
-
-def batch_item(record: dict[str, Any]) -> BatchItem:
-    """One record as the notifier sees it; an unreadable one keeps its raw text and the reason."""
-    sns = record.get("Sns") if isinstance(record.get("Sns"), dict) else None
-    item_id = str(record.get("messageId") or (sns or {}).get("MessageId") or "")
-    try:
-        payload = sns_payload(record)
-        notification = parse_sns_record(payload)
-    except InvalidAlarmMessageError as exc:
-        logger.error("unreadable notification: %s", exc)
-        raw = (sns or {}).get("Message") if sns is not None else record.get("body")
-        message_id = str((sns or {}).get("MessageId") or record.get("messageId") or "")
-        if not sns and isinstance(record.get("body"), str):
-            try:  # an SNS envelope whose Message is what cannot be read: keep its MessageId
-                envelope = json.loads(record["body"])
-                if isinstance(envelope, dict) and envelope.get("MessageId"):
-                    message_id = str(envelope["MessageId"])
-                    raw = envelope.get("Message", raw)
-            except json.JSONDecodeError:
-                pass
-        return BatchItem(
-            item_id or message_id,
-            message_id,
-            unreadable=str(exc),
-            raw=str(raw)[:4000],
-            received=datetime.now(tz=UTC),
-        )
-    return BatchItem(item_id or notification.message_id, notification.message_id, notification=notification)
 
 
 def _remaining(context: LambdaContext) -> Any:

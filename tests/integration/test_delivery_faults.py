@@ -16,9 +16,10 @@ from typing import Any
 
 import pytest
 
-import sagewatch.usecases.notify as notify_usecase
-from sagewatch.core.alerting.render_slack import render_slack, validate_slack_message
+import sagewatch.usecases.notify.render as notify_render
+from sagewatch.core.alerting.render_slack import render_slack
 from sagewatch_emulator import EmulatedAccount
+from sagewatch_emulator.slack_blocks import validate_slack_message
 from tests.integration.delivery_support import (
     DLQ,
     EVENTS,
@@ -67,7 +68,7 @@ def test_every_alert_is_delivered_exactly_once_despite_slack_faults_and_a_crash(
     with delivery_account(interval=0.02) as (account, environment):
         account.slack.inject_faults(rate=0.15, seed=seed, timeout_seconds=0.6)
         crash = CrashOnce(nth=25 + seed)
-        monkeypatch.setattr(notify_usecase, "render_slack", crash)
+        monkeypatch.setattr(notify_render, "render_slack", crash)
         published = publish(account, alerts)
         invocations = account.drain_queue(QUEUE, FUNCTION, max_rounds=400, max_seconds=240, environment=environment)
 

@@ -12,8 +12,8 @@ from typing import Any
 
 import pytest
 
-from sagewatch.core.alerting.render_slack import validate_slack_message
 from sagewatch_emulator import EmulatedAccount, VariantSpec
+from sagewatch_emulator.slack_blocks import validate_slack_message
 
 pytestmark = pytest.mark.integration
 

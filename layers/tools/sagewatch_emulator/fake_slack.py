@@ -46,7 +46,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 
-from sagewatch.core.alerting.render_slack import validate_slack_message
+from sagewatch_emulator.slack_blocks import validate_slack_message
 
 __all__ = ["FakeSlack", "SlackPolicy", "SlackPost", "SlackReply"]
 

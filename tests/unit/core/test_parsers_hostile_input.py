@@ -16,9 +16,10 @@ from sagewatch.core.alerting.alert_target import resolve_target
 from sagewatch.core.alerting.enrichment import plan_metrics
 from sagewatch.core.alerting.notification import AlarmNotification, InvalidAlarmMessageError, parse_sns_record
 from sagewatch.core.alerting.render_email import render_email
-from sagewatch.core.alerting.render_slack import render_slack, validate_slack_message
+from sagewatch.core.alerting.render_slack import render_slack
 from sagewatch.core.monitoring.events import parse_state_change
 from sagewatch.core.shared.errors import InvalidEventError
+from sagewatch_emulator.slack_blocks import validate_slack_message
 
 json_scalars = st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=40)
 json_values = st.recursive(

@@ -1,4 +1,4 @@
-"""Pure pieces of alert delivery: storm digests within Block Kit limits, per-channel pacing, and
+"""Pure pieces of alert delivery: storm digests within Block Kit limits, and
 the notifier's batch logic (idempotent per MessageId and destination, digests, time limits)
 with in-memory ports."""
 
@@ -11,16 +11,14 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import pytest
-
 from sagewatch.adapters.deliveries import Claim
-from sagewatch.adapters.slack import ChannelPacer, OutOfTimeError, SlackDeliveryError
+from sagewatch.adapters.slack import SlackDeliveryError
 from sagewatch.config import NotifyConfig
 from sagewatch.core.alerting.alert import AlertView, Link
 from sagewatch.core.alerting.digest import DigestEntry, render_digest
 from sagewatch.core.alerting.notification import parse_sns_record
-from sagewatch.core.alerting.render_slack import validate_slack_message
 from sagewatch.usecases.notify import BatchItem, Notifier
+from sagewatch_emulator.slack_blocks import validate_slack_message
 
 NOW = datetime(2026, 11, 28, 3, 12, tzinfo=UTC)
 
@@ -64,37 +62,6 @@ def test_a_digest_keeps_every_transition_in_order_and_counts_states() -> None:
     assert text.index(first) < text.index(resolved)  # ALARM line, then its OK line
     assert "ALARM: *3*" in text and "OK: *1*" in text
     assert "4 alerts" in message["text"]
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 100.0
-        self.slept: list[float] = []
-
-    def __call__(self) -> float:
-        return self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.slept.append(seconds)
-        self.now += seconds
-
-
-def test_pacer_keeps_one_message_per_interval_per_channel_and_honours_retry_after() -> None:
-    clock = FakeClock()
-    pacer = ChannelPacer(1.0, clock=clock, sleep=clock.sleep)
-    plenty = lambda: 60.0  # noqa: E731
-    pacer.wait("a", plenty)
-    pacer.sent("a")
-    pacer.wait("b", plenty)  # another channel is not held back
-    assert clock.slept == []
-    pacer.wait("a", plenty)
-    assert clock.slept == [1.0]
-    pacer.sent("a")
-    pacer.back_off("a", 7.0)  # 429 Retry-After: 7
-    with pytest.raises(OutOfTimeError):
-        pacer.wait("a", lambda: 5.0)  # would not fit in the invocation: back to the queue
-    pacer.wait("a", plenty)
-    assert clock.slept[-1] == pytest.approx(7.0)
 
 
 # -- the notifier with in-memory ports --------------------------------------------------------

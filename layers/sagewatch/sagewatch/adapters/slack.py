@@ -12,9 +12,7 @@ for every request), so its clients get a logger of their own that only lets warn
 from __future__ import annotations
 
 import logging
-import threading
-import time
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -176,49 +174,13 @@ class SlackBotSender:
 
 
 class OutOfTimeError(SlackDeliveryError):
-    """Waiting for Slack (pacing or Retry-After) would outlast the invocation: retry from the queue."""
+    """Waiting for Slack (pacing or Retry-After) would outlast the invocation: retry from the queue.
+
+    A 429 in form, so that callers treat it as the rate limit it stands for (retryable).
+    """
 
     def __init__(self, channel_wait: float) -> None:
         super().__init__(429, "not enough time left in this invocation", channel_wait)
-
-
-class ChannelPacer:
-    """At most one message per ``min_interval`` seconds per channel, and Retry-After honoured.
-
-    The state is per process (a warm Lambda keeps it); with NotifyFunction's reserved
-    concurrency of 1 it is the state of the whole stack. ``remaining`` says how many seconds
-    the invocation has left: a wait that would not fit raises :class:`OutOfTimeError`, so the
-    alert goes back to the queue instead of being cut off by the Lambda timeout.
-    """
-
-    def __init__(
-        self,
-        min_interval: float = 1.0,
-        *,
-        clock: Callable[[], float] = time.monotonic,
-        sleep: Callable[[float], None] = time.sleep,
-    ) -> None:
-        self.min_interval = min_interval
-        self._clock = clock
-        self._sleep = sleep
-        self._next: dict[str, float] = {}
-        self._lock = threading.Lock()
-
-    def wait(self, channel: str, remaining: Callable[[], float], *, reserve: float = 0.0) -> None:
-        with self._lock:
-            delay = max(0.0, self._next.get(channel, 0.0) - self._clock())
-        if delay > 0:
-            if delay + reserve > remaining():
-                raise OutOfTimeError(delay)
-            self._sleep(delay)
-
-    def sent(self, channel: str) -> None:
-        with self._lock:
-            self._next[channel] = max(self._next.get(channel, 0.0), self._clock() + self.min_interval)
-
-    def back_off(self, channel: str, seconds: float) -> None:
-        with self._lock:
-            self._next[channel] = max(self._next.get(channel, 0.0), self._clock() + max(seconds, self.min_interval))
 
 
 def _delivery_error(exc: Exception, token: str) -> SlackDeliveryError:

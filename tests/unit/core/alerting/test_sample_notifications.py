@@ -16,7 +16,8 @@ from sagewatch.core.alerting.alert_target import resolve_target
 from sagewatch.core.alerting.enrichment import plan_metrics
 from sagewatch.core.alerting.notification import AlarmNotification, EndpointFailureNotice, parse_sns_record
 from sagewatch.core.alerting.render_email import render_email
-from sagewatch.core.alerting.render_slack import render_slack, validate_slack_message
+from sagewatch.core.alerting.render_slack import render_slack
+from sagewatch_emulator.slack_blocks import validate_slack_message
 
 EVENTS = Path(__file__).resolve().parents[4] / "events" / "notify"
 SAMPLES = sorted(EVENTS.glob("*.json"))

@@ -1,4 +1,4 @@
-"""Fleet change detection and pacing: pure functions over plain data."""
+"""Fleet change detection: pure functions over plain data."""
 
 from __future__ import annotations
 
@@ -7,7 +7,6 @@ from typing import Any
 
 import pytest
 
-from sagewatch.adapters.pacing import PacedClient, Pacer, paced_cloudwatch
 from sagewatch.core.fleet.plan import (
     AppliedState,
     FleetPlan,
@@ -130,43 +129,3 @@ def test_timestamps_compare_equal_whatever_their_form() -> None:
     moment = datetime(2026, 1, 1, 10, 0, tzinfo=UTC)
     assert timestamp(moment) == timestamp(moment.isoformat()) == T1
     assert timestamp(None) == ""
-
-
-def test_pacer_spaces_calls_evenly() -> None:
-    now = [0.0]
-    slept: list[float] = []
-
-    def sleep(seconds: float) -> None:
-        slept.append(seconds)
-        now[0] += seconds
-
-    pacer = Pacer(2.0, clock=lambda: now[0], sleep=sleep)
-    for _ in range(5):
-        pacer.wait()
-    assert slept == [0.5, 0.5, 0.5, 0.5]
-    assert Pacer(0).rate == 0  # 0 = off
-
-
-def test_paced_client_paces_only_writes() -> None:
-    calls: list[str] = []
-
-    class Fake:
-        def put_metric_alarm(self, **kw: object) -> str:
-            calls.append("put")
-            return "ok"
-
-        def describe_alarms(self, **kw: object) -> str:
-            return "read"
-
-    waited: list[str] = []
-
-    class CountingPacer(Pacer):
-        def wait(self) -> None:
-            waited.append("w")
-
-    client = PacedClient(Fake(), {"put_metric_alarm": CountingPacer(1)})
-    assert client.put_metric_alarm(AlarmName="x") == "ok"
-    assert client.describe_alarms() == "read"
-    assert waited == ["w"]
-    raw = Fake()
-    assert paced_cloudwatch(raw, 0) is raw

@@ -22,14 +22,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from sagewatch.core.alerting.alert import AlertView
-from sagewatch.core.alerting.render_slack import (
-    MAX_BLOCKS,
-    MAX_FALLBACK_TEXT,
-    MAX_SECTION_TEXT,
-    STATE_EMOJI,
-    escape_mrkdwn,
-    truncate,
-)
+from sagewatch.core.alerting.presentation import state_emoji
+from sagewatch.core.alerting.slack_text import MAX_BLOCKS, MAX_FALLBACK_TEXT, MAX_SECTION_TEXT, escape_mrkdwn, truncate
 from sagewatch.core.alerting.units import safe_url
 
 _SECTION_BUDGET = MAX_SECTION_TEXT - 200  # room for escaping growth and a group heading
@@ -57,7 +51,7 @@ def _link(view: AlertView, text: str) -> str:
 
 def _line(entry: DigestEntry) -> str:
     view = entry.view
-    emoji = STATE_EMOJI.get(view.state, "🔔")
+    emoji = state_emoji(view.state)
     what = escape_mrkdwn(_one_line(view.signal or view.alarm_name))[:150]
     line = f"{emoji} *{escape_mrkdwn(view.state)}* {view.since.strftime('%H:%M:%S')} {_link(view, what)}"
     if view.value_text:
@@ -79,7 +73,7 @@ def _summary(entries: Sequence[DigestEntry]) -> str:
     states = Counter(e.view.state for e in entries)
     order = ["ALARM", "FAILED", "INSUFFICIENT_DATA", "OK"]
     counts = " · ".join(
-        f"{STATE_EMOJI.get(state, '🔔')} {escape_mrkdwn(state)}: *{states[state]}*"
+        f"{state_emoji(state)} {escape_mrkdwn(state)}: *{states[state]}*"
         for state in sorted(states, key=lambda s: (order.index(s) if s in order else len(order), s))
     )
     endpoints = {e.view.endpoint for e in entries if e.view.endpoint}

@@ -19,7 +19,7 @@ from email.message import EmailMessage
 from email.policy import SMTP
 
 from sagewatch.core.alerting.alert import AlertView, Series
-from sagewatch.core.alerting.render_slack import STATE_EMOJI, fact_rows, series_lines
+from sagewatch.core.alerting.presentation import STATE_EMOJI, fact_rows, series_lines
 from sagewatch.core.alerting.sparkline import sparkline
 from sagewatch.core.alerting.units import NO_VALUE, clean_text, format_number, format_value, safe_url
 

@@ -1,0 +1,46 @@
+"""What the alert pipeline needs from the outside world, as Protocols (adapters implement them)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from sagewatch.adapters.deliveries import Claim
+
+
+class MetricsPort(Protocol):
+    def get_metric_data(self, queries: Sequence[dict[str, Any]], start: Any, end: Any) -> dict[str, Any]: ...
+    def get_widget_image(self, widget: dict[str, Any]) -> bytes: ...
+
+
+class LogsPort(Protocol):
+    def recent_errors(self, endpoint_name: str, since: Any, until: Any, *, limit: int = 20) -> list[str]: ...
+
+
+class HistoryPort(Protocol):
+    def alarm_started(self, alarm_name: str, before: Any) -> Any: ...
+
+
+class SlackPort(Protocol):
+    def send(self, webhook_url: str, payload: dict[str, Any]) -> None: ...
+
+
+class SlackBotPort(Protocol):
+    def post(self, token: str, channel: str, payload: dict[str, Any], thread_ts: str | None = None) -> str: ...
+    def upload(
+        self, token: str, channel: str, content: bytes, *, filename: str, title: str, thread_ts: str | None = None
+    ) -> None: ...
+
+
+class EmailPort(Protocol):
+    def send(self, sender: str, recipients: Sequence[str], raw_mime: bytes) -> str: ...
+
+
+class LedgerPort(Protocol):
+    """What went out (claim, complete, release per SNS MessageId and destination) and bot threads."""
+
+    def claim(self, message_id: str, destination: str, *, remaining_ms: int) -> Claim: ...
+    def complete(self, message_id: str, destination: str, result: dict[str, Any] | None = None) -> None: ...
+    def release(self, message_id: str, destination: str, error: Exception) -> None: ...
+    def thread_ts(self, alarm_arn: str) -> str | None: ...
+    def remember_thread(self, alarm_arn: str, ts: str) -> None: ...
