@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .config import AlarmState
+from .tokens import Token, TokenCursor
 
 MAX_RULE_LENGTH = 10240  # PutCompositeAlarm: AlarmRule length constraint
 
@@ -41,22 +42,15 @@ class UnknownChildAlarmError(KeyError):
 _FUNCTIONS = {state.value: state for state in AlarmState}
 
 
-@dataclass(frozen=True)
-class _Token:
-    kind: str  # word, name, op, end
-    text: str
-    position: int
-
-
-def _tokenize(text: str) -> list[_Token]:
-    tokens: list[_Token] = []
+def _tokenize(text: str) -> list[Token]:
+    tokens: list[Token] = []
     position = 0
     while position < len(text):
         char = text[position]
         if char.isspace():
             position += 1
         elif char in "()":
-            tokens.append(_Token("op", char, position))
+            tokens.append(Token("op", char, position))
             position += 1
             if char == "(" and len(tokens) >= 2 and tokens[-2].kind == "word" and tokens[-2].text in _FUNCTIONS:
                 position = _name(text, position, tokens)
@@ -64,15 +58,15 @@ def _tokenize(text: str) -> list[_Token]:
             end = position
             while end < len(text) and (text[end].isalnum() or text[end] == "_"):
                 end += 1
-            tokens.append(_Token("word", text[position:end], position))
+            tokens.append(Token("word", text[position:end], position))
             position = end
         else:
             raise CompositeRuleError(f"unexpected character {char!r} at position {position}")
-    tokens.append(_Token("end", "", len(text)))
+    tokens.append(Token("end", "", len(text)))
     return tokens
 
 
-def _name(text: str, position: int, tokens: list[_Token]) -> int:
+def _name(text: str, position: int, tokens: list[Token]) -> int:
     """Read a function's alarm name (quoted or not) just after its '('; return where to go on."""
     start = position
     while start < len(text) and text[start].isspace():
@@ -91,7 +85,7 @@ def _name(text: str, position: int, tokens: list[_Token]) -> int:
         position = end
     if not name:
         raise CompositeRuleError(f"empty alarm name at position {start}")
-    tokens.append(_Token("name", name, start))
+    tokens.append(Token("name", name, start))
     return position
 
 
@@ -141,35 +135,19 @@ class _Both(_Node):
         return (left or right) if self.any_of else (left and right)
 
 
-class _Parser:
+class _Parser(TokenCursor):
+    error = CompositeRuleError
+
     def __init__(self, text: str) -> None:
-        self._tokens = _tokenize(text)
-        self._index = 0
+        super().__init__(_tokenize(text))
         self.children: list[str] = []
-
-    @property
-    def _current(self) -> _Token:
-        return self._tokens[self._index]
-
-    def _take(self) -> _Token:
-        token = self._tokens[self._index]
-        if token.kind != "end":
-            self._index += 1
-        return token
 
     def _at_word(self, word: str) -> bool:
         return self._current.kind == "word" and self._current.text == word
 
-    def _expect(self, text: str) -> None:
-        token = self._take()
-        if token.kind != "op" or token.text != text:
-            found = repr(token.text) if token.kind != "end" else "the end"
-            raise CompositeRuleError(f"expected {text!r} at position {token.position}, found {found}")
-
     def parse(self) -> _Node:
         node = self._or()
-        if self._current.kind != "end":
-            raise CompositeRuleError(f"unexpected {self._current.text!r} at position {self._current.position}")
+        self._finish()
         return node
 
     def _or(self) -> _Node:

@@ -31,6 +31,8 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
+from .tokens import Token, TokenCursor
+
 MAX_EXPRESSION_LENGTH = 2048
 MAX_NESTING = 64
 
@@ -54,15 +56,8 @@ _TOKEN = re.compile(
 _KEYWORDS = {"AND": "&&", "OR": "||"}
 
 
-@dataclass(frozen=True)
-class _Token:
-    kind: str  # number, name, op, end
-    text: str
-    position: int
-
-
-def _tokenize(text: str) -> list[_Token]:
-    tokens: list[_Token] = []
+def _tokenize(text: str) -> list[Token]:
+    tokens: list[Token] = []
     position = 0
     while position < len(text):
         if text[position].isspace():
@@ -75,9 +70,9 @@ def _tokenize(text: str) -> list[_Token]:
         value = match.group()
         if kind == "name" and value in _KEYWORDS:
             kind, value = "op", _KEYWORDS[value]
-        tokens.append(_Token(kind, value, position))
+        tokens.append(Token(kind, value, position))
         position = match.end()
-    tokens.append(_Token("end", "", len(text)))
+    tokens.append(Token("end", "", len(text)))
     return tokens
 
 
@@ -247,34 +242,16 @@ class _Fill(_Node):
 _COMPARISONS = (">", ">=", "<", "<=", "==", "!=")
 
 
-class _Parser:
+class _Parser(TokenCursor):
     """Lowest precedence first: or := and (|| and)*; and := compare (&& compare)*;
     compare := sum (cmp sum)?; sum := product ((+|-) product)*; product := unary ((*|/) unary)*;
     unary := - unary | power; power := atom (^ unary)?; atom := number | id | CALL | ( or )."""
 
+    error = ExpressionError
+
     def __init__(self, text: str) -> None:
-        self._tokens = _tokenize(text)
-        self._index = 0
+        super().__init__(_tokenize(text))
         self._depth = 0
-
-    @property
-    def _current(self) -> _Token:
-        return self._tokens[self._index]
-
-    def _take(self) -> _Token:
-        token = self._tokens[self._index]
-        if token.kind != "end":
-            self._index += 1
-        return token
-
-    def _at(self, *ops: str) -> bool:
-        return self._current.kind == "op" and self._current.text in ops
-
-    def _expect(self, text: str) -> None:
-        token = self._take()
-        if token.kind != "op" or token.text != text:
-            found = repr(token.text) if token.kind != "end" else "the end"
-            raise ExpressionError(f"expected {text!r} at position {token.position}, found {found}")
 
     def _enter(self) -> None:
         self._depth += 1
@@ -283,49 +260,48 @@ class _Parser:
 
     def parse(self) -> _Node:
         node = self._or()
-        if self._current.kind != "end":
-            raise ExpressionError(f"unexpected {self._current.text!r} at position {self._current.position}")
+        self._finish()
         return node
 
     def _or(self) -> _Node:
         node = self._and()
-        while self._at("||"):
+        while self._at_op("||"):
             self._take()
             node = _Binary("||", node, self._and())
         return node
 
     def _and(self) -> _Node:
         node = self._compare()
-        while self._at("&&"):
+        while self._at_op("&&"):
             self._take()
             node = _Binary("&&", node, self._compare())
         return node
 
     def _compare(self) -> _Node:
         node = self._sum()
-        if self._at(*_COMPARISONS):
+        if self._at_op(*_COMPARISONS):
             op = self._take().text
             node = _Binary(op, node, self._sum())
-            if self._at(*_COMPARISONS):
+            if self._at_op(*_COMPARISONS):
                 raise ExpressionError(f"chained comparison at position {self._current.position}")
         return node
 
     def _sum(self) -> _Node:
         node = self._product()
-        while self._at("+", "-"):
+        while self._at_op("+", "-"):
             op = self._take().text
             node = _Binary(op, node, self._product())
         return node
 
     def _product(self) -> _Node:
         node = self._unary()
-        while self._at("*", "/"):
+        while self._at_op("*", "/"):
             op = self._take().text
             node = _Binary(op, node, self._unary())
         return node
 
     def _unary(self) -> _Node:
-        if self._at("-", "+"):
+        if self._at_op("-", "+"):
             op = self._take().text
             self._enter()
             operand = self._unary()
@@ -335,7 +311,7 @@ class _Parser:
 
     def _power(self) -> _Node:
         node = self._atom()
-        if self._at("^"):
+        if self._at_op("^"):
             self._take()
             node = _Binary("^", node, self._unary())
         return node
@@ -348,7 +324,7 @@ class _Parser:
                 raise ExpressionError(f"number out of range at position {token.position}")
             return _Number(value)
         if token.kind == "name":
-            if self._at("("):
+            if self._at_op("("):
                 return self._call(token)
             if token.text[0].isupper():
                 # Query ids start with a lower-case letter (GetMetricData Id), so this is a
@@ -368,7 +344,7 @@ class _Parser:
         self._expect("(")
         self._enter()
         arguments: list[_Node | None] = [self._argument()]
-        while self._at(","):
+        while self._at_op(","):
             self._take()
             arguments.append(self._argument())
         self._expect(")")
@@ -382,7 +358,7 @@ class _Parser:
             return None
         return self._or()
 
-    def _call(self, name: _Token) -> _Node:
+    def _call(self, name: Token) -> _Node:
         if name.text not in ("IF", "FILL"):
             raise UnsupportedFunctionError(f"function {name.text!r} at position {name.position} is not supported")
         arguments = self._arguments()
