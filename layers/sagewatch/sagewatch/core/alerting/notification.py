@@ -242,14 +242,18 @@ def parse_alarm_message(
         threshold = _number(trigger.get("Threshold"), f"{where}: Trigger.Threshold", required=not threshold_metric_id)
     fields: dict[str, Any] = {
         "threshold": threshold,
-        "comparison": trigger.get("ComparisonOperator"),
+        # A hostile or broken body may put anything here: only a string is an operator.
+        "comparison": comparison if isinstance(comparison := trigger.get("ComparisonOperator"), str) else None,
         "evaluation_periods": _int_or_none(trigger.get("EvaluationPeriods")),
         "datapoints_to_alarm": _int_or_none(trigger.get("DatapointsToAlarm")),
         "treat_missing_data": _treat_missing_data(trigger.get("TreatMissingData")),
         "threshold_metric_id": threshold_metric_id,
     }
-    if trigger.get("Metrics"):
-        queries = tuple(_parse_query(q, where) for q in trigger["Metrics"] if isinstance(q, Mapping))
+    metrics = trigger.get("Metrics")
+    if metrics and not isinstance(metrics, list):
+        raise InvalidAlarmMessageError(f"{where}: Trigger.Metrics is not a list")
+    if metrics:
+        queries = tuple(_parse_query(q, where) for q in metrics if isinstance(q, Mapping))
         kind = AlarmKind.ANOMALY if threshold_metric_id else AlarmKind.MATH
         return AlarmNotification(**common, **fields, kind=kind, queries=queries)
     metric_name = trigger.get("MetricName")
