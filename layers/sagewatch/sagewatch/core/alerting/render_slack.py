@@ -124,7 +124,13 @@ def escape_mrkdwn(text: str) -> str:
     mention either. A ``` fence becomes look-alike modifier apostrophes: untrusted text must not
     open a code block that swallows the rest of the message (or close one it sits in).
     """
-    escaped = clean_text(text).replace(_FENCE, _FENCE_SUBSTITUTE).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    escaped = (
+        clean_text(text)
+        .replace(_FENCE, _FENCE_SUBSTITUTE)
+        .replace("&", "&amp;")
+        .replace("<", "&lt;")
+        .replace(">", "&gt;")
+    )
     return _BROADCAST.sub(lambda m: "@" + _WORD_JOINER + m.group(1), escaped)
 
 
