@@ -73,7 +73,7 @@ scan: $(SCAN_VENV)/.installed  ## bandit on the runtime code (no medium/high fin
 	$(SCAN_VENV)/bin/bandit -q -r layers/sagewatch/sagewatch functions -ll
 	$(SCAN_VENV)/bin/checkov -f template.yaml --framework cloudformation --compact --quiet --skip-download
 
-bench: $(VENV)/.installed  ## benchmarks: API call counts, cold-start ratio, peak memory -> build/bench/
+bench: $(VENV)/.installed  ## benchmarks: API call counts, cold-start ratio, peak memory, a week on call -> build/bench/
 	$(BIN)/python -m tests.bench.run --out build/bench
 
 local-invoke: $(VENV)/.installed build  ## every sample event through sam local invoke (and start-lambda) in Docker, against the emulated account

@@ -226,6 +226,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "bench")
     parser.add_argument("--fleet-endpoints", type=int, default=1000, help="fleet size of the reconcile run (0: skip)")
+    parser.add_argument("--no-week", action="store_true", help="skip the week on call (about 3 minutes)")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
     with EmulatedAccount() as account:
@@ -244,6 +245,10 @@ def main(argv: list[str] | None = None) -> int:
         from tests.bench.fleet import run_fleet_bench
 
         report["fleet"] = run_fleet_bench(args.fleet_endpoints)
+    if not args.no_week:
+        from tests.bench.week import run_week_bench
+
+        report |= run_week_bench(verbose=False)
     (args.out / "report.json").write_text(json.dumps(report, indent=2, default=str) + "\n")
     lines = ["# SageWatch benchmark", "", "## Onboarding API calls", ""]
     lines += ["| case | reads | writes | alarms | calls |", "|---|---|---|---|---|"]
@@ -290,6 +295,10 @@ def main(argv: list[str] | None = None) -> int:
     if "fleet" in report:
         lines += ["", f"## Fleet reconcile ({args.fleet_endpoints} endpoints)", "", "```json"]
         lines += [json.dumps(report["fleet"], indent=2, default=str), "```"]
+    if "week" in report:
+        from tests.bench.week import markdown as week_markdown
+
+        lines += ["", *week_markdown(report)]
     (args.out / "report.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
     print(f"\nreport: {args.out / 'report.md'}, {args.out / 'report.json'}")

@@ -1,0 +1,199 @@
+"""Play a :class:`Scenario` in the emulated account, the way production would live through it.
+
+Endpoints are created in SageMaker and onboarded by OnboardFunction from their EventBridge
+events (IN_SERVICE at creation, UPDATING/IN_SERVICE for a deploy, DELETING); every simulated
+minute the traffic simulator's metrics go into the metric store, the clock moves one minute (the
+alarm engine evaluates every alarm and publishes CloudWatch's notifications to AlertTopic →
+AlertQueue), and the queue is played into NotifyFunction whenever it holds something, so a
+message is delivered in the minute its alarm changed state. Slack is the fake Slack: incoming
+webhook (default) or bot mode (chat.postMessage, the OK threaded under its ALARM).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+from sagewatch_emulator.account import EmulatedAccount
+from sagewatch_emulator.oncall.records import AlarmNotice, Delivery, message_ids_in
+from sagewatch_emulator.oncall.scenario import MINUTE, Scenario
+from sagewatch_emulator.sagemaker import VariantSpec
+from sagewatch_emulator.traffic import (
+    EndpointKind,
+    LifecycleEvent,
+    Status,
+    Variant,
+    lifecycle_events,
+    simulate,
+    state_change_event,
+)
+from sagewatch_emulator.traffic.model import Endpoint
+
+SlackMode = Literal["webhook", "bot"]
+WEBHOOK_SECRET = "sagewatch/slack-webhook"  # noqa: S105 - a secret's name, not its value
+BOT_SECRET = "sagewatch/slack-bot"  # noqa: S105 - a secret's name
+BOT_CHANNEL = "C0ONCALL"
+# Slack's ~1 message/second/channel, scaled down like the delivery tests do: the fake Slack
+# answers 429 beyond it and the function paces itself to it, so pacing is exercised but the
+# run is not bound by a real second per message.
+SLACK_INTERVAL_SECONDS = 0.02
+
+
+@dataclass
+class ScenarioRun:
+    """Everything the scorer needs, plus what the run cost."""
+
+    scenario: Scenario
+    mode: SlackMode
+    notices: list[AlarmNotice] = field(default_factory=list)
+    deliveries: list[Delivery] = field(default_factory=list)
+    evaluations: int = 0
+    published_items: int = 0
+    notify_invocations: int = 0
+    notify_errors: list[str] = field(default_factory=list)
+    onboard_errors: list[str] = field(default_factory=list)
+    final_states: dict[str, str] = field(default_factory=dict)
+    wall_seconds: float = 0.0
+
+
+def variant_specs(variants: tuple[Variant, ...], endpoint: Endpoint) -> list[VariantSpec]:
+    """The simulator's variants as the emulated SageMaker's CreateEndpointConfig variants."""
+    if endpoint.kind is EndpointKind.SERVERLESS:
+        settings = endpoint.serverless_settings
+        return [
+            VariantSpec(
+                v.name,
+                serverless_memory_mb=settings.memory_mb,
+                serverless_max_concurrency=settings.max_concurrency,
+                weight=v.weight,
+            )
+            for v in variants
+        ]
+    return [VariantSpec(v.name, str(v.instance_type), v.instance_count, weight=v.weight) for v in variants]
+
+
+@contextmanager
+def oncall_account(mode: SlackMode = "webhook") -> Iterator[tuple[EmulatedAccount, dict[str, str]]]:
+    """An account whose alerts go to the fake Slack in ``mode``; yields (account, NotifyFunction's
+    extra environment)."""
+    parameters: dict[str, Any] = {"SlackWebhookSecretName": WEBHOOK_SECRET}
+    if mode == "bot":
+        parameters |= {"SlackBotTokenSecretName": BOT_SECRET, "SlackChannel": BOT_CHANNEL}
+    with EmulatedAccount(parameters=parameters) as account:
+        secrets = account.client("secretsmanager")
+        secrets.create_secret(Name=WEBHOOK_SECRET, SecretString=account.slack_url)
+        environment = {
+            "SAGEWATCH_SLACK_MIN_INTERVAL_SECONDS": f"{SLACK_INTERVAL_SECONDS * 1.2:g}",
+            "SAGEWATCH_SLACK_TIMEOUT_SECONDS": "2",
+        }
+        if mode == "bot":
+            secrets.create_secret(Name=BOT_SECRET, SecretString=json.dumps({"token": "xoxb-fake-token"}))
+            environment["SAGEWATCH_SLACK_API_URL"] = account.slack_api_url
+        account.slack.rate_limit_interval = SLACK_INTERVAL_SECONDS
+        yield account, environment
+
+
+class _Player:
+    """One run: the account, its notify environment and what has been recorded so far."""
+
+    def __init__(self, account: EmulatedAccount, environment: Mapping[str, str], run: ScenarioRun) -> None:
+        self.account = account
+        self.environment = dict(environment)
+        self.run = run
+        self.seen_notifications = 0
+        self.seen_replies = len(account.slack.replies())
+        self.pending = False
+
+    def onboard(self, event: LifecycleEvent) -> None:
+        """What SageMaker does, then the EventBridge event OnboardFunction receives."""
+        endpoint, account = event.endpoint, self.account
+        specs = variant_specs(event.variants, endpoint)
+        asynchronous = endpoint.kind is EndpointKind.ASYNC
+        if event.status is Status.IN_SERVICE and event.config_name.endswith("-v1"):
+            account.create_endpoint(endpoint.name, variants=specs, async_inference=asynchronous)
+        elif event.status is Status.UPDATING:
+            account.update_endpoint(endpoint.name, variants=specs, async_inference=asynchronous)
+        detail = state_change_event(event, account=account.account_id, region=account.region)
+        invocation = account.invoke("OnboardFunction", detail)
+        if invocation.error:
+            self.run.onboard_errors.append(f"{endpoint.name} {event.status}: {invocation.error}")
+        if event.status is Status.DELETING:
+            account.delete_endpoint(endpoint.name)
+
+    def collect_notices(self) -> None:
+        sent = self.account.alarm_engine.notifications
+        for notification in sent[self.seen_notifications :]:
+            if notification.message_id is not None:
+                self.run.notices.append(
+                    AlarmNotice.from_message(notification.message_id, notification.message, notification.at)
+                )
+                self.pending = True
+        self.seen_notifications = len(sent)
+
+    def deliver(self) -> None:
+        """Play AlertQueue into NotifyFunction and record what reached Slack, stamped now."""
+        if not self.pending:
+            return
+        account, known = self.account, {n.message_id: n for n in self.run.notices}
+        invocations = account.drain_queue("AlertQueue", "NotifyFunction", environment=self.environment)
+        self.run.notify_invocations += len(invocations)
+        self.pending = False
+        for invocation in invocations:
+            failures = (invocation.response or {}).get("batchItemFailures") if invocation.response else None
+            if invocation.error or failures:
+                self.run.notify_errors.append(str(invocation.error or failures))
+                self.pending = True  # redelivered later, as the event source mapping would
+        replies = account.slack.replies()
+        for post, reply, accepted in replies[self.seen_replies :]:
+            if not accepted or post.api not in ("webhook", "chat.postMessage"):
+                continue
+            body = reply.body if isinstance(reply.body, dict) else {}
+            self.run.deliveries.append(
+                Delivery(
+                    destination="slack",
+                    at=account.now,
+                    message_ids=message_ids_in(json.dumps(post.body), known),
+                    ts=str(body["ts"]) if body.get("ts") else None,
+                    thread_ts=str(post.body["thread_ts"]) if post.body.get("thread_ts") else None,
+                )
+            )
+        self.seen_replies = len(replies)
+
+
+def run_scenario(
+    scenario: Scenario,
+    mode: SlackMode = "webhook",
+    *,
+    progress: Callable[[str], None] | None = None,
+) -> ScenarioRun:
+    """Play ``scenario`` minute by minute in a fresh emulated account; see the module docstring."""
+    started = time.perf_counter()
+    run = ScenarioRun(scenario, mode)
+    with oncall_account(mode) as (account, environment):
+        account.alarm_engine.clock.pin(scenario.start)  # simulated time, before any endpoint alarm exists
+        player = _Player(account, environment, run)
+        fleet = scenario.fleet
+        for endpoint in fleet.endpoints:  # those serving before the window opens
+            created_before = endpoint.created_at is None or endpoint.created_at < scenario.start
+            if created_before and endpoint.in_service(scenario.start):
+                variants = endpoint.variants_at(scenario.start)
+                player.onboard(LifecycleEvent(scenario.start, endpoint, Status.IN_SERVICE, variants, "initial-v1"))
+        events = lifecycle_events(fleet, scenario.start, scenario.end)
+        minutes = simulate(fleet, scenario.incidents, scenario.start, scenario.end)
+        for index, published in enumerate(minutes):
+            moment = scenario.start + index * MINUTE
+            while events and events[0].at <= moment:
+                player.onboard(events.pop(0))
+            run.published_items += account.publish_metrics(published)
+            run.evaluations += account.advance(MINUTE).evaluations
+            player.collect_notices()
+            player.deliver()
+            if progress is not None and index % 1440 == 1439:
+                progress(f"{scenario.name}: day {(index + 1) // 1440} done, {len(run.deliveries)} messages")
+        run.final_states = account.alarm_states()
+    run.wall_seconds = time.perf_counter() - started
+    return run

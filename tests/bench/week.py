@@ -1,0 +1,90 @@
+"""A week on call, measured: the sample fleet's week played in the emulated account (Slack bot
+mode, so the OK's thread is checked too) and scored by ``sagewatch_emulator.oncall.scoring``.
+
+``python -m tests.bench.week`` prints the "week" object of build/bench/report.json and the
+detail behind it; ``tests/bench/run.py`` (``make bench``) includes it. A report, not an assertion.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from sagewatch_emulator.oncall import SlackMode, monday_before, run_scenario, week_on_call
+from sagewatch_emulator.oncall.scoring import NoiseCategory, score
+
+TARGETS = {
+    "missed": 0,
+    "noise_messages": 0,
+    "messages_per_incident_per_destination": "one ALARM and one OK (flapping aside)",
+    "minutes_to_alert": "within the alarm's M x period + 2 (gradual incidents: from the threshold crossing)",
+    "wall_seconds": 600,
+}
+
+
+def run_week_bench(mode: SlackMode = "bot", *, verbose: bool = True) -> dict[str, Any]:
+    """{"week": the report's object, "week_detail": per incident, noise, targets}."""
+    scenario = week_on_call(monday_before(datetime.now(UTC)))
+    run = run_scenario(scenario, mode, progress=print if verbose else None)
+    result = score(scenario.fleet, scenario.incidents, run.notices, run.deliveries, threaded_mode=mode == "bot")
+    simulated = (scenario.end - scenario.start) / timedelta(seconds=1)
+    week = {
+        "endpoints": len(scenario.fleet.endpoints),
+        "days": scenario.days,
+        **result.summary(),
+        "simulated_alarm_evaluations": run.evaluations,
+        "wall_seconds": round(run.wall_seconds, 1),
+        "wall_to_simulated_ratio": round(run.wall_seconds / simulated, 6),
+    }
+    beyond_known = Counter(
+        f"{message.category.value}: {alarm}"
+        for message in result.noise
+        if message.category is not NoiseCategory.FIRST_EVALUATION_OK
+        for alarm in message.alarms
+    )
+    detail = {
+        "mode": f"slack {mode}",
+        "published_items": run.published_items,
+        "notify_invocations": run.notify_invocations,
+        "errors": {"onboard": run.onboard_errors, "notify": run.notify_errors},
+        "noise_by_category": result.noise_by_category(),
+        "noise_beyond_first_evaluation_oks": dict(beyond_known.most_common()),
+        "not_one_alarm_and_one_ok": [s.incident.label or s.incident.kind.value for s in result.not_one_alarm_one_ok()],
+        "incidents": [s.as_dict() for s in result.incidents],
+        "targets": TARGETS,
+    }
+    return {"week": week, "week_detail": detail}
+
+
+def markdown(report: dict[str, Any]) -> list[str]:
+    """A short table of the week and its incidents."""
+    week, detail = report["week"], report["week_detail"]
+    lines = [f"## A week on call ({week['endpoints']} endpoints, {week['days']:g} days, {detail['mode']})", ""]
+    lines += ["| " + " | ".join(week) + " |", "|" + "---|" * len(week)]
+    lines += ["| " + " | ".join(str(value) for value in week.values()) + " |", ""]
+    lines += ["| incident | endpoint | alerted | min to alert | from onset (allowed) | ALARM / OK msgs | OK |"]
+    lines += ["|---|---|---|---|---|---|---|"]
+    for item in detail["incidents"]:
+        alarms = sum(item["alarm_messages"].values())
+        oks = sum(item["ok_messages"].values())
+        lines.append(
+            f"| {item['incident']} | {item['endpoint']} | {item['alerted']} | {item['minutes_to_alert']} | "
+            f"{item['minutes_from_onset']} ({item['allowed_minutes']}) | {alarms} / {oks} | {item['ok_delivered']} |"
+        )
+    lines += ["", "Noise by category: " + json.dumps(detail["noise_by_category"])]
+    if detail["noise_beyond_first_evaluation_oks"]:
+        lines += ["", "Noise beyond first-evaluation OKs (messages per alarm):", ""]
+        lines += [f"- {what}: {count}" for what, count in detail["noise_beyond_first_evaluation_oks"].items()]
+    return lines
+
+
+def main() -> None:
+    report = run_week_bench()
+    print(json.dumps(report, indent=2, default=str))
+    print("\n".join(markdown(report)))
+
+
+if __name__ == "__main__":
+    main()

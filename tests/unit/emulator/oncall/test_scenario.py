@@ -1,0 +1,38 @@
+"""The week-on-call scenarios: what they contain and where their week lies in time."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sagewatch_emulator.oncall.scenario import monday_before, one_day_on_call, week_on_call
+from sagewatch_emulator.traffic import EndpointKind, IncidentKind
+
+MONDAY = datetime(2026, 11, 2, tzinfo=UTC)
+
+
+def test_the_week_starts_on_a_monday_eight_to_fourteen_days_back_so_it_ends_in_the_past() -> None:
+    for hours in range(0, 24 * 7, 5):
+        wall = datetime(2026, 11, 30, tzinfo=UTC) + timedelta(hours=hours)
+        monday = monday_before(wall)
+        assert monday.weekday() == 0 and (monday.hour, monday.minute) == (0, 0)
+        assert timedelta(days=8) <= wall - monday < timedelta(days=15)
+
+
+def test_the_week_has_every_kind_of_endpoint_incident_and_non_incident() -> None:
+    week = week_on_call(MONDAY)
+    assert (week.days, week.minutes) == (7, 7 * 24 * 60)
+    assert len(week.fleet.endpoints) >= 10
+    assert {e.kind for e in week.fleet.endpoints} == set(EndpointKind)
+    assert any(e.update for e in week.fleet.endpoints) and any(e.deleted_at for e in week.fleet.endpoints)
+    assert any(e.created_at for e in week.fleet.endpoints)
+    assert len(week.paging) >= 8 and any(i.flap for i in week.paging)
+    assert {i.kind for i in week.incidents} >= set(IncidentKind)
+
+
+def test_the_one_day_version_keeps_three_endpoints_three_incidents_and_two_non_incidents() -> None:
+    day = one_day_on_call(MONDAY)
+    assert day.days == 1 and len(day.fleet.endpoints) == 3 and len(day.paging) == 3
+    assert [i.kind for i in day.incidents if not i.pages] == [IncidentKind.BAD_MINUTE]
+    [fresh] = [e for e in day.fleet.endpoints if e.created_at is not None]  # the second non-incident
+    assert fresh.created_at is not None
+    assert day.start < fresh.created_at < min(i.start for i in day.paging if i.endpoint == fresh.name)
