@@ -13,11 +13,10 @@ failure raises, so Lambda retries the event and finally sends it to the dead-let
 
 from __future__ import annotations
 
+import functools
 import json
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from sagewatch.config import OnboardConfig
@@ -38,11 +37,25 @@ from sagewatch.observability import (
 from sagewatch.usecases.onboarding import Onboarding, OnboardResult
 from sagewatch.wiring import Wiring
 
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.batch import BatchProcessor
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+
 config = OnboardConfig.from_env()  # at cold start: a configuration mistake fails INIT, naming the variable
 wiring = Wiring()
 # Every record of a batch is tried; when all fail, they are all reported (not raised), as SQS
 # then retries exactly those - the same effect, and the response says which ones.
-processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+
+
+@functools.cache
+def _processor() -> BatchProcessor:
+    """Powertools' batch utility, loaded when the first OnboardQueue batch arrives: the event
+    path (EventBridge) never needs it, and it costs ~0.1 s of INIT (it imports asyncio)."""
+    from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType
+
+    return BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+
+
 _RECORD_KEYS = ("message_id", "endpoint")
 
 
@@ -142,5 +155,9 @@ def _on_event(event: dict[str, Any]) -> dict[str, Any]:
 @lambda_entry_point
 def lambda_handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
     if _is_queue_batch(event):
-        return dict(process_partial_response(event=event, record_handler=_work, processor=processor, context=context))
+        from aws_lambda_powertools.utilities.batch import process_partial_response
+
+        return dict(
+            process_partial_response(event=event, record_handler=_work, processor=_processor(), context=context)
+        )
     return _on_event(event)

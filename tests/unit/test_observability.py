@@ -90,4 +90,4 @@ def test_keys_appended_in_one_invocation_do_not_leak_into_the_next(capsys: pytes
 
 
 def test_tracing_is_off_outside_lambda() -> None:
-    assert tracer.disabled  # no LAMBDA_TASK_ROOT here: nothing is sent to an X-Ray daemon
+    assert tracer().disabled  # no LAMBDA_TASK_ROOT here: nothing is sent to an X-Ray daemon

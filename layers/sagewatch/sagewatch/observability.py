@@ -75,7 +75,16 @@ class _CurrentStdout(io.TextIOBase):
 
 
 logger = Logger(service=SERVICE, stream=cast("IO[str]", _CurrentStdout()))
-tracer = Tracer(service=SERVICE, patch_modules=_TRACED_MODULES)
+
+
+@functools.cache
+def tracer() -> Tracer:
+    """The Tracer, built with the first invocation rather than at import: constructing it loads
+    and patches the X-Ray SDK (~0.1 s here) even where tracing is off, which would otherwise sit
+    in every module import — the CLI's, the tests', and Lambda's INIT phase alike."""
+    return Tracer(service=SERVICE, patch_modules=_TRACED_MODULES)
+
+
 metrics = Metrics(namespace=NAMESPACE, service=SERVICE)
 
 # Powertools warns when a handler published no metric; here that is normal (an ignored event,
@@ -113,14 +122,16 @@ def lambda_entry_point(handler: Handler) -> Handler:
         finally:
             _handler_running = False
 
-    observed = metrics.log_metrics(counting)
-    observed = tracer.capture_lambda_handler(observed, capture_response=False)
-    observed = logger.inject_lambda_context(observed, clear_state=True)
+    @functools.cache
+    def observed() -> Callable[[Any, Any], Any]:
+        wrapped = metrics.log_metrics(counting)
+        wrapped = tracer().capture_lambda_handler(wrapped, capture_response=False)
+        return logger.inject_lambda_context(wrapped, clear_state=True)
 
     @functools.wraps(handler)
     def entry_point(event: Any, context: Any) -> Any:
         with warnings.catch_warnings():
             warnings.filterwarnings("ignore", _NO_METRICS_WARNING)
-            return observed(event, context)
+            return observed()(event, context)
 
     return cast("Handler", entry_point)
