@@ -191,13 +191,16 @@ DEFINITIONS: tuple[AlarmDefinition, ...] = (
         default_threshold=10000.0,
         comparison=_GT,
         period=300,
-        evaluation_periods=3,
-        datapoints_to_alarm=2,
+        evaluation_periods=1,
+        datapoints_to_alarm=1,
         treat_missing_data="notBreaching",
-        statistic="Average",
+        statistic="Maximum",
         why=(
             "ModelSetupTime (microseconds) is the cold start of a serverless endpoint; it is only "
-            "reported when compute is launched, so missing data is normal and not breaching."
+            "reported when compute is launched, so missing data is normal and not breaching. Cold "
+            "starts are sparse (one per scale-out): under steady traffic a slow one may be the only "
+            "one in hours, so one slow cold start alarms (Maximum, 1 of 1) — a 2-of-3 rule missed a "
+            "regression in the simulated week."
         ),
         look_first="model artifact size and container start-up; consider provisioned concurrency",
     ),
