@@ -152,12 +152,23 @@ def test_sqs_batch_sample_event_is_accepted_like_sam_local_invoke() -> None:
     sample = json.loads((EVENTS / "sqs-batch.json").read_text())
     assert len(sample["Records"]) >= 2
     with delivery_account() as (account, environment):
-        result = account.invoke(FUNCTION, sample, environment=environment)
+        result = account.invoke(FUNCTION, sample, environment=environment | {"SAGEWATCH_OK_SETTLE_SECONDS": "0"})
         assert result.error is None, result.error
         assert result.response == {"batchItemFailures": []}
+        # The batch is the ALARM and its OK: both told (the ALARM opens the incident its OK ends).
         assert len(result.slack_messages) == len(sample["Records"])
         expected = {json.loads(r["body"])["MessageId"] for r in sample["Records"]}
         assert set(ids_in(result.slack_messages)) == expected
+
+
+def test_sqs_batch_sample_holds_the_ok_for_the_settle_window_by_default() -> None:
+    sample = json.loads((EVENTS / "sqs-batch.json").read_text())
+    with delivery_account() as (account, environment):
+        result = account.invoke(FUNCTION, sample, environment=environment)
+        assert result.error is None and result.response == {"batchItemFailures": []}
+        [alarm] = result.slack_messages  # the OK waits in AlertQueue (DelaySeconds) for a re-ALARM
+        assert str(alarm["text"]).startswith("ALARM")
+        assert account.queue_depth(QUEUE)["delayed"] == 1
 
 
 def test_direct_sns_sample_events_keep_working() -> None:

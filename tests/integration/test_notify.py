@@ -14,6 +14,7 @@ import pytest
 
 from sagewatch_emulator import EmulatedAccount, VariantSpec
 from sagewatch_emulator.slack_blocks import validate_slack_message
+from tests.integration.incident_support import told_alarm_first
 
 pytestmark = pytest.mark.integration
 
@@ -99,8 +100,10 @@ def test_latency_alarm_becomes_one_actionable_slack_message_and_an_email(alertin
     assert result.aws_calls.get("cloudwatch.GetMetricData") == 1
     assert result.aws_calls.get("logs.FilterLogEvents") == 1
     assert result.aws_calls.get("cloudwatch.GetMetricWidgetImage") == 1
-    # The delivery ledger claims and completes each destination (Slack, email): two writes each.
-    assert result.aws_calls.get("dynamodb.PutItem") == 2 and result.aws_calls.get("dynamodb.UpdateItem") == 2
+    # The delivery ledger claims and completes each destination (Slack, email): two writes each;
+    # each destination's incident record is read, then opened by a conditional write.
+    assert result.aws_calls.get("dynamodb.PutItem") == 2 + 2 and result.aws_calls.get("dynamodb.UpdateItem") == 2
+    assert result.aws_calls.get("dynamodb.GetItem") == 2
     reads = {
         op: n for op, n in result.aws_calls.items() if not op.startswith(("secretsmanager.", "sesv2.", "dynamodb."))
     }
@@ -130,6 +133,7 @@ def test_ok_says_resolved_and_how_long_it_lasted(alerting: EmulatedAccount) -> N
         AlarmName="SageWatch/fraud-scorer/AllTraffic/model-latency-p99", StateValue="ALARM", StateReason="test"
     )
     later = datetime.now(tz=UTC) + timedelta(minutes=14)
+    told_alarm_first(alerting, event("ok-metric-latency-p99.json", at=later), SECRET)
     result = alerting.invoke(FUNCTION, event("ok-metric-latency-p99.json", at=later))
     assert result.error is None, result.error
     message = result.slack_messages[0]
@@ -165,6 +169,8 @@ KINDS: dict[str, tuple[tuple[str, ...], bool, bool]] = {
 @pytest.mark.parametrize("name", sorted(KINDS))
 def test_every_alarm_kind_is_delivered_within_slack_limits(alerting: EmulatedAccount, name: str) -> None:
     expected, about_endpoint, sparklines = KINDS[name]
+    if name.startswith("ok-"):  # about rendering the OK: its ALARM was told first
+        told_alarm_first(alerting, event(name), SECRET)
     result = alerting.invoke(FUNCTION, event(name))
     assert result.error is None, result.error
     assert len(result.slack_messages) == 1
@@ -186,6 +192,14 @@ def test_every_alarm_kind_is_delivered_within_slack_limits(alerting: EmulatedAcc
     assert mail["text"] and mail["html"] and mail["subject"]
     assert "<script" not in mail["html"]
     assert expected[0].replace("&gt;", ">") in mail["text"]
+
+
+def test_an_ok_whose_alarm_was_never_told_tells_nobody(alerting: EmulatedAccount) -> None:
+    result = alerting.invoke(FUNCTION, event("ok-metric-latency-p99.json"))
+    assert result.error is None, result.error
+    assert result.slack_messages == [] and result.emails == []
+    [outcome] = result.response["results"]
+    assert len(outcome["suppressed"]) == 2 and all("no ALARM was told" in s for s in outcome["suppressed"])
 
 
 def test_math_alarm_shows_the_rate_and_the_endpoint(alerting: EmulatedAccount) -> None:

@@ -51,6 +51,8 @@ ENV_SLACK_BOT_TOKEN_SECRET = "SAGEWATCH_SLACK_BOT_TOKEN_SECRET"  # noqa: S105 - 
 ENV_SLACK_CHANNEL = "SAGEWATCH_SLACK_CHANNEL"
 ENV_DIGEST_THRESHOLD = "SAGEWATCH_DIGEST_THRESHOLD"
 ENV_DELIVERY_TABLE = "SAGEWATCH_DELIVERY_TABLE"
+ENV_ALERT_QUEUE_URL = "SAGEWATCH_ALERT_QUEUE_URL"  # where an OK waits out the settle window
+ENV_OK_SETTLE_SECONDS = "SAGEWATCH_OK_SETTLE_SECONDS"
 # Not in the template (the defaults are Slack's figures); tests scale time down with them.
 ENV_SLACK_MIN_INTERVAL = "SAGEWATCH_SLACK_MIN_INTERVAL_SECONDS"
 ENV_SLACK_TIMEOUT = "SAGEWATCH_SLACK_TIMEOUT_SECONDS"
@@ -237,6 +239,8 @@ class NotifyConfig(CommonConfig):
     slack_min_interval: float = 1.0  # seconds between two messages to one channel (Slack: ~1/s)
     slack_timeout: float = 10.0  # seconds one Slack request may take
     slack_api_url: str | None = None  # Web API base URL (a fake Slack in tests); None = Slack's
+    alert_queue_url: str | None = None  # AlertQueue: an OK without a thread waits there (DelaySeconds)
+    ok_settle_seconds: int = 900  # how long an incident's OK waits for a re-ALARM (0-900; SQS's limit)
 
     @property
     def dashboards(self) -> bool:
@@ -254,6 +258,9 @@ class NotifyConfig(CommonConfig):
         sender = read.text(ENV_EMAIL_SENDER)
         if recipients and not sender:
             raise ConfigError(ENV_EMAIL_SENDER, f"is empty, but {ENV_EMAIL_RECIPIENTS} names recipients")
+        settle = int(read.number(ENV_OK_SETTLE_SECONDS, 900, minimum=0))
+        if settle > 900:  # SQS DelaySeconds cannot exceed 15 minutes
+            raise ConfigError(ENV_OK_SETTLE_SECONDS, f"{settle} is above 900 (SQS DelaySeconds' maximum)")
         return cls(
             name_prefix=read.name_prefix(),
             region=read.text(ENV_REGION) or DEFAULT_REGION,
@@ -269,6 +276,8 @@ class NotifyConfig(CommonConfig):
             slack_min_interval=read.number(ENV_SLACK_MIN_INTERVAL, 1.0),
             slack_timeout=read.number(ENV_SLACK_TIMEOUT, 10.0, minimum=0.1),
             slack_api_url=read.text(ENV_SLACK_API_URL),
+            alert_queue_url=read.text(ENV_ALERT_QUEUE_URL),
+            ok_settle_seconds=settle,
         )
 
 

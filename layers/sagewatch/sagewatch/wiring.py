@@ -179,7 +179,8 @@ class Wiring:
 
     def _build_notifier(self, config: NotifyConfig) -> Notifier:
         from sagewatch.adapters.alarm_history import AlarmHistory
-        from sagewatch.adapters.deliveries import DeliveryLedger
+        from sagewatch.adapters.alert_queue import AlertQueue
+        from sagewatch.adapters.deliveries import DeliveryLedger, IncidentStore
         from sagewatch.adapters.email import EmailSender
         from sagewatch.adapters.logs import LogsReader
         from sagewatch.adapters.metrics import MetricsReader
@@ -207,6 +208,8 @@ class Wiring:
                 else None
             ),
             bot_token=slack_bot_token,
+            incidents=IncidentStore(config.delivery_table, self.client("dynamodb")) if config.delivery_table else None,
+            alert_queue=AlertQueue(self.client("sqs"), config.alert_queue_url) if config.alert_queue_url else None,
         )
 
     # -- FleetWidgetFunction ---------------------------------------------------------------

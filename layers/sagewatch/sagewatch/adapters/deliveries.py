@@ -10,14 +10,16 @@ notifications at once: each of them is claimed under its own key.
 A crash between Slack's "ok" and the COMPLETED write is the one window left: Slack webhooks
 have no idempotency key, so that alert would go out again once the in-progress claim expires.
 
-The same table keeps, per alarm ARN, the ``ts`` of the ALARM message posted in bot mode, so
-that its OK is posted in that thread (items expire by the table's TTL attribute).
+The same table keeps the *incidents*: per alarm and destination, that an ALARM was told there
+(and, in bot mode, the ``ts`` of its message, whose thread carries the rest), so that an OK is
+told only where its ALARM was (core.alerting.incident). Items expire by the table's TTL attribute.
 """
 
 from __future__ import annotations
 
 import enum
 import time
+from datetime import datetime
 from typing import Any
 
 from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, IdempotencyConfig
@@ -27,9 +29,14 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 
 from sagewatch.adapters.aws import call
+from sagewatch.core.alerting.incident import Incident
+from sagewatch.core.shared.errors import AwsCallError
 
 RECORD_TTL_SECONDS = 24 * 3600  # longer than a message can live in AlertQueue + redrives of a day
-THREAD_TTL_SECONDS = 14 * 24 * 3600
+# An open incident is kept a month: an OK after that (an alarm in ALARM for 30 days) is not told.
+OPEN_INCIDENT_TTL_SECONDS = 30 * 24 * 3600
+# A resolved one only needs to outlive the settle window and late duplicates of its transitions.
+RESOLVED_INCIDENT_TTL_SECONDS = 24 * 3600
 EXPIRY_ATTRIBUTE = "expiration"  # the table's TimeToLiveSpecification.AttributeName
 
 
@@ -77,29 +84,82 @@ class DeliveryLedger:
         """The send failed: forget the claim, so that the retry sends."""
         self._store.delete_record(self._data(message_id, destination), error)
 
-    # -- bot-mode threads --
 
-    def thread_ts(self, alarm_arn: str) -> str | None:
+class IncidentStore:
+    """Incident records (``incident#<destination>#<alarm ARN>``), written only conditionally.
+
+    Every write names the version it read: a concurrent writer makes it fail instead of being
+    overwritten, and the caller decides again from the fresh record (no lost update). An item
+    past its expiry counts as absent even before DynamoDB's TTL sweep removes it.
+    """
+
+    def __init__(self, table_name: str, dynamodb_client: Any, *, clock: Any = time.time) -> None:
+        self._table = table_name
+        self._client = dynamodb_client
+        self._clock = clock
+
+    @staticmethod
+    def _key(alarm_arn: str, destination: str) -> dict[str, Any]:
+        return {"id": {"S": f"incident#{destination}#{alarm_arn}"}}
+
+    def get(self, alarm_arn: str, destination: str) -> Incident | None:
         item = call(
             "GetItem",
             self._client.get_item,
             TableName=self._table,
-            Key={"id": {"S": f"thread#{alarm_arn}"}},
+            Key=self._key(alarm_arn, destination),
             ConsistentRead=True,
         ).get("Item")
-        if not item or int(item.get(EXPIRY_ATTRIBUTE, {}).get("N", "0")) < time.time():
+        if not item or int(item.get(EXPIRY_ATTRIBUTE, {}).get("N", "0")) < self._clock():
             return None
-        ts = item.get("ts", {}).get("S")
-        return str(ts) if ts else None
-
-    def remember_thread(self, alarm_arn: str, ts: str) -> None:
-        call(
-            "PutItem",
-            self._client.put_item,
-            TableName=self._table,
-            Item={
-                "id": {"S": f"thread#{alarm_arn}"},
-                "ts": {"S": ts},
-                EXPIRY_ATTRIBUTE: {"N": str(int(time.time()) + THREAD_TTL_SECONDS)},
-            },
+        resolved = item.get("resolved_at", {}).get("S")
+        return Incident(
+            alarm_arn,
+            destination,
+            opened_at=datetime.fromisoformat(item["opened_at"]["S"]),
+            last_alarm_at=datetime.fromisoformat(item["last_alarm_at"]["S"]),
+            fired=int(item.get("fired", {}).get("N", "1")),
+            thread_ts=item.get("ts", {}).get("S") or None,
+            resolved_at=datetime.fromisoformat(resolved) if resolved else None,
+            version=int(item.get("version", {}).get("N", "1")),
         )
+
+    def save(self, record: Incident) -> bool:
+        """Write ``record`` if the stored one is still version ``record.version - 1``; False on a conflict."""
+        now = int(self._clock())
+        ttl = OPEN_INCIDENT_TTL_SECONDS if record.is_open else RESOLVED_INCIDENT_TTL_SECONDS
+        item: dict[str, Any] = {
+            **self._key(record.alarm_arn, record.destination),
+            "opened_at": {"S": record.opened_at.isoformat()},
+            "last_alarm_at": {"S": record.last_alarm_at.isoformat()},
+            "fired": {"N": str(record.fired)},
+            "version": {"N": str(record.version)},
+            EXPIRY_ATTRIBUTE: {"N": str(now + ttl)},
+        }
+        if record.thread_ts:
+            item["ts"] = {"S": record.thread_ts}
+        if record.resolved_at is not None:
+            item["resolved_at"] = {"S": record.resolved_at.isoformat()}
+        if record.version <= 1:  # a new incident: nothing there, or only an expired one
+            condition = "attribute_not_exists(id) OR #expiry < :now"
+            values: dict[str, Any] = {":now": {"N": str(now)}}
+            names = {"#expiry": EXPIRY_ATTRIBUTE}
+        else:
+            condition = "#version = :read OR attribute_not_exists(id) OR #expiry < :now"
+            values = {":read": {"N": str(record.version - 1)}, ":now": {"N": str(now)}}
+            names = {"#version": "version", "#expiry": EXPIRY_ATTRIBUTE}
+        try:
+            call(
+                "PutItem",
+                self._client.put_item,
+                TableName=self._table,
+                Item=item,
+                ConditionExpression=condition,
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
+            )
+        except AwsCallError as exc:
+            if exc.code == "ConditionalCheckFailedException":
+                return False
+            raise
+        return True

@@ -18,7 +18,7 @@ from typing import Any
 
 from sagewatch.adapters.deliveries import Claim
 from sagewatch.core.shared.errors import SageWatchError
-from sagewatch.observability import ALERTS_DELIVERED, ALERTS_FAILED, count
+from sagewatch.observability import ALERTS_DELIVERED, ALERTS_FAILED, ALERTS_SUPPRESSED, count
 from sagewatch.usecases.notify.intake import Pending
 from sagewatch.usecases.notify.ports import LedgerPort
 
@@ -87,3 +87,27 @@ class DeliverOnce:
             entry.report.delivered.append(delivered_as)
         count(ALERTS_DELIVERED, len(claimed))
         return True
+
+    def acknowledge(self, entry: Pending, key: str, label: str, why: str) -> None:
+        """Not told, on purpose (core.alerting.incident): complete the claim so no retry tells it."""
+        if self._ledger is not None and entry.item.message_id:
+            self._ledger.complete(entry.item.message_id, key, {"suppressed": why})
+        entry.report.suppressed.append(f"{label}: {why}")
+        count(ALERTS_SUPPRESSED)
+        log.info(
+            "%s %s not told to %s: %s",
+            entry.view.state,
+            entry.view.alarm_name,
+            label,
+            why,
+            extra={"message_id": entry.item.message_id},
+        )
+
+    def give_back(self, entry: Pending, key: str, why: str) -> None:
+        """Not now: forget the claim, so that the copy that comes back later can take it."""
+        if self._ledger is not None and entry.item.message_id:
+            self._ledger.release(entry.item.message_id, key, HeldBackError(why))
+
+
+class HeldBackError(SageWatchError):
+    """Why a claim was given back without a send (the release records an error)."""

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from sagewatch.adapters.alert_queue import SETTLED_MARKER
 from sagewatch.core.alerting.alert import AlertView
 from sagewatch.core.alerting.alert_builder import Enrichment, build_alarm_view, build_failure_view
 from sagewatch.core.alerting.alert_target import AlertTarget, resolve_target
@@ -44,6 +45,8 @@ class BatchItem:
     unreadable: str | None = None  # why it could not be read
     raw: str = ""
     received: datetime | None = None
+    envelope: dict[str, Any] | None = None  # the SNS envelope, when it came through AlertQueue (can be held)
+    settled: bool = False  # the copy of an OK that waited for the settle window (adapters.alert_queue)
 
 
 def sns_payload(record: dict[str, Any]) -> dict[str, Any]:
@@ -87,7 +90,14 @@ def batch_item(record: dict[str, Any]) -> BatchItem:
             raw=str(raw)[:RAW_LIMIT],
             received=datetime.now(tz=UTC),
         )
-    return BatchItem(item_id or notification.message_id, notification.message_id, notification=notification)
+    queued = "Sns" not in record  # only a queued notification can be held back in its queue
+    return BatchItem(
+        item_id or notification.message_id,
+        notification.message_id,
+        notification=notification,
+        envelope={k: v for k, v in payload.items() if k != SETTLED_MARKER} if queued else None,
+        settled=bool(payload.get(SETTLED_MARKER)),
+    )
 
 
 @dataclass

@@ -15,12 +15,13 @@ from typing import Any
 from sagewatch.adapters.rate_limit import RateLimiter
 from sagewatch.config import NotifyConfig
 from sagewatch.core.alerting.alert import AlertView
-from sagewatch.core.alerting.notification import AlarmNotification
+from sagewatch.core.alerting.incident import Action, Decision, Incident
 from sagewatch.core.alerting.routing import Destinations
-from sagewatch.observability import ALERTS_DIGESTED, count
+from sagewatch.observability import ALERTS_DIGESTED, ALERTS_FAILED, ALERTS_HELD, count
 from sagewatch.usecases.notify import render
-from sagewatch.usecases.notify.deliver import DeliverOnce
+from sagewatch.usecases.notify.deliver import DELIVERY_FAILURES, DeliverOnce
 from sagewatch.usecases.notify.enrich import Enricher, SeriesToMinutes
+from sagewatch.usecases.notify.incidents import HoldPort, IncidentGate, IncidentPort, told_view
 from sagewatch.usecases.notify.intake import BatchItem, Pending, prepare
 from sagewatch.usecases.notify.outcome import BatchOutcome
 from sagewatch.usecases.notify.ports import (
@@ -59,11 +60,14 @@ class Notifier:
         bot: SlackBotPort | None = None,
         bot_token: Callable[[str], str] | None = None,
         pacer: RateLimiter | None = None,
+        incidents: IncidentPort | None = None,
+        alert_queue: HoldPort | None = None,
     ) -> None:
         self._settings = settings
         self._email = email
         self._ledger = ledger
         self._bot = bot
+        self._gate = IncidentGate(incidents, settle_seconds=settings.ok_settle_seconds, queue=alert_queue)
         self._enricher = Enricher(
             metrics=metrics,
             logs=logs,
@@ -79,7 +83,6 @@ class Notifier:
             webhook_url=webhook_url,
             bot=bot,
             bot_token=bot_token,
-            ledger=ledger,
             pacer=pacer or RateLimiter(settings.slack_min_interval),
         )
 
@@ -127,19 +130,17 @@ class Notifier:
         bot = any(d.startswith(BOT_PREFIX) for d in slack)
         view = self._enricher.full_view(entry, want_chart=emailing or bot)
         entry.report.missing_context = list(view.missing_context)
-        arn = entry.notification.alarm_arn if isinstance(entry.notification, AlarmNotification) else None
+        held = False
         for destination in slack:
             key = f"slack:{destination}"
-
-            def send(destination: str = destination) -> dict[str, Any] | None:
-                return self._slack.post(destination, render.slack_message(view), remaining_ms, view=view, alarm_arn=arn)
-
             if once.claim([entry], key, key):
-                once.send([entry], key, send, label=key)
+                held |= self._tell(entry, view, key, once, destination=destination, remaining_ms=remaining_ms)
         if emailing:
             label = f"email:{len(entry.destinations.email_recipients)} recipient(s)"
             if once.claim([entry], "email", label):
-                once.send([entry], "email", lambda: self._send_email(view, entry.destinations), label=label)
+                held |= self._tell(entry, view, "email", once, label=label)
+        if held:
+            self._hold(entry)
         log.info(
             "alert %s %s for %s: delivered to %s",
             view.state,
@@ -147,6 +148,59 @@ class Notifier:
             view.endpoint or "-",
             ", ".join(entry.report.delivered) or "nobody",
             extra={"message_id": entry.item.message_id, "missing_context": entry.report.missing_context},
+        )
+
+    def _tell(
+        self,
+        entry: Pending,
+        view: AlertView,
+        key: str,
+        once: DeliverOnce,
+        *,
+        destination: str | None = None,
+        label: str | None = None,
+        remaining_ms: Callable[[], int] = _no_deadline,
+    ) -> bool:
+        """Tell one claimed destination what the incident rules allow; True if the OK must wait."""
+        label = label or key
+        threaded = destination is not None and destination.startswith(BOT_PREFIX)
+        decision = self._gate.decide(entry, key, threaded=threaded)
+        if decision is not None and decision.action is Action.SUPPRESS:
+            once.acknowledge(entry, key, label, decision.why)
+            self._gate.record(decision, entry, key, threaded=threaded)
+            return False
+        if decision is not None and decision.action is Action.HOLD:
+            once.give_back(entry, key, decision.why)
+            return True
+        told = told_view(view, decision)
+        reply_to = decision.thread_ts if decision is not None else None
+
+        def send() -> dict[str, Any] | None:
+            if destination is not None:
+                result = self._slack.post(
+                    destination, render.slack_message(told), remaining_ms, view=told, thread_ts=reply_to
+                )
+            else:
+                result = self._send_email(told, entry.destinations)
+            if decision is not None:  # part of the send: a crash before it retries the send, never loses the record
+                ts = (result or {}).get("ts") if decision.action is Action.POST else None
+                self._gate.record(decision, entry, key, threaded=threaded, thread_ts=ts)
+            return result
+
+        once.send([entry], key, send, label=label)
+        return False
+
+    def _hold(self, entry: Pending) -> None:
+        try:
+            self._gate.hold(entry.item)
+        except DELIVERY_FAILURES as exc:  # not held, not told: back to the queue as a whole
+            entry.report.failed.append(f"held for the settle window: {exc}")
+            count(ALERTS_FAILED)
+            return
+        entry.report.held = True
+        count(ALERTS_HELD)
+        log.info(
+            "OK %s waits %s s for a re-ALARM before it is told", entry.view.alarm_name, self._settings.ok_settle_seconds
         )
 
     def _send_email(self, view: AlertView, destinations: Destinations) -> dict[str, Any]:
@@ -174,13 +228,38 @@ class Notifier:
         for group in copies.values():
             for duplicate in group[1:]:  # shares the outcome of its first copy
                 duplicate.report = group[0].report
+        told, decisions = self._digest_lines(claimed, key, once)
         channel = destination.removeprefix(BOT_PREFIX) if destination.startswith(BOT_PREFIX) else ""
-        for chunk in render.digest_chunks(claimed):
+        for chunk in render.digest_chunks(told):
 
             def send(chunk: Sequence[Pending] = chunk) -> dict[str, Any]:
                 for payload in render.digest_messages(chunk, channel=channel):
                     self._slack.post(destination, payload, remaining_ms)
+                for entry in chunk:  # part of the send, as for a single alert
+                    decision = decisions.get(id(entry))
+                    if decision is not None:
+                        self._gate.record(decision, entry, key, threaded=False)
                 return {"digest": len(chunk)}
 
             if once.send(chunk, key, send, label=key, digest=True) and len(chunk) > 1:
                 count(ALERTS_DIGESTED, len(chunk))
+
+    def _digest_lines(
+        self, claimed: Sequence[Pending], key: str, once: DeliverOnce
+    ) -> tuple[list[Pending], dict[int, Decision]]:
+        """The claimed alerts a digest tells; the others are acknowledged. A digest is neither
+        threaded nor held (a storm is told as it is), and an alarm's earlier transition in the same
+        batch counts as told for its later ones."""
+        told: list[Pending] = []
+        decisions: dict[int, Decision] = {}
+        known: dict[str, Incident | None] = {}
+        for entry in claimed:
+            decision = self._gate.decide(entry, key, threaded=False, can_hold=False, known=known)
+            if decision is not None and decision.action is Action.SUPPRESS:
+                once.acknowledge(entry, key, key, decision.why)
+                self._gate.record(decision, entry, key, threaded=False)
+                continue
+            if decision is not None:
+                decisions[id(entry)] = decision
+            told.append(entry)
+        return told, decisions

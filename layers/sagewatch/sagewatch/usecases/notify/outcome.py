@@ -22,6 +22,8 @@ class DeliveryReport:
     failed: list[str] = field(default_factory=list)
     missing_context: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)  # destinations that already had it (redelivery)
+    suppressed: list[str] = field(default_factory=list)  # "<destination>: why" not told (incident rules)
+    held: bool = False  # an OK put back in the queue for the settle window
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -33,6 +35,8 @@ class DeliveryReport:
             "failed": self.failed,
             "missing_context": self.missing_context,
             "skipped": self.skipped,
+            "suppressed": self.suppressed,
+            "held": self.held,
         }
 
 

@@ -6,8 +6,8 @@ or bot channel) by one ``RateLimiter`` kept for the life of the process; a 429 w
 message while the invocation has time left (one request timeout in reserve). Otherwise the
 error goes up and the alert returns to the queue. Every retry counts in ``AlertsRetried``.
 
-Bot mode (a destination ``bot:<channel>``): the ``ts`` of an alarm's ALARM message is kept in the
-ledger so its OK is posted in that thread, and the alarm's chart is uploaded into the thread.
+Bot mode (a destination ``bot:<channel>``): a message is posted in the thread the caller names
+(the incident's, see usecases.notify.incidents), and an ALARM's chart is uploaded into its thread.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ from sagewatch.config import NotifyConfig
 from sagewatch.core.alerting.alert import AlertView
 from sagewatch.observability import ALERTS_RETRIED, count
 from sagewatch.usecases.notify.outcome import DeliveryError
-from sagewatch.usecases.notify.ports import LedgerPort, SlackBotPort, SlackPort
+from sagewatch.usecases.notify.ports import SlackBotPort, SlackPort
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,6 @@ class SlackPoster:
         webhook_url: Callable[[str], str],
         bot: SlackBotPort | None,
         bot_token: Callable[[str], str] | None,
-        ledger: LedgerPort | None,
         pacer: RateLimiter,
     ) -> None:
         self._settings = settings
@@ -48,7 +47,6 @@ class SlackPoster:
         self._webhook_url = webhook_url
         self._bot = bot
         self._bot_token = bot_token
-        self._ledger = ledger
         self._pacer = pacer
 
     def post(
@@ -58,11 +56,11 @@ class SlackPoster:
         remaining_ms: Callable[[], int],
         *,
         view: AlertView | None = None,
-        alarm_arn: str | None = None,
+        thread_ts: str | None = None,
     ) -> dict[str, Any] | None:
-        """Post ``payload``; ``view`` and ``alarm_arn`` (an alert, not a digest) enable bot threading."""
+        """Post ``payload`` (in bot mode: in the thread ``thread_ts``; ``view``: an alert, not a digest)."""
         if destination.startswith(BOT_PREFIX):
-            return self._post_bot(destination.removeprefix(BOT_PREFIX), payload, remaining_ms, view, alarm_arn)
+            return self._post_bot(destination.removeprefix(BOT_PREFIX), payload, remaining_ms, view, thread_ts)
         url = self._webhook_url(destination)
         self._paced(f"webhook:{url}", lambda: self._webhook.send(url, payload), remaining_ms)
         return None
@@ -107,30 +105,24 @@ class SlackPoster:
         payload: dict[str, Any],
         remaining_ms: Callable[[], int],
         view: AlertView | None,
-        alarm_arn: str | None,
+        thread_ts: str | None,
     ) -> dict[str, Any]:
         if self._bot is None or self._bot_token is None or not self._settings.bot_token_secret:
             raise DeliveryError("bot mode is not configured (bot token secret and channel)")
         bot = self._bot
         token = self._bot_token(self._settings.bot_token_secret)
-        thread_ts: str | None = None
-        if view is not None and view.state == "OK" and alarm_arn and self._ledger is not None:
-            thread_ts = self._ledger.thread_ts(alarm_arn)
         key = f"bot:{channel}"
         ts = str(self._paced(key, lambda: bot.post(token, channel, payload, thread_ts), remaining_ms))
-        if view is not None and view.state == "ALARM" and alarm_arn:
-            if self._ledger is not None:
-                self._ledger.remember_thread(alarm_arn, ts)
-            if view.chart_png:
-                png = view.chart_png
-                try:
-                    self._paced(
-                        key,
-                        lambda: bot.upload(
-                            token, channel, png, filename="alarm-chart.png", title=view.title[:200], thread_ts=ts
-                        ),
-                        remaining_ms,
-                    )
-                except SlackDeliveryError as exc:  # the alert itself went out: do not send it again
-                    log.warning("chart upload to the alert's thread failed: %s", exc)
+        if view is not None and view.state == "ALARM" and view.chart_png:
+            png, thread = view.chart_png, thread_ts or ts
+            try:
+                self._paced(
+                    key,
+                    lambda: bot.upload(
+                        token, channel, png, filename="alarm-chart.png", title=view.title[:200], thread_ts=thread
+                    ),
+                    remaining_ms,
+                )
+            except SlackDeliveryError as exc:  # the alert itself went out: do not send it again
+                log.warning("chart upload to the alert's thread failed: %s", exc)
         return {"ts": ts, "thread_ts": thread_ts}

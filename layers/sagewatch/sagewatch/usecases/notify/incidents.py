@@ -1,0 +1,131 @@
+"""Which transitions reach people: the incident records around every send (core.alerting.incident).
+
+For each alert and destination the notifier asks :meth:`IncidentGate.decide` (after the delivery
+ledger's claim, so a duplicate never counts twice), tells or not, and then :meth:`record` writes
+what the decision changed — conditionally: on a conflict with a concurrent writer the record is
+read again and the same rule applied to it, so no update is lost. An OK that must wait for the
+settle window is put back in AlertQueue with a delay (:meth:`hold`).
+
+Without a delivery table (or for a notification that is not an alarm's) there is nothing to
+remember, and every transition is told as it comes.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+from datetime import timedelta
+from typing import Any, Protocol
+
+from sagewatch.core.alerting.alert import AlertView
+from sagewatch.core.alerting.incident import Decision, Incident, decide, told_title
+from sagewatch.core.alerting.notification import AlarmNotification
+from sagewatch.core.shared.errors import SageWatchError
+from sagewatch.usecases.notify.intake import BatchItem, Pending
+
+log = logging.getLogger(__name__)
+
+WRITE_ATTEMPTS = 5  # conditional writes retried after a conflict
+
+
+class IncidentPort(Protocol):
+    def get(self, alarm_arn: str, destination: str) -> Incident | None: ...
+    def save(self, record: Incident) -> bool: ...
+
+
+class HoldPort(Protocol):
+    def hold(self, envelope: dict[str, Any], delay_seconds: int) -> None: ...
+
+
+class IncidentConflictError(SageWatchError):
+    """The record kept changing under us: the alert is retried from the queue."""
+
+
+class IncidentGate:
+    def __init__(self, store: IncidentPort | None, *, settle_seconds: int, queue: HoldPort | None) -> None:
+        self._store = store
+        self._settle = timedelta(seconds=settle_seconds)
+        self._settle_seconds = settle_seconds
+        self._queue = queue
+
+    def decide(
+        self,
+        entry: Pending,
+        destination: str,
+        *,
+        threaded: bool,
+        can_hold: bool = True,
+        known: dict[str, Incident | None] | None = None,
+    ) -> Decision | None:
+        """The decision for ``entry`` at ``destination``; None: tell it as it comes (nothing to remember).
+
+        ``known``: records decided earlier in this batch but not yet written (a digest is written
+        after it is sent), by alarm ARN; updated with this decision's record.
+        """
+        notification = entry.notification
+        if self._store is None or not isinstance(notification, AlarmNotification):
+            return None
+        arn = notification.alarm_arn
+        record = known[arn] if known is not None and arn in known else self._store.get(arn, destination)
+        decision = self._apply(record, entry, notification, destination, threaded=threaded, can_hold=can_hold)
+        if known is not None and decision.record is not None:
+            known[arn] = decision.record
+        elif known is not None:
+            known.setdefault(arn, record)
+        return decision
+
+    def _apply(
+        self,
+        record: Incident | None,
+        entry: Pending,
+        notification: AlarmNotification,
+        destination: str,
+        *,
+        threaded: bool,
+        can_hold: bool,
+    ) -> Decision:
+        return decide(
+            record,
+            alarm_arn=notification.alarm_arn,
+            destination=destination,
+            state=notification.new_state,
+            at=notification.state_change_time,
+            threaded=threaded,
+            settle=self._settle,
+            can_hold=can_hold and self._queue is not None and entry.item.envelope is not None,
+            settled=entry.item.settled,
+        )
+
+    def record(
+        self, decision: Decision, entry: Pending, destination: str, *, threaded: bool, thread_ts: str | None = None
+    ) -> None:
+        """Write what ``decision`` changed (with the new thread's ``ts``), re-deciding on a conflict."""
+        notification = entry.notification
+        if decision.record is None or self._store is None or not isinstance(notification, AlarmNotification):
+            return
+        wanted: Incident | None = decision.record
+        for _ in range(WRITE_ATTEMPTS):
+            assert wanted is not None
+            if thread_ts and not wanted.thread_ts:
+                wanted = dataclasses.replace(wanted, thread_ts=thread_ts)
+            if self._store.save(wanted):
+                return
+            fresh = self._store.get(notification.alarm_arn, destination)
+            again = self._apply(fresh, entry, notification, destination, threaded=threaded, can_hold=False)
+            if again.record is None:  # someone else already recorded this transition (or a newer one)
+                return
+            wanted = again.record
+        raise IncidentConflictError(f"incident record of {notification.alarm_name} kept changing")
+
+    def hold(self, item: BatchItem) -> None:
+        """Put the OK back in AlertQueue for the settle window (only called after a HOLD decision)."""
+        assert self._queue is not None and item.envelope is not None
+        self._queue.hold(item.envelope, self._settle_seconds)
+
+
+def told_view(view: AlertView, decision: Decision | None) -> AlertView:
+    """The view as it is told: the title says how often the incident fired."""
+    if decision is None:
+        return view
+    title = told_title(view.title, view.state, decision)
+    return view if title == view.title else dataclasses.replace(view, title=title)

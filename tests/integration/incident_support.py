@@ -1,0 +1,32 @@
+"""Seeding "an ALARM was told here" for tests about how an OK is rendered: an OK is told only
+where its ALARM was (core.alerting.incident), so such a test first records that incident."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from typing import Any
+
+from sagewatch.adapters.deliveries import IncidentStore
+from sagewatch.core.alerting.incident import Incident
+from sagewatch.core.alerting.notification import AlarmNotification, parse_sns_record
+from sagewatch_emulator import EmulatedAccount
+
+
+def told_alarm_first(account: EmulatedAccount, ok_event: dict[str, Any], *slack: str, email: bool = True) -> None:
+    """Record, for every record of ``ok_event``, that its ALARM was told to ``slack`` (secret
+    names or ``bot:<channel>``) and e-mail, a minute before the OK."""
+    store = IncidentStore(account.physical_id("DeliveryTable"), account.client("dynamodb"))
+    notifications = [
+        parse_sns_record(record["Sns"] if "Sns" in record else json.loads(record["body"]))
+        for record in ok_event["Records"]
+    ]
+    alarms = {n.alarm_arn for n in notifications if isinstance(n, AlarmNotification) and n.new_state == "ALARM"}
+    for notification in notifications:
+        assert isinstance(notification, AlarmNotification)
+        if notification.new_state != "OK" or notification.alarm_arn in alarms:
+            continue  # an ALARM in the same event is told by the event itself
+        opened = notification.state_change_time - timedelta(minutes=1)
+        for destination in [f"slack:{s}" for s in slack] + (["email"] if email else []):
+            incident = Incident(notification.alarm_arn, destination, opened_at=opened, last_alarm_at=opened, version=1)
+            assert store.save(incident)

@@ -1,0 +1,99 @@
+"""The rules of what reaches people (core.alerting.incident), one transition at a time."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from sagewatch.core.alerting.incident import Action, Decision, Incident, decide, told_title
+
+ARN = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:SageWatch/fraud-scorer/AllTraffic/model-latency-p99"
+T0 = datetime(2026, 11, 28, 3, 0, tzinfo=UTC)
+SETTLE = timedelta(minutes=15)
+
+
+def at(minutes: int) -> datetime:
+    return T0 + timedelta(minutes=minutes)
+
+
+def step(record: Incident | None, state: str, minute: int, *, threaded: bool = False, **kw: bool) -> Decision:
+    return decide(
+        record, alarm_arn=ARN, destination="slack:x", state=state, at=at(minute), threaded=threaded, settle=SETTLE, **kw
+    )
+
+
+def told(decision: Decision, ts: str | None = None) -> Incident:
+    assert decision.record is not None
+    return decision.record if ts is None else Incident(**{**decision.record.__dict__, "thread_ts": ts})
+
+
+def test_a_new_alarms_first_ok_is_not_told() -> None:
+    decision = step(None, "OK", 1)
+    assert decision.action is Action.SUPPRESS and decision.record is None
+    assert "no ALARM was told" in decision.why
+
+
+def test_an_alarm_opens_an_incident_and_its_ok_waits_then_resolves_it() -> None:
+    alarm = step(None, "ALARM", 1)
+    assert alarm.action is Action.POST and alarm.record is not None and alarm.record.is_open
+    held = step(told(alarm), "OK", 5)
+    assert held.action is Action.HOLD and held.record is None
+    ok = step(told(alarm), "OK", 5, settled=True)
+    assert ok.action is Action.POST and ok.record is not None and not ok.record.is_open
+    assert step(ok.record, "OK", 5).action is Action.SUPPRESS  # a duplicate of the told OK
+
+
+def test_without_a_queue_to_wait_in_the_ok_is_told_at_once() -> None:
+    alarm = step(None, "ALARM", 1)
+    assert step(told(alarm), "OK", 5, can_hold=False).action is Action.POST
+
+
+def test_alarm_insufficient_data_ok_still_resolves_and_the_gap_is_silent_without_a_thread() -> None:
+    alarm = told(step(None, "ALARM", 1))
+    gap = step(alarm, "INSUFFICIENT_DATA", 3)
+    assert gap.action is Action.SUPPRESS and gap.record is None
+    assert step(alarm, "OK", 6, settled=True).action is Action.POST
+
+
+def test_insufficient_data_outside_an_incident_was_asked_for_and_is_posted() -> None:
+    assert step(None, "INSUFFICIENT_DATA", 1).action is Action.POST
+
+
+def test_webhook_flapping_folds_the_re_alarm_and_the_held_ok_then_says_it_flapped() -> None:
+    alarm = told(step(None, "ALARM", 1))
+    assert step(alarm, "OK", 2).action is Action.HOLD
+    again = step(alarm, "ALARM", 3)  # the OK is still waiting: the incident is open
+    assert again.action is Action.SUPPRESS and again.record is not None and again.record.fired == 2
+    first_ok = step(again.record, "OK", 2, settled=True)
+    assert first_ok.action is Action.SUPPRESS  # overtaken by the re-ALARM
+    final = step(again.record, "OK", 4, settled=True)
+    assert final.action is Action.POST and final.fired == 2
+    assert told_title("Latency back to normal", "OK", final) == "Latency back to normal — flapped 1 time"
+
+
+def test_bot_flapping_replies_in_the_thread_even_after_its_ok_within_the_settle_window() -> None:
+    alarm = told(step(None, "ALARM", 1, threaded=True), ts="171.0001")
+    ok = step(alarm, "OK", 2, threaded=True)
+    assert ok.action is Action.REPLY and ok.thread_ts == "171.0001"
+    again = step(ok.record, "ALARM", 5, threaded=True)
+    assert again.action is Action.REPLY and again.fired == 2 and again.thread_ts == "171.0001"
+    assert told_title("Latency above 250 ms", "ALARM", again) == "Latency above 250 ms — firing again (2nd time)"
+    update = step(again.record, "INSUFFICIENT_DATA", 6, threaded=True)
+    assert update.action is Action.REPLY
+    later = step(step(again.record, "OK", 7, threaded=True).record, "ALARM", 7 + 16, threaded=True)
+    assert later.action is Action.POST and later.fired == 1  # past the window: a new incident
+
+
+def test_a_duplicate_or_overtaken_alarm_is_not_told_twice() -> None:
+    alarm = told(step(None, "ALARM", 5))
+    assert step(alarm, "ALARM", 5).action is Action.SUPPRESS
+    assert step(alarm, "ALARM", 4).action is Action.SUPPRESS
+    assert step(alarm, "OK", 4, settled=True).action is Action.SUPPRESS
+
+
+def test_every_write_names_the_version_it_follows() -> None:
+    alarm = told(step(None, "ALARM", 1))
+    assert alarm.version == 1
+    closed = step(alarm, "OK", 2, settled=True).record
+    assert closed is not None and closed.version == 2
+    reopened = step(closed, "ALARM", 30).record
+    assert reopened is not None and reopened.version == 3 and reopened.fired == 1
