@@ -200,6 +200,17 @@ def test_name_prefix_parameter_accepts_what_the_code_accepts(template: Template,
     assert bool(re.fullmatch(pattern, prefix)) == code_accepts
 
 
+@pytest.mark.parametrize("channel", ["", "C0123456789", "G0ALERTS1", "#alerts", "alerts", "c0123456789", "U012AB3CD"])
+def test_slack_channel_parameter_accepts_what_the_notify_config_accepts(template: Template, channel: str) -> None:
+    pattern = template["Parameters"]["SlackChannel"]["AllowedPattern"]
+    try:
+        sagewatch_config.NotifyConfig.from_env({sagewatch_config.ENV_SLACK_CHANNEL: channel})
+        code_accepts = True
+    except sagewatch_config.ConfigError:
+        code_accepts = False
+    assert bool(re.fullmatch(pattern, channel)) == code_accepts
+
+
 # ------------------------------------------------------------------------------ events and failures
 
 
