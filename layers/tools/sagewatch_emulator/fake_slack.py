@@ -432,7 +432,7 @@ def _channel_ids(body: dict[str, Any]) -> bool:
     private file). Unlike chat.postMessage, it does not take a channel name: Slack answers
     ``channel_not_found`` (docs: "channel_id — Channel ID where the file will be shared";
     slackapi/python-slack-sdk issues #1326 and #1359: files_upload_v2 with "#name" fails so)."""
-    wanted = [str(body.get("channel_id") or "")] + str(body.get("channels") or "").split(",")
+    wanted = [str(body.get("channel_id") or ""), *str(body.get("channels") or "").split(",")]
     return all(_CHANNEL_ID.match(channel.strip()) for channel in wanted if channel.strip())
 
 
