@@ -30,7 +30,7 @@ def test_widget_lists_managed_alarms_in_alarm_and_never_fails_on_missing_metrics
     assert result.error is None, result.error
     html = result.response
     assert isinstance(html, str)
-    assert name in html and "dashboards/dashboard/SageWatch_fraud-scorer" in html
+    assert name in html and "dashboards/dashboard/SageWatch_us-east-1_fraud-scorer" in html
     assert "SageWatch/fraud-scorer/AllTraffic/cpu-utilization" not in html  # not in ALARM
     assert result.aws_calls.get("cloudwatch.DescribeAlarms") == 1
     # One Metrics Insights query per GetMetricData call (AWS rejects two): errors, then invocations.
