@@ -292,6 +292,20 @@ def test_bot_posts_return_ts_for_threading(account: EmulatedAccount) -> None:
     assert "channel_not_found" in str(caught.value) and "xoxb-test-token" not in str(caught.value)
 
 
+def test_chart_uploads_need_a_channel_id_like_slack(account: EmulatedAccount) -> None:
+    # files.completeUploadExternal takes "channel_id — Channel ID where the file will be shared";
+    # files_upload_v2 with a channel name answers channel_not_found (slackapi/python-slack-sdk
+    # #1326, #1359), which is why SAGEWATCH_SLACK_CHANNEL must be an ID (config.py).
+    account.slack.rate_limit_interval = None
+    sender = SlackBotSender(base_url=account.slack_api_url, retry_handlers=fast_retries())
+    with pytest.raises(SlackDeliveryError) as caught:
+        sender.upload("xoxb-test-token", "#alerts", b"\x89PNG", filename="chart.png", title="chart")
+    assert "channel_not_found" in str(caught.value)
+    assert account.slack.uploads == []
+    sender.upload("xoxb-test-token", "C0ALERTS", b"\x89PNG", filename="chart.png", title="chart")
+    assert [upload["channel"] for upload in account.slack.uploads] == ["C0ALERTS"]
+
+
 # --- secrets -----------------------------------------------------------------------------------
 
 

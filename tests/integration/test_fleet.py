@@ -103,7 +103,7 @@ def test_small_fleet_is_onboarded_and_a_second_reconcile_makes_no_writes(account
     assert drained.invocations == 30
     alarms = all_alarms(account)
     assert {name.split("/")[1] for name in alarms} == set(names)
-    assert dashboards(account) == {f"SageWatch_{n}" for n in names}
+    assert dashboards(account) == {f"SageWatch_us-east-1_{n}" for n in names}
 
     second = reconcile(account)
     assert second.response["enqueued"] == 0
@@ -125,7 +125,7 @@ def test_orphans_are_removed(account: EmulatedAccount) -> None:
     drained = work(account)
     assert drained.outcomes == Counter({"ok": 1})
     assert not [n for n in all_alarms(account) if n.startswith("SageWatch/ep-001/")]
-    assert "SageWatch_ep-001" not in dashboards(account)
+    assert "SageWatch_us-east-1_ep-001" not in dashboards(account)
     table = account.client("dynamodb").scan(TableName=account.physical_id("FleetStateTable"))["Items"]
     assert {i["endpoint"]["S"] for i in table} == {"ep-000", "ep-002"}
     again = reconcile(account)
@@ -152,7 +152,7 @@ def test_drift_is_repaired_and_the_log_says_what(account: EmulatedAccount) -> No
     )
     deleted = "SageWatch/ep-001/a/gpu-utilization"
     cloudwatch.delete_alarms(AlarmNames=[deleted])
-    cloudwatch.delete_dashboards(DashboardNames=["SageWatch_ep-001"])
+    cloudwatch.delete_dashboards(DashboardNames=["SageWatch_us-east-1_ep-001"])
 
     plan = reconcile(account)
     assert plan.response["by_kind"] == {"drift": 2}

@@ -94,7 +94,7 @@ def test_latency_alarm_becomes_one_actionable_slack_message_and_an_email(alertin
     buttons = [e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
     urls = " ".join(b["url"] for b in buttons)
     assert "alarmsV2:alarm/SageWatch%2Ffraud-scorer" in urls
-    assert "dashboards/dashboard/SageWatch_fraud-scorer" in urls
+    assert "dashboards/dashboard/SageWatch_us-east-1_fraud-scorer" in urls
     assert "#/endpoints/fraud-scorer" in urls and "logsV2:log-groups" in urls
     # One GetMetricData for every series, one log read, one chart: three calls, nothing else.
     assert result.aws_calls.get("cloudwatch.GetMetricData") == 1

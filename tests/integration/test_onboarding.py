@@ -37,7 +37,7 @@ def alarms_of(account: EmulatedAccount, endpoint: str) -> dict[str, dict[str, An
 def dashboard_of(account: EmulatedAccount, endpoint: str) -> dict[str, Any] | None:
     cloudwatch = account.client("cloudwatch")
     try:
-        body = cloudwatch.get_dashboard(DashboardName=f"SageWatch_{endpoint}")["DashboardBody"]
+        body = cloudwatch.get_dashboard(DashboardName=f"SageWatch_us-east-1_{endpoint}")["DashboardBody"]
     except cloudwatch.exceptions.ResourceNotFound:
         return None
     return dict(json.loads(body))

@@ -117,3 +117,10 @@ def test_fleet_dashboard_picks_endpoints_at_render_time(template: Template) -> N
     assert any("SUM(Invocations)" in e and "ORDER BY" in e for e in expressions)
     assert all("EndpointName=" not in e for e in expressions)  # never a fixed endpoint
     assert any(w["type"] == "alarm" for w in body["widgets"])
+
+
+def test_fleet_dashboard_name_carries_the_region(template: Template) -> None:
+    # Dashboards are global per account (PutDashboard API reference): two regional stacks of one
+    # account must not write the same fleet dashboard.
+    name = template["Resources"]["FleetDashboard"]["Properties"]["DashboardName"]
+    assert name == {"Fn::Sub": "${NamePrefix}-${AWS::Region}-fleet"}

@@ -24,7 +24,21 @@ JUSTIFIED_ON_STAR: dict[str, str] = {
     "sagemaker:ListEndpoints": "read; list calls take no resource",
     "sagemaker:ListInferenceComponents": "read; list calls take no resource",
     "cloudwatch:ListDashboards": "read; list call filtered by name prefix in the request",
+    # DescribeAlarmHistory API reference: "To use this operation and return information about a
+    # composite alarm, you must be signed on with the cloudwatch:DescribeAlarmHistory permission
+    # that is scoped to *."
+    "cloudwatch:DescribeAlarmHistory": "read; a composite alarm's history needs Resource '*'",
 }
+
+
+def test_notify_may_read_composite_alarm_history(transformed: dict[str, Any]) -> None:
+    # A composite alarm's OK reads when it started: an alarm-ARN scope would deny that call.
+    statements = [
+        statement
+        for statement in iam_statements(transformed["Resources"]["NotifyFunctionRole"])
+        if "cloudwatch:DescribeAlarmHistory" in as_list(statement.get("Action", []))
+    ]
+    assert [as_list(statement["Resource"]) for statement in statements] == [["*"]]
 
 
 def _actions_on_star(transformed: dict[str, Any]) -> set[str]:

@@ -200,6 +200,17 @@ def test_name_prefix_parameter_accepts_what_the_code_accepts(template: Template,
     assert bool(re.fullmatch(pattern, prefix)) == code_accepts
 
 
+@pytest.mark.parametrize("channel", ["", "C0123456789", "G0ALERTS1", "#alerts", "alerts", "c0123456789", "U012AB3CD"])
+def test_slack_channel_parameter_accepts_what_the_notify_config_accepts(template: Template, channel: str) -> None:
+    pattern = template["Parameters"]["SlackChannel"]["AllowedPattern"]
+    try:
+        sagewatch_config.NotifyConfig.from_env({sagewatch_config.ENV_SLACK_CHANNEL: channel})
+        code_accepts = True
+    except sagewatch_config.ConfigError:
+        code_accepts = False
+    assert bool(re.fullmatch(pattern, channel)) == code_accepts
+
+
 # ------------------------------------------------------------------------------ events and failures
 
 
@@ -337,21 +348,23 @@ def test_alarm_and_dashboard_writes_are_never_granted_on_every_resource(transfor
 
 
 def test_alarm_writes_are_scoped_to_the_name_prefix(transformed: Template) -> None:
-    by_action = {
-        action: s["Resource"]
-        for s in iam_statements(transformed["Resources"]["OnboardFunctionRole"])
-        for action in as_list(s["Action"])
-        if action in SCOPED_WRITE_ACTIONS
-    }
+    by_action: dict[str, list[Any]] = {}
+    for s in iam_statements(transformed["Resources"]["OnboardFunctionRole"]):
+        for action in as_list(s["Action"]):
+            if action in SCOPED_WRITE_ACTIONS:
+                by_action.setdefault(action, []).append(s["Resource"])
     alarms = {"Fn::Sub": f"{ARN_HEAD}:${{AWS::Region}}:${{AWS::AccountId}}:alarm:${{NamePrefix}}/*"}
-    # Dashboards are global: their ARN has an empty region field.
-    dashboards = {"Fn::Sub": f"{ARN_HEAD}::${{AWS::AccountId}}:dashboard/${{NamePrefix}}_*"}
+    # Dashboards are global: their ARN has an empty region field, so the region is in the name,
+    # and a stack writes only its own region's dashboards (another region's stack shares them).
+    dashboards = {"Fn::Sub": f"{ARN_HEAD}::${{AWS::AccountId}}:dashboard/${{NamePrefix}}_${{AWS::Region}}_*"}
+    # Migration: the old-style <prefix>_<endpoint> dashboard is deleted when its successor is written.
+    old_style = {"Fn::Sub": f"{ARN_HEAD}::${{AWS::AccountId}}:dashboard/${{NamePrefix}}_*"}
     assert by_action == {
-        "cloudwatch:PutMetricAlarm": alarms,
-        "cloudwatch:DeleteAlarms": alarms,
-        "cloudwatch:TagResource": alarms,
-        "cloudwatch:PutDashboard": dashboards,
-        "cloudwatch:DeleteDashboards": dashboards,
+        "cloudwatch:PutMetricAlarm": [alarms],
+        "cloudwatch:DeleteAlarms": [alarms],
+        "cloudwatch:TagResource": [alarms],
+        "cloudwatch:PutDashboard": [dashboards],
+        "cloudwatch:DeleteDashboards": [dashboards, old_style],
     }
 
 

@@ -114,6 +114,11 @@ def test_notify_config_from_env() -> None:
         ({"SAGEWATCH_DIGEST_THRESHOLD": "1"}, "SAGEWATCH_DIGEST_THRESHOLD"),
         ({"SAGEWATCH_ENRICHMENT_TIMEOUT_SECONDS": "soon"}, "SAGEWATCH_ENRICHMENT_TIMEOUT_SECONDS"),
         ({"SAGEWATCH_SLACK_TIMEOUT_SECONDS": "0"}, "SAGEWATCH_SLACK_TIMEOUT_SECONDS"),
+        # files_upload_v2 needs a channel ID: a name fails every upload (channel_not_found).
+        ({"SAGEWATCH_SLACK_CHANNEL": "#alerts"}, "SAGEWATCH_SLACK_CHANNEL"),
+        ({"SAGEWATCH_SLACK_CHANNEL": "alerts"}, "SAGEWATCH_SLACK_CHANNEL"),
+        ({"SAGEWATCH_SLACK_CHANNEL": "c0123456789"}, "SAGEWATCH_SLACK_CHANNEL"),
+        ({"SAGEWATCH_SLACK_CHANNEL": "U0123456789"}, "SAGEWATCH_SLACK_CHANNEL"),
     ],
 )
 def test_bad_notify_settings_name_their_variable(env: dict[str, str], variable: str) -> None:
@@ -121,6 +126,17 @@ def test_bad_notify_settings_name_their_variable(env: dict[str, str], variable: 
         NotifyConfig.from_env(env)
     assert caught.value.variable == variable
     assert variable in str(caught.value)
+
+
+@pytest.mark.parametrize("channel", ["C0123456789", "G0ALERTS1", "D024BE91L"])
+def test_bot_mode_takes_slack_channel_ids(channel: str) -> None:
+    env = {"SAGEWATCH_SLACK_BOT_TOKEN_SECRET": "sagewatch/bot", "SAGEWATCH_SLACK_CHANNEL": channel}
+    assert NotifyConfig.from_env(env).slack_channel == channel
+
+
+def test_a_channel_name_is_refused_at_cold_start_with_what_to_use_instead() -> None:
+    with pytest.raises(ConfigError, match="SAGEWATCH_SLACK_CHANNEL: '#alerts' is not a Slack channel ID"):
+        NotifyConfig.from_env({"SAGEWATCH_SLACK_CHANNEL": "#alerts"})
 
 
 def test_fleet_widget_config_and_the_one_default_prefix() -> None:

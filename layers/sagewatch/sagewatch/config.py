@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Self
@@ -270,7 +271,7 @@ class NotifyConfig(CommonConfig):
             email_recipients=recipients,
             enrichment_timeout=read.number(ENV_ENRICHMENT_TIMEOUT, 8.0),
             bot_token_secret=read.text(ENV_SLACK_BOT_TOKEN_SECRET),
-            slack_channel=read.text(ENV_SLACK_CHANNEL),
+            slack_channel=_slack_channel_id(read.text(ENV_SLACK_CHANNEL)),
             digest_threshold=int(read.number(ENV_DIGEST_THRESHOLD, 5, minimum=2)),
             delivery_table=read.text(ENV_DELIVERY_TABLE),
             slack_min_interval=read.number(ENV_SLACK_MIN_INTERVAL, 1.0),
@@ -279,6 +280,26 @@ class NotifyConfig(CommonConfig):
             alert_queue_url=read.text(ENV_ALERT_QUEUE_URL),
             ok_settle_seconds=settle,
         )
+
+
+# A Slack conversation ID: C (public channel), G (private channel) or D (direct message), then
+# upper-case letters and digits. Channel *names* are lower case, so the two cannot be confused.
+_SLACK_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]+$")
+
+
+def _slack_channel_id(value: str | None) -> str | None:
+    """The bot-mode channel, which must be an ID: files_upload_v2 (files.completeUploadExternal
+    ``channel_id``) answers ``channel_not_found`` for a name, so every chart upload would fail
+    while chat.postMessage still worked. Resolving a name would need conversations.list (the
+    ``channels:read`` scope and paging through every channel); an ID is what Slack shows under
+    the channel's details, so it is asked for instead."""
+    if value is None or _SLACK_CHANNEL_ID.match(value):
+        return value
+    raise ConfigError(
+        ENV_SLACK_CHANNEL,
+        f"{value!r} is not a Slack channel ID; bot mode needs the ID (such as C0123456789, shown at the "
+        "bottom of the channel's details), because files_upload_v2 rejects channel names",
+    )
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -164,6 +164,7 @@ class Wiring:
             state=StateStore(self.client("dynamodb"), config.state_table),
             queue=WorkQueue(self.client("sqs"), config.queue_url),
             prefix=config.name_prefix,
+            region=config.region,
             policy_version=current.policy_version,
         )
 

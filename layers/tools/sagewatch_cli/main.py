@@ -179,7 +179,7 @@ def _targets(args: argparse.Namespace, op: Operator) -> tuple[list[str], list[st
     """(endpoints to fit, orphans to remove): the named ones, or with --all the whole region."""
     from sagewatch.adapters.fleet import list_dashboards, list_endpoints
     from sagewatch.core.fleet.plan import group_alarms
-    from sagewatch.core.shared.naming import endpoint_of_dashboard
+    from sagewatch.core.shared.naming import dashboard_prefix, endpoint_of_dashboard
 
     if args.all and args.endpoints:
         raise _CommandError("sagewatch: give endpoint names or --all, not both", EXIT_USAGE)
@@ -193,8 +193,8 @@ def _targets(args: argparse.Namespace, op: Operator) -> tuple[list[str], list[st
     managed |= {
         e
         for e in (
-            endpoint_of_dashboard(op.config.name_prefix, d)
-            for d in list_dashboards(op.cloudwatch, f"{op.config.name_prefix}_")
+            endpoint_of_dashboard(op.config.name_prefix, op.config.region, d)
+            for d in list_dashboards(op.cloudwatch, dashboard_prefix(op.config.name_prefix, op.config.region))
         )
         if e
     }

@@ -77,7 +77,7 @@ def _show_alarms(account: EmulatedAccount, endpoint: str, settings: OnboardConfi
 
 
 def _save_dashboard(account: EmulatedAccount, endpoint: str, settings: OnboardConfig, out: Path) -> Path | None:
-    name = dashboard_name(settings.name_prefix, endpoint)
+    name = dashboard_name(settings.name_prefix, settings.region, endpoint)
     try:
         body = account.client("cloudwatch").get_dashboard(DashboardName=name)["DashboardBody"]
     except account.client("cloudwatch").exceptions.ResourceNotFound:

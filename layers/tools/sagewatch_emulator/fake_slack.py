@@ -36,6 +36,7 @@ import dataclasses
 import itertools
 import json
 import random
+import re
 import socket
 import struct
 import threading
@@ -310,6 +311,8 @@ class FakeSlack:
                 files = _maybe_json(files)
             if not isinstance(files, list) or not files:
                 return SlackReply(200, {"ok": False, "error": "invalid_arguments"})
+            if not _channel_ids(post.body):
+                return SlackReply(200, {"ok": False, "error": "channel_not_found"})
             shared = []
             for item in files:
                 entry = self._files.get(str(item.get("id")))
@@ -419,6 +422,18 @@ def _maybe_json(value: str) -> Any:
 
 
 _MESSAGE_APIS = ("webhook", "chat.postMessage", "files.completeUploadExternal")
+
+# A conversation ID: C (public), G (private), D (direct message), then upper-case letters and digits.
+_CHANNEL_ID = re.compile(r"^[CGD][A-Z0-9]+$")
+
+
+def _channel_ids(body: dict[str, Any]) -> bool:
+    """Whether files.completeUploadExternal's ``channel_id``/``channels`` are IDs (or absent: a
+    private file). Unlike chat.postMessage, it does not take a channel name: Slack answers
+    ``channel_not_found`` (docs: "channel_id — Channel ID where the file will be shared";
+    slackapi/python-slack-sdk issues #1326 and #1359: files_upload_v2 with "#name" fails so)."""
+    wanted = [str(body.get("channel_id") or ""), *str(body.get("channels") or "").split(",")]
+    return all(_CHANNEL_ID.match(channel.strip()) for channel in wanted if channel.strip())
 
 
 def _rate_limited(post: SlackPost, retry_after: float) -> SlackReply:

@@ -8,6 +8,11 @@ from typing import Any
 
 from sagewatch.adapters.aws import call
 
+# DescribeAlarmHistory API reference, AlarmTypes: "If you omit this parameter, only metric alarms
+# are returned" — a composite alarm's OK would never find when it started. Reading a composite
+# alarm's history also needs cloudwatch:DescribeAlarmHistory on Resource "*" (template.yaml).
+ALARM_TYPES = ["MetricAlarm", "CompositeAlarm"]
+
 
 class AlarmHistory:
     def __init__(self, client: Any) -> None:
@@ -18,6 +23,7 @@ class AlarmHistory:
             "DescribeAlarmHistory",
             self._client.describe_alarm_history,
             AlarmName=alarm_name,
+            AlarmTypes=ALARM_TYPES,
             HistoryItemType="StateUpdate",
             EndDate=before,
             MaxRecords=20,

@@ -35,25 +35,34 @@ def alarms_in_alarm(cloudwatch: Any, prefix: str) -> list[dict[str, Any]]:
     return [alarm for alarm in listed if alarm.get("StateValue") == "ALARM"]
 
 
-def errors_and_invocations(cloudwatch: Any, now: datetime) -> tuple[dict[str, float], dict[str, float]]:
-    """Two Metrics Insights queries in ONE GetMetricData call, summed per endpoint over the hour."""
+def sum_per_endpoint(cloudwatch: Any, metric: str, now: datetime) -> dict[str, float]:
+    """One metric summed per endpoint over the last hour: ONE Metrics Insights query per call.
+
+    GetMetricData accepts only one Metrics Insights query per call (API reference,
+    MetricDataQueries: "each GetMetricData operation can include only one query"); a second one
+    is a ValidationError for the whole call. Each grouped series is labelled with its
+    EndpointName (the group-by value).
+    """
     result = call(
         "GetMetricData",
         cloudwatch.get_metric_data,
-        MetricDataQueries=[
-            {"Id": "err", "Expression": _QUERY.format(metric="Invocation5XXErrors"), "Period": 3600},
-            {"Id": "inv", "Expression": _QUERY.format(metric="Invocations"), "Period": 3600},
-        ],
+        MetricDataQueries=[{"Id": "m", "Expression": _QUERY.format(metric=metric), "Period": 3600}],
         StartTime=now - timedelta(hours=1),
         EndTime=now,
     )
-    sums: dict[str, dict[str, float]] = {"err": {}, "inv": {}}
+    sums: dict[str, float] = {}
     for series in result.get("MetricDataResults", []):
-        bucket = sums.get(str(series.get("Id")))
-        if bucket is not None:
-            label = str(series.get("Label", ""))
-            bucket[label] = bucket.get(label, 0.0) + sum(float(v) for v in series.get("Values", []))
-    return sums["err"], sums["inv"]
+        label = str(series.get("Label", ""))
+        sums[label] = sums.get(label, 0.0) + sum(float(v) for v in series.get("Values", []))
+    return sums
+
+
+def errors_and_invocations(cloudwatch: Any, now: datetime) -> tuple[dict[str, float], dict[str, float]]:
+    """5XX errors and invocations per endpoint over the hour: two calls, one query each."""
+    return (
+        sum_per_endpoint(cloudwatch, "Invocation5XXErrors", now),
+        sum_per_endpoint(cloudwatch, "Invocations", now),
+    )
 
 
 def fleet_overview(cloudwatch: Any, *, prefix: str, region: str, now: Callable[[], datetime]) -> str:

@@ -23,7 +23,7 @@ from sagewatch.core.monitoring.events import Action, EndpointStateChange
 from sagewatch.core.monitoring.profile import EndpointProfile
 from sagewatch.core.monitoring.tags import overrides_from_tags
 from sagewatch.core.shared.errors import EndpointNotFoundError
-from sagewatch.core.shared.naming import alarm_prefix, dashboard_name
+from sagewatch.core.shared.naming import alarm_prefix, dashboard_name, legacy_dashboard_name
 
 log = logging.getLogger(__name__)
 
@@ -79,6 +79,10 @@ class Onboarding:
     def ignored(change: EndpointStateChange) -> OnboardResult:
         return OnboardResult(change.endpoint_name, "skipped", f"status {change.status} needs no action")
 
+    def _dashboard(self, endpoint_name: str) -> str:
+        """This region's dashboard of the endpoint (dashboards are account-wide, names carry the region)."""
+        return dashboard_name(self._settings.name_prefix, self._settings.region, endpoint_name)
+
     def plan(self, profile: EndpointProfile) -> Plan:
         """What onboarding would change for this endpoint (reads only)."""
         return self._compare(profile.name, *self.desired(profile))
@@ -87,7 +91,7 @@ class Onboarding:
         """The plan that turns what exists (DescribeAlarms, GetDashboard) into what is desired."""
         prefix = self._settings.name_prefix
         existing = self._cloudwatch.list_alarms(alarm_prefix(prefix, endpoint_name))
-        existing_body = self._cloudwatch.get_dashboard_body(dashboard_name(prefix, endpoint_name))
+        existing_body = self._cloudwatch.get_dashboard_body(self._dashboard(endpoint_name))
         return plan_changes(specs, existing, self._settings.alarm_actions, body, existing_body, notes)
 
     def desired(self, profile: EndpointProfile) -> tuple[tuple[AlarmSpec, ...], str | None, list[str]]:
@@ -149,7 +153,6 @@ class Onboarding:
         return result
 
     def apply(self, endpoint_name: str, plan: Plan) -> OnboardResult:
-        prefix = self._settings.name_prefix
         actions = self._settings.alarm_actions
         for change in plan.puts:
             self._cloudwatch.put_alarm(change.spec, actions)
@@ -162,9 +165,11 @@ class Onboarding:
                 endpoint_name,
                 extra={"endpoint": endpoint_name},
             )
-        board = dashboard_name(prefix, endpoint_name)
+        board = self._dashboard(endpoint_name)
         if plan.dashboard in (DashboardAction.CREATE, DashboardAction.UPDATE) and plan.dashboard_body is not None:
             self._cloudwatch.put_dashboard(board, plan.dashboard_body)
+            if plan.dashboard is DashboardAction.CREATE:
+                self._remove_old_style_dashboard(endpoint_name)
         elif plan.dashboard is DashboardAction.DELETE:
             self._cloudwatch.delete_dashboard(board)
         outcome = "unchanged" if plan.is_noop else "onboarded"
@@ -191,6 +196,15 @@ class Onboarding:
         )
         return result
 
+    def _remove_old_style_dashboard(self, endpoint_name: str) -> None:
+        """Migration: the dashboard named before names carried the region goes when its successor
+        is written (core.shared.naming). Looked up first, so a fresh endpoint costs a read, not a
+        failing delete."""
+        old = legacy_dashboard_name(self._settings.name_prefix, endpoint_name)
+        if self._cloudwatch.get_dashboard_body(old) is not None:
+            self._cloudwatch.delete_dashboard(old)
+            log.info("old-style dashboard %s removed", old, extra={"endpoint": endpoint_name})
+
     def offboard(self, endpoint_name: str, reason: str) -> OnboardResult:
         """Remove every alarm and the dashboard of an endpoint. Safe to repeat."""
         prefix = self._settings.name_prefix
@@ -198,7 +212,7 @@ class Onboarding:
         names = [str(a["AlarmName"]) for a in existing]
         if names:
             self._cloudwatch.delete_alarms(names)
-        board = dashboard_name(prefix, endpoint_name)
+        board = self._dashboard(endpoint_name)
         had_dashboard = self._cloudwatch.get_dashboard_body(board) is not None
         if had_dashboard:
             self._cloudwatch.delete_dashboard(board)

@@ -24,6 +24,7 @@ from typing import Any
 from sagewatch.adapters.cloudwatch import CloudWatchWriter
 from sagewatch.adapters.fleet import StateStore, WorkQueue, list_dashboards, list_endpoints
 from sagewatch.core.fleet.plan import FleetPlan, group_alarms, plan_fleet
+from sagewatch.core.shared.naming import dashboard_prefix
 
 log = logging.getLogger(__name__)
 
@@ -57,6 +58,7 @@ class Reconciler:
         state: StateStore,
         queue: WorkQueue,
         prefix: str,
+        region: str,
         policy_version: str,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
@@ -66,6 +68,7 @@ class Reconciler:
         self._state = state
         self._queue = queue
         self._prefix = prefix
+        self._region = region
         self._policy_version = policy_version
         self._clock = clock
 
@@ -74,8 +77,13 @@ class Reconciler:
         endpoints = list_endpoints(self._sagemaker)
         states, checkpoint = self._state.scan()
         alarms = group_alarms(self._prefix, self._cloudwatch.list_alarms(f"{self._prefix}/"))
-        boards = list_dashboards(self._cloudwatch_client, f"{self._prefix}_")
-        return plan_fleet(self._prefix, endpoints, states, alarms, boards, self._policy_version, full=full), checkpoint
+        # Dashboards are account-wide: list only this region's, so another region's stack's
+        # dashboards are never taken for orphans (core.shared.naming).
+        boards = list_dashboards(self._cloudwatch_client, dashboard_prefix(self._prefix, self._region))
+        fleet = plan_fleet(
+            self._prefix, endpoints, states, alarms, boards, self._policy_version, region=self._region, full=full
+        )
+        return fleet, checkpoint
 
     def run(
         self,

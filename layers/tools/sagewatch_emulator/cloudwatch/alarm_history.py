@@ -3,6 +3,10 @@
 moto's alarms keep a list of their *previous* states (reason, value, timestamp) in
 ``alarm.history``; with the current state that is every transition, returned as ``StateUpdate``
 items. It is what the alert path reads to say how long an alarm lasted.
+
+AlarmTypes as on AWS (DescribeAlarmHistory API reference, AlarmTypes: "If you omit this
+parameter, only metric alarms are returned"): a composite alarm's history is returned only when
+the call asks for ``CompositeAlarm``.
 """
 
 from __future__ import annotations
@@ -17,7 +21,12 @@ from sagewatch_emulator.cloudwatch.utc import as_utc
 if TYPE_CHECKING:
     from sagewatch_emulator.extensions import MotoExtensions
 
-__all__ = ["add_describe_alarm_history", "alarm_state_updates"]
+__all__ = ["add_describe_alarm_history", "alarm_state_updates", "alarm_type"]
+
+
+def alarm_type(alarm: Any) -> str:
+    """``CompositeAlarm`` for an alarm stored by PutCompositeAlarm (it has a rule), else ``MetricAlarm``."""
+    return "CompositeAlarm" if getattr(alarm, "rule", None) else "MetricAlarm"
 
 
 def alarm_state_updates(alarm: Any) -> list[dict[str, Any]]:
@@ -34,7 +43,7 @@ def alarm_state_updates(alarm: Any) -> list[dict[str, Any]]:
         items.append(
             {
                 "AlarmName": alarm.name,
-                "AlarmType": "MetricAlarm",
+                "AlarmType": alarm_type(alarm),
                 "Timestamp": new_time,
                 "HistoryItemType": "StateUpdate",
                 "HistorySummary": f"Alarm updated from {old_value} to {new_value}",
@@ -45,8 +54,8 @@ def alarm_state_updates(alarm: Any) -> list[dict[str, Any]]:
 
 
 def add_describe_alarm_history(extensions: MotoExtensions) -> None:
-    """DescribeAlarmHistory: ``StateUpdate`` items filtered by AlarmName, HistoryItemType and
-    EndDate, ordered by ScanBy, capped by MaxRecords."""
+    """DescribeAlarmHistory: ``StateUpdate`` items filtered by AlarmName, AlarmTypes (metric
+    alarms only when omitted), HistoryItemType and EndDate, ordered by ScanBy, capped by MaxRecords."""
     from moto.cloudwatch.responses import CloudWatchResponse
     from moto.core.responses import ActionResult
 
@@ -56,6 +65,8 @@ def add_describe_alarm_history(extensions: MotoExtensions) -> None:
         end = self._get_param("EndDate")
         alarms = self.cloudwatch_backend.alarms
         selected = [alarms[name]] if name in alarms else ([] if name else list(alarms.values()))
+        types = set(self._get_param("AlarmTypes") or ["MetricAlarm"])
+        selected = [alarm for alarm in selected if alarm_type(alarm) in types]
         items = [i for alarm in selected for i in alarm_state_updates(alarm)]
         if item_type and item_type != "StateUpdate":
             items = []

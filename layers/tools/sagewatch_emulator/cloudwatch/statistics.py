@@ -8,7 +8,9 @@ replaces moto's ``CloudWatchBackend.get_metric_data``: it computes ``Sum``, ``Av
 periods aligned like CloudWatch's (StartTime rounded down to the minute, EndTime exclusive), and
 evaluates metric math with :mod:`sagewatch_emulator.cloudwatch.metric_math`. While at it, it
 matches a query's dimensions as a set *and* its namespace (moto ignored the namespace when
-dimensions were given). Metrics Insights (``SELECT …``) queries still go to moto's code.
+dimensions were given). Metrics Insights (``SELECT …``) queries are answered by
+:mod:`sagewatch_emulator.cloudwatch.metrics_insights`, which also rejects a second one in the
+same call as AWS does.
 
 PutMetricData needs no extension: moto stores ``Values``/``Counts`` (each value ``count``
 times), a single ``Value`` and ``StatisticValues`` sets, with their dimensions, unit and
@@ -19,12 +21,18 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sagewatch_emulator.cloudwatch.metric_math import ExpressionError, evaluate_expression, parse_expression
+from sagewatch_emulator.cloudwatch.metrics_insights import (
+    InsightsQueryError,
+    check_one_insights_query,
+    insights_results,
+    is_insights,
+)
 from sagewatch_emulator.cloudwatch.utc import as_utc
 
 if TYPE_CHECKING:
@@ -163,7 +171,7 @@ def metric_data_results(
             result.status, result.message = "InternalError", str(exc)
         results[query_id] = result
 
-    expressions = {str(q["Id"]): q for q in queries if "Expression" in q and not _is_insights(q)}
+    expressions = {str(q["Id"]): q for q in queries if "Expression" in q and not is_insights(q)}
     in_progress: set[str] = set()
 
     def evaluate(query_id: str) -> QueryResult:
@@ -197,16 +205,10 @@ def metric_data_results(
     return ordered
 
 
-def _is_insights(query: Mapping[str, Any]) -> bool:
-    return str(query.get("Expression", "")).lstrip().upper().startswith("SELECT")
-
-
 def get_metric_data_with_percentiles_and_math(extensions: MotoExtensions) -> None:
-    """Replace moto's GetMetricData: percentile statistics and metric math (see the module doc)."""
+    """Replace moto's GetMetricData: percentile statistics, metric math and Metrics Insights."""
     from moto.cloudwatch.exceptions import ValidationError
     from moto.cloudwatch.models import CloudWatchBackend
-
-    original: Callable[..., list[dict[str, Any]]] = CloudWatchBackend.get_metric_data
 
     def get_metric_data(
         self: Any,
@@ -221,13 +223,17 @@ def get_metric_data_with_percentiles_and_math(extensions: MotoExtensions) -> Non
         if start == end:
             raise ValidationError("The parameter StartTime must not equal parameter EndTime.")
         descending = scan_by == "TimestampDescending"
-        computed = metric_data_results(self.get_all_metrics(), queries, start, end)
-        by_id = {result.id: result.response(descending) for result in computed if result.return_data}
-        insights = [q for q in queries if "Expression" in q and _is_insights(q)]
-        if insights:
-            for answer in original(self, insights, start_time, end_time, scan_by):
-                by_id[str(answer.get("id") or answer.get("Id"))] = answer
-        return [by_id[str(q["Id"])] for q in queries if str(q["Id"]) in by_id]
+        datums = self.get_all_metrics()
+        computed = metric_data_results(datums, queries, start, end)
+        by_id = {result.id: [result.response(descending)] for result in computed if result.return_data}
+        try:
+            check_one_insights_query(queries)
+            for query in queries:
+                if is_insights(query) and query.get("ReturnData", True):
+                    by_id[str(query["Id"])] = insights_results(datums, query, start, end, descending=descending)
+        except InsightsQueryError as exc:
+            raise ValidationError(str(exc)) from exc
+        return [answer for q in queries for answer in by_id.get(str(q["Id"]), [])]
 
     extensions.patch(CloudWatchBackend, "get_metric_data", get_metric_data)
     extensions.installed.append("cloudwatch: GetMetricData with percentiles and metric math")

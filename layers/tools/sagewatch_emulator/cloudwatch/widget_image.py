@@ -229,14 +229,22 @@ def widget_png(widget: Mapping[str, Any], datums: Iterable[Any], now: datetime |
 
 def add_get_metric_widget_image(extensions: MotoExtensions) -> None:
     """GetMetricWidgetImage: a PNG line chart of the widget's series from the emulator's data."""
-    from moto.cloudwatch.exceptions import InvalidParameterValue
+    from moto.cloudwatch.exceptions import CloudWatchException, InvalidParameterValue
     from moto.cloudwatch.responses import CloudWatchResponse
     from moto.core.responses import ActionResult
 
     if "get_metric_widget_image" in CloudWatchResponse.__dict__:  # a later moto implements it
         return
 
+    class UnsupportedInRegion(CloudWatchException):
+        code = "InvalidAction"
+
     def get_metric_widget_image(self: Any) -> Any:
+        # GetMetricWidgetImage API reference: "not available in the AWS GovCloud (US) Regions. In
+        # those Regions, calls to this operation fail." AWS does not document the error code;
+        # InvalidAction is what an AWS query API answers for an operation it does not offer.
+        if str(self.region).startswith("us-gov-"):
+            raise UnsupportedInRegion(f"GetMetricWidgetImage is not available in {self.region}.")
         text = self._get_param("MetricWidget")
         try:
             widget = json.loads(text or "")

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
 import json
 from pathlib import Path
 from typing import Any
@@ -8,7 +9,7 @@ from typing import Any
 import pytest
 
 from sagewatch.core.alerting.alert_target import resolve_target
-from sagewatch.core.alerting.enrichment import plan_metrics, widget_for
+from sagewatch.core.alerting.enrichment import charts_available, plan_metrics, widget_for
 from sagewatch.core.alerting.notification import (
     AlarmKind,
     AlarmNotification,
@@ -171,6 +172,19 @@ def test_math_alarm_plan_keeps_its_expression_and_generic_alarms_get_no_key_metr
     assert [q["Id"] for q in generic.queries] == ["alarm"]
     widget = widget_for(ec2, resolve_target(ec2, "SageWatch"))
     assert widget is not None and widget["metrics"][0][:2] == ["AWS/EC2", "CPUUtilization"]
+
+
+@pytest.mark.parametrize(
+    ("region", "charted"), [("us-gov-west-1", False), ("us-gov-east-1", False), ("cn-north-1", True)]
+)
+def test_no_chart_is_planned_where_get_metric_widget_image_does_not_exist(region: str, charted: bool) -> None:
+    # GetMetricWidgetImage API reference: "not available in the AWS GovCloud (US) Regions. In
+    # those Regions, calls to this operation fail." No request, so no failed read to report.
+    commercial = alarm("alarm-metric-latency-p99.json")
+    assert charts_available(commercial.region) and widget_for(commercial, resolve_target(commercial, "SageWatch"))
+    moved = dataclasses.replace(commercial, region=region)
+    assert charts_available(region) is charted
+    assert (widget_for(moved, resolve_target(moved, "SageWatch")) is not None) is charted
 
 
 # -- older bodies: no AlarmArn, no action lists, Unit "", wrapped TreatMissingData -------------

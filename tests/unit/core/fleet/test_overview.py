@@ -24,7 +24,7 @@ def test_overview_escapes_names_and_links_only_parsed_endpoints() -> None:
         alarms, [ErrorRate("fraud-scorer", 5, 100)], region="us-east-1", prefix="SageWatch", missing=["x <b>"]
     )
     assert "<script>" not in html and "&lt;script&gt;" in html
-    assert "dashboards/dashboard/SageWatch_fraud-scorer" in html
+    assert "dashboards/dashboard/SageWatch_us-east-1_fraud-scorer" in html
     assert html.count("(<a href=") == 1  # only the SageWatch alarm gets a dashboard link
     assert "5.00 %" in html and "x &lt;b&gt;" in html
 

@@ -20,6 +20,7 @@ from sagewatch.core.fleet.plan import (
 from sagewatch.core.monitoring.policy import Policy
 
 PREFIX = "SageWatch"
+REGION = "us-east-1"
 T1 = "2026-01-01T10:00:00.000+00:00"
 T2 = "2026-01-02T10:00:00.000+00:00"
 ALARM = {
@@ -48,11 +49,11 @@ def plan(
     policy: str = "p1",
     full: bool = False,
 ) -> FleetPlan:
-    return plan_fleet(PREFIX, endpoints, states, group_alarms(PREFIX, alarms), boards, policy, full=full)
+    return plan_fleet(PREFIX, endpoints, states, group_alarms(PREFIX, alarms), boards, policy, region=REGION, full=full)
 
 
 def test_unchanged_endpoint_needs_no_work() -> None:
-    result = plan([ListedEndpoint("a", "InService", T1)], {"a": state()}, [ALARM], ["SageWatch_a"])
+    result = plan([ListedEndpoint("a", "InService", T1)], {"a": state()}, [ALARM], ["SageWatch_us-east-1_a"])
     assert result.work == ()
     assert result.unchanged == 1
 
@@ -61,14 +62,35 @@ def test_unchanged_endpoint_needs_no_work() -> None:
     ("listed", "stored", "alarms", "boards", "kind", "reason"),
     [
         (ListedEndpoint("a", "InService", T1), None, [], [], "new", "no record"),
-        (ListedEndpoint("a", "InService", T2), state(), [ALARM], ["SageWatch_a"], "changed", "LastModifiedTime"),
-        (ListedEndpoint("a", "InService", T1), state(policy="p0"), [ALARM], ["SageWatch_a"], "policy", "p0 -> p1"),
-        (ListedEndpoint("a", "InService", T1), state(), [], ["SageWatch_a"], "drift", "cpu-utilization deleted"),
+        (
+            ListedEndpoint("a", "InService", T2),
+            state(),
+            [ALARM],
+            ["SageWatch_us-east-1_a"],
+            "changed",
+            "LastModifiedTime",
+        ),
+        (
+            ListedEndpoint("a", "InService", T1),
+            state(policy="p0"),
+            [ALARM],
+            ["SageWatch_us-east-1_a"],
+            "policy",
+            "p0 -> p1",
+        ),
+        (
+            ListedEndpoint("a", "InService", T1),
+            state(),
+            [],
+            ["SageWatch_us-east-1_a"],
+            "drift",
+            "cpu-utilization deleted",
+        ),
         (
             ListedEndpoint("a", "InService", T1),
             state(),
             [ALARM | {"Threshold": 1.0}],
-            ["SageWatch_a"],
+            ["SageWatch_us-east-1_a"],
             "drift",
             "cpu-utilization changed",
         ),
@@ -77,7 +99,7 @@ def test_unchanged_endpoint_needs_no_work() -> None:
             ListedEndpoint("a", "InService", T1),
             state(),
             [ALARM, ALARM | {"AlarmName": "SageWatch/a/AllTraffic/extra"}],
-            ["SageWatch_a"],
+            ["SageWatch_us-east-1_a"],
             "drift",
             "extra not SageWatch's",
         ),
@@ -95,7 +117,7 @@ def test_orphans_are_everything_managed_whose_endpoint_is_not_listed() -> None:
         [ListedEndpoint("a", "InService", T1)],
         {"a": state(), "stale": state("stale")},
         [ALARM, *alarms, {"AlarmName": "Other/x/y/z"}, {"AlarmName": "SageWatch-fleet-thing"}],
-        ["SageWatch_a", "SageWatch_board-only", "SageWatch-fleet"],
+        ["SageWatch_us-east-1_a", "SageWatch_us-east-1_board-only", "SageWatch-fleet"],
     )
     assert [(w.endpoint, w.kind) for w in result.work] == [
         ("board-only", "orphan"),
@@ -104,11 +126,22 @@ def test_orphans_are_everything_managed_whose_endpoint_is_not_listed() -> None:
     ]
 
 
+def test_another_regions_dashboards_and_old_style_names_are_never_orphans() -> None:
+    # Dashboards are account-wide: a second regional stack's "SageWatch_eu-west-1_b" is not ours.
+    result = plan(
+        [ListedEndpoint("a", "InService", T1)],
+        {"a": state()},
+        [ALARM],
+        ["SageWatch_us-east-1_a", "SageWatch_eu-west-1_a", "SageWatch_eu-west-1_b", "SageWatch_c"],
+    )
+    assert result.work == () and result.unchanged == 1
+
+
 def test_endpoints_not_in_service_are_left_to_their_events_and_full_enqueues_all() -> None:
     endpoints = [ListedEndpoint("a", "InService", T1), ListedEndpoint("b", "Updating", T1)]
-    result = plan(endpoints, {"a": state()}, [ALARM], ["SageWatch_a"])
+    result = plan(endpoints, {"a": state()}, [ALARM], ["SageWatch_us-east-1_a"])
     assert result.work == () and result.skipped == ("b",)
-    full = plan(endpoints, {"a": state()}, [ALARM], ["SageWatch_a"], full=True)
+    full = plan(endpoints, {"a": state()}, [ALARM], ["SageWatch_us-east-1_a"], full=True)
     assert [(w.endpoint, w.kind) for w in full.work] == [("a", "full")]
 
 

@@ -114,7 +114,7 @@ def build_alarm_view(
     candidates = [("Alarm", alarm_url(region, notification.alarm_name))]
     if target.endpoint:
         if dashboards:
-            candidates.append(("Dashboard", dashboard_url(region, dashboard_name(prefix, target.endpoint))))
+            candidates.append(("Dashboard", dashboard_url(region, dashboard_name(prefix, region, target.endpoint))))
         candidates.append(("Endpoint", endpoint_url(region, target.endpoint)))
         candidates.append(("Logs", logs_url(region, target.endpoint)))
     links = _links(candidates)

@@ -12,6 +12,7 @@ from sagewatch.core.alerting.metric_queries import metric_query
 from sagewatch.core.alerting.notification import AlarmNotification, TriggerMetric
 from sagewatch.core.shared.instance_types import lookup
 from sagewatch.core.shared.namespaces import INSTANCE_NAMESPACE, INVOCATION_NAMESPACE
+from sagewatch.core.shared.partitions import partition
 
 WINDOW = timedelta(minutes=60)
 PERIOD = 60
@@ -192,8 +193,23 @@ def _describe(metric: TriggerMetric) -> tuple[str, str, float]:
     return describe_metric(metric.namespace, metric.name, metric.stat)
 
 
+# GetMetricWidgetImage API reference: "GetMetricWidgetImage is not available in the AWS GovCloud
+# (US) Regions. In those Regions, calls to this operation fail." (also the GovCloud (US) user
+# guide, "Amazon CloudWatch in AWS GovCloud (US)": "The GetMetricWidgetImage API is not available").
+_PARTITIONS_WITHOUT_WIDGET_IMAGES = frozenset({"aws-us-gov"})
+
+
+def charts_available(region: str) -> bool:
+    """Whether GetMetricWidgetImage exists in ``region``: where it does not, an alert has no chart
+    by design — not a failed read, so no "missing context" line."""
+    return partition(region) not in _PARTITIONS_WITHOUT_WIDGET_IMAGES
+
+
 def widget_for(notification: AlarmNotification, target: AlertTarget) -> dict[str, Any] | None:
-    """A GetMetricWidgetImage request for the alarm's metric around the state change."""
+    """A GetMetricWidgetImage request for the alarm's metric around the state change; ``None``
+    when there is nothing to chart or the region has no GetMetricWidgetImage."""
+    if not charts_available(notification.region):
+        return None
     start, end = window(notification)
     if notification.metric is not None:
         metric = notification.metric

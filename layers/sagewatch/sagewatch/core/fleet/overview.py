@@ -70,7 +70,7 @@ def render_overview(
             parsed = parse_alarm_name(prefix, name)
             endpoint = parsed[0] if parsed else ""
             since = str(alarm.get("StateUpdatedTimestamp", ""))[:19]
-            board_url = dashboard_url(region, dashboard_name(prefix, endpoint)) if endpoint else None
+            board_url = dashboard_url(region, dashboard_name(prefix, region, endpoint)) if endpoint else None
             board = f" ({_anchor(board_url, 'dashboard')})" if board_url else ""
             link = _anchor(alarm_url(region, name), name)
             parts.append(

@@ -177,10 +177,14 @@ def plan_fleet(
     dashboards: Iterable[str],
     current_policy: str,
     *,
+    region: str,
     full: bool = False,
 ) -> FleetPlan:
-    """Which endpoints need the worker, and why; sorted by endpoint name (the continuation cursor)."""
-    boards = {e for e in (endpoint_of_dashboard(prefix, d) for d in dashboards) if e}
+    """Which endpoints need the worker, and why; sorted by endpoint name (the continuation cursor).
+
+    Only ``region``'s dashboards count: dashboards are account-wide, and another region's stack's
+    (or an old-style name without a region) are neither this stack's board nor its orphan."""
+    boards = {e for e in (endpoint_of_dashboard(prefix, region, d) for d in dashboards) if e}
     listed = {e.name: e for e in endpoints}
     work: list[WorkItem] = []
     skipped: list[str] = []
