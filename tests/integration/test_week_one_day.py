@@ -5,9 +5,8 @@ evaluated by the account's engine, AlertQueue played into NotifyFunction, Slack 
 
 Asserted hard: every incident alerts within its alarm's M x period + 2 minutes, its OK arrives
 (threaded under the ALARM in bot mode), one ALARM and one OK message each, and the only noise
-is the known kind. Target, not met today (xfail strict, so it flips when fixed): no noise at all.
-The notifier posts "Resolved" for every new alarm's first INSUFFICIENT_DATA -> OK evaluation,
-although nobody was told about an ALARM it would end.
+is the known kind, and no noise at all: a new alarm's first INSUFFICIENT_DATA -> OK evaluation
+posts nothing, because nobody was told about an ALARM it would end (docs/alerts.md).
 """
 
 from __future__ import annotations
@@ -21,11 +20,6 @@ from sagewatch_emulator.oncall import ScenarioRun, SlackMode, monday_before, one
 from sagewatch_emulator.oncall.scoring import NoiseCategory, Score, score
 
 pytestmark = pytest.mark.integration
-
-BOGUS_RESOLVED = (
-    "the notifier posts 'Resolved' for a new alarm's first INSUFFICIENT_DATA -> OK evaluation "
-    "(nothing was wrong; no ALARM was ever sent): being fixed in usecases/notify"
-)
 
 
 @pytest.fixture(scope="module", params=["webhook", "bot"])
@@ -74,7 +68,6 @@ def test_the_non_incidents_page_nobody_and_the_only_noise_is_first_evaluation_ok
     assert {message.category for message in result.noise} <= {NoiseCategory.FIRST_EVALUATION_OK}
 
 
-@pytest.mark.xfail(strict=True, reason=BOGUS_RESOLVED)
 def test_no_noise_at_all(day: tuple[ScenarioRun, Score]) -> None:
     _, result = day
     assert result.noise == []

@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import threading
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -87,6 +87,8 @@ class AlarmEngine:
         self._compiled: dict[str, _Compiled] = {}
         self._unsupported: dict[str, str] = {}
         self._lock = threading.RLock()
+        self._held: list[tuple[datetime, Callable[[], None]]] = []  # SQS messages waiting out DelaySeconds
+        self.released_messages = 0  # delayed SQS messages sent so far (a queue worth draining)
 
     # -- moto ----------------------------------------------------------------------------------
 
@@ -115,10 +117,24 @@ class AlarmEngine:
         report = AdvanceReport()
         for tick in minute_boundaries(before, after):
             report.minutes += 1
+            self._release_held(tick)
             evaluated, changes = self.evaluate_all(tick)
             report.evaluations += evaluated
             report.transitions.extend(changes)
         return report
+
+    def hold_until(self, due: datetime, release: Callable[[], None]) -> None:
+        """Run ``release`` when simulated time reaches ``due`` (SQS delays, see moto_hooks)."""
+        with self._lock:
+            self._held.append((due, release))
+
+    def _release_held(self, now: datetime) -> None:
+        with self._lock:
+            due = [item for item in self._held if item[0] <= now]
+            self._held = [item for item in self._held if item[0] > now]
+        for _when, release in sorted(due, key=lambda item: item[0]):
+            release()
+            self.released_messages += 1
 
     def publish(self, items: Iterable[Any]) -> int:
         """Direct metric path for the traffic simulator (``traffic.Published``); see store.py."""

@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import contextvars
 import re
+import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
 from sagewatch.core.evaluation import CompositeRuleError, parse_rule
@@ -82,7 +83,41 @@ def install_alarm_engine(engine: AlarmEngine, extensions: MotoExtensions) -> Non
     _set_alarm_state_runs_actions(engine, extensions, CloudWatchBackend)
     _index_put_metric_data(engine, extensions, CloudWatchBackend)
     _show_store_to_queries(engine, extensions, CloudWatchBackend)
+    _sqs_delays_on_the_simulated_clock(engine, extensions)
     extensions.installed.append("cloudwatch: alarms evaluated by the emulator's alarm engine (simulated clock)")
+
+
+def _sqs_delays_on_the_simulated_clock(engine: AlarmEngine, extensions: MotoExtensions) -> None:
+    """SendMessage's DelaySeconds counts simulated seconds once a simulation runs.
+
+    SQS hides a delayed message for DelaySeconds (0-900; SQS SendMessage API reference) — real
+    seconds, which a simulated week crosses in a fraction of one. While the engine's clock is
+    pinned, a delayed message is held by the engine and sent (without delay) when ``advance``
+    passes its due time, so what waits 15 minutes on AWS waits 15 simulated minutes here.
+    """
+    from moto.sqs.models import SQSBackend
+
+    original = SQSBackend.send_message
+
+    def send_message(self: Any, queue_name: str, message_body: str, *args: Any, **kwargs: Any) -> Any:
+        delay = kwargs.get("delay_seconds")
+        if delay is None and len(args) >= 2:
+            delay = args[1]
+        if not engine.clock.pinned or not delay or int(delay) <= 0:
+            return original(self, queue_name, message_body, *args, **kwargs)
+        attributes = kwargs.get("message_attributes") if "message_attributes" in kwargs else (args[0] if args else None)
+
+        def release() -> None:
+            original(self, queue_name, message_body, message_attributes=attributes, delay_seconds=0)
+
+        engine.hold_until(engine.clock.now + timedelta(seconds=int(delay)), release)
+        # What SendMessage answers: the message as it will be (moto builds the reply from it).
+        from moto.sqs.models import Message
+
+        message = Message(str(uuid.uuid4()), message_body)
+        return message
+
+    extensions.patch(SQSBackend, "send_message", send_message)
 
 
 def _keep_state_on_put_metric_alarm(engine: AlarmEngine, extensions: MotoExtensions, backend_class: Any) -> None:

@@ -105,6 +105,7 @@ class _Player:
         self.environment = dict(environment)
         self.run = run
         self.seen_notifications = 0
+        self.seen_released = 0
         self.seen_replies = len(account.slack.replies())
         self.pending = False
 
@@ -133,6 +134,10 @@ class _Player:
                 )
                 self.pending = True
         self.seen_notifications = len(sent)
+        released = self.account.alarm_engine.released_messages
+        if released != self.seen_released:  # an OK that waited out its settle window is due
+            self.pending = True
+            self.seen_released = released
 
     def deliver(self) -> None:
         """Play AlertQueue into NotifyFunction and record what reached Slack, stamped now."""
