@@ -61,7 +61,8 @@ def sample_fleet(start: datetime, seed: int = 7) -> Fleet:
             Endpoint(
                 "image-tagger",
                 _RT,
-                (Variant("AllTraffic", "ml.g4dn.xlarge", 2, capacity_rpm=200, latency=gpu_latency),),  # 300 rpm peak: 75 %
+                # 300 rpm peak: 75 %
+                (Variant("AllTraffic", "ml.g4dn.xlarge", 2, capacity_rpm=200, latency=gpu_latency),),
                 office,
             ),
             Endpoint(
