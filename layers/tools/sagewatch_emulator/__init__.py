@@ -12,13 +12,14 @@ from sagewatch_emulator.errors import EmulatorBusyError, EmulatorError
 from sagewatch_emulator.fake_slack import FakeSlack, SlackPost, SlackReply
 from sagewatch_emulator.faults import InjectedFault
 from sagewatch_emulator.provision import ResourceRecord
-from sagewatch_emulator.sagemaker import VariantSpec
+from sagewatch_emulator.sagemaker import ComponentSpec, VariantSpec
 from sagewatch_emulator.sam.invoke import FunctionSpec, Invocation, LambdaContext
 from sagewatch_emulator.sam.template import Resolver, Template, TemplateError
 from sagewatch_emulator.sqs_event_source import DrainResult
 from sagewatch_emulator.stack import Stack
 
 __all__ = [
+    "ComponentSpec",
     "DrainResult",
     "EmulatedAccount",
     "EmulatedCloudWatch",

@@ -48,7 +48,7 @@ from sagewatch_emulator.fake_slack import FakeSlack
 from sagewatch_emulator.faults import InjectedFault, inject_fault
 from sagewatch_emulator.moto_server import MOTO_ACCOUNT_ID, MotoServer
 from sagewatch_emulator.provision import Provisioner, generated_name
-from sagewatch_emulator.sagemaker import EndpointMaker, VariantSpec
+from sagewatch_emulator.sagemaker import ComponentSpec, EndpointMaker, VariantSpec
 from sagewatch_emulator.sam.invoke import (
     FunctionRuntime,
     FunctionSpec,
@@ -367,9 +367,23 @@ class EmulatedAccount:
         variants: Sequence[VariantSpec] | None = None,
         async_inference: bool = False,
         tags: Mapping[str, str] | None = None,
+        inference_components: Sequence[ComponentSpec] = (),
     ) -> dict[str, Any]:
-        """CreateModel + CreateEndpointConfig + CreateEndpoint; returns DescribeEndpoint."""
-        return self._endpoint_maker().create(name, variants or [VariantSpec()], async_inference, tags or {})
+        """CreateModel + CreateEndpointConfig + CreateEndpoint; returns DescribeEndpoint.
+
+        With ``inference_components`` the endpoint is built for them, as on AWS: its variants have
+        no ModelName but ManagedInstanceScaling and RoutingConfig, and each component gets its own
+        model and a CreateInferenceComponent (on its ``variant``, default the first one).
+        """
+        if inference_components and async_inference:
+            raise EmulatorError("an endpoint with inference components cannot be asynchronous")
+        return self._endpoint_maker().create(
+            name, variants or [VariantSpec()], async_inference, tags or {}, inference_components
+        )
+
+    def create_inference_component(self, endpoint: str, component: ComponentSpec) -> None:
+        """CreateModel (when missing) + CreateInferenceComponent on an existing endpoint."""
+        self._endpoint_maker().create_component(endpoint, component)
 
     def update_endpoint(
         self,

@@ -10,9 +10,19 @@ short of SageMaker, extensions that widen moto — never the product.
 - ``add_sagemaker_update_endpoint``: moto has no UpdateEndpoint (HTTP 500 "not implemented").
   The extension switches the endpoint to the new config at once (real SageMaker passes
   through ``Updating``; the emulator goes straight back to ``InService``).
+- ``accept_inference_component_variants``: an endpoint built for inference components has
+  production variants without ``ModelName`` (API reference, ProductionVariant: "ModelName …
+  Not required when the endpoint hosts inference components"), usually with
+  ``ManagedInstanceScaling`` and ``RoutingConfig``. moto's CreateEndpointConfig indexes
+  ``ModelName`` unconditionally (a KeyError, HTTP 500), and its DescribeEndpoint drops both
+  settings from ProductionVariantSummary. The extension checks the model only when there is
+  one, and describes both settings back as the real API does.
 - ``add_sagemaker_inference_components``: moto has no inference components. The extension
-  keeps a minimal store: Create/Describe/List/DeleteInferenceComponent, with
-  ``EndpointNameEquals``/``VariantNameEquals``/``StatusEquals``/``NameContains`` filters.
+  keeps a minimal store: Create/Describe/List/DeleteInferenceComponent (API reference:
+  CreateInferenceComponent, DescribeInferenceComponent, ListInferenceComponents,
+  DeleteInferenceComponent), with ``EndpointNameEquals``/``VariantNameEquals``/
+  ``StatusEquals``/``NameContains`` filters and NextToken paging. Create checks, like AWS, that
+  the endpoint, its variant and the specification's model exist.
 - ``describe_endpoint_with_async_config``: real DescribeEndpoint returns the endpoint's
   ``AsyncInferenceConfig``; moto's does not. The extension adds it from the endpoint config.
 """
@@ -30,6 +40,7 @@ if TYPE_CHECKING:
     from sagewatch_emulator.extensions import MotoExtensions
 
 __all__ = [
+    "ComponentSpec",
     "EndpointMaker",
     "VariantSpec",
     "install_sagemaker_extensions",
@@ -54,6 +65,27 @@ class VariantSpec:
     serverless_memory_mb: int | None = None
     serverless_max_concurrency: int | None = None
     weight: float = 1.0
+    # Inference-component hosts only: the managed scaling ceiling (default: instance_count).
+    max_instance_count: int | None = None
+
+    def component_host_variant(self) -> dict[str, Any]:
+        """The variant of an endpoint that hosts inference components: no ModelName (the
+        components bring the models), instances under ManagedInstanceScaling, requests routed
+        to the least busy copy — what the SageMaker console and SDK create."""
+        if self.serverless_memory_mb is not None:
+            raise ValueError(f"variant {self.name}: inference components need instances, not serverless")
+        return {
+            "VariantName": self.name,
+            "InstanceType": self.instance_type,
+            "InitialInstanceCount": self.instance_count,
+            "InitialVariantWeight": self.weight,
+            "ManagedInstanceScaling": {
+                "Status": "ENABLED",
+                "MinInstanceCount": self.instance_count,
+                "MaxInstanceCount": self.max_instance_count or self.instance_count,
+            },
+            "RoutingConfig": {"RoutingStrategy": "LEAST_OUTSTANDING_REQUESTS"},
+        }
 
     def production_variant(self, model_name: str) -> dict[str, Any]:
         variant: dict[str, Any] = {
@@ -72,6 +104,23 @@ class VariantSpec:
         return variant
 
 
+@dataclass(frozen=True)
+class ComponentSpec:
+    """One inference component for :meth:`EmulatedAccount.create_endpoint` (``inference_components``)
+    or :meth:`EmulatedAccount.create_inference_component`.
+
+    ``model`` defaults to ``"<endpoint>-<name>-model"`` (created when missing); ``variant`` to the
+    endpoint's first variant.
+    """
+
+    name: str
+    copies: int = 1
+    memory_mb: int = 1024
+    accelerators: int | None = None
+    model: str | None = None
+    variant: str | None = None
+
+
 class EndpointMaker:
     """Endpoints the way a test wants them: one call, a model and a fresh endpoint config each time.
 
@@ -85,15 +134,44 @@ class EndpointMaker:
         self._configs = 0
 
     def create(
-        self, name: str, variants: Sequence[VariantSpec], async_inference: bool, tags: Mapping[str, str]
+        self,
+        name: str,
+        variants: Sequence[VariantSpec],
+        async_inference: bool,
+        tags: Mapping[str, str],
+        components: Sequence[ComponentSpec] = (),
     ) -> dict[str, Any]:
-        config = self._endpoint_config(name, variants, async_inference)
+        if components:
+            config = self._component_host_config(name, variants)
+        else:
+            config = self._endpoint_config(name, variants, async_inference)
         self._sagemaker.create_endpoint(
             EndpointName=name,
             EndpointConfigName=config,
             Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
         )
+        for component in components:
+            self.create_component(name, component, default_variant=variants[0].name)
         return self.describe(name)
+
+    def create_component(self, endpoint: str, spec: ComponentSpec, *, default_variant: str | None = None) -> None:
+        """CreateModel (when missing) + CreateInferenceComponent on ``spec.variant`` of ``endpoint``."""
+        variant = spec.variant or default_variant
+        if variant is None:
+            described = self.describe(endpoint)
+            variant = str(described["ProductionVariants"][0]["VariantName"])
+        model = spec.model or f"{endpoint}-{spec.name}-model"
+        self._ensure_model(model, image=f"{endpoint}-{spec.name}")
+        requirements: dict[str, Any] = {"MinMemoryRequiredInMb": spec.memory_mb}
+        if spec.accelerators is not None:
+            requirements["NumberOfAcceleratorDevicesRequired"] = float(spec.accelerators)
+        self._sagemaker.create_inference_component(
+            InferenceComponentName=spec.name,
+            EndpointName=endpoint,
+            VariantName=variant,
+            Specification={"ModelName": model, "ComputeResourceRequirements": requirements},
+            RuntimeConfig={"CopyCount": spec.copies},
+        )
 
     def update(self, name: str, variants: Sequence[VariantSpec], async_inference: bool) -> dict[str, Any]:
         config = self._endpoint_config(name, variants, async_inference)
@@ -108,20 +186,42 @@ class EndpointMaker:
         response.pop("ResponseMetadata", None)
         return response
 
-    def _endpoint_config(self, name: str, variants: Sequence[VariantSpec], async_inference: bool) -> str:
+    @property
+    def _role(self) -> str:
+        return f"arn:aws:iam::{self._account_id}:role/SageMakerExecutionRole"
+
+    def _ensure_model(self, model: str, *, image: str) -> None:
         sagemaker = self._sagemaker
-        model = f"{name}-model"
         try:
             sagemaker.describe_model(ModelName=model)
         except sagemaker.exceptions.ClientError:
             sagemaker.create_model(
                 ModelName=model,
-                ExecutionRoleArn=f"arn:aws:iam::{self._account_id}:role/SageMakerExecutionRole",
-                PrimaryContainer={"Image": f"{self._account_id}.dkr.ecr.{self._region}.amazonaws.com/{name}:latest"},
+                ExecutionRoleArn=self._role,
+                PrimaryContainer={"Image": f"{self._account_id}.dkr.ecr.{self._region}.amazonaws.com/{image}:latest"},
             )
+
+    def _next_config_name(self, name: str) -> str:
         # A new config per call, as a deployment pipeline makes one per release.
         self._configs += 1
-        config = f"{name}-config-{self._configs}"
+        return f"{name}-config-{self._configs}"
+
+    def _component_host_config(self, name: str, variants: Sequence[VariantSpec]) -> str:
+        # The role is required for an endpoint config whose variants have no model: SageMaker
+        # assumes it to deploy the components' models.
+        config = self._next_config_name(name)
+        self._sagemaker.create_endpoint_config(
+            EndpointConfigName=config,
+            ExecutionRoleArn=self._role,
+            ProductionVariants=[v.component_host_variant() for v in variants],
+        )
+        return config
+
+    def _endpoint_config(self, name: str, variants: Sequence[VariantSpec], async_inference: bool) -> str:
+        model = f"{name}-model"
+        self._ensure_model(model, image=name)
+        sagemaker = self._sagemaker
+        config = self._next_config_name(name)
         kwargs: dict[str, Any] = {
             "EndpointConfigName": config,
             "ProductionVariants": [v.production_variant(model) for v in variants],
@@ -138,6 +238,7 @@ def install_sagemaker_extensions(extensions: MotoExtensions) -> None:
     """Every SageMaker extension of this module (called by ``MotoExtensions.install``)."""
     extend_sagemaker_instance_types(extensions)
     add_sagemaker_update_endpoint(extensions)
+    accept_inference_component_variants(extensions)
     add_sagemaker_inference_components(extensions)
     describe_endpoint_with_async_config(extensions)
 
@@ -207,6 +308,37 @@ def add_sagemaker_update_endpoint(extensions: MotoExtensions) -> None:
     extensions.installed.append("sagemaker: UpdateEndpoint")
 
 
+# ProductionVariant settings that DescribeEndpoint's ProductionVariantSummary carries back.
+_SUMMARISED_VARIANT_SETTINGS = ("ManagedInstanceScaling", "RoutingConfig")
+
+
+def accept_inference_component_variants(extensions: MotoExtensions) -> None:
+    """CreateEndpointConfig accepts variants without ModelName; DescribeEndpoint returns their
+    ManagedInstanceScaling and RoutingConfig."""
+    from moto.sagemaker.models import FakeEndpoint, SageMakerModelBackend
+
+    original_validate: Callable[[Any, list[dict[str, Any]]], None] = SageMakerModelBackend.validate_production_variants
+    original_process: Callable[[Any, list[dict[str, Any]]], list[dict[str, Any]]] = (
+        FakeEndpoint._process_production_variants
+    )
+
+    def validate_production_variants(self: Any, production_variants: list[dict[str, Any]]) -> None:
+        # Only a variant that names a model must name an existing one.
+        original_validate(self, [v for v in production_variants if v.get("ModelName")])
+
+    def process_production_variants(self: Any, production_variants: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        summaries = original_process(self, production_variants)
+        for summary, variant in zip(summaries, production_variants, strict=True):
+            for key in _SUMMARISED_VARIANT_SETTINGS:
+                if variant.get(key):
+                    summary[key] = variant[key]
+        return summaries
+
+    extensions.patch(SageMakerModelBackend, "validate_production_variants", validate_production_variants)
+    extensions.patch(FakeEndpoint, "_process_production_variants", process_production_variants)
+    extensions.installed.append("sagemaker: variants without ModelName (inference-component endpoints)")
+
+
 def _inference_components(backend: Any) -> dict[str, dict[str, Any]]:
     store = getattr(backend, "_sagewatch_inference_components", None)
     if store is None:
@@ -234,6 +366,12 @@ def add_sagemaker_inference_components(extensions: MotoExtensions) -> None:
         store = _inference_components(backend)
         if name in store:
             raise ValidationError(message=f"Cannot create already existing inference component {name}.")
+        variant = self._get_param("VariantName")
+        if variant and variant not in {v["VariantName"] for v in endpoint.production_variants}:
+            raise ValidationError(message=f"Variant '{variant}' does not exist on endpoint '{endpoint_name}'.")
+        model = (self._get_param("Specification") or {}).get("ModelName")
+        if model and model not in backend._models:
+            raise ValidationError(message=f"Could not find model '{model}'.")
         copies = int((self._get_param("RuntimeConfig") or {}).get("CopyCount", 1))
         now = datetime.now(UTC)
         store[name] = {

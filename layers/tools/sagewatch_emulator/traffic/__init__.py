@@ -6,6 +6,7 @@ the endpoint state changes that go with it. ``docs/simulator.md`` explains the m
 every metric with its AWS source (``metrics.markdown_table``).
 """
 
+from sagewatch_emulator.traffic.components import component_key, component_minute, host_instance_minute
 from sagewatch_emulator.traffic.generator import MINUTE, simulate
 from sagewatch_emulator.traffic.lifecycle import (
     LifecycleEvent,
@@ -55,7 +56,10 @@ __all__ = [
     "Update",
     "Variant",
     "check",
+    "component_key",
+    "component_minute",
     "endpoint_config_request",
+    "host_instance_minute",
     "lifecycle_events",
     "simulate",
     "state_change_event",

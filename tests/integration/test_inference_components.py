@@ -1,0 +1,181 @@
+"""An inference-component endpoint end to end in the emulated account.
+
+The endpoint is built as on AWS (a variant without ModelName, with ManagedInstanceScaling and
+RoutingConfig, two components); OnboardFunction gives each component its invocation alarms and
+the variant only its instance alarms (docs/alarms.md, "Where the metrics live"); a latency
+spike on one component, published where SageMaker publishes it (by InferenceComponentName
+alone), fires that component's alarm and NotifyFunction posts an alert naming it.
+"""
+
+from __future__ import annotations
+
+import copy
+import json
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from sagewatch_emulator import ComponentSpec, EmulatedAccount, VariantSpec
+from sagewatch_emulator.traffic import Published, component_minute, host_instance_minute
+
+pytestmark = pytest.mark.integration
+
+EVENTS = Path(__file__).resolve().parents[2] / "events" / "onboard"
+SECRET = "sagewatch/slack-webhook"
+ENDPOINT = "llm-hub"
+VARIANT = "AllTraffic"
+MINUTE = timedelta(minutes=1)
+HEALTHY_MS, SPIKE_MS = 120.0, 3000.0  # the default p99 threshold is 1000 ms
+
+
+def alarm(key: str) -> str:
+    return f"SageWatch/{ENDPOINT}/{VARIANT}/{key}"
+
+
+# core/monitoring/alarms.py on an ml.g5.12xlarge host (4 GPUs): the variant keeps the instance
+# alarms, and the invocation alarms move to each component (_COMPONENT_KEYS).
+EXPECTED_ALARMS = {
+    alarm("cpu-utilization"),
+    alarm("memory-utilization"),
+    alarm("disk-utilization"),
+    alarm("gpu-utilization"),
+    alarm("gpu-memory-utilization"),
+    *(
+        alarm(f"{key}.{component}")
+        for key in ("model-latency-p99", "invocation-5xx-rate", "invocation-4xx-rate")
+        for component in ("llama-ic", "mistral-ic")
+    ),
+}
+
+
+@pytest.fixture
+def account() -> Iterator[EmulatedAccount]:
+    with EmulatedAccount(parameters={"SlackWebhookSecretName": SECRET}) as emulated:
+        emulated.client("secretsmanager").create_secret(Name=SECRET, SecretString=emulated.slack_url)
+        emulated.create_endpoint(
+            ENDPOINT,
+            variants=[VariantSpec(VARIANT, "ml.g5.12xlarge", 1, max_instance_count=3)],
+            inference_components=[
+                ComponentSpec("llama-ic", copies=2, memory_mb=24_576, accelerators=2),
+                ComponentSpec("mistral-ic", copies=1, memory_mb=16_384, accelerators=1),
+            ],
+            tags={"team": "genai"},
+        )
+        assert emulated.now  # pin the simulated clock before any alarm exists
+        emulated.advance(MINUTE)  # the stack's own alarms leave INSUFFICIENT_DATA here
+        emulated.alarm_engine.notifications.clear()
+        yield emulated
+
+
+def in_service_event(account: EmulatedAccount) -> dict[str, Any]:
+    """SageMaker's state-change event for the endpoint as it is now (the sample's shape)."""
+    sample = copy.deepcopy(json.loads((EVENTS / "in-service-cpu.json").read_text()))
+    described = account.client("sagemaker").describe_endpoint(EndpointName=ENDPOINT)
+    arn = described["EndpointArn"]
+    sample["resources"] = [arn]
+    sample["detail"].update(
+        EndpointName=ENDPOINT,
+        EndpointArn=arn,
+        EndpointConfigName=described["EndpointConfigName"],
+        ProductionVariants=[
+            {"VariantName": VARIANT, "CurrentInstanceCount": 1, "DesiredInstanceCount": 1, "CurrentWeight": 1.0}
+        ],
+        Tags={"team": "genai"},
+    )
+    return dict(sample)
+
+
+def onboard(account: EmulatedAccount) -> dict[str, dict[str, Any]]:
+    result = account.invoke("OnboardFunction", in_service_event(account))
+    assert result.error is None, result.error_traceback
+    assert result.response["outcome"] == "onboarded"
+    pages = (
+        account.client("cloudwatch").get_paginator("describe_alarms").paginate(AlarmNamePrefix=f"SageWatch/{ENDPOINT}/")
+    )
+    return {a["AlarmName"]: a for page in pages for a in page["MetricAlarms"]}
+
+
+def minute_of_traffic(account: EmulatedAccount, llama_ms: float) -> None:
+    """One minute as SageMaker publishes it, then the clock ends that minute."""
+    now = account.now
+    items: list[Published] = [
+        *component_minute("llama-ic", now, requests=240, model_latency_ms=llama_ms),
+        # At least 200 requests a minute each: with EvaluateLowSampleCountPercentile "ignore", a
+        # p99 over fewer than 1000 samples in its 5 minutes keeps the alarm's state (here
+        # INSUFFICIENT_DATA), as on AWS.
+        *component_minute("mistral-ic", now, requests=300, model_latency_ms=HEALTHY_MS),
+        *host_instance_minute(
+            ENDPOINT, VARIANT, now, cpu=[480.0], memory=[40.0], disk=[20.0], gpu=[220.0], gpu_memory=[260.0]
+        ),
+    ]
+    account.publish_metrics(items)
+    account.advance(MINUTE)
+
+
+def test_the_endpoint_is_described_as_aws_describes_an_inference_component_endpoint(
+    account: EmulatedAccount,
+) -> None:
+    sagemaker = account.client("sagemaker")
+    endpoint = sagemaker.describe_endpoint(EndpointName=ENDPOINT)
+    [variant] = endpoint["ProductionVariants"]
+    assert variant["ManagedInstanceScaling"] == {"Status": "ENABLED", "MinInstanceCount": 1, "MaxInstanceCount": 3}
+    assert variant["RoutingConfig"] == {"RoutingStrategy": "LEAST_OUTSTANDING_REQUESTS"}
+    config = sagemaker.describe_endpoint_config(EndpointConfigName=endpoint["EndpointConfigName"])
+    [configured] = config["ProductionVariants"]
+    assert "ModelName" not in configured
+    listed = sagemaker.list_inference_components(EndpointNameEquals=ENDPOINT)["InferenceComponents"]
+    assert [(c["InferenceComponentName"], c["VariantName"]) for c in listed] == [
+        ("llama-ic", VARIANT),
+        ("mistral-ic", VARIANT),
+    ]
+    llama = sagemaker.describe_inference_component(InferenceComponentName="llama-ic")
+    assert llama["Specification"]["ModelName"] == f"{ENDPOINT}-llama-ic-model"
+    assert llama["RuntimeConfig"] == {"DesiredCopyCount": 2, "CurrentCopyCount": 2}
+
+
+def test_onboarding_alarms_each_component_and_the_variant_only_on_its_instances(account: EmulatedAccount) -> None:
+    alarms = onboard(account)
+    assert set(alarms) == EXPECTED_ALARMS
+    for name, described in alarms.items():
+        component = next((c for c in ("llama-ic", "mistral-ic") if name.endswith(f".{c}")), None)
+        dimensions = [
+            {d["Name"]: d["Value"] for d in m["MetricStat"]["Metric"]["Dimensions"]}
+            for m in described.get("Metrics", [])
+            if "MetricStat" in m
+        ] or [{d["Name"]: d["Value"] for d in described["Dimensions"]}]
+        expected = (
+            {"InferenceComponentName": component} if component else {"EndpointName": ENDPOINT, "VariantName": VARIANT}
+        )
+        assert all(d == expected for d in dimensions), name
+    board = account.client("cloudwatch").get_dashboard(DashboardName=f"SageWatch_{ENDPOINT}")["DashboardBody"]
+    assert "llama-ic" in board and "mistral-ic" in board
+
+
+def test_a_latency_spike_on_one_component_fires_its_alarm_and_the_alert_names_it(account: EmulatedAccount) -> None:
+    onboard(account)
+    llama_p99, mistral_p99 = alarm("model-latency-p99.llama-ic"), alarm("model-latency-p99.mistral-ic")
+    for _ in range(5):
+        minute_of_traffic(account, HEALTHY_MS)
+    states = account.alarm_states()
+    assert (states[llama_p99], states[mistral_p99]) == ("OK", "OK")
+    account.drain_queue("AlertQueue", "NotifyFunction", max_rounds=20, max_seconds=120)  # the first OKs
+    account.alarm_engine.notifications.clear()
+
+    for _ in range(3):  # 3 of 5 breaching minutes
+        minute_of_traffic(account, SPIKE_MS)
+    states = account.alarm_states()
+    assert (states[llama_p99], states[mistral_p99]) == ("ALARM", "OK")
+    [sent] = account.alarm_notifications
+    assert sent.message["AlarmName"] == llama_p99
+    assert sent.message["Trigger"]["Dimensions"] == [{"value": "llama-ic", "name": "InferenceComponentName"}]
+
+    invocations = account.drain_queue("AlertQueue", "NotifyFunction", max_rounds=5, max_seconds=60)
+    assert all(i.error is None for i in invocations), [i.error for i in invocations]
+    posted = [m for i in invocations for m in i.slack_messages]
+    assert len(posted) == 1
+    text = json.dumps(posted[0], ensure_ascii=False)
+    assert "llama-ic" in text
+    assert "mistral-ic" not in text
