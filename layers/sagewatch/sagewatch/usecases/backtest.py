@@ -9,7 +9,6 @@ backtest and the alarms in the account cannot disagree. History comes from GetMe
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -17,8 +16,6 @@ from sagewatch.adapters.metric_history import MetricHistory
 from sagewatch.adapters.sagemaker import SageMakerEndpoints
 from sagewatch.core.monitoring.backtest import BacktestReport, backtest_alarm, history_queries, window
 from sagewatch.usecases.onboarding import Onboarding
-
-log = logging.getLogger(__name__)
 
 MAX_DAYS = 15  # GetMetricData keeps 1-minute datapoints for 15 days; SageWatch's alarms use 60 s
 
@@ -54,14 +51,6 @@ class Backtester:
                 "percentile alarms are replayed without sample counts (GetMetricData has none): "
                 "the low-sample rule (EvaluateLowSampleCountPercentile=ignore) could not apply"
             )
-        log.info(
-            "backtest of %s: %d alarm(s) over %d day(s), %d GetMetricData call(s)",
-            profile.name,
-            len(alarms),
-            days,
-            history.calls,
-            extra={"endpoint": profile.name},
-        )
         return BacktestReport(
             endpoint=profile.name,
             kind=profile.kind,
