@@ -36,6 +36,7 @@ if TYPE_CHECKING:
     from sagewatch.adapters.sagemaker import SageMakerEndpoints
     from sagewatch.config import FleetWidgetConfig, MonitoringConfig, NotifyConfig, OnboardConfig, ReconcileConfig
     from sagewatch.core.monitoring.policy import Policy
+    from sagewatch.usecases.backtest import Backtester
     from sagewatch.usecases.notify import Notifier
     from sagewatch.usecases.onboarding import Onboarding
     from sagewatch.usecases.reconcile import Reconciler
@@ -147,6 +148,24 @@ class Wiring:
         writer = CloudWatchWriter(paced_cloudwatch(cloudwatch, write_tps))
         endpoints = SageMakerEndpoints(sagemaker)
         return Operator(current, Onboarding(endpoints, writer, current), endpoints, writer, sagemaker, cloudwatch)
+
+    def backtester(self, config: MonitoringConfig, *, max_datapoints: int | None = None) -> Backtester:
+        """``sagewatch backtest``: the alarms onboarding would fit, replayed over the metric history.
+
+        Built from the same pieces as onboarding (endpoint reader, policy, ``Onboarding.desired``);
+        its writer is never called. ``max_datapoints`` is GetMetricData's page size (default: the
+        API's 100,800)."""
+        from sagewatch.adapters.cloudwatch import CloudWatchWriter
+        from sagewatch.adapters.metric_history import MAX_DATAPOINTS_PER_CALL, MetricHistory
+        from sagewatch.adapters.sagemaker import SageMakerEndpoints
+        from sagewatch.usecases.backtest import Backtester
+        from sagewatch.usecases.onboarding import Onboarding
+
+        current = self.with_current_policy(config, fresh=True)
+        cloudwatch = self.client("cloudwatch")
+        endpoints = SageMakerEndpoints(self.client("sagemaker"))
+        history = MetricHistory(cloudwatch, max_datapoints=max_datapoints or MAX_DATAPOINTS_PER_CALL)
+        return Backtester(endpoints, Onboarding(endpoints, CloudWatchWriter(cloudwatch), current), history)
 
     # -- ReconcileFunction -----------------------------------------------------------------
 

@@ -6,11 +6,12 @@
     sagewatch plan [ENDPOINT ...|--all] [--region R] [--profile P] [--endpoint-url URL]
     sagewatch sync [ENDPOINT ...|--all] [--dry-run]
     sagewatch remove ENDPOINT ...
+    sagewatch backtest ENDPOINT [--days N] [--json] [--end TIME]
 
-``plan``/``sync``/``remove`` work against a real account (default credential chain, ``--region``,
+``plan``/``sync``/``remove``/``backtest`` work against a real account (default credential chain, ``--region``,
 ``--profile``) or any endpoint URL such as an emulated account's (``--endpoint-url``). Exit codes:
 0 done, 1 an AWS error, 2 usage or invalid policy, 3 endpoint not found, 4 no credentials,
-5 access denied. See docs/fleet.md.
+5 access denied. See docs/fleet.md; ``backtest`` (read-only) in docs/alarms.md.
 
 ``doctor [--region R] [--profile P] [--stack S] [--emulated]`` checks an account read-only for
 what would break or stay silent (sagewatch_cli/doctor.py): exit 0 all ok, 1 failures, 2 usage,
@@ -31,14 +32,17 @@ import json
 import logging
 import sys
 from collections.abc import Callable, Iterator, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from sagewatch.config import MonitoringConfig
+    from sagewatch.core.monitoring.backtest import BacktestReport
     from sagewatch.core.monitoring.cost import MonthlyCost
     from sagewatch.core.monitoring.diff import Plan
     from sagewatch.core.monitoring.profile import EndpointProfile
-    from sagewatch.wiring import ClientFactory, Operator
+    from sagewatch.wiring import ClientFactory, Operator, Wiring
 
 EXIT_OK = 0
 EXIT_FAILED = 1
@@ -150,6 +154,12 @@ def _client_factory(args: argparse.Namespace) -> tuple[ClientFactory, str]:
 
 def _operator(args: argparse.Namespace) -> Operator:
     """The command's use cases, wired like the functions' but from the command line's options."""
+    wiring, config = _wiring(args)
+    return wiring.operator(config, write_tps=getattr(args, "write_tps", 0.0))
+
+
+def _wiring(args: argparse.Namespace) -> tuple[Wiring, MonitoringConfig]:
+    """(the composition root over the command's clients, the config the options describe)."""
     from sagewatch.config import MonitoringConfig
     from sagewatch.core.monitoring.policy import Policy
     from sagewatch.core.shared.naming import validate_prefix
@@ -172,7 +182,7 @@ def _operator(args: argparse.Namespace) -> Operator:
         policy=policy,
         policy_parameter=args.policy_parameter,  # read from SSM by the wiring, replacing ``policy``
     )
-    return Wiring(factory).operator(config, write_tps=getattr(args, "write_tps", 0.0))
+    return Wiring(factory), config
 
 
 def _targets(args: argparse.Namespace, op: Operator) -> tuple[list[str], list[str]]:
@@ -420,6 +430,43 @@ def _doctor_in_emulated_account(args: argparse.Namespace) -> int:
         return _doctor_report(args, account.client, target, account.region)
 
 
+def _parse_end(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise _CommandError(f"sagewatch backtest: --end expects an ISO 8601 time, got {text!r}", EXIT_USAGE) from exc
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def _backtest_report(args: argparse.Namespace) -> BacktestReport:
+    from sagewatch.core.shared.errors import EndpointNotFoundError
+    from sagewatch.usecases.backtest import MAX_DAYS
+
+    if not 1 <= args.days <= MAX_DAYS:
+        raise _CommandError(f"sagewatch backtest: --days must be between 1 and {MAX_DAYS}", EXIT_USAGE)
+    end = _parse_end(args.end)
+    wiring, config = _wiring(args)
+    backtester = wiring.backtester(config, max_datapoints=args.max_datapoints)
+    try:
+        return backtester.run(args.endpoint, args.days, end)
+    except EndpointNotFoundError as exc:
+        raise _CommandError(f"sagewatch: endpoint {args.endpoint!r} does not exist", EXIT_NOT_FOUND) from exc
+
+
+def _backtest_cmd(args: argparse.Namespace) -> int:
+    from sagewatch.core.monitoring.backtest import render_table
+
+    report = _backtest_report(args)
+    if args.json:
+        json.dump(report.as_dict(), sys.stdout, indent=2, sort_keys=True)
+        sys.stdout.write("\n")
+    else:
+        print(render_table(report))
+    return EXIT_OK
+
+
 def _add_fleet_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     common = argparse.ArgumentParser(add_help=False)
     where = common.add_argument_group("account")
@@ -505,6 +552,26 @@ def _add_fleet_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
         "--email-recipient", action="append", default=[], help="alert recipient (repeatable; default: the stack's)"
     )
     check.set_defaults(run=lambda a: _run_guarded(a, _doctor_cmd))
+
+    backtest = commands.add_parser(
+        "backtest",
+        parents=[common],
+        help="replay an endpoint's metric history through the alarms SageWatch would create",
+        description="Replay the endpoint's own metrics (GetMetricData) through the alarms SageWatch would "
+        "create for it, evaluated as CloudWatch does: how often each would have fired, how long it stayed "
+        "in ALARM, and the threshold that would have fired at most once a week. Makes no writes.",
+    )
+    backtest.add_argument("endpoint", metavar="ENDPOINT", help="endpoint name")
+    backtest.add_argument("--days", type=int, default=7, help="days of history, 1-15 (default: 7)")
+    backtest.add_argument("--json", action="store_true", help="print a JSON document instead of the table")
+    backtest.add_argument("--end", default=None, help="end of the history, ISO 8601 (default: now; UTC if no offset)")
+    backtest.add_argument(
+        "--max-datapoints",
+        type=int,
+        default=None,
+        help="GetMetricData MaxDatapoints, the page size (default and maximum: 100,800)",
+    )
+    backtest.set_defaults(run=lambda a: _run_guarded(a, _backtest_cmd))
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -24,7 +24,7 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from sagewatch_emulator.cloudwatch.metric_math import ExpressionError, evaluate_expression, parse_expression
 from sagewatch_emulator.cloudwatch.metrics_insights import (
@@ -38,7 +38,14 @@ from sagewatch_emulator.cloudwatch.utc import as_utc
 if TYPE_CHECKING:
     from sagewatch_emulator.extensions import MotoExtensions
 
-__all__ = ["QueryResult", "get_metric_data_with_percentiles_and_math", "metric_data_results", "percentile"]
+__all__ = [
+    "QueryResult",
+    "get_metric_data_with_percentiles_and_math",
+    "metric_data_page",
+    "metric_data_results",
+    "page_get_metric_data_by_max_datapoints",
+    "percentile",
+]
 
 _PERCENTILE = re.compile(r"^p(\d{1,2}(?:\.\d+)?|100)$")
 _SIMPLE_STATS = ("Sum", "Average", "Minimum", "Maximum", "SampleCount")
@@ -237,3 +244,78 @@ def get_metric_data_with_percentiles_and_math(extensions: MotoExtensions) -> Non
 
     extensions.patch(CloudWatchBackend, "get_metric_data", get_metric_data)
     extensions.installed.append("cloudwatch: GetMetricData with percentiles and metric math")
+    page_get_metric_data_by_max_datapoints(extensions)
+
+
+# GetMetricData (CloudWatch API Reference): MaxDatapoints is "the maximum number of data points the
+# request should return before paginating. If you omit this, the default of 100,800 is used."
+DEFAULT_MAX_DATAPOINTS = 100_800
+
+
+def metric_data_page(
+    results: Sequence[Mapping[str, Any]], max_datapoints: int, offset: int, descending: bool
+) -> tuple[list[dict[str, Any]], int | None]:
+    """One page of GetMetricData results: (the results of this page, the next offset or None).
+
+    An emulation of AWS's paging, whose token is opaque: every returned query's points are put in
+    ScanBy order across queries ("TimestampAscending returns the oldest data first and paginates
+    when the MaxDatapoints limit is reached"), and a page carries ``max_datapoints`` of them. Every
+    query appears on every page (possibly without points); ``StatusCode`` is ``PartialData`` while
+    more of its points follow, as AWS says of a result continued under NextToken. Metrics
+    Insights answers (moto's own shape) are not paged."""
+    order = sorted(
+        (
+            (moment, position, index)
+            for position, result in enumerate(results)
+            for index, moment in enumerate(result.get("Timestamps") or [])
+        ),
+        key=lambda item: (item[0], item[1]),
+        reverse=descending,
+    )
+    chosen = order[offset : offset + max_datapoints]
+    later = {position for _, position, _ in order[offset + max_datapoints :]}
+    page: list[dict[str, Any]] = []
+    for position, result in enumerate(results):
+        if "Timestamps" not in result:
+            # moto's own (Metrics Insights) answers keep moto's shape and come whole.
+            page.append(dict(result))
+            continue
+        # Keep the result's own order: it is in ScanBy order already.
+        indexes = sorted(index for _, where, index in chosen if where == position)
+        timestamps = result.get("Timestamps") or []
+        values = result.get("Values") or []
+        entry = dict(result)
+        entry["Timestamps"] = [timestamps[i] for i in indexes]
+        entry["Values"] = [values[i] for i in indexes]
+        if position in later and entry.get("StatusCode", "Complete") == "Complete":
+            entry["StatusCode"] = "PartialData"
+        page.append(entry)
+    following = offset + max_datapoints
+    return page, following if following < len(order) else None
+
+
+def page_get_metric_data_by_max_datapoints(extensions: MotoExtensions) -> None:
+    """GetMetricData honours MaxDatapoints/NextToken (moto returns everything at once)."""
+    from moto.cloudwatch.exceptions import ValidationError
+    from moto.cloudwatch.responses import CloudWatchResponse
+    from moto.core.responses import ActionResult
+
+    original = CloudWatchResponse.get_metric_data
+
+    def get_metric_data(self: Any) -> Any:
+        answer = original(self)
+        result: dict[str, Any] = dict(cast("dict[str, Any]", answer.result))
+        max_datapoints = int(self._get_param("MaxDatapoints") or DEFAULT_MAX_DATAPOINTS)
+        if max_datapoints < 1:
+            raise ValidationError("The parameter MaxDatapoints must be greater than 0.")
+        token = self._get_param("NextToken")
+        offset = int(token) if token and str(token).isdigit() else 0
+        descending = (self._get_param("ScanBy") or "TimestampDescending") == "TimestampDescending"
+        page, following = metric_data_page(result.get("MetricDataResults") or [], max_datapoints, offset, descending)
+        result["MetricDataResults"] = page
+        if following is not None:
+            result["NextToken"] = str(following)
+        return ActionResult(result)
+
+    extensions.patch(CloudWatchResponse, "get_metric_data", get_metric_data)
+    extensions.installed.append("cloudwatch: GetMetricData pages by MaxDatapoints (NextToken)")

@@ -1,0 +1,63 @@
+"""Backtest one endpoint: the alarms onboarding would create, replayed over the endpoint's history.
+
+The endpoint is read and its alarms derived by the very code onboarding runs
+(``SageMakerEndpoints.read_profile`` and ``Onboarding.desired`` with the fleet policy), so the
+backtest and the alarms in the account cannot disagree. History comes from GetMetricData
+(``adapters.metric_history``); the replay and the threshold search are pure
+(``core.monitoring.backtest``). Nothing is written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, datetime
+
+from sagewatch.adapters.metric_history import MetricHistory
+from sagewatch.adapters.sagemaker import SageMakerEndpoints
+from sagewatch.core.monitoring.backtest import BacktestReport, backtest_alarm, history_queries, window
+from sagewatch.usecases.onboarding import Onboarding
+
+MAX_DAYS = 15  # GetMetricData keeps 1-minute datapoints for 15 days; SageWatch's alarms use 60 s
+
+
+class Backtester:
+    def __init__(
+        self,
+        endpoints: SageMakerEndpoints,
+        onboarding: Onboarding,
+        history: MetricHistory,
+        now: Callable[[], datetime] = lambda: datetime.now(tz=UTC),
+    ) -> None:
+        self._endpoints = endpoints
+        self._onboarding = onboarding
+        self._history = history
+        self._now = now
+
+    def run(self, endpoint_name: str, days: int, end: datetime | None = None) -> BacktestReport:
+        """Raises EndpointNotFoundError, AwsCallError, or ValueError for days outside 1..MAX_DAYS."""
+        if not 1 <= days <= MAX_DAYS:
+            raise ValueError(f"days must be between 1 and {MAX_DAYS} (1-minute data is kept 15 days)")
+        profile = self._endpoints.read_profile(endpoint_name)
+        specs, _body, notes = self._onboarding.desired(profile)
+        start, stop = window(end or self._now(), days)
+        queries, readings = history_queries(specs)
+        history = self._history.read([q.as_query() for q in queries], start, stop)
+        alarms = tuple(backtest_alarm(reading, history.points, start, stop, days) for reading in readings)
+        all_notes = list(notes) + [f"GetMetricData: {problem}" for problem in history.problems]
+        if profile.status != "InService":
+            all_notes.append(f"endpoint is {profile.status}: alarms as they would be fitted once it is InService")
+        if any(spec.evaluate_low_sample_count_percentile == "ignore" for spec in specs):
+            all_notes.append(
+                "percentile alarms are replayed without sample counts (GetMetricData has none): "
+                "the low-sample rule (EvaluateLowSampleCountPercentile=ignore) could not apply"
+            )
+        return BacktestReport(
+            endpoint=profile.name,
+            kind=profile.kind,
+            start=start,
+            end=stop,
+            days=days,
+            get_metric_data_calls=history.calls,
+            alarms=alarms,
+            notes=tuple(all_notes),
+        )

@@ -1,0 +1,144 @@
+"""`sagewatch backtest` against the emulated account: two simulated days with a latency incident.
+
+The endpoint's metrics come from the traffic simulator (``sagewatch_emulator.traffic``) through
+PutMetricData; the backtest reads them back with GetMetricData (the emulator pages by
+MaxDatapoints as AWS does) and replays the alarms onboarding would create.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from sagewatch_cli import main as cli
+from sagewatch_emulator import EmulatedAccount, VariantSpec
+from sagewatch_emulator.traffic import (
+    Endpoint,
+    EndpointKind,
+    Fleet,
+    Incident,
+    IncidentKind,
+    Published,
+    TrafficProfile,
+    Variant,
+    simulate,
+    to_put_metric_data,
+)
+
+pytestmark = pytest.mark.integration
+
+ENDPOINT = "fraud-scorer"
+END = datetime(2026, 3, 4, tzinfo=UTC)
+START = END - timedelta(days=2)
+INCIDENT = Incident(
+    IncidentKind.LATENCY_REGRESSION,
+    ENDPOINT,
+    datetime(2026, 3, 3, 13, 0, tzinfo=UTC),
+    datetime(2026, 3, 3, 13, 40, tzinfo=UTC),
+    magnitude=40.0,  # ModelLatency x 40: p99 of ~110 ms becomes seconds
+)
+PUT_METRIC_DATA_ENTRIES = 500  # well under the API's 1,000 entries and 1 MB per call
+
+
+def _publish(account: EmulatedAccount) -> list[Published]:
+    fleet = Fleet(
+        (
+            Endpoint(
+                ENDPOINT,
+                EndpointKind.REALTIME,
+                (Variant("AllTraffic", "ml.m5.xlarge"),),
+                TrafficProfile(peak_rpm=20),
+                created_at=START - timedelta(days=1),
+            ),
+        )
+    )
+    published = [item for minute in simulate(fleet, [INCIDENT], START, END) for item in minute]
+    by_namespace: dict[str, list[dict[str, Any]]] = {}
+    for item in published:
+        by_namespace.setdefault(item.key.namespace, []).extend(to_put_metric_data(item))
+    cloudwatch = account.client("cloudwatch")
+    for namespace, entries in by_namespace.items():
+        for first in range(0, len(entries), PUT_METRIC_DATA_ENTRIES):
+            cloudwatch.put_metric_data(Namespace=namespace, MetricData=entries[first : first + PUT_METRIC_DATA_ENTRIES])
+    return published
+
+
+def _run(account: EmulatedAccount, capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    code = cli.main(
+        [
+            "backtest",
+            *argv,
+            "--end",
+            END.isoformat(),
+            "--endpoint-url",
+            account.endpoint_url,
+            "--region",
+            account.region,
+        ]
+    )
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_backtest_fires_the_latency_alarm_for_the_incident_only(
+    account: EmulatedAccount, capsys: pytest.CaptureFixture[str]
+) -> None:
+    account.create_endpoint(ENDPOINT, variants=[VariantSpec("AllTraffic", "ml.m5.xlarge", 1)])
+    published = _publish(account)
+
+    code, out, _ = _run(account, capsys, ENDPOINT, "--days", "2", "--json")
+    assert code == cli.EXIT_OK
+    report = json.loads(out)
+    alarms = {alarm["key"]: alarm for alarm in report["alarms"]}
+    assert set(alarms) == {
+        "invocation-5xx-rate",
+        "invocation-4xx-rate",
+        "model-latency-p99",
+        "cpu-utilization",
+        "memory-utilization",
+        "disk-utilization",
+    }
+    latency = alarms["model-latency-p99"]
+    assert latency["fires"] == 1 and latency["unit"] == "ms" and latency["threshold"] == 1000.0
+    (episode,) = latency["episodes"]
+    started, ended = datetime.fromisoformat(episode["start"]), datetime.fromisoformat(episode["end"])
+    # 3 of 5 minutes: ALARM after the incident's third minute, OK within minutes of its end.
+    assert INCIDENT.start + timedelta(minutes=3) <= started <= INCIDENT.start + timedelta(minutes=5)
+    assert INCIDENT.end <= ended <= INCIDENT.end + timedelta(minutes=5)
+    # Over two days "once a week" means never: the suggestion sits at the incident's level.
+    assert latency["suggested_fires"] == 0 and latency["suggested_threshold"] > 1000.0
+    for key, alarm in alarms.items():
+        if key != "model-latency-p99":
+            assert alarm["fires"] == 0, key
+            assert alarm["periods_with_data"] > 0, key
+    # Everything fits one call per period group (60 s: 4 series; 300 s: 3 series).
+    assert report["get_metric_data_calls"] == 2
+
+    # With a small page size the emulator pages as AWS does: one call per page of 5,000 points.
+    per_minute = Counter(
+        item.key.name
+        for item in published
+        if item.key.name in ("Invocation5XXErrors", "Invocation4XXErrors", "Invocations", "ModelLatency")
+    )
+    minute_pages = math.ceil(sum(per_minute.values()) / 5000)
+    five_minute_pages = math.ceil(3 * 576 / 5000)
+    code, out, _ = _run(account, capsys, ENDPOINT, "--days", "2", "--max-datapoints", "5000")
+    assert code == cli.EXIT_OK
+    assert minute_pages > 1
+    assert f"{minute_pages + five_minute_pages} GetMetricData call(s)" in out
+    row = next(line for line in out.splitlines() if line.startswith("AllTraffic/model-latency-p99"))
+    assert re.split(r"\s{2,}", row)[1:3] == ["> 1,000 ms", "1"]
+    print(out)  # shown with -s: the example in the README
+
+
+def test_backtest_exit_codes(account: EmulatedAccount, capsys: pytest.CaptureFixture[str]) -> None:
+    code, _, err = _run(account, capsys, "no-such-endpoint")
+    assert code == cli.EXIT_NOT_FOUND and "does not exist" in err
+    code, _, err = _run(account, capsys, "no-such-endpoint", "--days", "16")
+    assert code == cli.EXIT_USAGE and "--days" in err
