@@ -19,6 +19,7 @@ from sagewatch.core.alerting.notification import AlarmNotification
 from sagewatch.core.alerting.routing import Destinations
 from sagewatch.observability import ALERTS_DIGESTED, count
 from sagewatch.usecases.notify import render
+from sagewatch.usecases.notify.channel_pacing import ChannelPacer
 from sagewatch.usecases.notify.deliver import DeliverOnce
 from sagewatch.usecases.notify.enrich import Enricher, SeriesToMinutes
 from sagewatch.usecases.notify.intake import BatchItem, Pending, prepare
@@ -58,7 +59,7 @@ class Notifier:
         ledger: LedgerPort | None = None,
         bot: SlackBotPort | None = None,
         bot_token: Callable[[str], str] | None = None,
-        pacer: RateLimiter | None = None,
+        pacer: RateLimiter | ChannelPacer | None = None,
     ) -> None:
         self._settings = settings
         self._email = email
