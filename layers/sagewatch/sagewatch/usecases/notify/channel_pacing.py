@@ -32,11 +32,7 @@ class ChannelPacer:
         self.local = local
         self._shared = shared
         self._tokens: dict[str, str] = {}
-        self._lock = threading.Lock()  # the enrichment pool's threads never post, but be safe
-
-    @property
-    def min_interval(self) -> float:
-        return self.local.min_interval
+        self._lock = threading.Lock()  # a poster may be shared by threads, like the RateLimiter
 
     def wait(self, channel: str, *, time_left: Callable[[], float] | None = None, reserve: float = 0.0) -> None:
         """Wait for the channel's next slot here, then for the shared lease (``NoTimeLeftError`` if too far)."""
