@@ -157,7 +157,9 @@ def test_a_healthy_account_is_all_ok_once_the_emulator_gaps_are_answered(
     assert doctor.exit_code(findings) == doctor.EXIT_HEALTHY == 0
 
 
-def test_sandbox_and_a_small_concurrency_limit_are_reported_with_their_fix(healthy: EmulatedAccount) -> None:
+def test_sandbox_is_reported_with_its_fix_and_a_new_accounts_concurrency_does_not_block(
+    healthy: EmulatedAccount,
+) -> None:
     def clients(service: str) -> Any:
         client = healthy.client(service)
         if service == "lambda":  # a new account: 10 concurrent executions in all
@@ -172,12 +174,29 @@ def test_sandbox_and_a_small_concurrency_limit_are_reported_with_their_fix(healt
     )
     findings = doctor.Doctor(clients, target, healthy.region).run()
     text = doctor.report(findings)
-    assert "the deploy would fail: NotifyFunction reserves 1" in text
-    assert "L-B99A9384" in text
+    # No reservation any more: 10 in all is enough to deploy and run (2 + 2 queue workers).
+    [concurrency] = [f for f in findings if f.check == "lambda-concurrency"]
+    assert concurrency.status is doctor.Status.OK
+    assert "10 of 10 concurrent executions unreserved; SageWatch reserves none" in text
+    assert "deploy would fail" not in text
     assert "SES is in its sandbox" in text
     assert "recipient cto@example.org is not verified while SES is in its sandbox" in text
     assert f"recipient {ONCALL}" not in text  # verified: it does get alerts
     assert doctor.exit_code(findings) == doctor.EXIT_FAILURES
+
+
+def test_too_little_unreserved_concurrency_warns_with_the_quota_to_raise(healthy: EmulatedAccount) -> None:
+    def clients(service: str) -> Any:
+        client = healthy.client(service)
+        if service == "lambda":  # other functions reserve all but 3
+            settings = {"AccountLimit": {"ConcurrentExecutions": 10, "UnreservedConcurrentExecutions": 3}}
+            return _Answering(client, get_account_settings=lambda: settings)
+        return client
+
+    [finding] = doctor.Doctor(clients, doctor.Target(), healthy.region).check_lambda_concurrency()
+    assert finding.status is doctor.Status.WARN
+    assert "only 3 of 10 concurrent executions unreserved" in finding.what
+    assert "L-B99A9384" in finding.fix
 
 
 def test_a_missing_slack_secret_fails_with_the_command_that_creates_it(

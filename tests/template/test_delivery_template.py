@@ -1,5 +1,6 @@
 """The alert delivery path in template.yaml: SNS → SQS (encrypted, redrive to a DLQ with an
-operators' alarm) → NotifyFunction with partial batch responses, one worker, a delivery table."""
+operators' alarm) → NotifyFunction with partial batch responses, at most two batches at once and
+no reserved concurrency, a delivery table (which also holds the per-channel Slack lease)."""
 
 from __future__ import annotations
 
@@ -59,7 +60,7 @@ def test_dead_letters_page_the_operators_by_email(transformed: Template) -> None
     assert alarm["AlarmActions"] == [{"Ref": "OpsTopic"}]
 
 
-def test_notify_reads_the_queue_in_batches_with_partial_failures_one_worker(transformed: Template) -> None:
+def test_notify_reads_the_queue_in_batches_with_partial_failures_at_most_two_at_once(transformed: Template) -> None:
     mappings = [
         r["Properties"]
         for r in transformed["Resources"].values()
@@ -72,12 +73,36 @@ def test_notify_reads_the_queue_in_batches_with_partial_failures_one_worker(tran
     assert mapping["BatchSize"] == 10
     assert 0 < mapping["MaximumBatchingWindowInSeconds"] <= 10
     assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
-    assert resource(transformed, "NotifyFunction")["ReservedConcurrentExecutions"] == 1
+    # MaximumConcurrency caps the pollers themselves (2 is the lowest SQS allows), unlike a
+    # reservation: "Configuring scaling behavior for SQS event source mappings",
+    # https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html
+    assert mapping["ScalingConfig"] == {"MaximumConcurrency": 2}
+    assert "ReservedConcurrentExecutions" not in resource(transformed, "NotifyFunction")
     assert not [
         r
         for r in transformed["Resources"].values()
         if r["Type"] == "AWS::SNS::Subscription" and r["Properties"]["Protocol"] == "lambda"
     ]
+
+
+def test_no_function_reserves_concurrency(transformed: Template) -> None:
+    """A reservation does not deploy on a new account and does not hold an SQS event source.
+
+    Lambda, "Configuring reserved concurrency for a function"
+    (https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html): "You can
+    reserve up to the Unreserved account concurrency value that is shown, minus 100 for
+    functions that don't have reserved concurrency." New accounts start with a limit of 10, and
+    CloudFormation then fails with "Specified ReservedConcurrentExecutions for function decreases
+    account's UnreservedConcurrentExecution below its minimum value of [10]." An SQS event source
+    still polls with five concurrent batches; the throttled ones go back to the queue and count
+    receives toward the dead-letter queue (https://repost.aws/knowledge-center/lambda-sqs-scaling).
+    """
+    reserving = {
+        logical_id: r["Properties"]["ReservedConcurrentExecutions"]
+        for logical_id, r in transformed["Resources"].items()
+        if r["Type"] == "AWS::Lambda::Function" and "ReservedConcurrentExecutions" in r["Properties"]
+    }
+    assert reserving == {}
 
 
 def test_delivery_table_is_on_demand_encrypted_and_expires_items(transformed: Template) -> None:

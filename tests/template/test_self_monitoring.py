@@ -61,8 +61,9 @@ def test_every_function_has_an_errors_alarm_and_a_log_group_with_retention(templ
 
 
 def test_event_driven_functions_alarm_on_throttles_and_work_queues_on_age(template: dict[str, Any]) -> None:
-    for name in ("OnboardFunction", "ReconcileFunction"):
-        assert _alarms_on(template, "Throttles", "FunctionName", name), name
+    for name in ("OnboardFunction", "ReconcileFunction", "NotifyFunction"):
+        alarms = _alarms_on(template, "Throttles", "FunctionName", name)
+        assert alarms and all(_pages_ops(a) for a in alarms), name
     for queue in ("AlertQueue", "OnboardQueue"):
         alarms = _alarms_on(template, "ApproximateAgeOfOldestMessage", "QueueName", queue)
         assert alarms and all(_pages_ops(a) for a in alarms), queue

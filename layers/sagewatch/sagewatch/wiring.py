@@ -200,16 +200,30 @@ class Wiring:
     def _build_notifier(self, config: NotifyConfig) -> Notifier:
         from sagewatch.adapters.alarm_history import AlarmHistory
         from sagewatch.adapters.alert_queue import AlertQueue
+        from sagewatch.adapters.channel_lease import ChannelLease
         from sagewatch.adapters.deliveries import DeliveryLedger, IncidentStore
         from sagewatch.adapters.email import EmailSender
         from sagewatch.adapters.logs import LogsReader
         from sagewatch.adapters.metrics import MetricsReader
+        from sagewatch.adapters.rate_limit import RateLimiter
         from sagewatch.adapters.secrets import slack_bot_token, slack_webhook_url
         from sagewatch.adapters.slack import SlackBotSender, SlackWebhookSender
         from sagewatch.core.alerting.metric_queries import series_to_minutes
         from sagewatch.usecases.notify import Notifier
+        from sagewatch.usecases.notify.channel_pacing import ChannelPacer
 
         cloudwatch = self.client("cloudwatch")
+        # Several environments may post at once (no reserved concurrency): Slack's per-channel
+        # pace is leased in the delivery table. The lease covers one request at most.
+        shared = (
+            ChannelLease(
+                config.delivery_table,
+                self.client("dynamodb"),
+                lease_seconds=config.slack_min_interval + config.slack_timeout,
+            )
+            if config.delivery_table
+            else None
+        )
         # The pipeline retries Slack itself (paced, Retry-After, bounded by the time left),
         # so the SDK's own retry handlers are off.
         return Notifier(
@@ -230,6 +244,7 @@ class Wiring:
             bot_token=slack_bot_token,
             incidents=IncidentStore(config.delivery_table, self.client("dynamodb")) if config.delivery_table else None,
             alert_queue=AlertQueue(self.client("sqs"), config.alert_queue_url) if config.alert_queue_url else None,
+            pacer=ChannelPacer(RateLimiter(config.slack_min_interval), shared),
         )
 
     # -- FleetWidgetFunction ---------------------------------------------------------------

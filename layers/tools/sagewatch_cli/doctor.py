@@ -31,12 +31,12 @@ Clients = Callable[[str], Any]
 
 # The stack's defaults, checked against template.yaml by tests/unit/cli/test_doctor.py.
 POWERTOOLS_PARAMETER = "/aws/service/powertools/python/arm64/python3.13/3.37.0"
-NOTIFY_RESERVED_CONCURRENCY = 1  # NotifyFunction's ReservedConcurrentExecutions
+# SageWatch reserves no concurrency (a reservation fails deploys on new accounts and throttles
+# SQS batches into the DLQ, docs/delivery.md); its queue-fed workers run at most the sum of their
+# event sources' ScalingConfig.MaximumConcurrency (NotifyFunction 2 + OnboardFunction 2).
+QUEUE_WORKER_CONCURRENCY = 4
 DEFAULT_STACK = "sagewatch"
 DEFAULT_SLACK_SECRET_PREFIX = "sagewatch/"  # noqa: S105 - a name prefix, not a secret
-# Lambda PutFunctionConcurrency: "you can reserve concurrency ... as long as you leave at least
-# 100 simultaneous executions unreserved for functions that aren't configured with a limit".
-UNRESERVED_MINIMUM = 100
 CONCURRENCY_QUOTA = "Lambda 'Concurrent executions' (Service Quotas code L-B99A9384)"
 # Metrics SageMaker publishes only when something happens (a cold start, a failed async request):
 # two weeks without them is normal, not a sign of an alarm that cannot fire.
@@ -244,37 +244,27 @@ class Doctor:
         return [Finding(Status.OK, "powertools-layer", f"{name} resolves to {value}")]
 
     def check_lambda_concurrency(self) -> list[Finding]:
+        """Informational: the deploy needs no reservation, but too little concurrency throttles the workers."""
         limits = self.clients("lambda").get_account_settings().get("AccountLimit", {})
         total = int(limits.get("ConcurrentExecutions", 0))
         unreserved = int(limits.get("UnreservedConcurrentExecutions", 0))
-        if self.target.stack_found:
-            # NotifyFunction already holds its reservation: what is left serves the other functions.
+        if unreserved < QUEUE_WORKER_CONCURRENCY:
             return [
                 Finding(
-                    Status.OK,
+                    Status.WARN,
                     "lambda-concurrency",
-                    f"{unreserved} of {total} concurrent executions unreserved; NotifyFunction holds its "
-                    f"{NOTIFY_RESERVED_CONCURRENCY}",
-                )
-            ]
-        if unreserved - NOTIFY_RESERVED_CONCURRENCY < UNRESERVED_MINIMUM:
-            return [
-                Finding(
-                    Status.FAIL,
-                    "lambda-concurrency",
-                    f"the deploy would fail: NotifyFunction reserves {NOTIFY_RESERVED_CONCURRENCY} concurrent "
-                    f"execution and Lambda keeps {UNRESERVED_MINIMUM} unreserved, but the account has "
-                    f"{unreserved} unreserved (limit {total})",
-                    f"request an increase of {CONCURRENCY_QUOTA} to at least "
-                    f"{total - unreserved + UNRESERVED_MINIMUM + NOTIFY_RESERVED_CONCURRENCY}",
+                    f"only {unreserved} of {total} concurrent executions unreserved: SageWatch's queue workers "
+                    f"run up to {QUEUE_WORKER_CONCURRENCY} at once, and throttled batches return to their queues "
+                    "(the *-throttles alarms fire)",
+                    f"request an increase of {CONCURRENCY_QUOTA}, or lower other functions' reservations",
                 )
             ]
         return [
             Finding(
                 Status.OK,
                 "lambda-concurrency",
-                f"{unreserved} of {total} concurrent executions unreserved: room for NotifyFunction's "
-                f"reservation of {NOTIFY_RESERVED_CONCURRENCY}",
+                f"{unreserved} of {total} concurrent executions unreserved; SageWatch reserves none and its "
+                f"queue workers run at most {QUEUE_WORKER_CONCURRENCY} at once",
             )
         ]
 

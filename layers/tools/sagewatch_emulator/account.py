@@ -47,7 +47,7 @@ from sagewatch_emulator.extensions import MotoExtensions
 from sagewatch_emulator.fake_slack import FakeSlack
 from sagewatch_emulator.faults import InjectedFault, inject_fault
 from sagewatch_emulator.moto_server import MOTO_ACCOUNT_ID, MotoServer
-from sagewatch_emulator.provision import Provisioner, generated_name
+from sagewatch_emulator.provision import DEFAULT_ACCOUNT_CONCURRENCY, Provisioner, generated_name
 from sagewatch_emulator.sagemaker import ComponentSpec, EndpointMaker, VariantSpec
 from sagewatch_emulator.sam.invoke import (
     FunctionRuntime,
@@ -61,7 +61,13 @@ from sagewatch_emulator.sam.invoke import (
     resolve_function,
 )
 from sagewatch_emulator.sam.template import Resolver, Template
-from sagewatch_emulator.sqs_event_source import drain_in_batches, queue_depth
+from sagewatch_emulator.sqs_event_source import (
+    DEFAULT_POLLERS,
+    Drained,
+    drain_concurrently,
+    drain_in_batches,
+    queue_depth,
+)
 from sagewatch_emulator.stack import Stack
 
 __all__ = ["EmulatedAccount", "default_template_path"]
@@ -92,6 +98,7 @@ class EmulatedAccount:
         parameters: Mapping[str, Any] | None = None,
         stack_name: str = "sagewatch",
         provision: bool = True,
+        account_concurrency: int = DEFAULT_ACCOUNT_CONCURRENCY,
     ) -> None:
         self.template_path = Path(template_path) if template_path is not None else default_template_path()
         self.region = region
@@ -99,6 +106,9 @@ class EmulatedAccount:
         self.stack_name = stack_name
         self.parameter_overrides = dict(parameters or {})
         self.provision = provision
+        # Lambda's concurrent executions for the account (new accounts: 10); provisioning
+        # refuses a ReservedConcurrentExecutions that would leave less than Lambda's minimum.
+        self.account_concurrency = account_concurrency
         self.startup_ms: float | None = None
         self._template: Template | None = None
         self._resolver: Resolver | None = None
@@ -151,6 +161,7 @@ class EmulatedAccount:
                 region=self.region,
                 account_id=self.account_id,
                 stack_name=self.stack_name,
+                account_concurrency=self.account_concurrency,
             )
             self._resolver = Resolver(
                 self._template,
@@ -294,23 +305,27 @@ class EmulatedAccount:
         event: Mapping[str, Any],
         *,
         environment: Mapping[str, str] | None = None,
+        sandbox: str | None = None,
     ) -> Invocation:
         """Run the function's handler with ``event``, like ``sam local invoke`` (see the docs).
 
         ``environment`` adds or overrides variables of the function's environment for this
         invocation (and, on the first invocation, for the module's import), e.g.
         ``environment=account.function_environment("F") | {"SAGEWATCH_POLICY": "..."}``.
+        ``sandbox`` names a warm execution environment of the function (None: the default one):
+        each keeps its own imported module and state, as concurrent Lambda environments do.
         """
         self._require_open()
         if not self._invoke_lock.acquire(blocking=False):
             raise EmulatorError("an invocation is already running; invoke one function at a time")
         try:
-            runtime = self._runtimes.get(logical_id)
+            key = f"{logical_id}@{sandbox}" if sandbox else logical_id
+            runtime = self._runtimes.get(key)
             if runtime is None:
-                runtime = FunctionRuntime(self.function(logical_id))
+                runtime = FunctionRuntime(self.function(logical_id), sandbox=sandbox)
                 for warning in check_external_layers(runtime.spec):
                     _LOG.warning("%s", warning)
-                self._runtimes[logical_id] = runtime
+                self._runtimes[key] = runtime
             spec = runtime.spec
             extra = {
                 **spec.lambda_environment(self.region, self.account_id),
@@ -498,7 +513,10 @@ class EmulatedAccount:
         max_rounds: int = 500,
         max_seconds: float = 300.0,
         environment: Mapping[str, str] | None = None,
-    ) -> list[Invocation]:
+        concurrent: bool = False,
+        pollers: int | None = None,
+        reserved_concurrency: int | None = None,
+    ) -> Drained:
         """Play the SQS event source mapping until the queue is empty (or a bound is reached).
 
         Each round receives up to ``batch_size`` messages (moto applies the queue's
@@ -507,19 +525,65 @@ class EmulatedAccount:
         messages it processed, and makes the ones it reported in ``batchItemFailures`` — or the
         whole batch when the handler raised — visible again at once (ChangeMessageVisibility 0
         stands for the visibility timeout passing). Returns the invocations, in order.
+
+        ``concurrent=True`` (or ``pollers``) plays Lambda's poller with its concurrency
+        (``sqs_event_source.drain_concurrently``): ``pollers`` batches in flight per round — by
+        default the event source's ``ScalingConfig.MaximumConcurrency``, else 5 — each in an
+        execution environment of its own; batches beyond the function's reserved concurrency
+        (the template's ``ReservedConcurrentExecutions`` unless ``reserved_concurrency`` is
+        given) are throttled: back to the queue untried, their receive counted.
         """
         self._require_open()
-        return drain_in_batches(
-            self.client("sqs"),
-            queue_url=self.physical_id(queue_logical_id),
-            queue_arn=self.attribute(queue_logical_id, "Arn"),
+        sqs = self.client("sqs")
+        queue_url = self.physical_id(queue_logical_id)
+        queue_arn = self.attribute(queue_logical_id, "Arn")
+        if not concurrent and pollers is None:
+            drained = Drained()
+            drained.extend(
+                drain_in_batches(
+                    sqs,
+                    queue_url=queue_url,
+                    queue_arn=queue_arn,
+                    region=self.region,
+                    invoke=lambda event: self.invoke(function_logical_id, event, environment=environment),
+                    batch_size=batch_size,
+                    max_rounds=max_rounds,
+                    max_seconds=max_seconds,
+                    name=queue_logical_id,
+                )
+            )
+            return drained
+        scaling, reserved = self._event_source_concurrency(function_logical_id, queue_arn)
+        return drain_concurrently(
+            sqs,
+            queue_url=queue_url,
+            queue_arn=queue_arn,
             region=self.region,
-            invoke=lambda event: self.invoke(function_logical_id, event, environment=environment),
+            invoke_in=lambda poller, event: self.invoke(
+                function_logical_id, event, environment=environment, sandbox=f"poller{poller}"
+            ),
             batch_size=batch_size,
+            pollers=pollers or scaling or DEFAULT_POLLERS,
+            reserved_concurrency=reserved_concurrency if reserved_concurrency is not None else reserved,
             max_rounds=max_rounds,
             max_seconds=max_seconds,
             name=queue_logical_id,
         )
+
+    def _event_source_concurrency(self, function_logical_id: str, queue_arn: str) -> tuple[int | None, int | None]:
+        """(the SQS event's ScalingConfig.MaximumConcurrency, the function's ReservedConcurrentExecutions)."""
+        assert self._template is not None and self._resolver is not None
+        properties = self._resolver.resolve(
+            self._template.properties(function_logical_id), f"{function_logical_id}.Properties"
+        )
+        reserved = properties.get("ReservedConcurrentExecutions")
+        maximum: int | None = None
+        for event in (properties.get("Events") or {}).values():
+            details = event.get("Properties") or {}
+            if event.get("Type") == "SQS" and details.get("Queue") == queue_arn:
+                value = (details.get("ScalingConfig") or {}).get("MaximumConcurrency")
+                maximum = int(value) if value is not None else None
+        return maximum, (int(reserved) if reserved is not None else None)
 
     # -- Slack, email and secrets -------------------------------------------------------------
 

@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from sagewatch_emulator.errors import ProvisioningError
 from sagewatch_emulator.sam.template import Resolver, Template, TemplateError, dependency_order
 
 __all__ = ["PROVISIONED_TYPES", "Provisioner", "ResourceRecord", "generated_name"]
@@ -94,6 +95,19 @@ def _truthy(value: Any) -> bool:
     return value is True or str(value).lower() == "true"
 
 
+DEFAULT_ACCOUNT_CONCURRENCY = 1000  # Lambda's default concurrent executions per region
+UNRESERVED_MINIMUM = 100  # what Lambda keeps for functions without a reservation
+
+
+def reserved_concurrency_refusal(minimum: int) -> str:
+    """Lambda's error text (PutFunctionConcurrency / CreateFunction, 400 InvalidParameterValueException)."""
+    return (
+        "Specified ReservedConcurrentExecutions for function decreases account's "
+        f"UnreservedConcurrentExecution below its minimum value of [{minimum}]. "
+        "(Service: Lambda, Status Code: 400)"
+    )
+
+
 class Provisioner:
     """Resolves and creates the template's resources; the resolver's :class:`AttributeSource`."""
 
@@ -105,8 +119,11 @@ class Provisioner:
         region: str,
         account_id: str,
         stack_name: str,
+        account_concurrency: int = DEFAULT_ACCOUNT_CONCURRENCY,
     ) -> None:
         self.template = template
+        self.account_concurrency = account_concurrency
+        self.reserved_concurrency = 0  # what the functions provisioned so far reserve
         self.clients = clients
         self.region = region
         self.account_id = account_id
@@ -140,12 +157,32 @@ class Provisioner:
         for logical_id in dependency_order(self.template, enabled):
             kind = self.template.resource_type(logical_id)
             properties = resolver.resolve(self.template.properties(logical_id), f"{logical_id}.Properties")
+            if kind in ("AWS::Serverless::Function", "AWS::Lambda::Function"):
+                self._reserve_concurrency(logical_id, properties.get("ReservedConcurrentExecutions"))
             create = _CREATORS.get(kind)
             if create is None:
                 self.records[logical_id] = self._placeholder(logical_id, kind, properties)
             else:
                 self.records[logical_id] = create(self, logical_id, properties)
         return self.records
+
+    def _reserve_concurrency(self, logical_id: str, reserved: Any) -> None:
+        """Refuse a reservation that leaves the account less unreserved concurrency than Lambda's minimum.
+
+        "You can reserve up to the Unreserved account concurrency value that is shown, minus 100
+        for functions that don't have reserved concurrency" (Lambda, "Configuring reserved
+        concurrency for a function",
+        https://docs.aws.amazon.com/lambda/latest/dg/configuration-concurrency.html). An account
+        whose limit is below 100 (new accounts get 10) keeps all of it: the error reports the
+        minimum as [10] there (e.g. aws-samples/alarm-context-tool#2).
+        """
+        if reserved is None:
+            return
+        total = self.reserved_concurrency + int(reserved)
+        minimum = min(UNRESERVED_MINIMUM, self.account_concurrency)
+        if self.account_concurrency - total < minimum:
+            raise ProvisioningError(logical_id, reserved_concurrency_refusal(minimum))
+        self.reserved_concurrency = total
 
     def _name(self, properties: Mapping[str, Any], key: str, logical_id: str, **kwargs: Any) -> str:
         value = properties.get(key)

@@ -6,8 +6,24 @@ the real shape, and deletes what succeeded, as Lambda's event source mapping doe
 - :func:`drain_in_batches` (``EmulatedAccount.drain_queue``) — batches, ``batchItemFailures``,
   failed messages visible again at once (the visibility timeout passing), so moto's
   RedrivePolicy moves a message to the dead-letter queue after ``maxReceiveCount`` receives;
+- :func:`drain_concurrently` (``EmulatedAccount.drain_queue(pollers=…)``) — Lambda's poller
+  with its concurrency (below);
 - :func:`drain_one_at_a_time` — the fleet's onboarding queue at scale: one message per
   invocation (``BatchSize: 1``), the AWS calls summed in a :class:`DrainResult`.
+
+What :func:`drain_concurrently` models. Lambda "starts processing five batches at a time with
+five concurrent invocations of your function", up to the event source's MaximumConcurrency
+("Configuring scaling behavior for SQS event source mappings",
+https://docs.aws.amazon.com/lambda/latest/dg/services-sqs-scaling.html). Each round, every
+poller receives a batch, so that many batches are in flight (invisible) at once. A batch
+beyond the function's reserved concurrency is throttled: not invoked, visible again, and its
+receive has counted toward ``maxReceiveCount`` — which is how a reservation below the pollers
+sends valid messages to the dead-letter queue untried
+(https://repost.aws/knowledge-center/lambda-sqs-scaling). The batches admitted then run one
+after another — the emulator's invocations share one process and are serialised — but each
+poller's batch runs in an execution environment of its own (``EmulatedAccount.invoke(sandbox=…)``),
+so state kept in a process (an in-process rate limiter) is not shared, as between real
+concurrent environments; only what goes through AWS (DynamoDB) is.
 """
 
 from __future__ import annotations
@@ -26,7 +42,18 @@ if TYPE_CHECKING:
     from sagewatch_emulator.account import EmulatedAccount
     from sagewatch_emulator.sam.invoke import Invocation
 
-__all__ = ["DrainResult", "drain_in_batches", "drain_one_at_a_time", "queue_depth", "sqs_record"]
+__all__ = [
+    "DEFAULT_POLLERS",
+    "DrainResult",
+    "Drained",
+    "drain_concurrently",
+    "drain_in_batches",
+    "drain_one_at_a_time",
+    "queue_depth",
+    "sqs_record",
+]
+
+DEFAULT_POLLERS = 5  # Lambda's SQS poller starts with five concurrent batches
 
 _LOG = logging.getLogger(__name__)
 
@@ -103,22 +130,91 @@ def drain_in_batches(
         empty_rounds = 0
         invocation = invoke({"Records": [sqs_record(m, queue_arn, region) for m in messages]})
         invocations.append(invocation)
-        by_id = {m["MessageId"]: m for m in messages}
-        if invocation.error is not None:
-            failed = set(by_id)
-        else:
-            response = invocation.response if isinstance(invocation.response, dict) else {}
-            failed = {
-                str(f.get("itemIdentifier")) for f in response.get("batchItemFailures", []) if isinstance(f, dict)
-            }
-        for message_id, message in by_id.items():
-            if message_id in failed:
-                sqs.change_message_visibility(
-                    QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
-                )
-            else:
-                sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+        _settle(sqs, queue_url, messages, invocation)
     return invocations
+
+
+class Drained(list["Invocation"]):
+    """The invocations of :func:`drain_concurrently`, in order, and the batches throttled."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.throttled_batches = 0  # received, not invoked (beyond the reserved concurrency)
+        self.throttled_messages = 0  # their receives counted toward maxReceiveCount all the same
+        self.peak_in_flight = 0  # the most batches received and not yet settled at one time
+
+
+def _settle(sqs: Any, queue_url: str, messages: list[dict[str, Any]], invocation: Invocation | None) -> None:
+    """Delete what the invocation processed; make the rest visible again (``None``: throttled)."""
+    by_id = {m["MessageId"]: m for m in messages}
+    if invocation is None or invocation.error is not None:
+        failed = set(by_id)
+    else:
+        response = invocation.response if isinstance(invocation.response, dict) else {}
+        failed = {str(f.get("itemIdentifier")) for f in response.get("batchItemFailures", []) if isinstance(f, dict)}
+    for message_id, message in by_id.items():
+        if message_id in failed:
+            sqs.change_message_visibility(
+                QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"], VisibilityTimeout=0
+            )
+        else:
+            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+
+
+def drain_concurrently(
+    sqs: Any,
+    *,
+    queue_url: str,
+    queue_arn: str,
+    region: str,
+    invoke_in: Callable[[int, dict[str, Any]], Invocation],
+    batch_size: int,
+    pollers: int,
+    reserved_concurrency: int | None,
+    max_rounds: int,
+    max_seconds: float,
+    name: str,
+) -> Drained:
+    """Rounds of ``pollers`` batches in flight at once; those beyond ``reserved_concurrency`` throttled.
+
+    ``invoke_in(poller, event)`` runs a batch in poller ``poller``'s execution environment.
+    Stops when the queue is empty or after ``max_rounds`` rounds or ``max_seconds``.
+    """
+    drained = Drained()
+    deadline = time.monotonic() + max_seconds
+    empty_rounds = 0
+    for _ in range(max_rounds):
+        if time.monotonic() > deadline:
+            _LOG.warning("drain_queue(%s): stopped after %.0f s", name, max_seconds)
+            break
+        batches: list[list[dict[str, Any]]] = []
+        for _poller in range(pollers):  # every poller receives before any batch is settled
+            messages = sqs.receive_message(
+                QueueUrl=queue_url,
+                MaxNumberOfMessages=min(10, batch_size),
+                AttributeNames=["All"],
+                MessageAttributeNames=["All"],
+            ).get("Messages", [])
+            if messages:
+                batches.append(messages)
+        if not batches:
+            depth = queue_depth(sqs, queue_url)
+            empty_rounds += 1
+            if (depth["visible"] == 0 and depth["delayed"] == 0) or empty_rounds > 20:
+                break
+            continue
+        empty_rounds = 0
+        drained.peak_in_flight = max(drained.peak_in_flight, len(batches))
+        admitted = len(batches) if reserved_concurrency is None else min(len(batches), reserved_concurrency)
+        for messages in batches[admitted:]:  # Lambda throttles these: back to the queue, untried
+            drained.throttled_batches += 1
+            drained.throttled_messages += len(messages)
+            _settle(sqs, queue_url, messages, None)
+        for poller, messages in enumerate(batches[:admitted]):
+            invocation = invoke_in(poller, {"Records": [sqs_record(m, queue_arn, region) for m in messages]})
+            drained.append(invocation)
+            _settle(sqs, queue_url, messages, invocation)
+    return drained
 
 
 @dataclass

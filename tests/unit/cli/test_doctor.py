@@ -13,11 +13,12 @@ from sagewatch_cli.doctor import Finding, Status
 TEMPLATE = (Path(__file__).resolve().parents[3] / "template.yaml").read_text()
 
 
-def test_the_doctor_checks_the_parameter_and_reservation_the_template_uses() -> None:
+def test_the_doctor_checks_the_parameter_and_concurrency_the_template_uses() -> None:
     powertools = re.search(r"PowertoolsLayerArn:.*?Default: (\S+)", TEMPLATE, re.S)
     assert powertools is not None and powertools.group(1) == doctor.POWERTOOLS_PARAMETER
-    reservations = re.findall(r"ReservedConcurrentExecutions: (\d+)", TEMPLATE)
-    assert [int(r) for r in reservations] == [doctor.NOTIFY_RESERVED_CONCURRENCY]
+    assert re.findall(r"ReservedConcurrentExecutions: (\d+)", TEMPLATE) == []  # nothing reserved
+    maxima = re.findall(r"MaximumConcurrency: (\d+)", TEMPLATE)
+    assert sum(int(m) for m in maxima) == doctor.QUEUE_WORKER_CONCURRENCY
 
 
 @pytest.mark.parametrize(

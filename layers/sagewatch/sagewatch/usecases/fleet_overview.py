@@ -15,9 +15,9 @@ from sagewatch.core.shared.namespaces import INVOCATION_NAMESPACE
 
 log = logging.getLogger(__name__)
 
-# A Metrics Insights query built from constants only (no input reaches it), hence the noqa.
+# A Metrics Insights query built from constants only (no input reaches it), hence the noqa/nosec.
 _QUERY = (
-    f'SELECT SUM({{metric}}) FROM SCHEMA("{INVOCATION_NAMESPACE}", EndpointName, VariantName) '  # noqa: S608
+    f'SELECT SUM({{metric}}) FROM SCHEMA("{INVOCATION_NAMESPACE}", EndpointName, VariantName) '  # noqa: S608  # nosec B608
     "GROUP BY EndpointName LIMIT 500"
 )
 

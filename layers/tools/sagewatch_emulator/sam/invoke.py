@@ -455,9 +455,11 @@ class _RawResult:
 class FunctionRuntime:
     """One warm "sandbox": the imported handler module and the state it keeps between calls."""
 
-    def __init__(self, spec: FunctionSpec) -> None:
+    def __init__(self, spec: FunctionSpec, *, sandbox: str | None = None) -> None:
         self.spec = spec
-        self.module_name = f"sagewatch_fn_{spec.logical_id}"
+        # A second sandbox of the same function (concurrent SQS batches) imports its own copy.
+        suffix = f"__{sandbox}" if sandbox else ""
+        self.module_name = f"sagewatch_fn_{spec.logical_id}{suffix}"
         self.module: ModuleType | None = None
         self._handler: Callable[[Any, Any], Any] | None = None
         self._own_modules: dict[str, ModuleType] = {}

@@ -19,6 +19,7 @@ from sagewatch.core.alerting.incident import Action, Decision, Incident
 from sagewatch.core.alerting.routing import Destinations
 from sagewatch.observability import ALERTS_DIGESTED, ALERTS_FAILED, ALERTS_HELD, count
 from sagewatch.usecases.notify import render
+from sagewatch.usecases.notify.channel_pacing import ChannelPacer
 from sagewatch.usecases.notify.deliver import DELIVERY_FAILURES, DeliverOnce
 from sagewatch.usecases.notify.enrich import Enricher, SeriesToMinutes
 from sagewatch.usecases.notify.incidents import HoldPort, IncidentGate, IncidentPort, told_view
@@ -59,7 +60,7 @@ class Notifier:
         ledger: LedgerPort | None = None,
         bot: SlackBotPort | None = None,
         bot_token: Callable[[str], str] | None = None,
-        pacer: RateLimiter | None = None,
+        pacer: RateLimiter | ChannelPacer | None = None,
         incidents: IncidentPort | None = None,
         alert_queue: HoldPort | None = None,
     ) -> None:

@@ -1,8 +1,10 @@
 """Posting to Slack at Slack's pace: per-channel pacing, retries that honour Retry-After, bot threads.
 
 Slack accepts about one message per second per channel. Sends are paced per channel (webhook URL
-or bot channel) by one ``RateLimiter`` kept for the life of the process; a 429 waits for its
-``Retry-After``, and 5xx, timeouts and connection resets get a short backoff, five tries per
+or bot channel) by a ``ChannelPacer`` kept for the life of the process: its in-process
+``RateLimiter`` first, then a lease on the channel shared by every concurrent environment
+(``usecases/notify/channel_pacing.py``); a 429 waits for its ``Retry-After`` (in every
+environment), and 5xx, timeouts and connection resets get a short backoff, five tries per
 message while the invocation has time left (one request timeout in reserve). Otherwise the
 error goes up and the alert returns to the queue. Every retry counts in ``AlertsRetried``.
 
@@ -21,6 +23,7 @@ from sagewatch.adapters.slack import OutOfTimeError, SlackDeliveryError
 from sagewatch.config import NotifyConfig
 from sagewatch.core.alerting.alert import AlertView
 from sagewatch.observability import ALERTS_RETRIED, count
+from sagewatch.usecases.notify.channel_pacing import ChannelPacer
 from sagewatch.usecases.notify.outcome import DeliveryError
 from sagewatch.usecases.notify.ports import SlackBotPort, SlackPort
 
@@ -40,14 +43,15 @@ class SlackPoster:
         webhook_url: Callable[[str], str],
         bot: SlackBotPort | None,
         bot_token: Callable[[str], str] | None,
-        pacer: RateLimiter,
+        pacer: RateLimiter | ChannelPacer,
     ) -> None:
         self._settings = settings
         self._webhook = webhook
         self._webhook_url = webhook_url
         self._bot = bot
         self._bot_token = bot_token
-        self._pacer = pacer
+        # A bare RateLimiter paces this process only (one environment, or tests).
+        self._pacer = pacer if isinstance(pacer, ChannelPacer) else ChannelPacer(pacer)
 
     def post(
         self,
@@ -78,10 +82,12 @@ class SlackPoster:
             except NoTimeLeftError as exc:
                 raise OutOfTimeError(exc.delay) from None
             if remaining() < reserve:
+                self._pacer.abandon(channel, maybe_sent=False)
                 raise OutOfTimeError(0.0)
             try:
                 result = send()
             except OutOfTimeError:
+                self._pacer.abandon(channel, maybe_sent=True)
                 raise
             except SlackDeliveryError as exc:
                 self._pacer.hold(channel)
@@ -95,6 +101,9 @@ class SlackPoster:
                 log.warning("Slack answered %s; retrying (attempt %d)", exc.status, attempt + 2)
                 count(ALERTS_RETRIED)
                 continue
+            except BaseException:  # timed out or broke in flight: the lease must not outlive this invocation
+                self._pacer.abandon(channel, maybe_sent=True)
+                raise
             self._pacer.hold(channel)
             return result
         raise AssertionError("unreachable")  # pragma: no cover
