@@ -18,6 +18,7 @@ from typing import Any
 
 import pytest
 
+from sagewatch.core.shared.naming import dashboard_name
 from sagewatch_emulator import ComponentSpec, EmulatedAccount, VariantSpec
 from sagewatch_emulator.traffic import Published, component_minute, host_instance_minute
 
@@ -150,7 +151,9 @@ def test_onboarding_alarms_each_component_and_the_variant_only_on_its_instances(
             {"InferenceComponentName": component} if component else {"EndpointName": ENDPOINT, "VariantName": VARIANT}
         )
         assert all(d == expected for d in dimensions), name
-    board = account.client("cloudwatch").get_dashboard(DashboardName=f"SageWatch_{ENDPOINT}")["DashboardBody"]
+    board = account.client("cloudwatch").get_dashboard(
+        DashboardName=dashboard_name("SageWatch", account.region, ENDPOINT)
+    )["DashboardBody"]
     assert "llama-ic" in board and "mistral-ic" in board
 
 

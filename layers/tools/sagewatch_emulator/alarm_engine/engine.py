@@ -128,6 +128,12 @@ class AlarmEngine:
         with self._lock:
             self._held.append((due, release))
 
+    @property
+    def holding(self) -> int:
+        """How many delayed SQS messages are waiting for simulated time to reach them."""
+        with self._lock:
+            return len(self._held)
+
     def _release_held(self, now: datetime) -> None:
         with self._lock:
             due = [item for item in self._held if item[0] <= now]
