@@ -58,6 +58,7 @@ import ipaddress
 import json
 import os
 import platform
+import re
 import selectors
 import shutil
 import socket
@@ -257,10 +258,11 @@ def prepare_powertools_layer(architecture: str = TEMPLATE_ARCH) -> Path:
     """The Powertools layer's content (python/...) in SAM's cache, once per pinned version and
     architecture (the wheels are pure Python; test_layers_are_pure_python checks it)."""
     arn = powertools_layer_arn(architecture)
+    # The dev pin, extras dropped (the managed layer carries the X-Ray SDK; the stand-in need not).
     pin = next(
-        line.strip()
+        re.sub(r"\[[a-z,]+\]", "", line.strip())
         for line in (ROOT / "requirements-dev.txt").read_text().splitlines()
-        if line.startswith("aws-lambda-powertools==")
+        if re.match(r"aws-lambda-powertools(\[[a-z,]+\])?==", line)
     )
     folder = layer_cache_folder(arn)
     marker = folder / ".sagewatch-pin"
