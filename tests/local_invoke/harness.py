@@ -260,7 +260,7 @@ def prepare_powertools_layer(architecture: str = TEMPLATE_ARCH) -> Path:
     arn = powertools_layer_arn(architecture)
     # The dev pin, extras dropped (the managed layer carries the X-Ray SDK; the stand-in need not).
     pin = next(
-        re.sub(r"\[[a-z,]+\]", "", line.strip())
+        re.sub(r"\[[a-z,]+\]", "", line.split("#", 1)[0].strip())
         for line in (ROOT / "requirements-dev.txt").read_text().splitlines()
         if re.match(r"aws-lambda-powertools(\[[a-z,]+\])?==", line)
     )
