@@ -79,11 +79,24 @@ class _CurrentStdout(io.TextIOBase):
 logger = Logger(service=SERVICE, stream=cast("IO[str]", _CurrentStdout()))
 
 
+class _NoTracing:
+    """Stands in for the Tracer where Powertools itself would disable tracing (outside Lambda,
+    under ``sam local``, ``POWERTOOLS_TRACE_DISABLED``): constructing a real Tracer loads and
+    patches the X-Ray SDK even then, and ``sam local``'s Powertools layer need not carry it."""
+
+    disabled = True
+
+    def capture_lambda_handler(self, handler: Any, capture_response: bool = True) -> Any:
+        return handler
+
+
 @functools.cache
-def tracer() -> Tracer:
+def tracer() -> Tracer | _NoTracing:
     """The Tracer, built with the first invocation rather than at import: constructing it loads
-    and patches the X-Ray SDK (~0.1 s here) even where tracing is off, which would otherwise sit
-    in every module import — the CLI's, the tests', and Lambda's INIT phase alike."""
+    and patches the X-Ray SDK (~0.1 s here), which would otherwise sit in every module import —
+    the CLI's, the tests', and Lambda's INIT phase alike. Where tracing is off, a stand-in."""
+    if Tracer._is_tracer_disabled():  # Powertools' own rule, read without loading the X-Ray SDK
+        return _NoTracing()
     return Tracer(service=SERVICE, patch_modules=_TRACED_MODULES)
 
 
