@@ -400,6 +400,79 @@ class EmulatedAccount:
         """CreateModel (when missing) + CreateInferenceComponent on an existing endpoint."""
         self._endpoint_maker().create_component(endpoint, component)
 
+    # -- Model Monitor (sagewatch_emulator.model_monitor) --------------------------------------
+
+    def _sagemaker_backend(self) -> Any:
+        from moto.sagemaker.models import sagemaker_backends
+
+        return sagemaker_backends[self.account_id][self.region]
+
+    def create_monitoring_schedule(
+        self,
+        endpoint: str,
+        name: str,
+        monitoring_type: str = "DataQuality",
+        *,
+        schedule_expression: str = "cron(0 * ? * * *)",
+        output_s3_uri: str | None = None,
+    ) -> str:
+        """CreateMonitoringSchedule for ``endpoint`` (hourly by default, an inline job definition
+        writing its reports under ``output_s3_uri``); returns the schedule's ARN."""
+        self._require_open()
+        output = output_s3_uri or f"s3://sagemaker-{self.region}-{self.account_id}/monitoring/{endpoint}/{name}"
+        response = self.client("sagemaker").create_monitoring_schedule(
+            MonitoringScheduleName=name,
+            MonitoringScheduleConfig={
+                "ScheduleConfig": {"ScheduleExpression": schedule_expression},
+                "MonitoringType": monitoring_type,
+                "MonitoringJobDefinition": {
+                    "MonitoringInputs": [
+                        {"EndpointInput": {"EndpointName": endpoint, "LocalPath": "/opt/ml/processing/input"}}
+                    ],
+                    "MonitoringOutputConfig": {
+                        "MonitoringOutputs": [{"S3Output": {"S3Uri": output, "LocalPath": "/opt/ml/processing/output"}}]
+                    },
+                    "MonitoringResources": {
+                        "ClusterConfig": {"InstanceCount": 1, "InstanceType": "ml.m5.xlarge", "VolumeSizeInGB": 20}
+                    },
+                    "MonitoringAppSpecification": {
+                        "ImageUri": f"156813124566.dkr.ecr.{self.region}.amazonaws.com/sagemaker-model-monitor-analyzer"
+                    },
+                    "RoleArn": f"arn:aws:iam::{self.account_id}:role/model-monitor",
+                },
+            },
+        )
+        return str(response["MonitoringScheduleArn"])
+
+    def delete_monitoring_schedule(self, name: str) -> None:
+        self._require_open()
+        self.client("sagemaker").delete_monitoring_schedule(MonitoringScheduleName=name)
+
+    def record_monitoring_execution(
+        self,
+        schedule: str,
+        status: str,
+        *,
+        scheduled_time: datetime | None = None,
+        failure_reason: str | None = None,
+        processing_job_arn: str | None = None,
+    ) -> dict[str, Any]:
+        """Record one run of ``schedule`` as SageMaker's scheduler would (see
+        :func:`sagewatch_emulator.model_monitor.record_execution`), at the simulated time."""
+        from sagewatch_emulator.model_monitor import record_execution
+
+        self._require_open()
+        now = self.now
+        return record_execution(
+            self._sagemaker_backend(),
+            schedule,
+            status,
+            scheduled_time=scheduled_time or now.replace(minute=0, second=0, microsecond=0),
+            failure_reason=failure_reason,
+            processing_job_arn=processing_job_arn,
+            now=now,
+        )
+
     def update_endpoint(
         self,
         name: str,

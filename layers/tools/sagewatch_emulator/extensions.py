@@ -10,6 +10,7 @@ original back. What each extension covers is in its own module:
 
 - :mod:`sagewatch_emulator.sagemaker` — instance types, UpdateEndpoint, inference components,
   DescribeEndpoint's AsyncInferenceConfig;
+- :mod:`sagewatch_emulator.model_monitor` — Model Monitor schedules and executions;
 - :mod:`sagewatch_emulator.cloudwatch` — GetMetricData statistics and metric math,
   GetMetricWidgetImage, FilterLogEvents term patterns, DescribeAlarmHistory; opt-in quotas and
   DescribeAlarms paging;
@@ -43,10 +44,12 @@ class MotoExtensions:
     def install(self) -> None:
         """The extensions every account has (quotas, paging and faults are opt-in, later)."""
         from sagewatch_emulator.cloudwatch import install_cloudwatch_extensions
+        from sagewatch_emulator.model_monitor import install_model_monitor
         from sagewatch_emulator.powertools_cache import reset_powertools_parameter_cache
         from sagewatch_emulator.sagemaker import install_sagemaker_extensions
 
         install_sagemaker_extensions(self)
+        install_model_monitor(self)  # monitoring schedules and executions
         install_cloudwatch_extensions(self)  # GetMetricData p99/math, widget images, log patterns, history
         reset_powertools_parameter_cache(self)
 
