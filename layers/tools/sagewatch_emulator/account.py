@@ -383,8 +383,12 @@ class EmulatedAccount:
         async_inference: bool = False,
         tags: Mapping[str, str] | None = None,
         inference_components: Sequence[ComponentSpec] = (),
+        detailed_observability: bool | None = None,
     ) -> dict[str, Any]:
         """CreateModel + CreateEndpointConfig + CreateEndpoint; returns DescribeEndpoint.
+
+        ``detailed_observability`` sends ``MetricsConfig.EnableDetailedObservability``; None sends
+        no MetricsConfig, and the emulator then describes SageMaker's default for a new config (on).
 
         With ``inference_components`` the endpoint is built for them, as on AWS: its variants have
         no ModelName but ManagedInstanceScaling and RoutingConfig, and each component gets its own
@@ -393,7 +397,7 @@ class EmulatedAccount:
         if inference_components and async_inference:
             raise EmulatorError("an endpoint with inference components cannot be asynchronous")
         return self._endpoint_maker().create(
-            name, variants or [VariantSpec()], async_inference, tags or {}, inference_components
+            name, variants or [VariantSpec()], async_inference, tags or {}, inference_components, detailed_observability
         )
 
     def create_inference_component(self, endpoint: str, component: ComponentSpec) -> None:
@@ -479,9 +483,10 @@ class EmulatedAccount:
         *,
         variants: Sequence[VariantSpec] | None = None,
         async_inference: bool = False,
+        detailed_observability: bool | None = None,
     ) -> dict[str, Any]:
         """A new endpoint config + UpdateEndpoint (an emulator extension); returns DescribeEndpoint."""
-        return self._endpoint_maker().update(name, variants or [VariantSpec()], async_inference)
+        return self._endpoint_maker().update(name, variants or [VariantSpec()], async_inference, detailed_observability)
 
     def delete_endpoint(self, name: str) -> None:
         """DeleteEndpoint (its endpoint configs and model stay, as they do on AWS)."""

@@ -25,6 +25,14 @@ short of SageMaker, extensions that widen moto — never the product.
   the endpoint, its variant and the specification's model exist.
 - ``describe_endpoint_with_async_config``: real DescribeEndpoint returns the endpoint's
   ``AsyncInferenceConfig``; moto's does not. The extension adds it from the endpoint config.
+- ``keep_endpoint_config_metrics_config``: moto 5.2.5's CreateEndpointConfig drops
+  ``MetricsConfig`` and its DescribeEndpointConfig has none. The extension keeps what was sent
+  and describes it back with ``EnableDetailedObservability`` filled in as SageMaker documents
+  it (API reference "MetricsConfig": "The default value for new endpoint configurations is True.
+  For existing endpoint configurations created before this feature, the value is False unless
+  explicitly set"; developer guide "Getting started with detailed observability": configs
+  created after June 17, 2026 describe ``true`` with no action). moto stamps configs with the
+  wall clock, so emulated configs are "new" unless a test sends the flag.
 """
 
 from __future__ import annotations
@@ -132,6 +140,7 @@ class EndpointMaker:
         self._region = region
         self._account_id = account_id
         self._configs = 0
+        self._detailed_observability: bool | None = None
 
     def create(
         self,
@@ -140,7 +149,10 @@ class EndpointMaker:
         async_inference: bool,
         tags: Mapping[str, str],
         components: Sequence[ComponentSpec] = (),
+        detailed_observability: bool | None = None,
     ) -> dict[str, Any]:
+        """``detailed_observability`` None sends no MetricsConfig (SageMaker's default applies)."""
+        self._detailed_observability = detailed_observability
         if components:
             config = self._component_host_config(name, variants)
         else:
@@ -173,7 +185,14 @@ class EndpointMaker:
             RuntimeConfig={"CopyCount": spec.copies},
         )
 
-    def update(self, name: str, variants: Sequence[VariantSpec], async_inference: bool) -> dict[str, Any]:
+    def update(
+        self,
+        name: str,
+        variants: Sequence[VariantSpec],
+        async_inference: bool,
+        detailed_observability: bool | None = None,
+    ) -> dict[str, Any]:
+        self._detailed_observability = detailed_observability
         config = self._endpoint_config(name, variants, async_inference)
         self._sagemaker.update_endpoint(EndpointName=name, EndpointConfigName=config)
         return self.describe(name)
@@ -201,6 +220,11 @@ class EndpointMaker:
                 PrimaryContainer={"Image": f"{self._account_id}.dkr.ecr.{self._region}.amazonaws.com/{image}:latest"},
             )
 
+    def _metrics_config(self) -> dict[str, Any]:
+        if self._detailed_observability is None:
+            return {}
+        return {"MetricsConfig": {"EnableDetailedObservability": self._detailed_observability}}
+
     def _next_config_name(self, name: str) -> str:
         # A new config per call, as a deployment pipeline makes one per release.
         self._configs += 1
@@ -214,6 +238,7 @@ class EndpointMaker:
             EndpointConfigName=config,
             ExecutionRoleArn=self._role,
             ProductionVariants=[v.component_host_variant() for v in variants],
+            **self._metrics_config(),
         )
         return config
 
@@ -225,6 +250,7 @@ class EndpointMaker:
         kwargs: dict[str, Any] = {
             "EndpointConfigName": config,
             "ProductionVariants": [v.production_variant(model) for v in variants],
+            **self._metrics_config(),
         }
         if async_inference:
             kwargs["AsyncInferenceConfig"] = {
@@ -241,6 +267,7 @@ def install_sagemaker_extensions(extensions: MotoExtensions) -> None:
     accept_inference_component_variants(extensions)
     add_sagemaker_inference_components(extensions)
     describe_endpoint_with_async_config(extensions)
+    keep_endpoint_config_metrics_config(extensions)
 
 
 def _known_instance_types() -> tuple[frozenset[str], bool]:
@@ -470,3 +497,46 @@ def describe_endpoint_with_async_config(extensions: MotoExtensions) -> None:
 
     extensions.patch(SageMakerModelBackend, "describe_endpoint", describe_endpoint)
     extensions.installed.append("sagemaker: DescribeEndpoint returns AsyncInferenceConfig")
+
+
+def keep_endpoint_config_metrics_config(extensions: MotoExtensions) -> None:
+    """CreateEndpointConfig keeps MetricsConfig; DescribeEndpointConfig returns it, defaults filled."""
+    from moto.sagemaker.models import SageMakerModelBackend
+    from moto.sagemaker.responses import SageMakerResponse
+
+    create_original: Callable[[Any], Any] = SageMakerResponse.create_endpoint_config
+    describe_original: Callable[[Any, str], dict[str, Any]] = SageMakerModelBackend.describe_endpoint_config
+
+    def create_endpoint_config(self: Any) -> Any:
+        result = create_original(self)
+        metrics = self._get_param("MetricsConfig")
+        config = self.sagemaker_backend.endpoint_configs.get(self._get_param("EndpointConfigName"))
+        if config is not None:
+            config.sagewatch_metrics_config = dict(metrics) if isinstance(metrics, dict) else {}
+        return result
+
+    def describe_endpoint_config(self: Any, endpoint_config_name: str) -> dict[str, Any]:
+        response = describe_original(self, endpoint_config_name)
+        config = self.endpoint_configs[endpoint_config_name]
+        metrics = dict(getattr(config, "sagewatch_metrics_config", None) or {})
+        if not isinstance(metrics.get("EnableDetailedObservability"), bool):
+            metrics["EnableDetailedObservability"] = _detailed_observability_default(config.creation_time)
+        return {**response, "MetricsConfig": metrics}
+
+    extensions.patch(SageMakerResponse, "create_endpoint_config", create_endpoint_config)
+    extensions.patch(SageMakerModelBackend, "describe_endpoint_config", describe_endpoint_config)
+    extensions.installed.append("sagemaker: endpoint configs keep and describe MetricsConfig")
+
+
+# SageMaker developer guide, "Getting started with detailed observability": on by default for
+# endpoint configs created after June 17, 2026 (the first full day after it, in UTC).
+_DETAILED_OBSERVABILITY_DEFAULT_SINCE = datetime(2026, 6, 18, tzinfo=UTC)
+
+
+def _detailed_observability_default(created: object) -> bool:
+    stamp = datetime.fromisoformat(created) if isinstance(created, str) else created
+    if not isinstance(stamp, datetime):
+        return True  # moto always stamps a creation time; a config without one is new
+    if stamp.tzinfo is None:
+        stamp = stamp.replace(tzinfo=UTC)
+    return stamp >= _DETAILED_OBSERVABILITY_DEFAULT_SINCE

@@ -1,5 +1,7 @@
-"""The alert path's adapters and helpers without a network: grid alignment, the emulator's metric
-math evaluator, percentiles, log patterns, the PNG writer, and adapters against botocore's Stubber."""
+"""The alert path's adapters and helpers without a network: grid alignment, the emulated
+GetMetricData (statistics; metric math through the core evaluator, whose own tests are in
+tests/unit/core/evaluation), percentiles, log patterns, the PNG writer, and adapters against
+botocore's Stubber."""
 
 from __future__ import annotations
 
@@ -23,12 +25,6 @@ from sagewatch.adapters.slack import SlackDeliveryError
 from sagewatch.core.alerting.metric_queries import MetricSeries, expression_query, metric_query, series_to_minutes
 from sagewatch.core.shared.errors import AwsCallError
 from sagewatch_emulator.cloudwatch.log_patterns import log_pattern_matches
-from sagewatch_emulator.cloudwatch.metric_math import (
-    ExpressionError,
-    UnsupportedFunctionError,
-    evaluate_expression,
-    parse_expression,
-)
 from sagewatch_emulator.cloudwatch.statistics import metric_data_results, percentile
 from sagewatch_emulator.cloudwatch.widget_image import render_line_chart_png, widget_queries
 
@@ -89,109 +85,6 @@ def test_metric_series_rejects_misaligned_values() -> None:
         MetricSeries("x", "x", (T0,), (), "Complete")
 
 
-# --- the metric-math evaluator of the emulator ----------------------------------------------
-
-
-def test_error_rate_expression_is_evaluated_pointwise() -> None:
-    inv = series_of(10, 0, 20, 4)
-    err = series_of(1, 0, 5, 1)
-    points = evaluate_expression("IF(inv > 0, 100 * err / inv)", {"inv": inv, "err": err})
-    # minute 1: inv == 0, IF without else → no datapoint there
-    assert points == [(minute(0), 10.0), (minute(2), 25.0), (minute(3), 25.0)]
-
-
-def test_division_by_zero_gives_no_point() -> None:
-    assert evaluate_expression("a / b", {"a": series_of(1, 2, 3), "b": series_of(1, 0, 2)}) == [
-        (minute(0), 1.0),
-        (minute(2), 1.5),
-    ]
-
-
-def test_nested_parentheses_and_precedence() -> None:
-    a = series_of(2, 3)
-    assert evaluate_expression("((a + 1) * (a - (1 - -1))) / ((2))", {"a": a}) == [
-        (minute(0), 0.0),
-        (minute(1), 2.0),
-    ]
-    assert evaluate_expression("a + 2 * a ^ 2", {"a": a}) == [(minute(0), 10.0), (minute(1), 21.0)]
-    assert evaluate_expression("-a ^ 2", {"a": a}) == [(minute(0), -4.0), (minute(1), -9.0)]
-
-
-def test_if_with_else_comparisons_and_logic() -> None:
-    a = series_of(1, 5, 10)
-    assert evaluate_expression("IF(a >= 5, a, 0)", {"a": a}) == [(minute(0), 0.0), (minute(1), 5.0), (minute(2), 10.0)]
-    assert evaluate_expression("a > 2 AND a < 10", {"a": a}) == [(minute(0), 0.0), (minute(1), 1.0), (minute(2), 0.0)]
-    assert evaluate_expression("a == 1 || !(a != 10)", {"a": a}) == [
-        (minute(0), 1.0),
-        (minute(1), 0.0),
-        (minute(2), 1.0),
-    ]
-    assert evaluate_expression("IF(NOT a > 4, a)", {"a": a}) == [(minute(0), 1.0)]
-
-
-def test_a_missing_datapoint_in_any_operand_drops_that_timestamp() -> None:
-    points = evaluate_expression("a + b", {"a": series_of(1, 2, None, 4), "b": series_of(10, None, 30, 40)})
-    assert points == [(minute(0), 11.0), (minute(3), 44.0)]
-
-
-def test_an_expression_of_constants_has_no_timestamps() -> None:
-    assert evaluate_expression("1 + 2", {}) == []
-
-
-def test_references_are_reported() -> None:
-    assert parse_expression("IF(inv > 0, 100 * err / inv, other)").references == {"inv", "err", "other"}
-
-
-@pytest.mark.parametrize(
-    "expression",
-    ["", "   ", "1 +", "(a", "a)", "a b", "IF(a)", "IF(a, b, c, d)", "a > b > c", "* a", "a ,", "1e999", "a..b"],
-)
-def test_malformed_expressions_are_rejected(expression: str) -> None:
-    with pytest.raises(ExpressionError):
-        parse_expression(expression)
-
-
-@pytest.mark.parametrize(
-    "expression",
-    [
-        "__import__('os')",
-        "__import__('os').system('true')",
-        "a.__class__",
-        "a[0]",
-        "lambda: 1",
-        "open('/etc/passwd')",
-        "a; b",
-        "`a`",
-        "a = 1",
-    ],
-)
-def test_no_python_can_be_smuggled_in(expression: str) -> None:
-    with pytest.raises(ExpressionError):
-        evaluate_expression(expression, {"a": series_of(1), "b": series_of(2)})
-
-
-def test_unknown_functions_and_ids_are_errors() -> None:
-    with pytest.raises(UnsupportedFunctionError, match="FILL"):
-        parse_expression("FILL(a, 0)")
-    with pytest.raises(UnsupportedFunctionError):
-        parse_expression("if(a > 0, a)")  # CloudWatch's functions are upper case
-    with pytest.raises(ExpressionError, match="unknown id 'nope'"):
-        evaluate_expression("a + nope", {"a": series_of(1)})
-
-
-def test_deep_nesting_and_long_expressions_fail_cleanly() -> None:
-    with pytest.raises(ExpressionError, match="nested"):
-        parse_expression("(" * 500 + "a" + ")" * 500)
-    with pytest.raises(ExpressionError, match="nested"):
-        parse_expression("-" * 500 + "a")
-    with pytest.raises(ExpressionError, match="longer"):
-        parse_expression("a + " * 600 + "a")
-
-
-def test_overflow_gives_no_point_instead_of_an_error() -> None:
-    assert evaluate_expression("a ^ 1000", {"a": series_of(10, 1)}) == [(minute(1), 1.0)]
-
-
 # --- statistics over stored datapoints -----------------------------------------------------
 
 
@@ -236,6 +129,22 @@ def test_metric_stats_match_namespace_and_the_full_dimension_set() -> None:
     assert results["us"].points == [(minute(1), 100.0)]  # the statistic set has no unit
     assert results["ms"].points == [(minute(1), 0.099), (minute(2), 0.5)]
     assert results["p99"].label == "ModelLatency"
+
+
+def test_math_in_get_metric_data_follows_the_documented_gap_rules_and_fills_the_period_grid() -> None:
+    dims = (("EndpointName", "e"), ("VariantName", "v"))
+    queries = [
+        metric_query("n", "AWS/SageMaker", "ModelLatency", dims, "SampleCount", return_data=False),
+        expression_query("filled", "FILL(n, 0)"),
+        expression_query("plus", "n + FILL(n, 7)"),
+        expression_query("constant", "1 + 2"),
+    ]
+    results = {r.id: r for r in metric_data_results(_datums(), queries, T0, minute(4))}
+    # Data at minutes 1 and 2 only; FILL fills every other period of the request (0, 3).
+    assert results["filled"].points == [(minute(0), 0.0), (minute(1), 100.0), (minute(2), 10.0), (minute(3), 0.0)]
+    # One side missing counts as 0 (CloudWatch User Guide, "Use metric math").
+    assert results["plus"].points == [(minute(0), 7.0), (minute(1), 200.0), (minute(2), 20.0), (minute(3), 7.0)]
+    assert results["constant"].status == "InternalError" and "time series" in (results["constant"].message or "")
 
 
 def test_unsupported_statistics_and_bad_references_are_reported_per_query() -> None:

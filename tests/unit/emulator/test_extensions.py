@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+from datetime import datetime
 
 import boto3
 import pytest
 
 from sagewatch_emulator.aws_environment import ProcessTakeover, emulator_variables
 from sagewatch_emulator.extensions import MotoExtensions, snake_case
+from sagewatch_emulator.sagemaker import _detailed_observability_default
 
 
 class _Owner:
@@ -60,3 +62,21 @@ def test_process_takeover_points_boto3_at_the_emulator_and_restores_the_host(mon
     assert os.environ["AWS_REGION"] == "eu-west-1"
     assert "AWS_ENDPOINT_URL" not in os.environ
     assert boto3.DEFAULT_SESSION is session
+
+
+@pytest.mark.parametrize(
+    ("created", "expected"),
+    [
+        ("2026-06-17T23:59:00+00:00", False),  # created before the default changed: off unless set
+        ("2026-06-18T00:00:00+00:00", True),  # "created after June 17, 2026": on by default
+        ("2026-11-30T12:00:00", True),  # moto's naive wall-clock stamp, read as UTC
+        (None, True),
+    ],
+)
+def test_the_emulated_detailed_observability_default_follows_the_creation_date(
+    created: str | None, expected: bool
+) -> None:
+    stamp = datetime.fromisoformat(created) if created else None
+    assert _detailed_observability_default(stamp) is expected
+    if created:
+        assert _detailed_observability_default(created) is expected  # an ISO string, as moto may keep it

@@ -6,7 +6,9 @@ expressions other than a bare query id. :func:`get_metric_data_with_percentiles_
 replaces moto's ``CloudWatchBackend.get_metric_data``: it computes ``Sum``, ``Average``,
 ``Minimum``, ``Maximum``, ``SampleCount`` and percentiles ``pNN``/``pNN.N`` (nearest rank) on
 periods aligned like CloudWatch's (StartTime rounded down to the minute, EndTime exclusive), and
-evaluates metric math with :mod:`sagewatch_emulator.cloudwatch.metric_math`. While at it, it
+evaluates metric math with the runtime's own evaluator, :mod:`sagewatch.core.evaluation.expressions`
+(the one the alarm evaluator and ``sagewatch backtest`` use: CloudWatch's documented gap rules,
+IF and FILL), on the request's period grid. While at it, it
 matches a query's dimensions as a set *and* its namespace (moto ignored the namespace when
 dimensions were given). Metrics Insights (``SELECT …``) queries are answered by
 :mod:`sagewatch_emulator.cloudwatch.metrics_insights`, which also rejects a second one in the
@@ -26,7 +28,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
-from sagewatch_emulator.cloudwatch.metric_math import ExpressionError, evaluate_expression, parse_expression
+from sagewatch.core.evaluation.expressions import ExpressionError, evaluate_at, parse_expression
 from sagewatch_emulator.cloudwatch.metrics_insights import (
     InsightsQueryError,
     check_one_insights_query,
@@ -160,6 +162,20 @@ def _metric_stat_points(
     return points
 
 
+def _period_grid(queries: Sequence[Mapping[str, Any]], start: datetime, end: datetime) -> list[datetime]:
+    """The period starts of the request when its metrics share one period (else none): the
+    timeline on which FILL fills periods without data, as CloudWatch's FILL does."""
+    periods = {int(q["MetricStat"].get("Period") or 60) for q in queries if "MetricStat" in q}
+    if len(periods) != 1 or (period := periods.pop()) <= 0:
+        return []
+    moment, end = _grid_start(start, period), as_utc(end)
+    grid: list[datetime] = []
+    while moment < end:
+        grid.append(moment)
+        moment += timedelta(seconds=period)
+    return grid
+
+
 def metric_data_results(
     datums: Sequence[Any], queries: Sequence[Mapping[str, Any]], start: datetime, end: datetime
 ) -> list[QueryResult]:
@@ -179,6 +195,7 @@ def metric_data_results(
         results[query_id] = result
 
     expressions = {str(q["Id"]): q for q in queries if "Expression" in q and not is_insights(q)}
+    timeline = _period_grid(queries, start, end)
     in_progress: set[str] = set()
 
     def evaluate(query_id: str) -> QueryResult:
@@ -198,7 +215,7 @@ def metric_data_results(
                     if source.status != "Complete":
                         raise ExpressionError(f"{reference!r} has no data: {source.message}")
                     inputs[reference] = source.points
-            result.points = evaluate_expression(parsed, inputs)
+            result.points = evaluate_at(parsed, inputs, timeline)
         except ExpressionError as exc:
             result.status, result.message = "InternalError", str(exc)
         finally:

@@ -18,7 +18,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sagewatch_emulator.cloudwatch.metric_math import ExpressionError
+from sagewatch.core.evaluation.expressions import ExpressionError
 from sagewatch_emulator.cloudwatch.statistics import metric_data_results
 from sagewatch_emulator.cloudwatch.utc import as_utc
 

@@ -13,7 +13,7 @@ from sagewatch.core.alerting.notification import AlarmKind, AlarmNotification, E
 from sagewatch.core.alerting.reason_text import humanize_reason
 from sagewatch.core.alerting.units import describe_metric, format_comparison, format_duration, format_value
 from sagewatch.core.monitoring.alarm_catalog import BY_KEY
-from sagewatch.core.shared.links import alarm_url, dashboard_url, endpoint_url, logs_url
+from sagewatch.core.shared.links import ai_insights_url, alarm_url, dashboard_url, endpoint_url, logs_url
 from sagewatch.core.shared.naming import dashboard_name
 
 
@@ -117,6 +117,9 @@ def build_alarm_view(
             candidates.append(("Dashboard", dashboard_url(region, dashboard_name(prefix, region, target.endpoint))))
         candidates.append(("Endpoint", endpoint_url(region, target.endpoint)))
         candidates.append(("Logs", logs_url(region, target.endpoint)))
+        if target.context is not None and target.context.insights:
+            # Known from the alarm's context trailer that onboarding wrote: no API call per alert.
+            candidates.append(("SageMaker AI Insights", ai_insights_url(region, target.endpoint)))
     links = _links(candidates)
 
     details: list[tuple[str, str]] = []

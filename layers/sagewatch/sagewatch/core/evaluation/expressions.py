@@ -19,6 +19,12 @@ Source: CloudWatch User Guide, "Use metric math" (archived as awsdocs/amazon-clo
   (REPEAT) the most recent earlier real value; leading gaps stay missing under REPEAT.
 - "The final result of any math expression must be a single time series": a scalar-only
   expression is an error. A point with no value is a missing datapoint for the alarm.
+- Logical operators are ``AND``/``&&`` and ``OR``/``||`` ("Comparison and logical operators"
+  table); the guide lists no ``NOT``/``!``, so neither parses.
+
+Two callers, one behaviour: the alarm evaluator (``math_alarm``, series on the alarm's period
+grid) through :func:`evaluate_expression`, and the emulated account's GetMetricData (timestamped
+datapoints) through :func:`evaluate_at`.
 
 Anything else (other functions, METRICS(), arrays, LINEAR) raises UnsupportedFunctionError.
 ANOMALY_DETECTION_BAND is handled by ``anomaly.parse_anomaly_band``.
@@ -28,8 +34,9 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 
 from .tokens import Token, TokenCursor
 
@@ -410,3 +417,26 @@ def evaluate_expression(expression: str | Expression, series: Mapping[str, Seque
     if isinstance(result, float):
         raise ExpressionError(f"{parsed.text!r} is a number: the result must be a time series")
     return result
+
+
+def evaluate_at(
+    expression: str | Expression,
+    series: Mapping[str, Sequence[tuple[datetime, float]]],
+    timeline: Iterable[datetime] = (),
+) -> list[tuple[datetime, float]]:
+    """Evaluate over timestamped datapoints (GetMetricData's shape), oldest first.
+
+    The shared timeline is every timestamp of a referenced series plus ``timeline`` (the request's
+    period starts, so that FILL can fill a period no series has a point in, as on CloudWatch). A
+    timestamp where the expression has no value gives no datapoint. The same rules as
+    :func:`evaluate_expression` apply, including its errors (an unknown id, a scalar result).
+    """
+    parsed = expression if isinstance(expression, Expression) else parse_expression(expression)
+    unknown = sorted(parsed.references - set(series))
+    if unknown:
+        raise ExpressionError(f"unknown id {unknown[0]!r} in expression {parsed.text!r}")
+    by_id = {name: dict(series[name]) for name in parsed.references}
+    moments = sorted({moment for points in by_id.values() for moment in points}.union(timeline))
+    aligned = {name: [points.get(moment) for moment in moments] for name, points in by_id.items()}
+    values = evaluate_expression(parsed, aligned)
+    return [(moment, value) for moment, value in zip(moments, values, strict=True) if value is not None]

@@ -156,6 +156,7 @@ def _build(
         instance=variant.instance_type if variant is not None and not variant.is_serverless else None,
         unit=display.unit,
         scale=display.scale,
+        insights=profile.detailed_observability,
     )
     tags = [
         (TAG_ENDPOINT, profile.name),

@@ -23,7 +23,7 @@ from typing import Any
 from sagewatch.core.monitoring.alarm_spec import AlarmSpec, Dimensions
 from sagewatch.core.monitoring.profile import EndpointProfile, VariantProfile
 from sagewatch.core.shared.instance_types import InstanceType, lookup
-from sagewatch.core.shared.links import alarms_search_url, endpoint_url, logs_url
+from sagewatch.core.shared.links import ai_insights_url, alarms_search_url, endpoint_url, logs_url
 from sagewatch.core.shared.namespaces import INSTANCE_NAMESPACE, INVOCATION_NAMESPACE, endpoint_log_group
 from sagewatch.core.shared.naming import alarm_prefix
 from sagewatch.core.shared.partitions import partition
@@ -101,6 +101,9 @@ def _links(profile: EndpointProfile, prefix: str) -> list[str]:
         (f"Logs: {group}", logs_url(region, profile.name)),
         ("Alarms", alarms_search_url(region, alarm_prefix(prefix, profile.name))),
     ]
+    if profile.detailed_observability:
+        # The endpoint page's "View in SageMaker AI Insights" (no URL of its own is documented).
+        candidates.append(("SageMaker AI Insights", ai_insights_url(region, profile.name)))
     return [f"[{label}]({url})" for label, url in candidates if url]
 
 

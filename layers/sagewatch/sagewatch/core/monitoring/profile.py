@@ -8,6 +8,8 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
+from sagewatch.core.monitoring.detailed_observability import has_detailed_observability
+
 
 @dataclass(frozen=True)
 class ServerlessConfig:
@@ -45,6 +47,9 @@ class EndpointProfile:
     tags: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     last_modified: datetime | None = None
     failure_reason: str | None = None
+    # SageMaker AI detailed observability on the endpoint config: SageMaker AI Insights has a
+    # view of this endpoint (core.monitoring.detailed_observability says how it is decided).
+    detailed_observability: bool = False
 
     @property
     def account_id(self) -> str:
@@ -131,4 +136,5 @@ def profile_from_descriptions(
         tags=MappingProxyType(dict(tags)),
         last_modified=last_modified if isinstance(last_modified, datetime) else None,
         failure_reason=endpoint.get("FailureReason") or None,
+        detailed_observability=has_detailed_observability(config),
     )

@@ -8,6 +8,9 @@ or read its tags. Example::
 
     [sagewatch kind=real-time instance=ml.g5.12xlarge unit=% scale=0.25 slack=team-llm-webhook]
 
+``insights=1`` says the endpoint has SageMaker AI detailed observability, so alerts link to its
+SageMaker AI Insights view; alarms written before it existed simply lack it (no link).
+
 Values never contain spaces or ``]`` (routing values are validated); renderers strip the trailer.
 """
 
@@ -29,6 +32,7 @@ class AlarmContext:
     scale: float | None = None  # human value = metric value * scale
     slack: str | None = None  # Secrets Manager id of the endpoint's own Slack webhook
     email: tuple[str, ...] = ()  # the endpoint's own email recipients
+    insights: bool = False  # the endpoint has SageMaker AI Insights (detailed observability)
 
     def encode(self) -> str:
         fields: list[tuple[str, str]] = []
@@ -44,6 +48,8 @@ class AlarmContext:
             fields.append(("slack", self.slack))
         if self.email:
             fields.append(("email", ",".join(self.email)))
+        if self.insights:  # written only when on: other alarms' descriptions stay as they were
+            fields.append(("insights", "1"))
         for key, value in fields:
             if not _VALUE.match(value):
                 raise ValueError(f"alarm context {key}={value!r} may not contain spaces or ']'")
@@ -78,4 +84,5 @@ def _context(values: Mapping[str, str]) -> AlarmContext:
         scale=scale,
         slack=values.get("slack") or None,
         email=tuple(e for e in (values.get("email") or "").split(",") if e),
+        insights=values.get("insights") in ("1", "true"),
     )

@@ -11,6 +11,15 @@ own console host (AWS documentation):
 The isolated partitions (aws-iso, aws-iso-b, aws-iso-e, aws-iso-f) and the European Sovereign
 Cloud (aws-eusc) publish no console host in public documentation: their links are left out
 (``None``) rather than pointed at a console that cannot show their resources.
+
+SageMaker AI Insights (CloudWatch user guide, "CloudWatch SageMaker AI Insights" and "Get started
+with CloudWatch SageMaker AI Insights") documents no console URL or fragment of its own: it is
+reached through CloudWatch → Infrastructure monitoring → SageMaker AI Insights (fleet level, no
+filter), or from the SageMaker AI console's endpoint detail page, whose "View in SageMaker AI
+Insights" opens it *filtered to that endpoint*. The link therefore goes to that endpoint page, the
+documented one-click way to the endpoint's view, and only in partitions whose documentation
+describes the feature: aws (docs.aws.amazon.com) and aws-cn (docs.amazonaws.cn publishes the same
+CloudWatch pages). No AWS GovCloud (US) page for it was found, so none there.
 """
 
 from __future__ import annotations
@@ -19,6 +28,8 @@ from urllib.parse import quote
 
 from sagewatch.core.shared.namespaces import endpoint_log_group
 from sagewatch.core.shared.partitions import COMMERCIAL, partition
+
+_AI_INSIGHTS_PARTITIONS = frozenset({COMMERCIAL, "aws-cn"})
 
 _PARTITION_CONSOLE_HOSTS = {
     "aws-cn": "console.amazonaws.cn",
@@ -66,3 +77,10 @@ def logs_url(region: str, endpoint: str) -> str | None:
     # '/' becomes %2F, then %252F, then $252F.
     group = quote(endpoint_log_group(endpoint), safe="").replace("%", "$25")
     return _page(region, "cloudwatch", f"logsV2:log-groups/log-group/{group}")
+
+
+def ai_insights_url(region: str, endpoint: str) -> str | None:
+    """Where the endpoint's SageMaker AI Insights view is one click away (see the module's note)."""
+    if partition(region) not in _AI_INSIGHTS_PARTITIONS:
+        return None
+    return endpoint_url(region, endpoint)
