@@ -12,7 +12,13 @@ from __future__ import annotations
 from sagewatch.core.alerting.alert import AlertView, Link
 from sagewatch.core.alerting.notification import MonitoringRunNotice
 from sagewatch.core.alerting.violation_report import ViolationReport, split_s3_uri
-from sagewatch.core.shared.links import endpoint_url, monitoring_schedule_url, s3_folder_url, s3_object_url
+from sagewatch.core.shared.links import (
+    endpoint_url,
+    monitoring_schedule_url,
+    processing_job_logs_url,
+    s3_folder_url,
+    s3_object_url,
+)
 
 # Run alerts are told as alerts ("ALARM"): renderers, digests and routing need no new state.
 ALERT_STATE = "ALARM"
@@ -94,5 +100,6 @@ def _links(notice: MonitoringRunNotice, report_key: tuple[str, str] | None) -> t
         ("Report" if report_key is not None else "Reports", report),
         ("Schedule", monitoring_schedule_url(region, notice.schedule_name)),
         ("Endpoint", endpoint_url(region, notice.endpoint_name)),
+        ("Logs", processing_job_logs_url(region, notice.processing_job_arn.rsplit("/", 1)[-1])),
     ]
     return tuple(Link(label, url) for label, url in candidates if url)

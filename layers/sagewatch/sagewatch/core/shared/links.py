@@ -93,3 +93,11 @@ def s3_folder_url(region: str, bucket: str, prefix: str) -> str | None:
         return None
     folder = prefix.strip("/") + "/" if prefix.strip("/") else ""
     return f"https://{host}/s3/buckets/{quote(bucket, safe='')}?region={region}&prefix={quote(folder, safe='/')}"
+
+
+def processing_job_logs_url(region: str, job_name: str) -> str | None:
+    """The log streams of one processing job (``/aws/sagemaker/ProcessingJobs``, streams named
+    ``<job>/algo-1-…``), for a failed Model Monitor run."""
+    group = quote("/aws/sagemaker/ProcessingJobs", safe="").replace("%", "$25")
+    stream_filter = quote(f"?logStreamNameFilter={quote(job_name, safe='')}", safe="").replace("%", "$25")
+    return _page(region, "cloudwatch", f"logsV2:log-groups/log-group/{group}{stream_filter}")
