@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from sagewatch.core.shared.namespaces import endpoint_log_group
+from sagewatch.core.shared.namespaces import PROCESSING_JOB_LOG_GROUP, endpoint_log_group
 from sagewatch.core.shared.partitions import COMMERCIAL, partition
 
 _PARTITION_CONSOLE_HOSTS = {
@@ -98,6 +98,6 @@ def s3_folder_url(region: str, bucket: str, prefix: str) -> str | None:
 def processing_job_logs_url(region: str, job_name: str) -> str | None:
     """The log streams of one processing job (``/aws/sagemaker/ProcessingJobs``, streams named
     ``<job>/algo-1-…``), for a failed Model Monitor run."""
-    group = quote("/aws/sagemaker/ProcessingJobs", safe="").replace("%", "$25")
+    group = quote(PROCESSING_JOB_LOG_GROUP, safe="").replace("%", "$25")
     stream_filter = quote(f"?logStreamNameFilter={quote(job_name, safe='')}", safe="").replace("%", "$25")
     return _page(region, "cloudwatch", f"logsV2:log-groups/log-group/{group}{stream_filter}")
