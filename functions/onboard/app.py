@@ -22,6 +22,7 @@ from aws_lambda_powertools.utilities.typing import LambdaContext
 from sagewatch.config import OnboardConfig
 from sagewatch.core.monitoring.diff import DashboardAction
 from sagewatch.core.monitoring.events import Action, is_endpoint_state_change, parse_state_change
+from sagewatch.core.monitoring.monitor_runs import is_processing_job_state_change, parse_monitoring_job
 from sagewatch.core.shared.errors import InvalidEventError
 from sagewatch.core.shared.naming import is_valid_endpoint_name
 from sagewatch.observability import (
@@ -127,8 +128,24 @@ def _work(record: SQSRecord) -> None:
     )
 
 
+def _on_monitoring_run(event: dict[str, Any]) -> dict[str, Any]:
+    """A processing job finished: a Model Monitor run's alert when it failed or found violations."""
+    try:
+        job = parse_monitoring_job(event)
+    except InvalidEventError as exc:
+        logger.error("invalid event: %s", exc, extra={"event_id": event.get("id")})
+        return {"outcome": "invalid", "error": str(exc)}
+    if job is None:
+        logger.info("ignored: a processing job no monitoring schedule started")
+        return {"outcome": "ignored", "reason": "not a Model Monitor run"}
+    logger.append_keys(schedule=job.schedule_name, processing_job=job.job_name, event_id=job.event_id)
+    return wiring.monitoring_runs(config).handle(job).as_dict()
+
+
 def _on_event(event: dict[str, Any]) -> dict[str, Any]:
-    """An EventBridge endpoint state change."""
+    """An EventBridge endpoint state change, or a finished processing job (Model Monitor runs)."""
+    if is_processing_job_state_change(event):
+        return _on_monitoring_run(event)
     if not is_endpoint_state_change(event):
         source = event.get("source") if isinstance(event, dict) else None
         detail_type = event.get("detail-type") if isinstance(event, dict) else None

@@ -28,7 +28,14 @@ def run_week_bench(mode: SlackMode = "bot", *, verbose: bool = True) -> dict[str
     """{"week": the report's object, "week_detail": per incident, noise, targets}."""
     scenario = week_on_call(monday_before(datetime.now(UTC)))
     run = run_scenario(scenario, mode, progress=print if verbose else None)
-    result = score(scenario.fleet, scenario.incidents, run.notices, run.deliveries, threaded_mode=mode == "bot")
+    result = score(
+        scenario.fleet,
+        scenario.incidents,
+        run.notices,
+        run.deliveries,
+        threaded_mode=mode == "bot",
+        monitor_runs=run.monitor_runs,
+    )
     simulated = (scenario.end - scenario.start) / timedelta(seconds=1)
     week = {
         "endpoints": len(scenario.fleet.endpoints),

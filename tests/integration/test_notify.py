@@ -163,6 +163,7 @@ KINDS: dict[str, tuple[tuple[str, ...], bool, bool]] = {
     "alarm-generic-ec2.json": (("web-01 high CPU", "AWS/EC2", "93.4", "80"), False, False),
     "ok-generic-ec2.json": (("web-01 high CPU", "Resolved"), False, False),
     "endpoint-failed.json": (("image-embedder", "failed", "ping health check"), True, False),
+    "monitoring-run-violations.json": (("churn-v2", "churn-v2-data-quality", "DataQuality"), True, False),
     "alarm-legacy-body.json": (("fraud-scorer", "AllTraffic", "1,840 ms", "250 ms", "eu-west-1"), True, True),
 }
 

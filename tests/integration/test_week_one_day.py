@@ -27,7 +27,17 @@ def day(request: pytest.FixtureRequest) -> Iterator[tuple[ScenarioRun, Score]]:
     mode: SlackMode = request.param
     run = run_scenario(one_day_on_call(monday_before(datetime.now(UTC))), mode)
     scenario = run.scenario
-    yield run, score(scenario.fleet, scenario.incidents, run.notices, run.deliveries, threaded_mode=mode == "bot")
+    yield (
+        run,
+        score(
+            scenario.fleet,
+            scenario.incidents,
+            run.notices,
+            run.deliveries,
+            threaded_mode=mode == "bot",
+            monitor_runs=run.monitor_runs,
+        ),
+    )
 
 
 def test_the_day_ran_through_the_real_wiring_without_errors(day: tuple[ScenarioRun, Score]) -> None:
@@ -71,3 +81,15 @@ def test_the_non_incidents_page_nobody_and_the_only_noise_is_first_evaluation_ok
 def test_no_noise_at_all(day: tuple[ScenarioRun, Score]) -> None:
     _, result = day
     assert result.noise == []
+
+
+def test_each_bad_model_monitor_run_is_one_message_and_the_clean_runs_none(day: tuple[ScenarioRun, Score]) -> None:
+    """fraud-scorer's hourly data-quality runs: 11:00 finds violations, 17:00 fails (each event sent
+    twice, as SageMaker may); the other 22 runs are clean and tell nobody."""
+    run, result = day
+    assert len(run.monitor_runs) == 24
+    assert sorted(r.status for r in run.monitor_runs if r.bad) == ["CompletedWithViolations", "Failed"]
+    assert len(result.monitor_runs) == 2
+    for scored in result.monitor_runs:
+        assert scored.alerted and scored.one_message(result.destinations), scored
+    assert not any(m.category is NoiseCategory.CLEAN_MONITORING_RUN for m in result.noise)

@@ -48,6 +48,9 @@ def open_seeded_account() -> EmulatedAccount:
         account.create_endpoint(
             "video-tagger", variants=[VariantSpec("AllTraffic", "ml.g4dn.xlarge", 1)], async_inference=True
         )
+        # The Model Monitor run samples (events/onboard/monitoring-run-*.json): their endpoint and schedule.
+        account.create_endpoint("churn-v2", variants=[VariantSpec("AllTraffic", "ml.m5.large", 1)])
+        account.create_monitoring_schedule("churn-v2", "churn-v2-data-quality")
         # A fixed minute in the recent past: the emulator, like CloudWatch Logs, drops log lines
         # far from the real clock. Both runs of an event see the same data.
         at = datetime.now(tz=UTC).replace(second=0, microsecond=0) - timedelta(minutes=1)

@@ -23,6 +23,7 @@ JUSTIFIED_ON_STAR: dict[str, str] = {
     "cloudwatch:DescribeAlarms": "read; list call filtered by name prefix in the request",
     "sagemaker:ListEndpoints": "read; list calls take no resource",
     "sagemaker:ListInferenceComponents": "read; list calls take no resource",
+    "sagemaker:ListMonitoringExecutions": "read; list calls take no resource",
     "cloudwatch:ListDashboards": "read; list call filtered by name prefix in the request",
     # DescribeAlarmHistory API reference: "To use this operation and return information about a
     # composite alarm, you must be signed on with the cloudwatch:DescribeAlarmHistory permission

@@ -103,16 +103,67 @@ def policy_sub(tpl: Template) -> Any:
     return onboard_function(tpl)["Environment"]["Variables"]["SAGEWATCH_POLICY"]
 
 
-def onboard_rule(transformed: Template) -> tuple[str, dict[str, Any], dict[str, Any]]:
-    """(logical id, rule properties, target) of the EventBridge rule that invokes OnboardFunction."""
+def onboard_rule(
+    transformed: Template, detail_type: str = "SageMaker Endpoint State Change"
+) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """(logical id, rule properties, target) of the EventBridge rule for ``detail_type`` that
+    invokes OnboardFunction (endpoint state changes; Model Monitor runs' processing jobs)."""
     found = [
         (name, rule["Properties"], target)
         for name, rule in resources_of_type(transformed, "AWS::Events::Rule").items()
         for target in rule["Properties"].get("Targets", [])
         if target["Arn"] == get_att("OnboardFunction", "Arn")
+        and rule["Properties"].get("EventPattern", {}).get("detail-type") == [detail_type]
     ]
-    assert len(found) == 1, f"expected exactly one rule targeting OnboardFunction, found {found}"
+    assert len(found) == 1, f"expected exactly one {detail_type} rule targeting OnboardFunction, found {found}"
     return found[0]
+
+
+MONITORING_RUN = "SageMaker Processing Job State Change"
+
+
+def test_onboard_function_has_exactly_the_endpoint_and_monitoring_run_rules(transformed: Template) -> None:
+    rules = [
+        rule["Properties"]["EventPattern"]["detail-type"]
+        for rule in resources_of_type(transformed, "AWS::Events::Rule").values()
+        for target in rule["Properties"].get("Targets", [])
+        if target["Arn"] == get_att("OnboardFunction", "Arn")
+    ]
+    assert sorted(rules) == [["SageMaker Endpoint State Change"], [MONITORING_RUN]]
+
+
+def test_monitoring_run_rule_lets_through_only_finished_processing_jobs(transformed: Template) -> None:
+    _, rule, target = onboard_rule(transformed, MONITORING_RUN)
+    assert rule["EventPattern"] == {
+        "source": ["aws.sagemaker"],
+        "detail-type": [MONITORING_RUN],
+        "detail": {"ProcessingJobStatus": ["Completed", "Failed", "Stopped"]},
+    }
+    # The same retry and dead-letter settings as the endpoint rule.
+    assert target["RetryPolicy"] == {"MaximumRetryAttempts": 8, "MaximumEventAgeInSeconds": 3600}
+    assert target["DeadLetterConfig"] == {"Arn": get_att(DLQ, "Arn")}
+
+
+def test_model_monitor_reads_are_scoped_to_schedules(transformed: Template) -> None:
+    statements = {s.get("Sid"): s for s in iam_statements(transformed["Resources"]["OnboardFunctionRole"])}
+    describe = statements["ReadMonitoringSchedules"]
+    assert as_list(describe["Action"]) == ["sagemaker:DescribeMonitoringSchedule"]
+    assert sub_with_defaults(transformed, describe["Resource"]).endswith(":monitoring-schedule/*")
+    # ListMonitoringExecutions is a List action: IAM accepts only "*" for it.
+    assert as_list(statements["ListMonitoringExecutions"]["Action"]) == ["sagemaker:ListMonitoringExecutions"]
+
+
+def test_notify_reads_reports_only_where_the_operator_says(transformed: Template) -> None:
+    policy = transformed["Resources"]["NotifyReadMonitoringReportsPolicy"]
+    assert policy["Condition"] == "HasMonitoringReportsBucket"
+    assert transformed["Parameters"]["MonitoringReportsBucket"]["Default"] == ""
+    [statement] = as_list(policy["Properties"]["PolicyDocument"]["Statement"])
+    assert as_list(statement["Action"]) == ["s3:GetObject"]
+    assert statement["Resource"] == {"Fn::Sub": "arn:${AWS::Partition}:s3:::${MonitoringReportsBucket}/*"}
+    notify_actions = {
+        a for s in iam_statements(transformed["Resources"]["NotifyFunctionRole"]) for a in as_list(s["Action"])
+    }
+    assert not any(a.startswith("s3:") for a in notify_actions)  # nothing unconditional
 
 
 # ------------------------------------------------------------------------------ functions
@@ -229,8 +280,9 @@ def test_onboard_rule_retries_then_dead_letters_to_the_dlq(transformed: Template
     assert target["DeadLetterConfig"] == {"Arn": get_att(DLQ, "Arn")}
 
 
-def test_dlq_policy_lets_only_the_onboard_rule_send(transformed: Template) -> None:
+def test_dlq_policy_lets_only_the_onboard_rules_send(transformed: Template) -> None:
     rule_id, _, _ = onboard_rule(transformed)
+    run_rule_id, _, _ = onboard_rule(transformed, MONITORING_RUN)
     policies = [
         p["Properties"]
         for p in resources_of_type(transformed, "AWS::SQS::QueuePolicy").values()
@@ -244,7 +296,9 @@ def test_dlq_policy_lets_only_the_onboard_rule_send(transformed: Template) -> No
     assert statement["Effect"] == "Allow"
     assert as_list(statement["Action"]) == ["sqs:SendMessage"]
     assert statement["Resource"] == get_att(DLQ, "Arn")
-    assert statement["Condition"] == {"ArnEquals": {"aws:SourceArn": get_att(rule_id, "Arn")}}
+    assert statement["Condition"] == {
+        "ArnEquals": {"aws:SourceArn": [get_att(rule_id, "Arn"), get_att(run_rule_id, "Arn")]}
+    }
 
 
 def test_dlq_keeps_messages_14_days_encrypted(transformed: Template) -> None:

@@ -54,6 +54,9 @@ ENV_DIGEST_THRESHOLD = "SAGEWATCH_DIGEST_THRESHOLD"
 ENV_DELIVERY_TABLE = "SAGEWATCH_DELIVERY_TABLE"
 ENV_ALERT_QUEUE_URL = "SAGEWATCH_ALERT_QUEUE_URL"  # where an OK waits out the settle window
 ENV_OK_SETTLE_SECONDS = "SAGEWATCH_OK_SETTLE_SECONDS"
+# "bucket" or "bucket/prefix" whose Model Monitor reports NotifyFunction may read (s3:GetObject on
+# exactly that in template.yaml); empty: reports are linked, not read.
+ENV_MONITORING_REPORTS = "SAGEWATCH_MONITORING_REPORTS"
 # Not in the template (the defaults are Slack's figures); tests scale time down with them.
 ENV_SLACK_MIN_INTERVAL = "SAGEWATCH_SLACK_MIN_INTERVAL_SECONDS"
 ENV_SLACK_TIMEOUT = "SAGEWATCH_SLACK_TIMEOUT_SECONDS"
@@ -242,6 +245,15 @@ class NotifyConfig(CommonConfig):
     slack_api_url: str | None = None  # Web API base URL (a fake Slack in tests); None = Slack's
     alert_queue_url: str | None = None  # AlertQueue: an OK without a thread waits there (DelaySeconds)
     ok_settle_seconds: int = 900  # how long an incident's OK waits for a re-ALARM (0-900; SQS's limit)
+    monitoring_reports: str | None = None  # "bucket" or "bucket/prefix" of readable Model Monitor reports
+
+    def may_read_report(self, bucket: str, key: str) -> bool:
+        """Whether ``s3://bucket/key`` is inside what the role may read (MonitoringReportsBucket)."""
+        if not self.monitoring_reports:
+            return False
+        allowed_bucket, _, prefix = self.monitoring_reports.partition("/")
+        prefix = prefix.strip("/")
+        return bucket == allowed_bucket and (not prefix or key.startswith(prefix + "/"))
 
     @property
     def dashboards(self) -> bool:
@@ -279,7 +291,20 @@ class NotifyConfig(CommonConfig):
             slack_api_url=read.text(ENV_SLACK_API_URL),
             alert_queue_url=read.text(ENV_ALERT_QUEUE_URL),
             ok_settle_seconds=settle,
+            monitoring_reports=_reports_location(read.text(ENV_MONITORING_REPORTS)),
         )
+
+
+_REPORTS_LOCATION = re.compile(r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9](/[^*?]*)?$")
+
+
+def _reports_location(value: str | None) -> str | None:
+    """``bucket`` or ``bucket/prefix`` (no wildcards: the IAM grant is built from it)."""
+    if not value:
+        return None
+    if not _REPORTS_LOCATION.match(value):
+        raise ConfigError(ENV_MONITORING_REPORTS, f"{value!r} is not a bucket name or bucket/prefix")
+    return value.rstrip("/")
 
 
 # A Slack conversation ID: C (public channel), G (private channel) or D (direct message), then

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from sagewatch.config import FleetWidgetConfig, MonitoringConfig, NotifyConfig, OnboardConfig, ReconcileConfig
     from sagewatch.core.monitoring.policy import Policy
     from sagewatch.usecases.backtest import Backtester
+    from sagewatch.usecases.monitoring_runs import MonitoringRunAlerts
     from sagewatch.usecases.notify import Notifier
     from sagewatch.usecases.onboarding import Onboarding
     from sagewatch.usecases.reconcile import Reconciler
@@ -111,6 +112,17 @@ class Wiring:
         from sagewatch.adapters.cloudwatch import CloudWatchWriter
 
         return self._onboarding(config, CloudWatchWriter(self.client("cloudwatch")), fresh=fresh)
+
+    def monitoring_runs(self, config: OnboardConfig) -> MonitoringRunAlerts:
+        """The event path for finished Model Monitor runs: read the schedule, publish the alert."""
+        from sagewatch.adapters.model_monitor import ModelMonitorReader
+        from sagewatch.adapters.sagemaker import SageMakerEndpoints
+        from sagewatch.adapters.sns import NoticePublisher
+        from sagewatch.usecases.monitoring_runs import MonitoringRunAlerts
+
+        sagemaker = self.client("sagemaker")
+        notices = NoticePublisher(self.client("sns"), config.alert_topic_arn) if config.alert_topic_arn else None
+        return MonitoringRunAlerts(ModelMonitorReader(sagemaker), SageMakerEndpoints(sagemaker), notices)
 
     def onboard_worker(self, config: OnboardConfig, *, fresh: bool = False) -> Onboarding:
         """The OnboardQueue worker: paced writes, what was applied recorded in the state table."""
@@ -206,6 +218,7 @@ class Wiring:
         from sagewatch.adapters.logs import LogsReader
         from sagewatch.adapters.metrics import MetricsReader
         from sagewatch.adapters.rate_limit import RateLimiter
+        from sagewatch.adapters.s3_reports import ReportReader
         from sagewatch.adapters.secrets import slack_bot_token, slack_webhook_url
         from sagewatch.adapters.slack import SlackBotSender, SlackWebhookSender
         from sagewatch.core.alerting.metric_queries import series_to_minutes
@@ -245,6 +258,7 @@ class Wiring:
             incidents=IncidentStore(config.delivery_table, self.client("dynamodb")) if config.delivery_table else None,
             alert_queue=AlertQueue(self.client("sqs"), config.alert_queue_url) if config.alert_queue_url else None,
             pacer=ChannelPacer(RateLimiter(config.slack_min_interval), shared),
+            reports=ReportReader(self.client("s3")) if config.monitoring_reports else None,
         )
 
     # -- FleetWidgetFunction ---------------------------------------------------------------

@@ -46,6 +46,7 @@ from sagewatch_emulator.errors import EmulatorBusyError, EmulatorError
 from sagewatch_emulator.extensions import MotoExtensions
 from sagewatch_emulator.fake_slack import FakeSlack
 from sagewatch_emulator.faults import InjectedFault, inject_fault
+from sagewatch_emulator.model_monitor_runs import MonitoringRun
 from sagewatch_emulator.moto_server import MOTO_ACCOUNT_ID, MotoServer
 from sagewatch_emulator.provision import DEFAULT_ACCOUNT_CONCURRENCY, Provisioner, generated_name
 from sagewatch_emulator.sagemaker import ComponentSpec, EndpointMaker, VariantSpec
@@ -475,6 +476,24 @@ class EmulatedAccount:
             failure_reason=failure_reason,
             processing_job_arn=processing_job_arn,
             now=now,
+        )
+
+    def run_monitoring_execution(
+        self,
+        schedule: str,
+        status: str,
+        *,
+        violations: Sequence[Mapping[str, str]] = (),
+        failure_reason: str | None = None,
+    ) -> MonitoringRun:
+        """One Model Monitor run at the simulated time: recorded, its reports written to S3, and
+        the processing-job event SageMaker would send built (not delivered): see
+        :mod:`sagewatch_emulator.model_monitor_runs`."""
+        from sagewatch_emulator.model_monitor_runs import run_monitoring_execution
+
+        self._require_open()
+        return run_monitoring_execution(
+            self, schedule, status, violations=[dict(v) for v in violations], failure_reason=failure_reason
         )
 
     def update_endpoint(

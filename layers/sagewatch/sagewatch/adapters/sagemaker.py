@@ -40,6 +40,18 @@ class SageMakerEndpoints:
             components = self._list_inference_components(endpoint_name)
         return profile_from_descriptions(endpoint, config, tags, components)
 
+    def endpoint_tags(self, endpoint_name: str) -> dict[str, str]:
+        """The endpoint's tags (DescribeEndpoint for its ARN, then ListTags); EndpointNotFoundError."""
+        try:
+            endpoint = call(
+                "DescribeEndpoint", self._client.describe_endpoint, EndpointName=endpoint_name, sleep=self._sleep
+            )
+        except AwsCallError as exc:
+            if _is_not_found(exc):
+                raise EndpointNotFoundError(endpoint_name) from exc
+            raise
+        return self._list_tags(str(endpoint["EndpointArn"]))
+
     def _describe_config(self, name: str) -> dict[str, Any] | None:
         if not name:
             return None

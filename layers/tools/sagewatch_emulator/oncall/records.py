@@ -54,6 +54,20 @@ class Delivery:
     thread_ts: str | None = None
 
 
+@dataclass(frozen=True)
+class MonitorRunRecord:
+    """One Model Monitor run of the scenario: its key (what its alert's footer carries), status."""
+
+    key: str  # monitoring-run:<ProcessingJobArn>
+    schedule: str
+    status: str
+    at: datetime  # ScheduledTime
+
+    @property
+    def bad(self) -> bool:
+        return self.status in ("CompletedWithViolations", "Failed")
+
+
 def message_ids_in(text: str, known: Mapping[str, object]) -> tuple[str, ...]:
     """The SNS MessageIds of ``known`` that a rendered message mentions (footers, digest lines)."""
     return tuple(dict.fromkeys(found for found in _UUID.findall(text) if found in known))

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from sagewatch_emulator.account import EmulatedAccount
-from sagewatch_emulator.oncall.records import AlarmNotice, Delivery, message_ids_in
+from sagewatch_emulator.model_monitor_runs import violation
+from sagewatch_emulator.oncall.records import AlarmNotice, Delivery, MonitorRunRecord, message_ids_in
 from sagewatch_emulator.oncall.scenario import MINUTE, Scenario
 from sagewatch_emulator.sagemaker import VariantSpec
 from sagewatch_emulator.traffic import (
@@ -41,6 +42,9 @@ BOT_CHANNEL = "C0ONCALL"
 # answers 429 beyond it and the function paces itself to it, so pacing is exercised but the
 # run is not bound by a real second per message.
 SLACK_INTERVAL_SECONDS = 0.02
+# Model Monitor starts an hourly run "ON the hour (plus 0 - 20 min buffer)" ("Interpret results");
+# its event arrives when the job ends, some minutes later.
+RUN_MINUTE = 25
 
 
 @dataclass
@@ -58,6 +62,7 @@ class ScenarioRun:
     onboard_errors: list[str] = field(default_factory=list)
     final_states: dict[str, str] = field(default_factory=dict)
     wall_seconds: float = 0.0
+    monitor_runs: list[MonitorRunRecord] = field(default_factory=list)
 
 
 def variant_specs(variants: tuple[Variant, ...], endpoint: Endpoint) -> list[VariantSpec]:
@@ -125,6 +130,24 @@ class _Player:
         if event.status is Status.DELETING:
             account.delete_endpoint(endpoint.name)
 
+    def monitoring_run(self) -> None:
+        """The scenario's hourly Model Monitor run (ScheduledTime: this hour), as SageMaker would
+        emit it; a bad run's event is sent twice (SageMaker may send an event more than once)."""
+        plan, account = self.run.scenario.model_monitor, self.account
+        assert plan is not None
+        hour = account.now.replace(minute=0, second=0, microsecond=0)
+        status = plan.bad_runs.get(hour, "Completed")
+        violations = [violation(f) for f in plan.violations] if status == "CompletedWithViolations" else []
+        run = account.run_monitoring_execution(plan.schedule, status, violations=violations)
+        self.run.monitor_runs.append(
+            MonitorRunRecord(f"monitoring-run:{run.processing_job_arn}", plan.schedule, status, hour)
+        )
+        for _ in range(2 if status != "Completed" else 1):
+            invocation = account.invoke("OnboardFunction", run.event)
+            if invocation.error:
+                self.run.onboard_errors.append(f"monitoring run {run.processing_job_arn}: {invocation.error}")
+        self.pending = True
+
     def collect_notices(self) -> None:
         sent = self.account.alarm_engine.notifications
         for notification in sent[self.seen_notifications :]:
@@ -153,15 +176,17 @@ class _Player:
                 self.run.notify_errors.append(str(invocation.error or failures))
                 self.pending = True  # redelivered later, as the event source mapping would
         replies = account.slack.replies()
+        runs = [r.key for r in self.run.monitor_runs]
         for post, reply, accepted in replies[self.seen_replies :]:
             if not accepted or post.api not in ("webhook", "chat.postMessage"):
                 continue
             body = reply.body if isinstance(reply.body, dict) else {}
+            text = json.dumps(post.body)
             self.run.deliveries.append(
                 Delivery(
                     destination="slack",
                     at=account.now,
-                    message_ids=message_ids_in(json.dumps(post.body), known),
+                    message_ids=message_ids_in(text, known) + tuple(key for key in runs if key in text),
                     ts=str(body["ts"]) if body.get("ts") else None,
                     thread_ts=str(post.body["thread_ts"]) if post.body.get("thread_ts") else None,
                 )
@@ -187,12 +212,16 @@ def run_scenario(
             if created_before and endpoint.in_service(scenario.start):
                 variants = endpoint.variants_at(scenario.start)
                 player.onboard(LifecycleEvent(scenario.start, endpoint, Status.IN_SERVICE, variants, "initial-v1"))
+        if scenario.model_monitor is not None:  # its endpoint serves from the start
+            account.create_monitoring_schedule(scenario.model_monitor.endpoint, scenario.model_monitor.schedule)
         events = lifecycle_events(fleet, scenario.start, scenario.end)
         minutes = simulate(fleet, scenario.incidents, scenario.start, scenario.end)
         for index, published in enumerate(minutes):
             moment = scenario.start + index * MINUTE
             while events and events[0].at <= moment:
                 player.onboard(events.pop(0))
+            if scenario.model_monitor is not None and moment.minute == RUN_MINUTE:
+                player.monitoring_run()
             run.published_items += account.publish_metrics(published)
             run.evaluations += account.advance(MINUTE).evaluations
             player.collect_notices()

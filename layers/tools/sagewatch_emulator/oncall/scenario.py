@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from sagewatch_emulator.traffic import Fleet, Incident, IncidentKind
-from sagewatch_emulator.traffic.sample import sample_fleet, sample_incidents
+from sagewatch_emulator.traffic.sample import MonitoringPlan, sample_fleet, sample_incidents, sample_model_monitor
 
 DAY = timedelta(days=1)
 HOUR = timedelta(hours=1)
@@ -29,6 +29,7 @@ class Scenario:
     incidents: tuple[Incident, ...]
     start: datetime
     end: datetime
+    model_monitor: MonitoringPlan | None = None  # an hourly Model Monitor schedule and its bad runs
 
     @property
     def days(self) -> float:
@@ -56,7 +57,9 @@ def monday_before(wall_now: datetime) -> datetime:
 
 def week_on_call(monday: datetime) -> Scenario:
     """Seven days of the sample fleet with every sample incident and non-incident."""
-    return Scenario("week", sample_fleet(monday), sample_incidents(monday), monday, monday + 7 * DAY)
+    return Scenario(
+        "week", sample_fleet(monday), sample_incidents(monday), monday, monday + 7 * DAY, sample_model_monitor(monday)
+    )
 
 
 ONE_DAY_ENDPOINTS = ("fraud-scorer", "recommender", "churn-v2")
@@ -84,4 +87,10 @@ def one_day_on_call(monday: datetime) -> Scenario:
         ),
         Incident(IncidentKind.BAD_MINUTE, "recommender", monday + 15 * HOUR, monday + 15 * HOUR + MINUTE, 0.5),
     )
-    return Scenario("one day", Fleet(endpoints, fleet.seed), incidents, monday, monday + DAY)
+    # fraud-scorer's hourly data-quality runs: 11:00 finds drift, 17:00 fails, the rest are clean.
+    monitor = MonitoringPlan(
+        "fraud-scorer",
+        "fraud-scorer-data-quality",
+        {monday + 11 * HOUR: "CompletedWithViolations", monday + 17 * HOUR: "Failed"},
+    )
+    return Scenario("one day", Fleet(endpoints, fleet.seed), incidents, monday, monday + DAY, monitor)

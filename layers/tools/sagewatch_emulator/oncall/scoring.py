@@ -27,7 +27,7 @@ from enum import StrEnum
 from typing import Any
 
 from sagewatch.core.shared.naming import parse_alarm_name
-from sagewatch_emulator.oncall.records import AlarmNotice, Delivery
+from sagewatch_emulator.oncall.records import AlarmNotice, Delivery, MonitorRunRecord
 from sagewatch_emulator.traffic import Fleet, Incident, IncidentKind
 
 ALARM_PREFIX = "SageWatch"
@@ -63,6 +63,7 @@ class NoiseCategory(StrEnum):
     DELETION = "endpoint being deleted"
     UNEXPLAINED_ALARM = "ALARM no incident explains"
     END_OF_NOISE = "OK ending a noise ALARM"
+    CLEAN_MONITORING_RUN = "a clean Model Monitor run"
     OTHER = "other"
 
 
@@ -143,12 +144,28 @@ class NoiseMessage:
 
 
 @dataclass
+class MonitorRunScore:
+    """A Model Monitor run that failed or found violations, and the messages it became."""
+
+    run: MonitorRunRecord
+    messages: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # per destination
+
+    @property
+    def alerted(self) -> bool:
+        return any(self.messages.values())
+
+    def one_message(self, destinations: Iterable[str]) -> bool:
+        return all(self.messages[d] == 1 for d in destinations)
+
+
+@dataclass
 class Score:
     incidents: list[IncidentScore]
     noise: list[NoiseMessage]
     messages: int
     destinations: tuple[str, ...]
     threaded_mode: bool
+    monitor_runs: list[MonitorRunScore] = field(default_factory=list)  # the bad runs only
 
     @property
     def alerted(self) -> int:
@@ -178,7 +195,7 @@ class Score:
 
     def summary(self) -> dict[str, Any]:
         minutes = self.minutes_to_alert
-        return {
+        summary: dict[str, Any] = {
             "incidents": len(self.incidents),
             "alerted": self.alerted,
             "missed": len(self.missed),
@@ -188,6 +205,10 @@ class Score:
             "max_minutes_to_alert": max(minutes) if minutes else None,
             "ok_delivered": self.ok_delivered,
         }
+        if self.monitor_runs:  # the scenario had a Model Monitor schedule with bad runs
+            summary["monitor_runs_bad"] = len(self.monitor_runs)
+            summary["monitor_runs_alerted"] = sum(1 for r in self.monitor_runs if r.alerted)
+        return summary
 
 
 def _oldest_datapoint(reason: str) -> datetime | None:
@@ -255,8 +276,15 @@ def score(
     deliveries: Sequence[Delivery],
     *,
     threaded_mode: bool = False,
+    monitor_runs: Sequence[MonitorRunRecord] = (),
 ) -> Score:
-    """Map every delivery to incidents, resolutions or noise; see the module docstring."""
+    """Map every delivery to incidents, resolutions or noise; see the module docstring.
+
+    A message carrying a Model Monitor run's key belongs to that run when it failed or found
+    violations, and is noise when the run was clean.
+    """
+    runs = {r.key: r for r in monitor_runs}
+    bad_runs = {r.key: MonitorRunScore(r) for r in monitor_runs if r.bad}
     attributor = _Attributor(fleet, incidents)
     attributions = {n.message_id: (n, attributor.attribute(n)) for n in sorted(notices, key=lambda n: n.at)}
     paging = {index: IncidentScore(incident) for index, incident in enumerate(incidents) if incident.pages}
@@ -268,7 +296,16 @@ def score(
     for delivery in sorted(deliveries, key=lambda d: d.at):
         carried = [attributions[m] for m in delivery.message_ids if m in attributions]
         ours = [(n, a) for n, a in carried if a.incident is not None]
-        if not ours:
+        run_keys = [m for m in delivery.message_ids if m in runs]
+        for key in run_keys:
+            if key in bad_runs:
+                bad_runs[key].messages[delivery.destination] += 1
+        if run_keys and not ours and not any(key in bad_runs for key in run_keys):
+            noise.append(
+                NoiseMessage(delivery.destination, delivery.at, (), NoiseCategory.CLEAN_MONITORING_RUN, run_keys[0])
+            )
+            continue
+        if not ours and not run_keys:
             first = carried[0][1] if carried else Attribution(None, noise=NoiseCategory.OTHER, detail="no alarm")
             noise.append(
                 NoiseMessage(
@@ -310,4 +347,4 @@ def score(
             for alarm in alarms
             for destination in destinations
         )
-    return Score(list(paging.values()), noise, len(deliveries), destinations, threaded_mode)
+    return Score(list(paging.values()), noise, len(deliveries), destinations, threaded_mode, list(bad_runs.values()))

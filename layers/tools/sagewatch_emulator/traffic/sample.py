@@ -6,6 +6,7 @@ For tests, benchmarks and as a starting point for scenario suites; nothing depen
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sagewatch_emulator.traffic.model import (
@@ -167,4 +168,29 @@ def sample_incidents(start: datetime) -> tuple[Incident, ...]:
             day + 3 * _DAY + 10 * _HOUR + 10 * _MINUTE,
             0.02,
         ),
+    )
+
+
+@dataclass(frozen=True)
+class MonitoringPlan:
+    """A Model Monitor schedule on one endpoint, run every hour; the runs that go wrong.
+
+    ``bad_runs``: ScheduledTime (the hour) → ``CompletedWithViolations`` or ``Failed``; every
+    other hour the run completes clean. ``violations``: the features a violations run reports.
+    """
+
+    endpoint: str
+    schedule: str
+    bad_runs: dict[datetime, str] = field(default_factory=dict)
+    violations: tuple[str, ...] = ("tenure_months", "plan_type", "monthly_charges")
+    monitoring_type: str = "DataQuality"
+
+
+def sample_model_monitor(start: datetime) -> MonitoringPlan:
+    """An hourly data-quality schedule on fraud-scorer (serving all week): Tuesday 16:00's run
+    finds drift, Thursday 04:00's run fails; the other 166 runs are clean."""
+    return MonitoringPlan(
+        "fraud-scorer",
+        "fraud-scorer-data-quality",
+        {start + _DAY + 16 * _HOUR: "CompletedWithViolations", start + 3 * _DAY + 4 * _HOUR: "Failed"},
     )

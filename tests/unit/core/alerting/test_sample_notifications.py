@@ -14,7 +14,14 @@ from sagewatch.core.alerting.alert import AlertView
 from sagewatch.core.alerting.alert_builder import Enrichment, build_alarm_view, build_failure_view
 from sagewatch.core.alerting.alert_target import resolve_target
 from sagewatch.core.alerting.enrichment import plan_metrics
-from sagewatch.core.alerting.notification import AlarmNotification, EndpointFailureNotice, parse_sns_record
+from sagewatch.core.alerting.monitoring_run_view import build_monitoring_run_view
+from sagewatch.core.alerting.notification import (
+    MONITORING_RUN_NOTICE_TYPE,
+    AlarmNotification,
+    EndpointFailureNotice,
+    MonitoringRunNotice,
+    parse_sns_record,
+)
 from sagewatch.core.alerting.render_email import render_email
 from sagewatch.core.alerting.render_slack import render_slack
 from sagewatch_emulator.slack_blocks import validate_slack_message
@@ -35,6 +42,8 @@ def view_of(sns: dict[str, Any]) -> AlertView:
     parsed = parse_sns_record(sns)
     if isinstance(parsed, EndpointFailureNotice):
         return build_failure_view(parsed)
+    if isinstance(parsed, MonitoringRunNotice):
+        return build_monitoring_run_view(parsed)
     target = resolve_target(parsed, "SageWatch")
     return build_alarm_view(
         parsed, target, plan_metrics(parsed, target), Enrichment(), prefix="SageWatch", dashboards=True
@@ -50,7 +59,9 @@ def test_every_sample_is_read_and_rendered_in_its_own_state(path: Path) -> None:
     for sns in records(path):
         message = json.loads(sns["Message"])
         view = view_of(sns)
-        assert view.state == message.get("NewStateValue", "FAILED")
+        # Endpoint failures are FAILED; Model Monitor runs are told as alerts (ALARM).
+        own_state = "ALARM" if message.get("type") == MONITORING_RUN_NOTICE_TYPE else "FAILED"
+        assert view.state == message.get("NewStateValue", own_state)
         assert view.region and view.region in " ".join(link.url for link in view.links)
         slack = render_slack(view)
         assert validate_slack_message(slack) == []

@@ -180,3 +180,21 @@ def test_message_ids_are_read_from_the_rendered_text_when_they_are_known() -> No
     twice = "5b7c1c2e-1f0a-4c55-9f1e-2c3d4e5f6a7b " * 2
     text = f"footer: {twice} and an unknown one: 00000000-0000-0000-0000-000000000000"
     assert message_ids_in(text, known) == ("5b7c1c2e-1f0a-4c55-9f1e-2c3d4e5f6a7b",)
+
+
+def test_a_bad_model_monitor_run_is_its_own_alert_and_a_clean_runs_message_is_noise() -> None:
+    from sagewatch_emulator.oncall.records import MonitorRunRecord
+
+    violations = MonitorRunRecord("monitoring-run:arn:a", "dq", "CompletedWithViolations", TEN)
+    failed = MonitorRunRecord("monitoring-run:arn:b", "dq", "Failed", TEN + HOUR)
+    clean = MonitorRunRecord("monitoring-run:arn:c", "dq", "Completed", TEN + 2 * HOUR)
+    log = _Log()
+    log.deliver(TEN + 25 * MINUTE, violations.key)
+    log.deliver(TEN + 2 * HOUR + 25 * MINUTE, clean.key)  # a clean run must tell nobody
+    result = score(FLEET, (), log.notices, log.deliveries, monitor_runs=(violations, failed, clean))
+    by_status = {r.run.status: r for r in result.monitor_runs}
+    assert set(by_status) == {"CompletedWithViolations", "Failed"}
+    assert by_status["CompletedWithViolations"].one_message(result.destinations)
+    assert not by_status["Failed"].alerted
+    assert [m.category for m in result.noise] == [NoiseCategory.CLEAN_MONITORING_RUN]
+    assert result.summary()["monitor_runs_alerted"] == 1

@@ -40,6 +40,7 @@ Dimensions = tuple[tuple[str, str], ...]
 
 STATES = ("ALARM", "OK", "INSUFFICIENT_DATA")
 FAILURE_NOTICE_TYPE = "sagewatch.endpoint-failed"
+MONITORING_RUN_NOTICE_TYPE = "sagewatch.monitoring-run"
 
 # CloudWatch's TreatMissingData values; older bodies wrap them ("- TreatMissingData:   missing").
 _TREAT_MISSING = {"breaching", "notBreaching", "ignore", "missing"}
@@ -147,7 +148,33 @@ class EndpointFailureNotice:
     email: tuple[str, ...] = ()
 
 
-Notification = AlarmNotification | EndpointFailureNotice
+@dataclass(frozen=True)
+class MonitoringRunNotice:
+    """Published by OnboardFunction when a Model Monitor run failed or found violations.
+
+    ``message_id`` is the run's own key (``monitoring-run:<ProcessingJobArn>``), not the SNS
+    MessageId: SageMaker may send a run's event twice, and the delivery ledger, keyed by this id,
+    then tells it once.
+    """
+
+    message_id: str
+    endpoint_name: str
+    schedule_name: str
+    monitoring_type: str  # DataQuality | ModelQuality | ModelBias | ModelExplainability
+    status: str  # CompletedWithViolations | Failed
+    region: str
+    account_id: str
+    time: datetime  # when the run ended (the event's time)
+    processing_job_arn: str
+    failure_reason: str | None = None
+    exit_message: str | None = None
+    output_uri: str | None = None  # s3:// folder of this run's reports
+    scheduled_time: datetime | None = None
+    slack_secret: str | None = None  # the endpoint's own routing, copied from its tags
+    email: tuple[str, ...] = ()
+
+
+Notification = AlarmNotification | EndpointFailureNotice | MonitoringRunNotice
 
 _REASON_VALUE = re.compile(r"\[(-?[0-9.eE+-]+)(?: \(([^)]*)\))?")
 
@@ -191,6 +218,8 @@ def parse_sns_record(record: Mapping[str, Any]) -> Notification:
     subject = sns.get("Subject") if isinstance(sns.get("Subject"), str) else None
     if message.get("type") == FAILURE_NOTICE_TYPE:
         return _parse_failure_notice(message_id, message)
+    if message.get("type") == MONITORING_RUN_NOTICE_TYPE:
+        return _parse_monitoring_run_notice(message_id, message)
     topic_arn = sns.get("TopicArn") if isinstance(sns.get("TopicArn"), str) else None
     return parse_alarm_message(message, message_id=message_id, subject=subject, topic_arn=topic_arn)
 
@@ -343,6 +372,82 @@ def failure_notice_message(
     if email:
         message["email"] = list(email)
     return message
+
+
+def monitoring_run_notice_message(
+    *,
+    run_key: str,
+    endpoint: str,
+    schedule: str,
+    monitoring_type: str,
+    status: str,
+    region: str,
+    account: str,
+    time: datetime,
+    processing_job_arn: str,
+    failure_reason: str | None = None,
+    exit_message: str | None = None,
+    output_uri: str | None = None,
+    scheduled_time: datetime | None = None,
+    slack: str | None = None,
+    email: tuple[str, ...] = (),
+) -> dict[str, Any]:
+    """The SNS message OnboardFunction publishes for a failed or violating Model Monitor run."""
+    message: dict[str, Any] = {
+        "type": MONITORING_RUN_NOTICE_TYPE,
+        "run": run_key,
+        "endpoint": endpoint,
+        "schedule": schedule,
+        "monitoring_type": monitoring_type,
+        "status": status,
+        "region": region,
+        "account": account,
+        "time": time.isoformat(),
+        "processing_job_arn": processing_job_arn,
+    }
+    optional: dict[str, Any] = {
+        "failure_reason": failure_reason,
+        "exit_message": exit_message,
+        "output_uri": output_uri,
+        "scheduled_time": scheduled_time.isoformat() if scheduled_time else None,
+        "slack": slack,
+        "email": list(email) if email else None,
+    }
+    message.update({k: v for k, v in optional.items() if v})
+    return message
+
+
+def _parse_monitoring_run_notice(message_id: str, message: Mapping[str, Any]) -> MonitoringRunNotice:
+    where = f"monitoring run notice {message_id}"
+    required = {key: message.get(key) for key in ("endpoint", "schedule", "status", "processing_job_arn")}
+    for key, value in required.items():
+        if not isinstance(value, str) or not value:
+            raise InvalidAlarmMessageError(f"{where}: {key} is missing")
+    run = message.get("run")
+
+    def text(key: str) -> str | None:
+        value = message.get(key)
+        return value if isinstance(value, str) and value else None
+
+    scheduled = text("scheduled_time")
+    return MonitoringRunNotice(
+        # The run's key, so that a second event for the same run is the same delivery.
+        message_id=run if isinstance(run, str) and run else message_id,
+        endpoint_name=str(required["endpoint"]),
+        schedule_name=str(required["schedule"]),
+        monitoring_type=text("monitoring_type") or "DataQuality",
+        status=str(required["status"]),
+        region=text("region") or "",
+        account_id=text("account") or "",
+        time=_parse_time(message.get("time"), where),
+        processing_job_arn=str(required["processing_job_arn"]),
+        failure_reason=text("failure_reason"),
+        exit_message=text("exit_message"),
+        output_uri=text("output_uri"),
+        scheduled_time=_parse_time(scheduled, where) if scheduled else None,
+        slack_secret=text("slack"),
+        email=tuple(str(e) for e in message.get("email") or [] if isinstance(e, str)),
+    )
 
 
 def _parse_query(query: Mapping[str, Any], where: str) -> TriggerQuery:

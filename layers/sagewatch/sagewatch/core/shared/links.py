@@ -26,7 +26,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from sagewatch.core.shared.namespaces import endpoint_log_group
+from sagewatch.core.shared.namespaces import PROCESSING_JOB_LOG_GROUP, endpoint_log_group
 from sagewatch.core.shared.partitions import COMMERCIAL, partition
 
 _AI_INSIGHTS_PARTITIONS = frozenset({COMMERCIAL, "aws-cn"})
@@ -84,3 +84,38 @@ def ai_insights_url(region: str, endpoint: str) -> str | None:
     if partition(region) not in _AI_INSIGHTS_PARTITIONS:
         return None
     return endpoint_url(region, endpoint)
+
+
+def monitoring_schedule_url(region: str, schedule: str) -> str | None:
+    """A Model Monitor schedule in the SageMaker console (``#/monitoring-schedules/<name>``, the
+    console's own route for schedules, as console deep-link tables in the field use it)."""
+    return _page(region, "sagemaker", f"/monitoring-schedules/{quote(schedule, safe='')}")
+
+
+def s3_object_url(region: str, bucket: str, key: str) -> str | None:
+    """An S3 object in the S3 console (``/s3/object/<bucket>?region=…&prefix=<key>``).
+
+    The commercial partition's S3 console has its own host (``s3.console.aws.amazon.com``); the
+    other documented partitions serve it under their console host.
+    """
+    host = "s3.console.aws.amazon.com" if partition(region) == COMMERCIAL else console_host(region)
+    if host is None:
+        return None
+    return f"https://{host}/s3/object/{quote(bucket, safe='')}?region={region}&prefix={quote(key, safe='/')}"
+
+
+def s3_folder_url(region: str, bucket: str, prefix: str) -> str | None:
+    """An S3 folder (``/s3/buckets/<bucket>?region=…&prefix=<prefix>/``) in the S3 console."""
+    host = "s3.console.aws.amazon.com" if partition(region) == COMMERCIAL else console_host(region)
+    if host is None:
+        return None
+    folder = prefix.strip("/") + "/" if prefix.strip("/") else ""
+    return f"https://{host}/s3/buckets/{quote(bucket, safe='')}?region={region}&prefix={quote(folder, safe='/')}"
+
+
+def processing_job_logs_url(region: str, job_name: str) -> str | None:
+    """The log streams of one processing job (``/aws/sagemaker/ProcessingJobs``, streams named
+    ``<job>/algo-1-…``), for a failed Model Monitor run."""
+    group = quote(PROCESSING_JOB_LOG_GROUP, safe="").replace("%", "$25")
+    stream_filter = quote(f"?logStreamNameFilter={quote(job_name, safe='')}", safe="").replace("%", "$25")
+    return _page(region, "cloudwatch", f"logsV2:log-groups/log-group/{group}{stream_filter}")

@@ -20,6 +20,10 @@ SAGEMAKER_NAMESPACES = frozenset({INVOCATION_NAMESPACE, INSTANCE_NAMESPACE, INFE
 ENDPOINT_LOG_GROUP_PREFIX = "/aws/sagemaker/Endpoints/"
 
 
+# Processing jobs (Model Monitor runs among them) log here, one stream prefix per job.
+PROCESSING_JOB_LOG_GROUP = "/aws/sagemaker/ProcessingJobs"
+
+
 def endpoint_log_group(endpoint_name: str) -> str:
     """The CloudWatch Logs group of an endpoint, ``/aws/sagemaker/Endpoints/<endpoint>``."""
     return f"{ENDPOINT_LOG_GROUP_PREFIX}{endpoint_name}"

@@ -18,9 +18,10 @@ from sagewatch.core.alerting.alert import AlertView
 from sagewatch.core.alerting.alert_builder import Enrichment, build_alarm_view, build_failure_view
 from sagewatch.core.alerting.alert_target import AlertTarget
 from sagewatch.core.alerting.enrichment import MetricPlan, widget_for
-from sagewatch.core.alerting.notification import AlarmNotification, EndpointFailureNotice
+from sagewatch.core.alerting.notification import AlarmNotification, EndpointFailureNotice, MonitoringRunNotice
 from sagewatch.observability import ENRICHMENT_READS_MISSING, count
 from sagewatch.usecases.notify.intake import Pending
+from sagewatch.usecases.notify.monitoring_reports import MonitoringReports
 from sagewatch.usecases.notify.ports import HistoryPort, LogsPort, MetricsPort
 
 log = logging.getLogger(__name__)
@@ -45,7 +46,9 @@ class Enricher:
         timeout: float,
         prefix: str,
         dashboards: bool,
+        reports: MonitoringReports | None = None,
     ) -> None:
+        self._reports = reports or MonitoringReports(None, lambda _bucket, _key: False)
         self._metrics = metrics
         self._logs = logs
         self._history = history
@@ -65,6 +68,8 @@ class Enricher:
             )
         if isinstance(notification, EndpointFailureNotice):
             return self._failure_view(notification)
+        if isinstance(notification, MonitoringRunNotice):
+            return self._reports.view(notification)
         return entry.view
 
     def _failure_view(self, notification: EndpointFailureNotice) -> AlertView:

@@ -18,10 +18,12 @@ from sagewatch.core.alerting.alert import AlertView
 from sagewatch.core.alerting.alert_builder import Enrichment, build_alarm_view, build_failure_view
 from sagewatch.core.alerting.alert_target import AlertTarget, resolve_target
 from sagewatch.core.alerting.enrichment import MetricPlan, plan_metrics
+from sagewatch.core.alerting.monitoring_run_view import build_monitoring_run_view
 from sagewatch.core.alerting.notification import (
     AlarmNotification,
     EndpointFailureNotice,
     InvalidAlarmMessageError,
+    MonitoringRunNotice,
     Notification,
     parse_sns_record,
     summarize_unreadable,
@@ -127,6 +129,10 @@ def prepare(item: BatchItem, *, prefix: str, dashboards: bool, defaults: Destina
     if isinstance(notification, EndpointFailureNotice):
         context = AlarmContext(slack=notification.slack_secret, email=notification.email)
         return Pending(item, build_failure_view(notification), route(context, defaults), notification)
+    if isinstance(notification, MonitoringRunNotice):
+        # Routed like the endpoint's alarms: its own Slack/email tags, else the defaults.
+        context = AlarmContext(slack=notification.slack_secret, email=notification.email)
+        return Pending(item, build_monitoring_run_view(notification), route(context, defaults), notification)
     return Pending(item, _unreadable_view(item), defaults, None)
 
 

@@ -24,6 +24,7 @@ from sagewatch.usecases.notify.deliver import DELIVERY_FAILURES, DeliverOnce
 from sagewatch.usecases.notify.enrich import Enricher, SeriesToMinutes
 from sagewatch.usecases.notify.incidents import HoldPort, IncidentGate, IncidentPort, told_view
 from sagewatch.usecases.notify.intake import BatchItem, Pending, prepare
+from sagewatch.usecases.notify.monitoring_reports import MonitoringReports
 from sagewatch.usecases.notify.outcome import BatchOutcome
 from sagewatch.usecases.notify.ports import (
     EmailPort,
@@ -31,6 +32,7 @@ from sagewatch.usecases.notify.ports import (
     LedgerPort,
     LogsPort,
     MetricsPort,
+    ReportsPort,
     SlackBotPort,
     SlackPort,
 )
@@ -63,6 +65,7 @@ class Notifier:
         pacer: RateLimiter | ChannelPacer | None = None,
         incidents: IncidentPort | None = None,
         alert_queue: HoldPort | None = None,
+        reports: ReportsPort | None = None,
     ) -> None:
         self._settings = settings
         self._email = email
@@ -77,6 +80,7 @@ class Notifier:
             timeout=settings.enrichment_timeout,
             prefix=settings.name_prefix,
             dashboards=settings.dashboards,
+            reports=MonitoringReports(reports, settings.may_read_report),
         )
         self._slack = SlackPoster(
             settings=settings,

@@ -21,6 +21,10 @@ class HistoryPort(Protocol):
     def alarm_started(self, alarm_name: str, before: Any) -> Any: ...
 
 
+class ReportsPort(Protocol):
+    def read(self, bucket: str, key: str, max_bytes: int) -> bytes: ...
+
+
 class SlackPort(Protocol):
     def send(self, webhook_url: str, payload: dict[str, Any]) -> None: ...
 

@@ -1,0 +1,58 @@
+"""Model Monitor reads for run alerts: DescribeMonitoringSchedule and ListMonitoringExecutions."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from sagewatch.adapters.aws import call
+from sagewatch.adapters.pagination import pages
+from sagewatch.core.shared.errors import AwsCallError
+
+# A run's event arrives minutes after it ended, so its execution is among the newest few.
+# Three pages of 100 (the API's largest page) bound the search whatever the history.
+_PAGE_SIZE = 100
+_MAX_PAGES = 3
+
+
+class MonitoringScheduleNotFoundError(LookupError):
+    """The schedule named by a run's event does not exist (any more)."""
+
+
+class ModelMonitorReader:
+    def __init__(self, client: Any, sleep: Callable[[float], None] | None = None) -> None:
+        self._client = client
+        self._sleep = sleep
+
+    def describe_schedule(self, name: str) -> dict[str, Any]:
+        """DescribeMonitoringSchedule; MonitoringScheduleNotFoundError when it is gone."""
+        try:
+            result: dict[str, Any] = call(
+                "DescribeMonitoringSchedule",
+                self._client.describe_monitoring_schedule,
+                MonitoringScheduleName=name,
+                sleep=self._sleep,
+            )
+        except AwsCallError as exc:
+            if exc.code in ("ValidationException", "ResourceNotFound") and "not found" in str(exc).lower():
+                raise MonitoringScheduleNotFoundError(name) from exc
+            raise
+        return result
+
+    def find_execution(self, schedule: str, processing_job_arn: str) -> dict[str, Any] | None:
+        """The MonitoringExecutionSummary of ``schedule`` whose ProcessingJobArn is the given one,
+        newest first; None when it is not among the newest ``_MAX_PAGES`` pages."""
+        for page in pages(
+            "ListMonitoringExecutions",
+            self._client.list_monitoring_executions,
+            max_pages=_MAX_PAGES,
+            sleep=self._sleep,
+            MonitoringScheduleName=schedule,
+            SortBy="ScheduledTime",
+            SortOrder="Descending",
+            MaxResults=_PAGE_SIZE,
+        ):
+            for summary in page.get("MonitoringExecutionSummaries") or []:
+                if summary.get("ProcessingJobArn") == processing_job_arn:
+                    return dict(summary)
+        return None

@@ -1,0 +1,118 @@
+"""A finished run → one notice when it failed or found violations; routing from the endpoint's tags."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sagewatch.core.alerting.notification import MonitoringRunNotice, parse_sns_record
+from sagewatch.core.monitoring.monitor_runs import MonitoringJobFinished, parse_monitoring_job
+from sagewatch.core.shared.errors import EndpointNotFoundError
+from sagewatch.usecases.monitoring_runs import MonitoringRunAlerts
+
+EVENTS = Path(__file__).resolve().parents[3] / "events" / "onboard"
+SCHEDULE = {
+    "MonitoringScheduleName": "churn-v2-data-quality",
+    "EndpointName": "churn-v2",
+    "MonitoringType": "DataQuality",
+    "MonitoringScheduleConfig": {
+        "MonitoringJobDefinition": {
+            "MonitoringOutputConfig": {"MonitoringOutputs": [{"S3Output": {"S3Uri": "s3://reports/mon"}}]}
+        }
+    },
+}
+
+
+class Schedules:
+    def __init__(self, execution: dict[str, Any] | None) -> None:
+        self.execution = execution
+
+    def describe_schedule(self, name: str) -> dict[str, Any]:
+        return dict(SCHEDULE)
+
+    def find_execution(self, schedule: str, processing_job_arn: str) -> dict[str, Any] | None:
+        return self.execution
+
+
+class Tags:
+    def __init__(self, tags: Mapping[str, str] | None) -> None:
+        self.tags = tags
+
+    def endpoint_tags(self, endpoint_name: str) -> Mapping[str, str]:
+        if self.tags is None:
+            raise EndpointNotFoundError(endpoint_name)
+        return self.tags
+
+
+class Topic:
+    def __init__(self) -> None:
+        self.published: list[tuple[str, dict[str, Any]]] = []
+
+    def publish(self, subject: str, message: Mapping[str, Any]) -> str:
+        self.published.append((subject, dict(message)))
+        return f"sns-{len(self.published)}"
+
+
+def run(name: str) -> MonitoringJobFinished:
+    parsed = parse_monitoring_job(json.loads((EVENTS / name).read_text()))
+    assert parsed is not None
+    return parsed
+
+
+def published_notice(topic: Topic, index: int = 0) -> MonitoringRunNotice:
+    message = topic.published[index][1]
+    parsed = parse_sns_record({"MessageId": f"sns-{index}", "Message": json.dumps(message)})
+    assert isinstance(parsed, MonitoringRunNotice)
+    return parsed
+
+
+def test_a_violations_run_publishes_one_notice_routed_by_the_endpoint_tags() -> None:
+    topic = Topic()
+    execution = {"MonitoringExecutionStatus": "CompletedWithViolations", "ScheduledTime": datetime(2026, 11, 28, 5)}
+    alerts = MonitoringRunAlerts(Schedules(execution), Tags({"sagewatch:slack-webhook-secret": "ml-team"}), topic)
+    result = alerts.handle(run("monitoring-run-violations.json"))
+    assert result.outcome == "alerted" and result.status == "CompletedWithViolations"
+    [(subject, _)] = topic.published
+    assert subject == "Model Monitor churn-v2-data-quality found violations on churn-v2"
+    notice = published_notice(topic)
+    assert notice.endpoint_name == "churn-v2" and notice.monitoring_type == "DataQuality"
+    assert notice.slack_secret == "ml-team"
+    assert notice.scheduled_time == datetime(2026, 11, 28, 5, tzinfo=UTC)
+    assert notice.output_uri and notice.output_uri.endswith("/2026/11/28/05")  # the event's own output
+
+
+def test_the_same_run_sent_twice_gives_notices_with_one_delivery_id() -> None:
+    topic = Topic()
+    alerts = MonitoringRunAlerts(Schedules(None), Tags({}), topic)
+    alerts.handle(run("monitoring-run-violations.json"))
+    alerts.handle(run("monitoring-run-violations.json"))
+    assert published_notice(topic, 0).message_id == published_notice(topic, 1).message_id
+
+
+def test_a_failed_run_carries_the_execution_failure_reason() -> None:
+    topic = Topic()
+    execution = {"MonitoringExecutionStatus": "Failed", "FailureReason": "Job inputs had no data"}
+    result = MonitoringRunAlerts(Schedules(execution), Tags(None), topic).handle(run("monitoring-run-failed.json"))
+    assert result.outcome == "alerted"
+    notice = published_notice(topic)
+    assert notice.status == "Failed" and notice.failure_reason == "Job inputs had no data"
+    assert notice.slack_secret is None  # the endpoint is gone: the default destinations
+
+
+def test_a_clean_run_publishes_nothing() -> None:
+    topic = Topic()
+    execution = {"MonitoringExecutionStatus": "Completed"}
+    result = MonitoringRunAlerts(Schedules(execution), Tags({}), topic).handle(run("monitoring-run-completed.json"))
+    assert result.outcome == "clean" and topic.published == []
+
+
+def test_the_report_folder_is_derived_from_the_schedule_when_the_event_lacks_it() -> None:
+    topic = Topic()
+    job = run("monitoring-run-violations.json")
+    bare = MonitoringJobFinished(**{**job.__dict__, "output_uri": None})
+    execution = {"MonitoringExecutionStatus": "CompletedWithViolations", "ScheduledTime": datetime(2026, 11, 28, 5)}
+    MonitoringRunAlerts(Schedules(execution), Tags({}), topic).handle(bare)
+    assert published_notice(topic).output_uri == "s3://reports/mon/churn-v2/churn-v2-data-quality/2026/11/28/05"
