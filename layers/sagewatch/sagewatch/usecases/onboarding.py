@@ -24,6 +24,7 @@ from sagewatch.core.monitoring.profile import EndpointProfile
 from sagewatch.core.monitoring.tags import overrides_from_tags
 from sagewatch.core.shared.errors import EndpointNotFoundError
 from sagewatch.core.shared.naming import alarm_prefix, dashboard_name, legacy_dashboard_name
+from sagewatch.usecases.model_monitor import with_drift_metrics
 
 log = logging.getLogger(__name__)
 
@@ -83,6 +84,11 @@ class Onboarding:
         """This region's dashboard of the endpoint (dashboards are account-wide, names carry the region)."""
         return dashboard_name(self._settings.name_prefix, self._settings.region, endpoint_name)
 
+    def read_profile(self, endpoint_name: str) -> EndpointProfile:
+        """The endpoint as SageMaker describes it, with its schedules' drift metrics (ListMetrics)."""
+        profile = self._sagemaker.read_profile(endpoint_name)
+        return with_drift_metrics(self._cloudwatch, profile, self._settings.policy.drift_features_per_schedule)
+
     def plan(self, profile: EndpointProfile) -> Plan:
         """What onboarding would change for this endpoint (reads only)."""
         return self._compare(profile.name, *self.desired(profile))
@@ -120,7 +126,7 @@ class Onboarding:
 
     def onboard(self, endpoint_name: str) -> OnboardResult:
         try:
-            profile = self._sagemaker.read_profile(endpoint_name)
+            profile = self.read_profile(endpoint_name)
         except EndpointNotFoundError:
             return self.offboard(endpoint_name, "endpoint no longer exists")
         status = profile.status
@@ -148,6 +154,7 @@ class Onboarding:
                     alarms={spec.name: alarm_digest(spec.put_kwargs(actions)) for spec in specs},
                     dashboard=body_digest(body) if body is not None else None,
                     opted_out=opted_out,
+                    schedules=profile.monitoring_fingerprint,
                 )
             )
         return result

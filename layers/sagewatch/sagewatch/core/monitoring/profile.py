@@ -8,6 +8,8 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
+from sagewatch.core.monitoring.model_monitor import MonitoringSchedule
+
 
 @dataclass(frozen=True)
 class ServerlessConfig:
@@ -45,6 +47,10 @@ class EndpointProfile:
     tags: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
     last_modified: datetime | None = None
     failure_reason: str | None = None
+    # Model Monitor schedules on this endpoint (core.monitoring.model_monitor), sorted by name,
+    # and the fingerprint of their ListMonitoringSchedules summaries the reconcile compares.
+    monitoring_schedules: tuple[MonitoringSchedule, ...] = ()
+    monitoring_fingerprint: str = ""
 
     @property
     def account_id(self) -> str:
