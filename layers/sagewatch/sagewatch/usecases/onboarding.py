@@ -21,6 +21,7 @@ from sagewatch.core.monitoring.dashboard import build_dashboard, dashboard_body_
 from sagewatch.core.monitoring.diff import DashboardAction, Plan, plan_changes
 from sagewatch.core.monitoring.events import Action, EndpointStateChange
 from sagewatch.core.monitoring.profile import EndpointProfile
+from sagewatch.core.monitoring.schedule_events import ScheduleStateChange
 from sagewatch.core.monitoring.tags import overrides_from_tags
 from sagewatch.core.shared.errors import EndpointNotFoundError
 from sagewatch.core.shared.naming import alarm_prefix, dashboard_name, legacy_dashboard_name
@@ -75,6 +76,34 @@ class Onboarding:
         if action is Action.FAILED:
             return self._failed_from_event(change)
         return self.ignored(change)
+
+    def on_schedule_change(self, change: ScheduleStateChange) -> OnboardResult:
+        """A monitoring schedule came, changed or went: re-fit the endpoint it monitors.
+
+        The endpoint comes from the event, else from the schedule (DescribeMonitoringSchedule),
+        else — the schedule is gone — from what SageWatch last applied (the state table).
+        """
+        endpoint = change.endpoint_name
+        if endpoint is None:
+            described = self._sagemaker.describe_monitoring_schedule(change.schedule_name)
+            endpoint = str(described.get("EndpointName") or "") if described else None
+        if not endpoint and self._state is not None:
+            states, _ = self._state.scan()
+            endpoint = next(
+                (s.endpoint for s in states.values() if change.schedule_name in s.monitoring_schedules), None
+            )
+        if not endpoint:
+            reason = f"monitoring schedule {change.schedule_name} names no endpoint SageWatch knows"
+            log.info("%s; the reconcile catches any change", reason)
+            return OnboardResult(change.schedule_name, "skipped", reason)
+        log.info(
+            "monitoring schedule %s is %s: re-fitting endpoint %s",
+            change.schedule_name,
+            change.status or "changed",
+            endpoint,
+            extra={"endpoint": endpoint},
+        )
+        return self.onboard(endpoint)
 
     @staticmethod
     def ignored(change: EndpointStateChange) -> OnboardResult:
@@ -155,6 +184,7 @@ class Onboarding:
                     dashboard=body_digest(body) if body is not None else None,
                     opted_out=opted_out,
                     schedules=profile.monitoring_fingerprint,
+                    monitoring_schedules=tuple(s.name for s in profile.monitoring_schedules),
                 )
             )
         return result

@@ -106,10 +106,12 @@ class AppliedState:
     # Fingerprint of the endpoint's Model Monitor schedules ("" when none): schedules come and go
     # without touching the endpoint's LastModifiedTime (core.monitoring.model_monitor).
     schedules: str = ""
+    monitoring_schedules: tuple[str, ...] = ()  # their names: a schedule event names no endpoint once gone
 
     def to_item(self) -> dict[str, Any]:
         return {
             "schedules": self.schedules,
+            "monitoring_schedules": " ".join(self.monitoring_schedules),
             "endpoint": self.endpoint,
             "last_modified": self.last_modified,
             "policy": self.policy,
@@ -128,6 +130,7 @@ class AppliedState:
             dashboard=str(item["dashboard"]) if item.get("dashboard") else None,
             opted_out=bool(item.get("opted_out", False)),
             schedules=str(item.get("schedules", "")),
+            monitoring_schedules=tuple(str(item.get("monitoring_schedules", "")).split()),
         )
 
 
