@@ -172,3 +172,23 @@ def test_schedule_events_parse_with_or_without_the_endpoint() -> None:
     assert (gone.schedule_name, gone.endpoint_name) == ("fraud-data-quality", None)
     with pytest.raises(InvalidEventError):
         parse_schedule_change({**created, "detail": {}, "resources": []})
+
+
+def test_dashboard_has_a_model_quality_section_with_a_drift_search() -> None:
+    from sagewatch.core.monitoring.dashboard import build_dashboard
+
+    fitted = with_schedule([f"f{i}" for i in range(4)], cap=2)
+    body = build_dashboard(fitted, desired_alarms(fitted, Policy(), "SageWatch").alarms, prefix="SageWatch")
+    texts = [w["properties"]["markdown"] for w in body["widgets"] if w["type"] == "text"]
+    section = next(t for t in texts if "Model quality (Model Monitor)" in t)
+    assert "| dq | DataQuality | Scheduled | none yet | f0, f1 | f2, f3 |" in section
+    searches = [
+        m[0]["expression"]
+        for w in body["widgets"]
+        if w["type"] == "metric"
+        for m in w["properties"]["metrics"]
+        if isinstance(m, list) and isinstance(m[0], dict) and "SEARCH" in m[0].get("expression", "")
+    ]
+    assert searches == ["SEARCH('%^feature_baseline_drift_.*% \"fraud\" \"dq\"', 'Maximum', 3600)"]
+    plain = build_dashboard(profile(name="fraud"), (), prefix="SageWatch")
+    assert not any("Model Monitor" in json.dumps(w) for w in plain["widgets"])
