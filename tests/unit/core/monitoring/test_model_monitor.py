@@ -192,3 +192,53 @@ def test_dashboard_has_a_model_quality_section_with_a_drift_search() -> None:
     assert searches == ["SEARCH('%^feature_baseline_drift_.*% \"fraud\" \"dq\"', 'Maximum', 3600)"]
     plain = build_dashboard(profile(name="fraud"), (), prefix="SageWatch")
     assert not any("Model Monitor" in json.dumps(w) for w in plain["widgets"])
+
+
+def _notification(name: str, namespace: str, metric: str, dims: dict[str, str]) -> Any:
+    from sagewatch.core.alerting.notification import parse_alarm_message
+
+    body = {
+        "AlarmName": name,
+        "AlarmDescription": None,
+        "AWSAccountId": "123456789012",
+        "NewStateValue": "ALARM",
+        "OldStateValue": "OK",
+        "NewStateReason": "Threshold Crossed",
+        "StateChangeTime": "2026-11-28T10:02:00.000+0000",
+        "Region": "US East (N. Virginia)",
+        "AlarmArn": f"arn:aws:cloudwatch:us-east-1:123456789012:alarm:{name}",
+        "Trigger": {
+            "MetricName": metric,
+            "Namespace": namespace,
+            "StatisticType": "Statistic",
+            "Statistic": "MAXIMUM",
+            "Dimensions": [{"name": k, "value": v} for k, v in dims.items()],
+            "Period": 3600,
+            "EvaluationPeriods": 1,
+            "ComparisonOperator": "GreaterThanThreshold",
+            "Threshold": 0.1,
+            "TreatMissingData": "ignore",
+        },
+    }
+    return parse_alarm_message(body, message_id="m-1")
+
+
+def test_alert_target_of_a_drift_alarm_names_schedule_and_feature_not_a_component() -> None:
+    from sagewatch.core.alerting.alert_target import resolve_target
+
+    ours = _notification(
+        "SageWatch/fraud/_endpoint/feature-drift.dq.amount.v2",
+        NS,
+        "feature_baseline_drift_amount.v2",
+        {"Endpoint": "fraud", "MonitoringSchedule": "dq"},
+    )
+    target = resolve_target(ours, "SageWatch")
+    assert (target.endpoint, target.component, target.schedule, target.feature) == ("fraud", None, "dq", "amount.v2")
+    hand_made = _notification(
+        "my-drift",
+        "/aws/sagemaker/Endpoints/data-metric",
+        "feature_baseline_drift_age",
+        {"EndpointName": "fraud", "ScheduleName": "dq"},
+    )
+    target = resolve_target(hand_made, "SageWatch")
+    assert (target.endpoint, target.variant, target.schedule, target.feature) == ("fraud", None, "dq", "age")
