@@ -18,6 +18,7 @@ from dataclasses import replace
 
 from sagewatch.core.monitoring.alarm_catalog import BY_KEY
 from sagewatch.core.monitoring.alarm_spec import AlarmSpec, Display, Metric
+from sagewatch.core.monitoring.cost import USD_PER_ALARM_METRIC
 from sagewatch.core.monitoring.model_monitor import DriftMetric, MonitoringSchedule
 from sagewatch.core.monitoring.policy import Policy
 from sagewatch.core.monitoring.profile import EndpointProfile
@@ -71,6 +72,11 @@ def drift_alarms(
             continue
         for metric in schedule.drift_metrics:
             alarms.append(_build(profile, schedule, metric, policy, prefix, route))
+        count = len(schedule.drift_metrics)
+        notes.append(
+            f"Model Monitor schedule {schedule.name}: {count} drift alarm(s), "
+            f"~{count * USD_PER_ALARM_METRIC:.2f} USD/month (cap {policy.drift_features_per_schedule} per schedule)"
+        )
         if schedule.left_out:
             notes.append(
                 f"Model Monitor schedule {schedule.name}: drift alarms on {len(schedule.drift_metrics)} "
