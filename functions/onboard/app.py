@@ -1,5 +1,7 @@
 """OnboardFunction: SageMaker endpoint state change (EventBridge) → dashboard and alarms.
 
+A Model Monitor schedule state change (EventBridge) re-fits the schedule's endpoint.
+
 It is also the fleet worker: messages from OnboardQueue (sent by ReconcileFunction, one per
 endpoint) are onboarded, repaired or removed with paced CloudWatch writes, and what was applied
 is recorded in the state table. Failed messages are reported individually (Powertools' batch
@@ -23,6 +25,7 @@ from sagewatch.config import OnboardConfig
 from sagewatch.core.monitoring.diff import DashboardAction
 from sagewatch.core.monitoring.events import Action, is_endpoint_state_change, parse_state_change
 from sagewatch.core.monitoring.monitor_runs import is_processing_job_state_change, parse_monitoring_job
+from sagewatch.core.monitoring.schedule_events import is_schedule_state_change, parse_schedule_change
 from sagewatch.core.shared.errors import InvalidEventError
 from sagewatch.core.shared.naming import is_valid_endpoint_name
 from sagewatch.observability import (
@@ -142,10 +145,27 @@ def _on_monitoring_run(event: dict[str, Any]) -> dict[str, Any]:
     return wiring.monitoring_runs(config).handle(job).as_dict()
 
 
+def _on_schedule_event(event: dict[str, Any]) -> dict[str, Any]:
+    """A Model Monitor schedule came, changed or went: re-fit its endpoint (the worker's use case,
+    which can resolve a deleted schedule's endpoint from the state table)."""
+    try:
+        change = parse_schedule_change(event)
+    except InvalidEventError as exc:
+        logger.error("invalid event: %s", exc, extra={"event_id": event.get("id")})
+        return {"outcome": "invalid", "error": str(exc)}
+    logger.append_keys(monitoring_schedule=change.schedule_name, event_id=change.event_id)
+    result = wiring.onboard_worker(config).on_schedule_change(change)
+    _count(result)
+    return result.as_dict()
+
+
 def _on_event(event: dict[str, Any]) -> dict[str, Any]:
-    """An EventBridge endpoint state change, or a finished processing job (Model Monitor runs)."""
+    """An EventBridge event: an endpoint state change, a finished processing job (Model Monitor
+    runs) or a monitoring schedule's state change."""
     if is_processing_job_state_change(event):
         return _on_monitoring_run(event)
+    if is_schedule_state_change(event):
+        return _on_schedule_event(event)
     if not is_endpoint_state_change(event):
         source = event.get("source") if isinstance(event, dict) else None
         detail_type = event.get("detail-type") if isinstance(event, dict) else None

@@ -163,7 +163,11 @@ def test_repeated_event_for_an_unchanged_endpoint_makes_zero_writes(account: Emu
     assert again.response["outcome"] == "unchanged"
     assert writes(again) == 0, again.aws_calls
     reads = sum(n for op, n in again.aws_calls.items() if op.startswith("sagemaker."))
-    assert reads <= 3 and again.aws_calls["cloudwatch.DescribeAlarms"] == 1
+    # DescribeEndpoint, DescribeEndpointConfig, ListTags, ListMonitoringSchedules (none here: no
+    # DescribeMonitoringSchedule or ListMetrics follow).
+    assert reads <= 4 and again.aws_calls["cloudwatch.DescribeAlarms"] == 1
+    assert again.aws_calls["sagemaker.ListMonitoringSchedules"] == 1
+    assert "cloudwatch.ListMetrics" not in again.aws_calls
 
 
 def test_update_removing_a_variant_refits_and_deletes_its_alarms(account: EmulatedAccount) -> None:

@@ -103,20 +103,25 @@ def policy_sub(tpl: Template) -> Any:
     return onboard_function(tpl)["Environment"]["Variables"]["SAGEWATCH_POLICY"]
 
 
-def onboard_rule(
-    transformed: Template, detail_type: str = "SageMaker Endpoint State Change"
-) -> tuple[str, dict[str, Any], dict[str, Any]]:
-    """(logical id, rule properties, target) of the EventBridge rule for ``detail_type`` that
-    invokes OnboardFunction (endpoint state changes; Model Monitor runs' processing jobs)."""
+def onboard_rules(transformed: Template) -> dict[str, tuple[str, dict[str, Any], dict[str, Any]]]:
+    """detail-type → (logical id, rule properties, target) of the EventBridge rules invoking
+    OnboardFunction: endpoint state changes, Model Monitor runs (processing jobs), schedules."""
     found = [
         (name, rule["Properties"], target)
         for name, rule in resources_of_type(transformed, "AWS::Events::Rule").items()
         for target in rule["Properties"].get("Targets", [])
         if target["Arn"] == get_att("OnboardFunction", "Arn")
-        and rule["Properties"].get("EventPattern", {}).get("detail-type") == [detail_type]
     ]
-    assert len(found) == 1, f"expected exactly one {detail_type} rule targeting OnboardFunction, found {found}"
-    return found[0]
+    by_type = {rule["EventPattern"]["detail-type"][0]: (name, rule, target) for name, rule, target in found}
+    assert len(by_type) == len(found) == 3, f"expected the endpoint, run and schedule rules, found {found}"
+    return by_type
+
+
+def onboard_rule(
+    transformed: Template, detail_type: str = "SageMaker Endpoint State Change"
+) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """(logical id, rule properties, target) of OnboardFunction's rule for ``detail_type``."""
+    return onboard_rules(transformed)[detail_type]
 
 
 MONITORING_RUN = "SageMaker Processing Job State Change"
@@ -146,11 +151,17 @@ def test_monitoring_run_rule_lets_through_only_finished_processing_jobs(transfor
 
 def test_model_monitor_reads_are_scoped_to_schedules(transformed: Template) -> None:
     statements = {s.get("Sid"): s for s in iam_statements(transformed["Resources"]["OnboardFunctionRole"])}
-    describe = statements["ReadMonitoringSchedules"]
+    describe = statements["DescribeMonitoringSchedules"]
     assert as_list(describe["Action"]) == ["sagemaker:DescribeMonitoringSchedule"]
     assert sub_with_defaults(transformed, describe["Resource"]).endswith(":monitoring-schedule/*")
-    # ListMonitoringExecutions is a List action: IAM accepts only "*" for it.
-    assert as_list(statements["ListMonitoringExecutions"]["Action"]) == ["sagemaker:ListMonitoringExecutions"]
+    # The List actions accept only "*"; nothing else rides on that statement.
+    listing = statements["ListMonitoringSchedulesAndDriftMetrics"]
+    assert listing["Resource"] == "*"
+    assert sorted(as_list(listing["Action"])) == [
+        "cloudwatch:ListMetrics",
+        "sagemaker:ListMonitoringExecutions",
+        "sagemaker:ListMonitoringSchedules",
+    ]
 
 
 def test_notify_reads_reports_only_where_the_operator_says(transformed: Template) -> None:
@@ -274,15 +285,22 @@ def test_onboard_rule_matches_exactly_the_endpoint_state_changes_it_handles(tran
     }
 
 
-def test_onboard_rule_retries_then_dead_letters_to_the_dlq(transformed: Template) -> None:
-    _, _, target = onboard_rule(transformed)
-    assert target["RetryPolicy"] == {"MaximumRetryAttempts": 8, "MaximumEventAgeInSeconds": 3600}
-    assert target["DeadLetterConfig"] == {"Arn": get_att(DLQ, "Arn")}
+def test_monitoring_schedule_rule_matches_every_schedule_state_change(transformed: Template) -> None:
+    from sagewatch.core.monitoring.schedule_events import DETAIL_TYPE, SOURCE
+
+    _, rule, _ = onboard_rules(transformed)[DETAIL_TYPE]
+    # Every status: a created, stopped, failed or deleted schedule changes what the endpoint needs.
+    assert rule["EventPattern"] == {"source": [SOURCE], "detail-type": [DETAIL_TYPE]}
+
+
+def test_onboard_rules_retry_then_dead_letter_to_the_dlq(transformed: Template) -> None:
+    for _, _, target in onboard_rules(transformed).values():
+        assert target["RetryPolicy"] == {"MaximumRetryAttempts": 8, "MaximumEventAgeInSeconds": 3600}
+        assert target["DeadLetterConfig"] == {"Arn": get_att(DLQ, "Arn")}
 
 
 def test_dlq_policy_lets_only_the_onboard_rules_send(transformed: Template) -> None:
-    rule_id, _, _ = onboard_rule(transformed)
-    run_rule_id, _, _ = onboard_rule(transformed, MONITORING_RUN)
+    rule_ids = sorted(rule_id for rule_id, _, _ in onboard_rules(transformed).values())
     policies = [
         p["Properties"]
         for p in resources_of_type(transformed, "AWS::SQS::QueuePolicy").values()
@@ -296,9 +314,9 @@ def test_dlq_policy_lets_only_the_onboard_rules_send(transformed: Template) -> N
     assert statement["Effect"] == "Allow"
     assert as_list(statement["Action"]) == ["sqs:SendMessage"]
     assert statement["Resource"] == get_att(DLQ, "Arn")
-    assert statement["Condition"] == {
-        "ArnEquals": {"aws:SourceArn": [get_att(rule_id, "Arn"), get_att(run_rule_id, "Arn")]}
-    }
+    sources = as_list(statement["Condition"]["ArnEquals"]["aws:SourceArn"])
+    assert sorted(sources, key=str) == sorted((get_att(r, "Arn") for r in rule_ids), key=str)
+    assert set(statement["Condition"]) == {"ArnEquals"}
 
 
 def test_dlq_keeps_messages_14_days_encrypted(transformed: Template) -> None:

@@ -221,7 +221,8 @@ def _plan_one(op: Operator, name: str) -> tuple[EndpointProfile, Plan, MonthlyCo
     from sagewatch.core.shared.errors import EndpointNotFoundError
 
     try:
-        profile = op.endpoints.read_profile(name)
+        # Through onboarding: the profile carries the drift metrics its schedules publish (ListMetrics).
+        profile = op.onboarding.read_profile(name)
     except EndpointNotFoundError as exc:
         raise _CommandError(
             f"sagewatch: endpoint {name!r} does not exist in {op.sagemaker.meta.region_name} "

@@ -146,6 +146,12 @@ def test_tags_are_paginated_and_components_read_only_for_component_endpoints() -
                 ]
             },
         )
+        # Every read also lists the endpoint's Model Monitor schedules (none here).
+        stubber.add_response(
+            "list_monitoring_schedules",
+            {"MonitoringScheduleSummaries": []},
+            {"EndpointName": "shared", "MaxResults": 100, "SortBy": "Name", "SortOrder": "Ascending"},
+        )
         result = SageMakerEndpoints(client).read_profile("shared")
         stubber.assert_no_pending_responses()
     assert result.tags == {"a": "1", "b": "2"}

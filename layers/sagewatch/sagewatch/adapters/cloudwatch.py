@@ -32,6 +32,23 @@ class CloudWatchWriter:
             )
         )
 
+    def list_metrics(self, namespace: str, dimensions: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:
+        """ListMetrics in ``namespace`` of every metric carrying at least these dimensions (paged).
+
+        ListMetrics matches metrics that have the given dimensions and possibly more, so the
+        entries come back with their full dimension sets (e.g. Model Monitor's Feature).
+        """
+        return list(
+            items(
+                "ListMetrics",
+                self._client.list_metrics,
+                "Metrics",
+                Namespace=namespace,
+                Dimensions=[{"Name": k, "Value": v} for k, v in dimensions],
+                sleep=self._sleep,
+            )
+        )
+
     def put_alarm(self, spec: AlarmSpec, actions: Sequence[str]) -> None:
         call("PutMetricAlarm", self._client.put_metric_alarm, **spec.put_kwargs(actions), sleep=self._sleep)
 

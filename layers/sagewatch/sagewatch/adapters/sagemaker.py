@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from sagewatch.adapters.aws import call
 from sagewatch.adapters.pagination import items
+from sagewatch.core.monitoring.model_monitor import (
+    MonitoringSchedule,
+    fingerprints_from_summaries,
+    schedule_from_api,
+)
 from sagewatch.core.monitoring.profile import EndpointProfile, profile_from_descriptions
 from sagewatch.core.monitoring.tags import normalize_tags
 from sagewatch.core.shared.errors import AwsCallError, EndpointNotFoundError
@@ -38,7 +44,54 @@ class SageMakerEndpoints:
         # only then is the extra (paginated) ListInferenceComponents call worth making.
         if config and any(not v.get("ModelName") for v in config.get("ProductionVariants", [])):
             components = self._list_inference_components(endpoint_name)
-        return profile_from_descriptions(endpoint, config, tags, components)
+        profile = profile_from_descriptions(endpoint, config, tags, components)
+        summaries = self.list_monitoring_schedules(endpoint_name)
+        if not summaries:
+            return profile
+        return replace(
+            profile,
+            monitoring_schedules=tuple(self._schedule(s) for s in summaries),
+            monitoring_fingerprint=fingerprints_from_summaries(summaries).get(endpoint_name, ""),
+        )
+
+    def list_monitoring_schedules(self, endpoint_name: str | None = None) -> list[dict[str, Any]]:
+        """ListMonitoringSchedules summaries (100 per page), of one endpoint or of the whole account.
+
+        Model Monitor is closed to new customers since 30 July 2026; existing schedules keep
+        running and SageWatch watches them (core.monitoring.model_monitor).
+        """
+        filters: dict[str, Any] = {"EndpointName": endpoint_name} if endpoint_name else {}
+        found = items(
+            "ListMonitoringSchedules",
+            self._client.list_monitoring_schedules,
+            "MonitoringScheduleSummaries",
+            MaxResults=100,
+            SortBy="Name",
+            SortOrder="Ascending",
+            sleep=self._sleep,
+            **filters,
+        )
+        return [s for s in found if not endpoint_name or s.get("EndpointName") == endpoint_name]
+
+    def describe_monitoring_schedule(self, name: str) -> dict[str, Any] | None:
+        """DescribeMonitoringSchedule; None when the schedule does not exist (any more)."""
+        try:
+            result: dict[str, Any] = call(
+                "DescribeMonitoringSchedule",
+                self._client.describe_monitoring_schedule,
+                MonitoringScheduleName=name,
+                sleep=self._sleep,
+            )
+        except AwsCallError as exc:
+            if exc.code in ("ValidationException", "ResourceNotFound") and "not found" in str(exc).lower():
+                return None
+            raise
+        return result
+
+    def _schedule(self, summary: dict[str, Any]) -> MonitoringSchedule:
+        # The summary lacks the last run (LastMonitoringExecutionSummary), which the dashboard shows.
+        described = self.describe_monitoring_schedule(str(summary["MonitoringScheduleName"]))
+        return schedule_from_api(summary, described)
 
     def endpoint_tags(self, endpoint_name: str) -> dict[str, str]:
         """The endpoint's tags (DescribeEndpoint for its ARN, then ListTags); EndpointNotFoundError."""

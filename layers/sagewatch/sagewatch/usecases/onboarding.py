@@ -21,9 +21,11 @@ from sagewatch.core.monitoring.dashboard import build_dashboard, dashboard_body_
 from sagewatch.core.monitoring.diff import DashboardAction, Plan, plan_changes
 from sagewatch.core.monitoring.events import Action, EndpointStateChange
 from sagewatch.core.monitoring.profile import EndpointProfile
+from sagewatch.core.monitoring.schedule_events import ScheduleStateChange
 from sagewatch.core.monitoring.tags import overrides_from_tags
 from sagewatch.core.shared.errors import EndpointNotFoundError
 from sagewatch.core.shared.naming import alarm_prefix, dashboard_name, legacy_dashboard_name
+from sagewatch.usecases.model_monitor import with_drift_metrics
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +77,34 @@ class Onboarding:
             return self._failed_from_event(change)
         return self.ignored(change)
 
+    def on_schedule_change(self, change: ScheduleStateChange) -> OnboardResult:
+        """A monitoring schedule came, changed or went: re-fit the endpoint it monitors.
+
+        The endpoint comes from the event, else from the schedule (DescribeMonitoringSchedule),
+        else — the schedule is gone — from what SageWatch last applied (the state table).
+        """
+        endpoint = change.endpoint_name
+        if endpoint is None:
+            described = self._sagemaker.describe_monitoring_schedule(change.schedule_name)
+            endpoint = str(described.get("EndpointName") or "") if described else None
+        if not endpoint and self._state is not None:
+            states, _ = self._state.scan()
+            endpoint = next(
+                (s.endpoint for s in states.values() if change.schedule_name in s.monitoring_schedules), None
+            )
+        if not endpoint:
+            reason = f"monitoring schedule {change.schedule_name} names no endpoint SageWatch knows"
+            log.info("%s; the reconcile catches any change", reason)
+            return OnboardResult(change.schedule_name, "skipped", reason)
+        log.info(
+            "monitoring schedule %s is %s: re-fitting endpoint %s",
+            change.schedule_name,
+            change.status or "changed",
+            endpoint,
+            extra={"endpoint": endpoint},
+        )
+        return self.onboard(endpoint)
+
     @staticmethod
     def ignored(change: EndpointStateChange) -> OnboardResult:
         return OnboardResult(change.endpoint_name, "skipped", f"status {change.status} needs no action")
@@ -82,6 +112,11 @@ class Onboarding:
     def _dashboard(self, endpoint_name: str) -> str:
         """This region's dashboard of the endpoint (dashboards are account-wide, names carry the region)."""
         return dashboard_name(self._settings.name_prefix, self._settings.region, endpoint_name)
+
+    def read_profile(self, endpoint_name: str) -> EndpointProfile:
+        """The endpoint as SageMaker describes it, with its schedules' drift metrics (ListMetrics)."""
+        profile = self._sagemaker.read_profile(endpoint_name)
+        return with_drift_metrics(self._cloudwatch, profile, self._settings.policy.drift_features_per_schedule)
 
     def plan(self, profile: EndpointProfile) -> Plan:
         """What onboarding would change for this endpoint (reads only)."""
@@ -120,7 +155,7 @@ class Onboarding:
 
     def onboard(self, endpoint_name: str) -> OnboardResult:
         try:
-            profile = self._sagemaker.read_profile(endpoint_name)
+            profile = self.read_profile(endpoint_name)
         except EndpointNotFoundError:
             return self.offboard(endpoint_name, "endpoint no longer exists")
         status = profile.status
@@ -148,6 +183,8 @@ class Onboarding:
                     alarms={spec.name: alarm_digest(spec.put_kwargs(actions)) for spec in specs},
                     dashboard=body_digest(body) if body is not None else None,
                     opted_out=opted_out,
+                    schedules=profile.monitoring_fingerprint,
+                    monitoring_schedules=tuple(s.name for s in profile.monitoring_schedules),
                 )
             )
         return result

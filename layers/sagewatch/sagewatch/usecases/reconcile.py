@@ -23,7 +23,9 @@ from typing import Any
 
 from sagewatch.adapters.cloudwatch import CloudWatchWriter
 from sagewatch.adapters.fleet import StateStore, WorkQueue, list_dashboards, list_endpoints
+from sagewatch.adapters.sagemaker import SageMakerEndpoints
 from sagewatch.core.fleet.plan import FleetPlan, group_alarms, plan_fleet
+from sagewatch.core.monitoring.model_monitor import fingerprints_from_summaries
 from sagewatch.core.shared.naming import dashboard_prefix
 
 log = logging.getLogger(__name__)
@@ -73,15 +75,26 @@ class Reconciler:
         self._clock = clock
 
     def plan(self, *, full: bool = False) -> tuple[FleetPlan, dict[str, Any] | None]:
-        """Bulk reads only: ListEndpoints, one Scan, DescribeAlarms by prefix, ListDashboards."""
+        """Bulk reads only: ListEndpoints, one Scan, DescribeAlarms by prefix, ListDashboards,
+        ListMonitoringSchedules."""
         endpoints = list_endpoints(self._sagemaker)
         states, checkpoint = self._state.scan()
         alarms = group_alarms(self._prefix, self._cloudwatch.list_alarms(f"{self._prefix}/"))
         # Dashboards are account-wide: list only this region's, so another region's stack's
         # dashboards are never taken for orphans (core.shared.naming).
         boards = list_dashboards(self._cloudwatch_client, dashboard_prefix(self._prefix, self._region))
+        # One account-wide ListMonitoringSchedules: an endpoint whose schedules changed is re-fitted.
+        schedules = fingerprints_from_summaries(SageMakerEndpoints(self._sagemaker).list_monitoring_schedules())
         fleet = plan_fleet(
-            self._prefix, endpoints, states, alarms, boards, self._policy_version, region=self._region, full=full
+            self._prefix,
+            endpoints,
+            states,
+            alarms,
+            boards,
+            self._policy_version,
+            region=self._region,
+            full=full,
+            schedules=schedules,
         )
         return fleet, checkpoint
 

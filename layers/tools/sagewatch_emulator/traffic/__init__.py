@@ -7,6 +7,7 @@ every metric with its AWS source (``metrics.markdown_table``).
 """
 
 from sagewatch_emulator.traffic.components import component_key, component_minute, host_instance_minute
+from sagewatch_emulator.traffic.drift import GUIDE_LOCATION, SDK_LOCATION, data_quality_run
 from sagewatch_emulator.traffic.generator import MINUTE, simulate
 from sagewatch_emulator.traffic.lifecycle import (
     LifecycleEvent,
@@ -34,11 +35,13 @@ from sagewatch_emulator.traffic.published import MAX_VALUES_PER_DATUM, MetricKey
 
 __all__ = [
     "CATALOGUE",
+    "GUIDE_LOCATION",
     "INSTANCE_NS",
     "INVOCATION_NS",
     "MAX_VALUES_PER_DATUM",
     "MINUTE",
     "PAGING_KINDS",
+    "SDK_LOCATION",
     "SERVERLESS_MEMORY_NAMESPACE",
     "AsyncSettings",
     "Endpoint",
@@ -58,6 +61,7 @@ __all__ = [
     "check",
     "component_key",
     "component_minute",
+    "data_quality_run",
     "endpoint_config_request",
     "host_instance_minute",
     "lifecycle_events",

@@ -39,12 +39,18 @@ def _where(target: AlertTarget) -> str:
         where += f" / {target.variant}"
     if target.component:
         where += f" / {target.component}"
+    if target.schedule:
+        where += f" / schedule {target.schedule}"
     return where
 
 
 def _signal(notification: AlarmNotification, target: AlertTarget) -> tuple[str, str, float]:
     """(label, human unit, scale) of the alarm's own signal."""
     context = target.context
+    if target.feature:
+        # Model Monitor: the feature is the news ("data drift on feature amount").
+        unit = context.unit if context and context.unit else "distance"
+        return f"Data drift on feature {target.feature}", unit, 1.0
     if target.alarm_key and target.alarm_key in BY_KEY:
         definition = BY_KEY[target.alarm_key]
         unit = context.unit if context and context.unit else definition.unit

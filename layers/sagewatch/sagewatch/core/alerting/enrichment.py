@@ -84,8 +84,9 @@ def plan_metrics(notification: AlarmNotification, target: AlertTarget) -> Metric
         for query in returned:
             series.append(SeriesSpec(query.id, query.label or query.id, alarm_unit, alarm_scale or 1.0, True))
 
-    # 2. The endpoint's key metrics (skipped when the alarm already shows the same one).
-    if target.endpoint:
+    # 2. The endpoint's key metrics (skipped when the alarm already shows the same one). Not for
+    # Model Monitor alarms: hourly drift says nothing about the last hour of requests.
+    if target.endpoint and target.schedule is None:
         used = {q["Id"] for q in queries}
         shown = {_key(q) for q in queries if "MetricStat" in q and q.get("ReturnData")}
         for spec, key_query in _key_metrics(target):

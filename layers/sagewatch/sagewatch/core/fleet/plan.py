@@ -69,6 +69,7 @@ def policy_version(
         {
             "thresholds": dict(sorted(policy.thresholds.items())),
             "disabled": sorted(policy.disabled),
+            "drift_features_per_schedule": policy.drift_features_per_schedule,
             "prefix": prefix,
             "alarms": create_alarms,
             "dashboards": create_dashboards,
@@ -102,9 +103,15 @@ class AppliedState:
     alarms: Mapping[str, str] = field(default_factory=dict)  # alarm name -> alarm_digest
     dashboard: str | None = None  # body_digest, or None when no dashboard is wanted
     opted_out: bool = False
+    # Fingerprint of the endpoint's Model Monitor schedules ("" when none): schedules come and go
+    # without touching the endpoint's LastModifiedTime (core.monitoring.model_monitor).
+    schedules: str = ""
+    monitoring_schedules: tuple[str, ...] = ()  # their names: a schedule event names no endpoint once gone
 
     def to_item(self) -> dict[str, Any]:
         return {
+            "schedules": self.schedules,
+            "monitoring_schedules": " ".join(self.monitoring_schedules),
             "endpoint": self.endpoint,
             "last_modified": self.last_modified,
             "policy": self.policy,
@@ -122,6 +129,8 @@ class AppliedState:
             alarms={str(k): str(v) for k, v in (item.get("alarms") or {}).items()},
             dashboard=str(item["dashboard"]) if item.get("dashboard") else None,
             opted_out=bool(item.get("opted_out", False)),
+            schedules=str(item.get("schedules", "")),
+            monitoring_schedules=tuple(str(item.get("monitoring_schedules", "")).split()),
         )
 
 
@@ -179,6 +188,7 @@ def plan_fleet(
     *,
     region: str,
     full: bool = False,
+    schedules: Mapping[str, str] | None = None,
 ) -> FleetPlan:
     """Which endpoints need the worker, and why; sorted by endpoint name (the continuation cursor).
 
@@ -208,6 +218,9 @@ def plan_fleet(
                     endpoint.name, "changed", (f"LastModifiedTime {state.last_modified} -> {endpoint.last_modified}",)
                 )
             )
+            continue
+        if schedules is not None and state.schedules != schedules.get(endpoint.name, ""):
+            work.append(WorkItem(endpoint.name, "changed", ("Model Monitor schedules changed",)))
             continue
         if state.policy != current_policy:
             work.append(WorkItem(endpoint.name, "policy", (f"policy {state.policy} -> {current_policy}",)))

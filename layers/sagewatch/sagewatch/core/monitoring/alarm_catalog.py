@@ -22,6 +22,7 @@ class Applies(StrEnum):
     GPU = "gpu"  # instance-backed variants on NVIDIA GPU instances
     ASYNC = "async"  # endpoint-level, asynchronous endpoints
     ASYNC_VARIANT = "async-variant"  # per variant of an asynchronous endpoint
+    DATA_QUALITY_SCHEDULE = "data-quality-schedule"  # per feature of a Model Monitor data-quality schedule
 
 
 @dataclass(frozen=True)
@@ -285,6 +286,33 @@ DEFINITIONS: tuple[AlarmDefinition, ...] = (
         ),
         look_first="the scale-out-from-zero policy (a step scaling policy on HasBacklogWithoutCapacity)",
     ),
+    AlarmDefinition(
+        key="feature-drift",
+        title="Data drift (Model Monitor)",
+        applies=(Applies.DATA_QUALITY_SCHEDULE,),
+        unit="distance",
+        default_threshold=0.1,
+        comparison=_GT,
+        period=3600,
+        evaluation_periods=1,
+        datapoints_to_alarm=1,
+        treat_missing_data="ignore",
+        statistic="Maximum",
+        why=(
+            "feature_baseline_drift_<feature> is the distance between the feature's distribution in "
+            "the run and in the baseline; Model Monitor's own constraint check flags a violation above "
+            "distribution_constraints.comparison_threshold, 0.1 in the constraints it suggests "
+            '("Schema for Constraints (constraints.json file)", SageMaker developer guide), so the '
+            "alarm uses the same default. One point per run (hourly at most): 1 of 1 in an hour, and "
+            "missing data keeps the state between runs (ignore) so a drifted feature stays in ALARM "
+            "until a run says otherwise. One alarm per discovered feature, capped per schedule by "
+            "the policy's drift_features_per_schedule."
+        ),
+        look_first=(
+            "the feature's distribution in the run's statistics.json against the baseline, "
+            "then recent upstream data changes"
+        ),
+    ),
 )
 
 BY_KEY: dict[str, AlarmDefinition] = {d.key: d for d in DEFINITIONS}
@@ -292,9 +320,12 @@ ALARM_KEYS: tuple[str, ...] = tuple(BY_KEY)
 
 
 def _missing_data_text(treatment: str) -> str:
-    return {"notBreaching": "not breaching", "missing": "keeps state", "breaching": "breaching"}.get(
-        treatment, treatment
-    )
+    return {
+        "notBreaching": "not breaching",
+        "missing": "keeps state",
+        "breaching": "breaching",
+        "ignore": "ignored (state kept)",
+    }.get(treatment, treatment)
 
 
 def markdown_table() -> str:

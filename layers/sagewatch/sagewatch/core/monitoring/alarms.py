@@ -6,6 +6,7 @@ from dataclasses import dataclass, replace
 
 from sagewatch.core.monitoring.alarm_catalog import DEFINITIONS, AlarmDefinition, Applies
 from sagewatch.core.monitoring.alarm_spec import AlarmSpec, Display, Metric, MetricQuery
+from sagewatch.core.monitoring.drift_alarms import drift_alarms
 from sagewatch.core.monitoring.policy import Policy
 from sagewatch.core.monitoring.profile import EndpointProfile, VariantProfile
 from sagewatch.core.shared.alarm_context import AlarmContext
@@ -77,6 +78,10 @@ def desired_alarms(
         for definition in DEFINITIONS:
             if Applies.ASYNC in definition.applies and policy.is_enabled(definition.key):
                 alarms.append(_build(prefix, profile, None, definition, policy, route))
+    # Model Monitor: per-feature drift alarms of data-quality schedules (core.monitoring.drift_alarms).
+    drift, drift_notes = drift_alarms(profile, policy, prefix, route)
+    alarms.extend(drift)
+    notes.extend(drift_notes)
     return DesiredAlarms(tuple(alarms), tuple(notes))
 
 

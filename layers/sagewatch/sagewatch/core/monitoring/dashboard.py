@@ -21,6 +21,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from sagewatch.core.monitoring.alarm_spec import AlarmSpec, Dimensions
+from sagewatch.core.monitoring.model_monitor_dashboard import model_monitor_widgets
 from sagewatch.core.monitoring.profile import EndpointProfile, VariantProfile
 from sagewatch.core.shared.instance_types import InstanceType, lookup
 from sagewatch.core.shared.links import ai_insights_url, alarms_search_url, endpoint_url, logs_url
@@ -58,6 +59,11 @@ def build_dashboard(profile: EndpointProfile, alarms: Sequence[AlarmSpec], *, pr
         # Each variant gets its own rows: requests first, then the resources serving them.
         for row in _VariantView(profile, variant, multi).rows():
             grid.row(row, _METRIC_HEIGHT)
+
+    if profile.monitoring_schedules:
+        table, graphs = model_monitor_widgets(profile)
+        grid.row([table], 3 + len(profile.monitoring_schedules) + 2)
+        grid.row(graphs, _METRIC_HEIGHT)
 
     return {"widgets": grid.widgets}
 

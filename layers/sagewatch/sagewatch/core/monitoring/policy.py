@@ -36,10 +36,26 @@ def parse_keys(raw: str | Iterable[Any], where: str) -> frozenset[str]:
     return frozenset(items)
 
 
+# Drift alarms per Model Monitor schedule: one per feature costs 0.10 USD a month, and a wide
+# table has hundreds of features. Small by default; the plan and the dashboard name the rest.
+DEFAULT_DRIFT_FEATURES_PER_SCHEDULE = 10
+MAX_DRIFT_FEATURES_PER_SCHEDULE = 100
+
+
+def parse_feature_cap(value: Any, where: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_DRIFT_FEATURES_PER_SCHEDULE:
+        raise InvalidPolicyError(
+            f"{where}: drift_features_per_schedule must be a whole number from 0 to "
+            f"{MAX_DRIFT_FEATURES_PER_SCHEDULE}, got {value!r}"
+        )
+    return value
+
+
 @dataclass(frozen=True)
 class Policy:
     thresholds: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
     disabled: frozenset[str] = frozenset()
+    drift_features_per_schedule: int = DEFAULT_DRIFT_FEATURES_PER_SCHEDULE
 
     def threshold(self, key: str) -> float:
         if key in self.thresholds:
@@ -53,9 +69,11 @@ class Policy:
     def from_document(cls, doc: Any, where: str = "policy") -> Policy:
         if not isinstance(doc, Mapping):
             raise InvalidPolicyError(f"{where} must be a JSON object, got {type(doc).__name__}")
-        extra = sorted(set(doc) - {"thresholds", "disabled"})
+        extra = sorted(set(doc) - {"thresholds", "disabled", "drift_features_per_schedule"})
         if extra:
-            raise InvalidPolicyError(f"{where}: unknown field(s) {', '.join(extra)} (use thresholds, disabled)")
+            raise InvalidPolicyError(
+                f"{where}: unknown field(s) {', '.join(extra)} (use thresholds, disabled, drift_features_per_schedule)"
+            )
         raw_thresholds = doc.get("thresholds")
         if raw_thresholds is None:
             raw_thresholds = {}
@@ -76,4 +94,7 @@ class Policy:
         return cls(
             thresholds=MappingProxyType(thresholds),
             disabled=parse_keys(raw_disabled, f"{where}.disabled"),
+            drift_features_per_schedule=parse_feature_cap(
+                doc.get("drift_features_per_schedule", DEFAULT_DRIFT_FEATURES_PER_SCHEDULE), where
+            ),
         )

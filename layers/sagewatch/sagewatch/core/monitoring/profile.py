@@ -9,6 +9,7 @@ from types import MappingProxyType
 from typing import Any
 
 from sagewatch.core.monitoring.detailed_observability import has_detailed_observability
+from sagewatch.core.monitoring.model_monitor import MonitoringSchedule
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,10 @@ class EndpointProfile:
     # SageMaker AI detailed observability on the endpoint config: SageMaker AI Insights has a
     # view of this endpoint (core.monitoring.detailed_observability says how it is decided).
     detailed_observability: bool = False
+    # Model Monitor schedules on this endpoint (core.monitoring.model_monitor), sorted by name,
+    # and the fingerprint of their ListMonitoringSchedules summaries the reconcile compares.
+    monitoring_schedules: tuple[MonitoringSchedule, ...] = ()
+    monitoring_fingerprint: str = ""
 
     @property
     def account_id(self) -> str:

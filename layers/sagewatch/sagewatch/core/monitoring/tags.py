@@ -65,6 +65,7 @@ class EndpointOverrides:
         return Policy(
             thresholds=MappingProxyType({**policy.thresholds, **self.thresholds}),
             disabled=(policy.disabled | self.disabled) - frozenset(self.thresholds),
+            drift_features_per_schedule=policy.drift_features_per_schedule,
         )
 
 

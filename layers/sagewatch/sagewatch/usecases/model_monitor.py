@@ -1,0 +1,45 @@
+"""Discover the drift metrics an endpoint's data-quality schedules publish (ListMetrics).
+
+Feature names are the user's columns, so the drift alarms are fitted to what CloudWatch holds,
+not to a guess. AWS documents more than one namespace spelling and dimension pair for these
+metrics (core.shared.namespaces): each is tried in turn, and the first that holds drift metrics
+is used — one ListMetrics call when metrics exist under the SDK's spelling, at most
+``len(DRIFT_METRIC_LOCATIONS)`` (6) paged calls when a schedule publishes none.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from sagewatch.adapters.cloudwatch import CloudWatchWriter
+from sagewatch.core.monitoring.model_monitor import (
+    DRIFT_METRIC_LOCATIONS,
+    DriftMetric,
+    MonitoringSchedule,
+    cap_features,
+    drift_metrics_from_listing,
+)
+from sagewatch.core.monitoring.profile import EndpointProfile
+
+
+def find_drift_metrics(cloudwatch: CloudWatchWriter, endpoint: str, schedule: str) -> list[DriftMetric]:
+    """Every drift metric of one schedule, at the first documented location that has any."""
+    for location in DRIFT_METRIC_LOCATIONS:
+        listed = cloudwatch.list_metrics(location.namespace, location.filter(endpoint, schedule))
+        found = drift_metrics_from_listing(listed, location.namespace)
+        if found:
+            return found
+    return []
+
+
+def with_drift_metrics(cloudwatch: CloudWatchWriter, profile: EndpointProfile, cap: int) -> EndpointProfile:
+    """The profile with each data-quality schedule's drift metrics (the first ``cap`` features)."""
+    if not any(s.is_data_quality for s in profile.monitoring_schedules):
+        return profile
+    schedules: list[MonitoringSchedule] = []
+    for schedule in profile.monitoring_schedules:
+        if schedule.is_data_quality:
+            kept, left_out = cap_features(find_drift_metrics(cloudwatch, profile.name, schedule.name), cap)
+            schedule = replace(schedule, drift_metrics=kept, left_out=left_out)
+        schedules.append(schedule)
+    return replace(profile, monitoring_schedules=tuple(schedules))
