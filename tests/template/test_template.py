@@ -127,14 +127,18 @@ def onboard_rule(
 MONITORING_RUN = "SageMaker Processing Job State Change"
 
 
-def test_onboard_function_has_exactly_the_endpoint_and_monitoring_run_rules(transformed: Template) -> None:
+def test_onboard_function_has_exactly_its_event_rules(transformed: Template) -> None:
     rules = [
         rule["Properties"]["EventPattern"]["detail-type"]
         for rule in resources_of_type(transformed, "AWS::Events::Rule").values()
         for target in rule["Properties"].get("Targets", [])
         if target["Arn"] == get_att("OnboardFunction", "Arn")
     ]
-    assert sorted(rules) == [["SageMaker Endpoint State Change"], [MONITORING_RUN]]
+    assert sorted(rules) == [
+        ["SageMaker Endpoint State Change"],
+        ["SageMaker Monitoring Schedule State Change"],
+        [MONITORING_RUN],
+    ]
 
 
 def test_monitoring_run_rule_lets_through_only_finished_processing_jobs(transformed: Template) -> None:
