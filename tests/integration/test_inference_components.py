@@ -37,7 +37,7 @@ def alarm(key: str) -> str:
 
 
 # core/monitoring/alarms.py on an ml.g5.12xlarge host (4 GPUs): the variant keeps the instance
-# alarms, and the invocation alarms move to each component (_COMPONENT_KEYS).
+# alarms, and the invocation alarms move to each component (Applies.COMPONENT).
 EXPECTED_ALARMS = {
     alarm("cpu-utilization"),
     alarm("memory-utilization"),
