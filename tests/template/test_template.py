@@ -103,15 +103,19 @@ def policy_sub(tpl: Template) -> Any:
     return onboard_function(tpl)["Environment"]["Variables"]["SAGEWATCH_POLICY"]
 
 
-def onboard_rule(transformed: Template) -> tuple[str, dict[str, Any], dict[str, Any]]:
-    """(logical id, rule properties, target) of the EventBridge rule that invokes OnboardFunction."""
+def onboard_rule(
+    transformed: Template, detail_type: str = "SageMaker Endpoint State Change"
+) -> tuple[str, dict[str, Any], dict[str, Any]]:
+    """(logical id, rule properties, target) of the EventBridge rule that invokes OnboardFunction
+    for ``detail_type`` (endpoint state changes; inference component API calls have their own)."""
     found = [
         (name, rule["Properties"], target)
         for name, rule in resources_of_type(transformed, "AWS::Events::Rule").items()
         for target in rule["Properties"].get("Targets", [])
         if target["Arn"] == get_att("OnboardFunction", "Arn")
+        and detail_type in rule["Properties"].get("EventPattern", {}).get("detail-type", [])
     ]
-    assert len(found) == 1, f"expected exactly one rule targeting OnboardFunction, found {found}"
+    assert len(found) == 1, f"expected exactly one {detail_type!r} rule targeting OnboardFunction, found {found}"
     return found[0]
 
 
@@ -229,8 +233,9 @@ def test_onboard_rule_retries_then_dead_letters_to_the_dlq(transformed: Template
     assert target["DeadLetterConfig"] == {"Arn": get_att(DLQ, "Arn")}
 
 
-def test_dlq_policy_lets_only_the_onboard_rule_send(transformed: Template) -> None:
+def test_dlq_policy_lets_only_the_onboard_rules_send(transformed: Template) -> None:
     rule_id, _, _ = onboard_rule(transformed)
+    component_rule_id, _, _ = onboard_rule(transformed, COMPONENT_CALL)
     policies = [
         p["Properties"]
         for p in resources_of_type(transformed, "AWS::SQS::QueuePolicy").values()
@@ -244,7 +249,39 @@ def test_dlq_policy_lets_only_the_onboard_rule_send(transformed: Template) -> No
     assert statement["Effect"] == "Allow"
     assert as_list(statement["Action"]) == ["sqs:SendMessage"]
     assert statement["Resource"] == get_att(DLQ, "Arn")
-    assert statement["Condition"] == {"ArnEquals": {"aws:SourceArn": get_att(rule_id, "Arn")}}
+    assert statement["Condition"] == {
+        "ArnEquals": {"aws:SourceArn": [get_att(rule_id, "Arn"), get_att(component_rule_id, "Arn")]}
+    }
+
+
+COMPONENT_CALL = "AWS API Call via CloudTrail"
+
+
+def test_component_rule_matches_exactly_the_component_calls_the_handler_parses(transformed: Template) -> None:
+    from sagewatch.core.monitoring.component_events import DETAIL_TYPE, EVENT_NAMES, EVENT_SOURCE, SOURCE
+
+    _, rule, target = onboard_rule(transformed, COMPONENT_CALL)
+    assert rule["EventPattern"] == {
+        "source": [SOURCE],
+        "detail-type": [DETAIL_TYPE],
+        "detail": {"eventSource": [EVENT_SOURCE], "eventName": list(EVENT_NAMES)},
+    }
+    assert target["RetryPolicy"] == {"MaximumRetryAttempts": 8, "MaximumEventAgeInSeconds": 3600}
+    assert target["DeadLetterConfig"] == {"Arn": get_att(DLQ, "Arn")}
+
+
+@pytest.mark.parametrize("role", ["OnboardFunctionRole", "NotifyFunctionRole"])
+def test_describe_inference_component_is_scoped_to_inference_components(transformed: Template, role: str) -> None:
+    resources = [
+        resource
+        for statement in iam_statements(transformed["Resources"][role])
+        if "sagemaker:DescribeInferenceComponent" in as_list(statement.get("Action", []))
+        for resource in as_list(statement["Resource"])
+    ]
+    assert resources, f"{role} cannot DescribeInferenceComponent"
+    for resource in resources:
+        text = json.dumps(resource)
+        assert ":inference-component/*" in text and '"*"' not in text
 
 
 def test_dlq_keeps_messages_14_days_encrypted(transformed: Template) -> None:

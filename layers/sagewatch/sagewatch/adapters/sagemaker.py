@@ -61,6 +61,23 @@ class SageMakerEndpoints:
         tags = items("ListTags", self._client.list_tags, "Tags", ResourceArn=arn, MaxResults=100, sleep=self._sleep)
         return normalize_tags(list(tags))
 
+    def describe_component(self, name: str) -> dict[str, Any] | None:
+        """DescribeInferenceComponent (EndpointName, VariantName, Specification.ModelName, status);
+        None when the component does not exist (any more)."""
+        try:
+            result: dict[str, Any] = call(
+                "DescribeInferenceComponent",
+                self._client.describe_inference_component,
+                InferenceComponentName=name,
+                sleep=self._sleep,
+            )
+        except AwsCallError as exc:
+            if _is_not_found(exc):
+                return None
+            raise
+        result.pop("ResponseMetadata", None)
+        return result
+
     def _list_inference_components(self, endpoint_name: str) -> list[dict[str, Any]]:
         return list(
             items(
