@@ -149,6 +149,7 @@ class Onboarding:
                     alarms={spec.name: alarm_digest(spec.put_kwargs(actions)) for spec in specs},
                     dashboard=body_digest(body) if body is not None else None,
                     opted_out=opted_out,
+                    components=tuple(sorted(c for v in profile.variants for c in v.inference_components)),
                 )
             )
         return result
