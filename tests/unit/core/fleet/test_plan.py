@@ -166,7 +166,7 @@ def test_timestamps_compare_equal_whatever_their_form() -> None:
 
 def _with_components(components: tuple[str, ...] | None) -> AppliedState:
     return AppliedState(
-        "a", T1, "p1", alarms={ALARM["AlarmName"]: alarm_digest(ALARM)}, dashboard="d", components=components
+        "a", T1, "p1", alarms={str(ALARM["AlarmName"]): alarm_digest(ALARM)}, dashboard="d", components=components
     )
 
 
