@@ -182,6 +182,10 @@ def test_a_latency_spike_on_one_component_fires_its_alarm_and_the_alert_names_it
     text = json.dumps(posted[0], ensure_ascii=False)
     assert "llama-ic" in text
     assert "mistral-ic" not in text
+    # The component, its endpoint and its model (one DescribeInferenceComponent), linked.
+    assert f"llama-ic on endpoint {ENDPOINT}" in text
+    assert f"{ENDPOINT}-llama-ic-model" in text
+    assert "Inference component llama-ic" in text
 
 
 COMPONENT_KEYS = ("model-latency-p99", "invocation-5xx-rate", "invocation-4xx-rate")

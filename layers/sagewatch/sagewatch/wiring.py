@@ -206,6 +206,7 @@ class Wiring:
         from sagewatch.adapters.logs import LogsReader
         from sagewatch.adapters.metrics import MetricsReader
         from sagewatch.adapters.rate_limit import RateLimiter
+        from sagewatch.adapters.sagemaker import ComponentReader
         from sagewatch.adapters.secrets import slack_bot_token, slack_webhook_url
         from sagewatch.adapters.slack import SlackBotSender, SlackWebhookSender
         from sagewatch.core.alerting.metric_queries import series_to_minutes
@@ -245,6 +246,7 @@ class Wiring:
             incidents=IncidentStore(config.delivery_table, self.client("dynamodb")) if config.delivery_table else None,
             alert_queue=AlertQueue(self.client("sqs"), config.alert_queue_url) if config.alert_queue_url else None,
             pacer=ChannelPacer(RateLimiter(config.slack_min_interval), shared),
+            components=ComponentReader(lambda: self.client("sagemaker")),
         )
 
     # -- FleetWidgetFunction ---------------------------------------------------------------

@@ -89,3 +89,17 @@ class SageMakerEndpoints:
                 sleep=self._sleep,
             )
         )
+
+
+class ComponentReader:
+    """DescribeInferenceComponent for alerts, its client built on the first component alarm:
+    most alerts are about no component, and NotifyFunction's cold start stays as it was."""
+
+    def __init__(self, client_factory: Callable[[], Any]) -> None:
+        self._client_factory = client_factory
+        self._reader: SageMakerEndpoints | None = None
+
+    def describe_component(self, name: str) -> dict[str, Any] | None:
+        if self._reader is None:
+            self._reader = SageMakerEndpoints(self._client_factory())
+        return self._reader.describe_component(name)

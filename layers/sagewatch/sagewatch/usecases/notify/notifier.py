@@ -26,6 +26,7 @@ from sagewatch.usecases.notify.incidents import HoldPort, IncidentGate, Incident
 from sagewatch.usecases.notify.intake import BatchItem, Pending, prepare
 from sagewatch.usecases.notify.outcome import BatchOutcome
 from sagewatch.usecases.notify.ports import (
+    ComponentsPort,
     EmailPort,
     HistoryPort,
     LedgerPort,
@@ -63,6 +64,7 @@ class Notifier:
         pacer: RateLimiter | ChannelPacer | None = None,
         incidents: IncidentPort | None = None,
         alert_queue: HoldPort | None = None,
+        components: ComponentsPort | None = None,
     ) -> None:
         self._settings = settings
         self._email = email
@@ -77,6 +79,7 @@ class Notifier:
             timeout=settings.enrichment_timeout,
             prefix=settings.name_prefix,
             dashboards=settings.dashboards,
+            components=components,
         )
         self._slack = SlackPoster(
             settings=settings,

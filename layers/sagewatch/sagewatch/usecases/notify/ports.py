@@ -21,6 +21,10 @@ class HistoryPort(Protocol):
     def alarm_started(self, alarm_name: str, before: Any) -> Any: ...
 
 
+class ComponentsPort(Protocol):
+    def describe_component(self, name: str) -> dict[str, Any] | None: ...
+
+
 class SlackPort(Protocol):
     def send(self, webhook_url: str, payload: dict[str, Any]) -> None: ...
 
