@@ -13,7 +13,8 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from sagewatch_emulator.traffic import Fleet, Incident, IncidentKind
-from sagewatch_emulator.traffic.sample import sample_fleet, sample_incidents
+from sagewatch_emulator.traffic.components import ComponentHosting
+from sagewatch_emulator.traffic.sample import sample_component_hosting, sample_fleet, sample_incidents
 
 DAY = timedelta(days=1)
 HOUR = timedelta(hours=1)
@@ -29,6 +30,8 @@ class Scenario:
     incidents: tuple[Incident, ...]
     start: datetime
     end: datetime
+    # An inference-component endpoint whose components come and go (None: the scenario has none).
+    components: ComponentHosting | None = None
 
     @property
     def days(self) -> float:
@@ -56,7 +59,14 @@ def monday_before(wall_now: datetime) -> datetime:
 
 def week_on_call(monday: datetime) -> Scenario:
     """Seven days of the sample fleet with every sample incident and non-incident."""
-    return Scenario("week", sample_fleet(monday), sample_incidents(monday), monday, monday + 7 * DAY)
+    return Scenario(
+        "week",
+        sample_fleet(monday),
+        sample_incidents(monday),
+        monday,
+        monday + 7 * DAY,
+        components=sample_component_hosting(monday),
+    )
 
 
 ONE_DAY_ENDPOINTS = ("fraud-scorer", "recommender", "churn-v2")

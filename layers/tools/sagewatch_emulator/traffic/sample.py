@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from sagewatch_emulator.traffic.components import ComponentHosting, ComponentStep
 from sagewatch_emulator.traffic.model import (
     AsyncSettings,
     Endpoint,
@@ -166,5 +167,22 @@ def sample_incidents(start: datetime) -> tuple[Incident, ...]:
             day + 3 * _DAY + 10 * _HOUR + 8 * _MINUTE,
             day + 3 * _DAY + 10 * _HOUR + 10 * _MINUTE,
             0.02,
+        ),
+    )
+
+
+def sample_component_hosting(start: datetime) -> ComponentHosting:
+    """An endpoint hosting two inference components; a third is added on Wednesday morning and
+    removed on Friday afternoon, through their CloudTrail events. It carries no traffic, so its
+    alarms stay without data and page nobody: the week checks that they come and go."""
+    return ComponentHosting(
+        endpoint="llm-hub",
+        variant="AllTraffic",
+        instance_type="ml.g5.12xlarge",
+        instance_count=1,
+        components=("llama-ic", "mistral-ic"),
+        steps=(
+            ComponentStep(start + 2 * _DAY + 11 * _HOUR, "create", "qwen-ic"),
+            ComponentStep(start + 4 * _DAY + 16 * _HOUR, "delete", "qwen-ic"),
         ),
     )
