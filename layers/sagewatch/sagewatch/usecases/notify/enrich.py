@@ -26,7 +26,7 @@ from sagewatch.usecases.notify.ports import ComponentsPort, HistoryPort, LogsPor
 log = logging.getLogger(__name__)
 
 LOG_LINES = 10
-WORKERS = 4  # metrics, logs, chart or history: the most reads one alert makes at once
+WORKERS = 4  # metrics, logs, chart, component (ALARM) or metrics, component, history (OK): the most at once
 _WHAT = {
     "metrics": "recent metrics",
     "logs": "recent log lines",
