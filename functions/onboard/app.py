@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from sagewatch.config import OnboardConfig
+from sagewatch.core.monitoring.component_events import is_component_call, parse_component_call
 from sagewatch.core.monitoring.diff import DashboardAction
 from sagewatch.core.monitoring.events import Action, is_endpoint_state_change, parse_state_change
 from sagewatch.core.monitoring.monitor_runs import is_processing_job_state_change, parse_monitoring_job
@@ -159,9 +160,28 @@ def _on_schedule_event(event: dict[str, Any]) -> dict[str, Any]:
     return result.as_dict()
 
 
+def _on_component_call(event: dict[str, Any]) -> dict[str, Any]:
+    """A CloudTrail-recorded Create/Update/DeleteInferenceComponent: re-fit the hosting endpoint."""
+    try:
+        change = parse_component_call(event)
+    except InvalidEventError as exc:
+        logger.error("invalid event: %s", exc, extra={"event_id": event.get("id")})
+        return {"outcome": "invalid", "error": str(exc)}
+    logger.append_keys(component=change.component, operation=change.operation, event_id=change.event_id)
+    if change.error_code is not None:
+        # Decided by the event alone: the call failed, so nothing changed.
+        logger.info("ignored: %s failed with %s", change.operation, change.error_code)
+        return {"outcome": "skipped", "reason": f"{change.operation} failed ({change.error_code})"}
+    result = _service().component_changed(change)
+    _count(result)
+    return result.as_dict()
+
+
 def _on_event(event: dict[str, Any]) -> dict[str, Any]:
     """An EventBridge event: an endpoint state change, a finished processing job (Model Monitor
-    runs) or a monitoring schedule's state change."""
+    runs), a monitoring schedule's state change, or an inference component API call (CloudTrail)."""
+    if is_component_call(event):
+        return _on_component_call(event)
     if is_processing_job_state_change(event):
         return _on_monitoring_run(event)
     if is_schedule_state_change(event):

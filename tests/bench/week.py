@@ -13,6 +13,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sagewatch_emulator.oncall import SlackMode, monday_before, run_scenario, week_on_call
+from sagewatch_emulator.oncall.component_scoring import component_lifecycle
 from sagewatch_emulator.oncall.scoring import NoiseCategory, score
 
 TARGETS = {
@@ -41,6 +42,8 @@ def run_week_bench(mode: SlackMode = "bot", *, verbose: bool = True) -> dict[str
         "endpoints": len(scenario.fleet.endpoints),
         "days": scenario.days,
         **result.summary(),
+        # Inference components added and removed mid-week through their CloudTrail events.
+        **component_lifecycle(run.component_steps),
         "simulated_alarm_evaluations": run.evaluations,
         "wall_seconds": round(run.wall_seconds, 1),
         "wall_to_simulated_ratio": round(run.wall_seconds / simulated, 6),

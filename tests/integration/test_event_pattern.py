@@ -18,6 +18,7 @@ pytestmark = pytest.mark.integration
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = sorted((ROOT / "events" / "onboard").glob("*.json"))
+COMPONENT_SAMPLES = sorted((ROOT / "events" / "onboard").glob("ic-*.json"))
 ACTED_ON = {
     "in-service-cpu.json",
     "in-service-multi-variant-gpu.json",
@@ -28,9 +29,9 @@ ACTED_ON = {
 }
 
 
-def rule_pattern() -> dict[str, Any]:
+def rule_pattern(rule: str = "EndpointStateChange") -> dict[str, Any]:
     template = load_template(ROOT / "template.yaml")
-    event = template["Resources"]["OnboardFunction"]["Properties"]["Events"]["EndpointStateChange"]
+    event = template["Resources"]["OnboardFunction"]["Properties"]["Events"][rule]
     return dict(event["Properties"]["Pattern"])
 
 
@@ -57,12 +58,12 @@ def near_misses() -> list[tuple[str, dict[str, Any]]]:
     return out
 
 
-def matched(account: EmulatedAccount, events: list[dict[str, Any]]) -> list[str]:
+def matched(account: EmulatedAccount, events: list[dict[str, Any]], rule: str = "EndpointStateChange") -> list[str]:
     sqs = account.client("sqs")
     queue = sqs.create_queue(QueueName="pattern-tap")["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=queue, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
     eventbridge = account.client("events")
-    eventbridge.put_rule(Name="pattern-under-test", EventPattern=json.dumps(rule_pattern()))
+    eventbridge.put_rule(Name="pattern-under-test", EventPattern=json.dumps(rule_pattern(rule)))
     eventbridge.put_targets(Rule="pattern-under-test", Targets=[{"Id": "tap", "Arn": arn}])
     for event in events:
         eventbridge.put_events(
@@ -81,7 +82,8 @@ def matched(account: EmulatedAccount, events: list[dict[str, Any]]) -> list[str]
         if not batch:
             return ids
         for message in batch:
-            ids.append(json.loads(message["Body"])["detail"]["EndpointStatus"])
+            detail = json.loads(message["Body"])["detail"]
+            ids.append(detail.get("EndpointStatus") or detail["eventName"])
             sqs.delete_message(QueueUrl=queue, ReceiptHandle=message["ReceiptHandle"])
 
 
@@ -95,3 +97,30 @@ def test_pattern_matches_no_near_miss(account: EmulatedAccount) -> None:
     misses = near_misses()
     updating = [json.loads(p.read_text()) for p in SAMPLES if p.name == "updating.json"]
     assert matched(account, [e for _, e in misses] + updating) == []
+
+
+def test_component_rule_matches_every_component_sample_and_the_endpoint_rule_none(account: EmulatedAccount) -> None:
+    # The failed call matches too: the handler, not the pattern, ignores calls with an errorCode.
+    events = [json.loads(p.read_text()) for p in COMPONENT_SAMPLES]
+    assert len(events) == 4
+    assert sorted(matched(account, events, "InferenceComponentCall")) == sorted(
+        e["detail"]["eventName"] for e in events
+    )
+    assert matched(account, events) == []
+
+
+def test_component_rule_matches_no_other_call(account: EmulatedAccount) -> None:
+    base = json.loads((ROOT / "events" / "onboard" / "ic-create.json").read_text())
+    misses = []
+    mutations: tuple[Callable[[dict[str, Any]], object], ...] = (
+        lambda e: e["detail"].__setitem__("eventName", "CreateEndpoint"),
+        lambda e: e["detail"].__setitem__("eventName", "DescribeInferenceComponent"),
+        lambda e: e["detail"].__setitem__("eventSource", "ec2.amazonaws.com"),
+        lambda e: e.__setitem__("detail-type", "AWS Service Event via CloudTrail"),
+    )
+    for mutate in mutations:
+        event = copy.deepcopy(base)
+        mutate(event)
+        misses.append(event)
+    samples = [json.loads(p.read_text()) for p in SAMPLES if p not in COMPONENT_SAMPLES]
+    assert matched(account, misses + samples, "InferenceComponentCall") == []

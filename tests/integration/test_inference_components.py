@@ -37,7 +37,7 @@ def alarm(key: str) -> str:
 
 
 # core/monitoring/alarms.py on an ml.g5.12xlarge host (4 GPUs): the variant keeps the instance
-# alarms, and the invocation alarms move to each component (_COMPONENT_KEYS).
+# alarms, and the invocation alarms move to each component (Applies.COMPONENT).
 EXPECTED_ALARMS = {
     alarm("cpu-utilization"),
     alarm("memory-utilization"),
@@ -182,3 +182,75 @@ def test_a_latency_spike_on_one_component_fires_its_alarm_and_the_alert_names_it
     text = json.dumps(posted[0], ensure_ascii=False)
     assert "llama-ic" in text
     assert "mistral-ic" not in text
+    # The component, its endpoint and its model (one DescribeInferenceComponent), linked.
+    assert f"llama-ic on endpoint {ENDPOINT}" in text
+    assert f"{ENDPOINT}-llama-ic-model" in text
+    assert "Inference component llama-ic" in text
+
+
+COMPONENT_KEYS = ("model-latency-p99", "invocation-5xx-rate", "invocation-4xx-rate")
+
+
+def component_alarms(account: EmulatedAccount, component: str) -> set[str]:
+    pages = (
+        account.client("cloudwatch").get_paginator("describe_alarms").paginate(AlarmNamePrefix=f"SageWatch/{ENDPOINT}/")
+    )
+    return {a["AlarmName"] for page in pages for a in page["MetricAlarms"] if a["AlarmName"].endswith(f".{component}")}
+
+
+def dashboard_components(account: EmulatedAccount) -> set[str]:
+    """The components the endpoint's dashboard draws series for."""
+    body = json.loads(
+        account.client("cloudwatch").get_dashboard(DashboardName=dashboard_name("SageWatch", account.region, ENDPOINT))[
+            "DashboardBody"
+        ]
+    )
+    found = set()
+    for widget in body["widgets"]:
+        for entry in widget.get("properties", {}).get("metrics", []):
+            if isinstance(entry, list) and "InferenceComponentName" in entry:
+                found.add(entry[entry.index("InferenceComponentName") + 1])
+    return found
+
+
+def test_a_component_added_then_removed_gets_its_alarms_and_widgets_then_loses_them(account: EmulatedAccount) -> None:
+    """The lifecycle through the stack's own rule: the emulated trail's events are matched
+    against OnboardFunction's InferenceComponentCall pattern and delivered to it."""
+    onboard(account)
+    assert dashboard_components(account) == {"llama-ic", "mistral-ic"}
+    assert component_alarms(account, "qwen-ic") == set()
+
+    created = account.create_inference_component(ENDPOINT, ComponentSpec("qwen-ic", copies=1, accelerators=1))
+    assert created["detail"]["requestParameters"]["endpointName"] == ENDPOINT
+    [invocation] = account.deliver_event(created)
+    assert invocation.error is None, invocation.error_traceback
+    assert invocation.response["outcome"] == "onboarded"
+    assert component_alarms(account, "qwen-ic") == {alarm(f"{key}.qwen-ic") for key in COMPONENT_KEYS}
+    assert sorted(invocation.response["created"]) == sorted(alarm(f"{k}.qwen-ic") for k in COMPONENT_KEYS)
+    assert dashboard_components(account) == {"llama-ic", "mistral-ic", "qwen-ic"}
+
+    # At-least-once: the same event again, and an update of the copy count, write nothing.
+    [again] = account.deliver_event(created)
+    [updated] = account.deliver_event(account.update_inference_component("qwen-ic", copies=2))
+    assert (again.response["outcome"], updated.response["outcome"]) == ("unchanged", "unchanged")
+
+    # Deleted: gone from SageMaker at once, so the endpoint is found through SageWatch's alarms.
+    [removed] = account.deliver_event(account.delete_inference_component("qwen-ic"))
+    assert removed.error is None, removed.error_traceback
+    assert sorted(removed.response["deleted"]) == sorted(alarm(f"{k}.qwen-ic") for k in COMPONENT_KEYS)
+    assert component_alarms(account, "qwen-ic") == set()
+    assert dashboard_components(account) == {"llama-ic", "mistral-ic"}
+    assert component_alarms(account, "llama-ic") == {alarm(f"{key}.llama-ic") for key in COMPONENT_KEYS}
+
+
+@pytest.mark.parametrize("sample", ["ic-create.json", "ic-update.json", "ic-delete.json", "ic-create-failed.json"])
+def test_the_sample_component_events_reach_only_onboard_function(account: EmulatedAccount, sample: str) -> None:
+    onboard(account)
+    event = json.loads((EVENTS / sample).read_text())
+    [invocation] = account.deliver_event(event)
+    assert invocation.error is None, invocation.error_traceback
+    # ic-create names llm-hub, whose alarms stand: nothing to write; llama-ic of the update and
+    # delete samples is described (it exists here) and its endpoint re-fitted; the failed call
+    # is answered without a read.
+    expected = "skipped" if sample == "ic-create-failed.json" else "unchanged"
+    assert invocation.response["outcome"] == expected

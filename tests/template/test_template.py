@@ -105,7 +105,8 @@ def policy_sub(tpl: Template) -> Any:
 
 def onboard_rules(transformed: Template) -> dict[str, tuple[str, dict[str, Any], dict[str, Any]]]:
     """detail-type → (logical id, rule properties, target) of the EventBridge rules invoking
-    OnboardFunction: endpoint state changes, Model Monitor runs (processing jobs), schedules."""
+    OnboardFunction: endpoint state changes, Model Monitor runs (processing jobs), schedules,
+    inference component API calls (CloudTrail)."""
     found = [
         (name, rule["Properties"], target)
         for name, rule in resources_of_type(transformed, "AWS::Events::Rule").items()
@@ -113,7 +114,7 @@ def onboard_rules(transformed: Template) -> dict[str, tuple[str, dict[str, Any],
         if target["Arn"] == get_att("OnboardFunction", "Arn")
     ]
     by_type = {rule["EventPattern"]["detail-type"][0]: (name, rule, target) for name, rule, target in found}
-    assert len(by_type) == len(found) == 3, f"expected the endpoint, run and schedule rules, found {found}"
+    assert len(by_type) == len(found) == 4, f"expected the endpoint, run, schedule and component rules, found {found}"
     return by_type
 
 
@@ -135,6 +136,7 @@ def test_onboard_function_has_exactly_its_event_rules(transformed: Template) -> 
         if target["Arn"] == get_att("OnboardFunction", "Arn")
     ]
     assert sorted(rules) == [
+        ["AWS API Call via CloudTrail"],
         ["SageMaker Endpoint State Change"],
         ["SageMaker Monitoring Schedule State Change"],
         [MONITORING_RUN],
@@ -321,6 +323,36 @@ def test_dlq_policy_lets_only_the_onboard_rules_send(transformed: Template) -> N
     sources = as_list(statement["Condition"]["ArnEquals"]["aws:SourceArn"])
     assert sorted(sources, key=str) == sorted((get_att(r, "Arn") for r in rule_ids), key=str)
     assert set(statement["Condition"]) == {"ArnEquals"}
+
+
+COMPONENT_CALL = "AWS API Call via CloudTrail"
+
+
+def test_component_rule_matches_exactly_the_component_calls_the_handler_parses(transformed: Template) -> None:
+    from sagewatch.core.monitoring.component_events import DETAIL_TYPE, EVENT_NAMES, EVENT_SOURCE, SOURCE
+
+    _, rule, target = onboard_rule(transformed, COMPONENT_CALL)
+    assert rule["EventPattern"] == {
+        "source": [SOURCE],
+        "detail-type": [DETAIL_TYPE],
+        "detail": {"eventSource": [EVENT_SOURCE], "eventName": list(EVENT_NAMES)},
+    }
+    assert target["RetryPolicy"] == {"MaximumRetryAttempts": 8, "MaximumEventAgeInSeconds": 3600}
+    assert target["DeadLetterConfig"] == {"Arn": get_att(DLQ, "Arn")}
+
+
+@pytest.mark.parametrize("role", ["OnboardFunctionRole", "NotifyFunctionRole"])
+def test_describe_inference_component_is_scoped_to_inference_components(transformed: Template, role: str) -> None:
+    resources = [
+        resource
+        for statement in iam_statements(transformed["Resources"][role])
+        if "sagemaker:DescribeInferenceComponent" in as_list(statement.get("Action", []))
+        for resource in as_list(statement["Resource"])
+    ]
+    assert resources, f"{role} cannot DescribeInferenceComponent"
+    for resource in resources:
+        text = json.dumps(resource)
+        assert ":inference-component/*" in text and '"*"' not in text
 
 
 def test_dlq_keeps_messages_14_days_encrypted(transformed: Template) -> None:

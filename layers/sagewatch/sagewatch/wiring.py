@@ -219,6 +219,7 @@ class Wiring:
         from sagewatch.adapters.metrics import MetricsReader
         from sagewatch.adapters.rate_limit import RateLimiter
         from sagewatch.adapters.s3_reports import ReportReader
+        from sagewatch.adapters.sagemaker import ComponentReader
         from sagewatch.adapters.secrets import slack_bot_token, slack_webhook_url
         from sagewatch.adapters.slack import SlackBotSender, SlackWebhookSender
         from sagewatch.core.alerting.metric_queries import series_to_minutes
@@ -259,6 +260,7 @@ class Wiring:
             alert_queue=AlertQueue(self.client("sqs"), config.alert_queue_url) if config.alert_queue_url else None,
             pacer=ChannelPacer(RateLimiter(config.slack_min_interval), shared),
             reports=ReportReader(self.client("s3")) if config.monitoring_reports else None,
+            components=ComponentReader(lambda: self.client("sagemaker")),
         )
 
     # -- FleetWidgetFunction ---------------------------------------------------------------

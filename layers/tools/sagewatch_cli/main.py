@@ -217,7 +217,9 @@ def _fmt_number(value: float) -> str:
 
 def _plan_one(op: Operator, name: str) -> tuple[EndpointProfile, Plan, MonthlyCost]:
     """(profile, plan, monthly cost of the desired set) for one endpoint; raises if it is missing."""
-    from sagewatch.core.monitoring.cost import monthly_cost
+    from dataclasses import replace
+
+    from sagewatch.core.monitoring.cost import cost_per_component, monthly_cost
     from sagewatch.core.shared.errors import EndpointNotFoundError
 
     try:
@@ -231,6 +233,11 @@ def _plan_one(op: Operator, name: str) -> tuple[EndpointProfile, Plan, MonthlyCo
         ) from exc
     specs, body, _notes = op.onboarding.desired(profile)
     plan = op.onboarding.plan(profile)
+    per_component = cost_per_component(specs)
+    if per_component:
+        # Shown as a note so `sagewatch plan` tells what each inference component adds.
+        costs = ", ".join(f"{c} {cost.alarms_usd:.2f}" for c, cost in per_component.items())
+        plan = replace(plan, notes=(*plan.notes, f"per inference component (USD/month): {costs}"))
     return profile, plan, monthly_cost(specs, 1 if body is not None else 0)
 
 

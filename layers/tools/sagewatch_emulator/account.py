@@ -43,13 +43,14 @@ from sagewatch_emulator.cloudwatch.emulated import EmulatedCloudWatch
 from sagewatch_emulator.cloudwatch.sample_data import put_log_lines, put_metric_series
 from sagewatch_emulator.emails import email_view, sent_messages
 from sagewatch_emulator.errors import EmulatorBusyError, EmulatorError
+from sagewatch_emulator.eventbridge import matching_functions
 from sagewatch_emulator.extensions import MotoExtensions
 from sagewatch_emulator.fake_slack import FakeSlack
 from sagewatch_emulator.faults import InjectedFault, inject_fault
 from sagewatch_emulator.model_monitor_runs import MonitoringRun
 from sagewatch_emulator.moto_server import MOTO_ACCOUNT_ID, MotoServer
 from sagewatch_emulator.provision import DEFAULT_ACCOUNT_CONCURRENCY, Provisioner, generated_name
-from sagewatch_emulator.sagemaker import ComponentSpec, EndpointMaker, VariantSpec
+from sagewatch_emulator.sagemaker import ComponentSpec, EndpointMaker, VariantSpec, component_call_event
 from sagewatch_emulator.sam.invoke import (
     FunctionRuntime,
     FunctionSpec,
@@ -401,9 +402,39 @@ class EmulatedAccount:
             name, variants or [VariantSpec()], async_inference, tags or {}, inference_components, detailed_observability
         )
 
-    def create_inference_component(self, endpoint: str, component: ComponentSpec) -> None:
-        """CreateModel (when missing) + CreateInferenceComponent on an existing endpoint."""
-        self._endpoint_maker().create_component(endpoint, component)
+    def create_inference_component(self, endpoint: str, component: ComponentSpec) -> dict[str, Any]:
+        """CreateModel (when missing) + CreateInferenceComponent on an existing endpoint; returns
+        the call's CloudTrail event as EventBridge carries it (see :meth:`deliver_event`)."""
+        call = self._endpoint_maker().create_component(endpoint, component)
+        return self._component_event("CreateInferenceComponent", component.name, call)
+
+    def update_inference_component(self, name: str, *, copies: int) -> dict[str, Any]:
+        """UpdateInferenceComponent (its copy count); returns the call's CloudTrail event."""
+        return self._component_event(
+            "UpdateInferenceComponent", name, self._endpoint_maker().update_component(name, copies)
+        )
+
+    def delete_inference_component(self, name: str) -> dict[str, Any]:
+        """DeleteInferenceComponent (gone at once here); returns the call's CloudTrail event."""
+        return self._component_event("DeleteInferenceComponent", name, self._endpoint_maker().delete_component(name))
+
+    def _component_event(self, operation: str, name: str, call: Mapping[str, Any]) -> dict[str, Any]:
+        return component_call_event(
+            operation,
+            name,
+            region=self.region,
+            account_id=self.account_id,
+            at=self.now,
+            request=call["request"],
+            response=call["response"],
+        )
+
+    def deliver_event(self, event: Mapping[str, Any]) -> list[Invocation]:
+        """EventBridge: invoke every stack function whose rule's pattern matches ``event``
+        (sagewatch_emulator.eventbridge); an event no rule matches reaches nobody ([])."""
+        self._require_open()
+        assert self._template is not None
+        return [self.invoke(function, event) for function in matching_functions(self._template, event)]
 
     # -- Model Monitor (sagewatch_emulator.model_monitor) --------------------------------------
 

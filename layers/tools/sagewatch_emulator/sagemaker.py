@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import logging
 import re
+import uuid
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -129,6 +130,64 @@ class ComponentSpec:
     variant: str | None = None
 
 
+def cloudtrail_case(value: Any) -> Any:
+    """API parameters as CloudTrail records them: keys in lower camel case, at every depth."""
+    if isinstance(value, Mapping):
+        return {(k[:1].lower() + k[1:]): cloudtrail_case(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [cloudtrail_case(v) for v in value]
+    return value
+
+
+def component_call_event(
+    operation: str,
+    component: str,
+    *,
+    region: str,
+    account_id: str,
+    at: datetime,
+    request: Mapping[str, Any],
+    response: Mapping[str, Any] | None,
+    error: tuple[str, str] | None = None,
+) -> dict[str, Any]:
+    """The EventBridge event of a CloudTrail-recorded inference component call, as
+    ``events/onboard/ic-*.json`` (source aws.sagemaker, detail-type "AWS API Call via CloudTrail",
+    the CloudTrail record as detail with lower-camel-case requestParameters/responseElements;
+    "CloudTrail record contents", AWS CloudTrail user guide). SageMaker itself sends no event for
+    components: this is what the account's trail hands EventBridge."""
+    time = at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    detail: dict[str, Any] = {
+        "eventVersion": "1.10",
+        "userIdentity": {"type": "AssumedRole", "accountId": account_id},
+        "eventTime": time,
+        "eventSource": "sagemaker.amazonaws.com",
+        "eventName": operation,
+        "awsRegion": region,
+        "requestParameters": cloudtrail_case(request),
+        "responseElements": cloudtrail_case(response) if response is not None else None,
+        "requestID": str(uuid.uuid4()),
+        "eventID": str(uuid.uuid4()),
+        "readOnly": False,
+        "eventType": "AwsApiCall",
+        "managementEvent": True,
+        "recipientAccountId": account_id,
+        "eventCategory": "Management",
+    }
+    if error is not None:
+        detail["errorCode"], detail["errorMessage"] = error
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "AWS API Call via CloudTrail",
+        "source": "aws.sagemaker",
+        "account": account_id,
+        "time": time,
+        "region": region,
+        "resources": [],
+        "detail": detail,
+    }
+
+
 class EndpointMaker:
     """Endpoints the way a test wants them: one call, a model and a fresh endpoint config each time.
 
@@ -166,8 +225,11 @@ class EndpointMaker:
             self.create_component(name, component, default_variant=variants[0].name)
         return self.describe(name)
 
-    def create_component(self, endpoint: str, spec: ComponentSpec, *, default_variant: str | None = None) -> None:
-        """CreateModel (when missing) + CreateInferenceComponent on ``spec.variant`` of ``endpoint``."""
+    def create_component(
+        self, endpoint: str, spec: ComponentSpec, *, default_variant: str | None = None
+    ) -> dict[str, Any]:
+        """CreateModel (when missing) + CreateInferenceComponent on ``spec.variant`` of ``endpoint``;
+        returns the call's request parameters and response (for its CloudTrail event)."""
         variant = spec.variant or default_variant
         if variant is None:
             described = self.describe(endpoint)
@@ -177,13 +239,25 @@ class EndpointMaker:
         requirements: dict[str, Any] = {"MinMemoryRequiredInMb": spec.memory_mb}
         if spec.accelerators is not None:
             requirements["NumberOfAcceleratorDevicesRequired"] = float(spec.accelerators)
-        self._sagemaker.create_inference_component(
-            InferenceComponentName=spec.name,
-            EndpointName=endpoint,
-            VariantName=variant,
-            Specification={"ModelName": model, "ComputeResourceRequirements": requirements},
-            RuntimeConfig={"CopyCount": spec.copies},
-        )
+        request = {
+            "InferenceComponentName": spec.name,
+            "EndpointName": endpoint,
+            "VariantName": variant,
+            "Specification": {"ModelName": model, "ComputeResourceRequirements": requirements},
+            "RuntimeConfig": {"CopyCount": spec.copies},
+        }
+        response = self._sagemaker.create_inference_component(**request)
+        return {"request": request, "response": {"InferenceComponentArn": response["InferenceComponentArn"]}}
+
+    def update_component(self, name: str, copies: int) -> dict[str, Any]:
+        request = {"InferenceComponentName": name, "RuntimeConfig": {"CopyCount": copies}}
+        response = self._sagemaker.update_inference_component(**request)
+        return {"request": request, "response": {"InferenceComponentArn": response["InferenceComponentArn"]}}
+
+    def delete_component(self, name: str) -> dict[str, Any]:
+        request = {"InferenceComponentName": name}
+        self._sagemaker.delete_inference_component(**request)
+        return {"request": request, "response": None}
 
     def update(
         self,
@@ -427,6 +501,16 @@ def add_sagemaker_inference_components(extensions: MotoExtensions) -> None:
         component = _get(self)
         return ActionResult({k: v for k, v in component.items() if k != "Tags"})
 
+    def update_inference_component(self: Any) -> Any:
+        component = _get(self)
+        copies = (self._get_param("RuntimeConfig") or {}).get("CopyCount")
+        if copies is not None:
+            component["RuntimeConfig"] = {"DesiredCopyCount": int(copies), "CurrentCopyCount": int(copies)}
+        if self._get_param("Specification"):
+            component["Specification"] = self._get_param("Specification")
+        component["LastModifiedTime"] = datetime.now(UTC)
+        return ActionResult({"InferenceComponentArn": component["InferenceComponentArn"]})
+
     def delete_inference_component(self: Any) -> Any:
         component = _get(self)
         del _inference_components(self.sagemaker_backend)[component["InferenceComponentName"]]
@@ -473,13 +557,14 @@ def add_sagemaker_inference_components(extensions: MotoExtensions) -> None:
     handlers = {
         "create_inference_component": create_inference_component,
         "describe_inference_component": describe_inference_component,
+        "update_inference_component": update_inference_component,
         "delete_inference_component": delete_inference_component,
         "list_inference_components": list_inference_components,
     }
     for name, handler in handlers.items():
         if name not in SageMakerResponse.__dict__:
             extensions.patch(SageMakerResponse, name, handler)
-    extensions.installed.append("sagemaker: inference components (Create/Describe/List/Delete)")
+    extensions.installed.append("sagemaker: inference components (Create/Describe/Update/List/Delete)")
 
 
 def describe_endpoint_with_async_config(extensions: MotoExtensions) -> None:

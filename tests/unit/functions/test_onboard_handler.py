@@ -102,3 +102,41 @@ def test_every_record_failing_is_reported_not_raised(monkeypatch: pytest.MonkeyP
     assert app.lambda_handler(event, Context()) == {
         "batchItemFailures": [{"itemIdentifier": "a"}, {"itemIdentifier": "b"}]
     }
+
+
+class ComponentOnboarding:
+    def __init__(self) -> None:
+        self.changes: list[Any] = []
+
+    def component_changed(self, change: Any) -> OnboardResult:
+        self.changes.append(change)
+        return OnboardResult(change.endpoint or "llm-hub", "onboarded", created=["x"], dashboard="update")
+
+
+class ComponentWiring:
+    def __init__(self) -> None:
+        self.service = ComponentOnboarding()
+
+    def onboarding(self, config: Any, *, fresh: bool = False) -> ComponentOnboarding:
+        return self.service
+
+
+EVENTS = Path(__file__).resolve().parents[3] / "events" / "onboard"
+
+
+@pytest.mark.parametrize("sample", ["ic-create.json", "ic-update.json", "ic-delete.json"])
+def test_component_calls_are_routed_to_the_component_use_case(monkeypatch: pytest.MonkeyPatch, sample: str) -> None:
+    app = load_app()
+    wiring = ComponentWiring()
+    monkeypatch.setattr(app, "wiring", wiring)
+    response = app.lambda_handler(json.loads((EVENTS / sample).read_text()), Context())
+    assert response["outcome"] == "onboarded"
+    assert [c.component for c in wiring.service.changes] == ["llama-ic"]
+
+
+def test_a_failed_component_call_is_answered_without_any_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    app = load_app()
+    wiring = ComponentWiring()
+    monkeypatch.setattr(app, "wiring", wiring)
+    response = app.lambda_handler(json.loads((EVENTS / "ic-create-failed.json").read_text()), Context())
+    assert response["outcome"] == "skipped" and wiring.service.changes == []

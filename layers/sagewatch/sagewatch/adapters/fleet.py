@@ -15,6 +15,7 @@ from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 from sagewatch.adapters.aws import call
 from sagewatch.adapters.pagination import DYNAMODB_START_KEY, items
 from sagewatch.core.fleet.plan import AppliedState, ListedEndpoint, timestamp
+from sagewatch.core.monitoring.component_events import GONE_STATUSES
 from sagewatch.core.monitoring.policy import Policy
 from sagewatch.core.shared.errors import AwsCallError, InvalidPolicyError
 
@@ -40,6 +41,20 @@ def list_endpoints(client: Any, sleep: Callable[[float], None] | None = None) ->
         )
         for summary in items("ListEndpoints", client.list_endpoints, "Endpoints", MaxResults=100, sleep=sleep)
     ]
+
+
+def list_components(client: Any, sleep: Callable[[float], None] | None = None) -> dict[str, tuple[str, ...]]:
+    """Endpoint → its inference components (sorted), from one paginated ListInferenceComponents
+    for the whole region. Components being deleted or failed are left out, as onboarding does."""
+    found: dict[str, list[str]] = {}
+    summaries = items(
+        "ListInferenceComponents", client.list_inference_components, "InferenceComponents", MaxResults=100, sleep=sleep
+    )
+    for summary in summaries:
+        if summary.get("InferenceComponentStatus") in GONE_STATUSES:
+            continue
+        found.setdefault(str(summary["EndpointName"]), []).append(str(summary["InferenceComponentName"]))
+    return {endpoint: tuple(sorted(names)) for endpoint, names in found.items()}
 
 
 def list_dashboards(client: Any, name_prefix: str, sleep: Callable[[float], None] | None = None) -> list[str]:

@@ -126,6 +126,23 @@ class SageMakerEndpoints:
         tags = items("ListTags", self._client.list_tags, "Tags", ResourceArn=arn, MaxResults=100, sleep=self._sleep)
         return normalize_tags(list(tags))
 
+    def describe_component(self, name: str) -> dict[str, Any] | None:
+        """DescribeInferenceComponent (EndpointName, VariantName, Specification.ModelName, status);
+        None when the component does not exist (any more)."""
+        try:
+            result: dict[str, Any] = call(
+                "DescribeInferenceComponent",
+                self._client.describe_inference_component,
+                InferenceComponentName=name,
+                sleep=self._sleep,
+            )
+        except AwsCallError as exc:
+            if _is_not_found(exc):
+                return None
+            raise
+        result.pop("ResponseMetadata", None)
+        return result
+
     def _list_inference_components(self, endpoint_name: str) -> list[dict[str, Any]]:
         return list(
             items(
@@ -137,3 +154,17 @@ class SageMakerEndpoints:
                 sleep=self._sleep,
             )
         )
+
+
+class ComponentReader:
+    """DescribeInferenceComponent for alerts, its client built on the first component alarm:
+    most alerts are about no component, and NotifyFunction's cold start stays as it was."""
+
+    def __init__(self, client_factory: Callable[[], Any]) -> None:
+        self._client_factory = client_factory
+        self._reader: SageMakerEndpoints | None = None
+
+    def describe_component(self, name: str) -> dict[str, Any] | None:
+        if self._reader is None:
+            self._reader = SageMakerEndpoints(self._client_factory())
+        return self._reader.describe_component(name)

@@ -17,6 +17,7 @@ from sagewatch.core.alerting.notification import failure_notice_message
 from sagewatch.core.fleet.plan import AppliedState, alarm_digest, body_digest, timestamp
 from sagewatch.core.monitoring.alarm_spec import AlarmSpec
 from sagewatch.core.monitoring.alarms import desired_alarms
+from sagewatch.core.monitoring.component_events import ComponentChange, endpoint_of_component_alarms
 from sagewatch.core.monitoring.dashboard import build_dashboard, dashboard_body_json
 from sagewatch.core.monitoring.diff import DashboardAction, Plan, plan_changes
 from sagewatch.core.monitoring.events import Action, EndpointStateChange
@@ -185,6 +186,7 @@ class Onboarding:
                     opted_out=opted_out,
                     schedules=profile.monitoring_fingerprint,
                     monitoring_schedules=tuple(s.name for s in profile.monitoring_schedules),
+                    components=tuple(sorted(c for v in profile.variants for c in v.inference_components)),
                 )
             )
         return result
@@ -270,6 +272,37 @@ class Onboarding:
             deleted=names,
             dashboard=(DashboardAction.DELETE if had_dashboard else DashboardAction.ABSENT).value,
         )
+
+    def component_changed(self, change: ComponentChange) -> OnboardResult:
+        """An inference component was created, updated or deleted: re-fit the endpoint hosting it.
+
+        The endpoint is named by CreateInferenceComponent; otherwise DescribeInferenceComponent
+        tells, and for a component already gone the alarms SageWatch applied to it do. Re-fitting
+        is idempotent, so a repeated or late event costs reads and no writes.
+        """
+        if change.error_code is not None:
+            return OnboardResult(
+                change.endpoint or "", "skipped", f"{change.operation} failed ({change.error_code}): nothing changed"
+            )
+        endpoint = change.endpoint
+        if endpoint is None:
+            described = self._sagemaker.describe_component(change.component)
+            endpoint = str(described["EndpointName"]) if described and described.get("EndpointName") else None
+        if endpoint is None:
+            names = (str(a["AlarmName"]) for a in self._cloudwatch.list_alarms(f"{self._settings.name_prefix}/"))
+            endpoint = endpoint_of_component_alarms(self._settings.name_prefix, names, change.component)
+        if endpoint is None:
+            reason = f"inference component {change.component} is gone and SageWatch watched it on no endpoint"
+            log.info("%s: %s", change.operation, reason)
+            return OnboardResult("", "skipped", reason)
+        log.info(
+            "inference component %s: %s; re-fitting endpoint %s",
+            change.component,
+            change.operation,
+            endpoint,
+            extra={"endpoint": endpoint},
+        )
+        return self.onboard(endpoint)
 
     def _failed_from_event(self, change: EndpointStateChange) -> OnboardResult:
         """The event carries the reason; the endpoint (if still there) carries the routing tags."""

@@ -17,12 +17,12 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
 from sagewatch.adapters.cloudwatch import CloudWatchWriter
-from sagewatch.adapters.fleet import StateStore, WorkQueue, list_dashboards, list_endpoints
+from sagewatch.adapters.fleet import StateStore, WorkQueue, list_components, list_dashboards, list_endpoints
 from sagewatch.adapters.sagemaker import SageMakerEndpoints
 from sagewatch.core.fleet.plan import FleetPlan, group_alarms, plan_fleet
 from sagewatch.core.monitoring.model_monitor import fingerprints_from_summaries
@@ -75,9 +75,10 @@ class Reconciler:
         self._clock = clock
 
     def plan(self, *, full: bool = False) -> tuple[FleetPlan, dict[str, Any] | None]:
-        """Bulk reads only: ListEndpoints, one Scan, DescribeAlarms by prefix, ListDashboards,
-        ListMonitoringSchedules."""
-        endpoints = list_endpoints(self._sagemaker)
+        """Bulk reads only: ListEndpoints, ListInferenceComponents, one Scan, DescribeAlarms by
+        prefix, ListDashboards, ListMonitoringSchedules."""
+        components = list_components(self._sagemaker)
+        endpoints = [replace(e, components=components.get(e.name, ())) for e in list_endpoints(self._sagemaker)]
         states, checkpoint = self._state.scan()
         alarms = group_alarms(self._prefix, self._cloudwatch.list_alarms(f"{self._prefix}/"))
         # Dashboards are account-wide: list only this region's, so another region's stack's

@@ -71,3 +71,15 @@ class MonitorRunRecord:
 def message_ids_in(text: str, known: Mapping[str, object]) -> tuple[str, ...]:
     """The SNS MessageIds of ``known`` that a rendered message mentions (footers, digest lines)."""
     return tuple(dict.fromkeys(found for found in _UUID.findall(text) if found in known))
+
+
+@dataclass(frozen=True)
+class ComponentStepRecord:
+    """A component created or deleted during a run, and the component's alarms around it."""
+
+    at: datetime
+    action: str  # create | delete
+    component: str
+    alarms_before: int  # the component's SageWatch alarms before the call
+    alarms_after: int  # ... once OnboardFunction handled the call's CloudTrail event
+    outcome: str  # OnboardFunction's answer ("onboarded", "unchanged", ... or the error)

@@ -20,9 +20,15 @@ from typing import Any, Literal
 
 from sagewatch_emulator.account import EmulatedAccount
 from sagewatch_emulator.model_monitor_runs import violation
-from sagewatch_emulator.oncall.records import AlarmNotice, Delivery, MonitorRunRecord, message_ids_in
+from sagewatch_emulator.oncall.records import (
+    AlarmNotice,
+    ComponentStepRecord,
+    Delivery,
+    MonitorRunRecord,
+    message_ids_in,
+)
 from sagewatch_emulator.oncall.scenario import MINUTE, Scenario
-from sagewatch_emulator.sagemaker import VariantSpec
+from sagewatch_emulator.sagemaker import ComponentSpec, VariantSpec
 from sagewatch_emulator.traffic import (
     EndpointKind,
     LifecycleEvent,
@@ -32,6 +38,7 @@ from sagewatch_emulator.traffic import (
     simulate,
     state_change_event,
 )
+from sagewatch_emulator.traffic.components import ComponentHosting, ComponentStep
 from sagewatch_emulator.traffic.model import Endpoint
 
 SlackMode = Literal["webhook", "bot"]
@@ -63,6 +70,7 @@ class ScenarioRun:
     final_states: dict[str, str] = field(default_factory=dict)
     wall_seconds: float = 0.0
     monitor_runs: list[MonitorRunRecord] = field(default_factory=list)
+    component_steps: list[ComponentStepRecord] = field(default_factory=list)
 
 
 def variant_specs(variants: tuple[Variant, ...], endpoint: Endpoint) -> list[VariantSpec]:
@@ -148,6 +156,57 @@ class _Player:
                 self.run.onboard_errors.append(f"monitoring run {run.processing_job_arn}: {invocation.error}")
         self.pending = True
 
+    def host_components(self, hosting: ComponentHosting) -> None:
+        """Create the inference-component endpoint with its first components and onboard it from
+        its IN_SERVICE event, as SageMaker would send it."""
+        account = self.account
+        account.create_endpoint(
+            hosting.endpoint,
+            variants=[VariantSpec(hosting.variant, hosting.instance_type, hosting.instance_count)],
+            inference_components=[ComponentSpec(name) for name in hosting.components],
+        )
+        event = {
+            "version": "0",
+            "id": f"in-service-{hosting.endpoint}",
+            "detail-type": "SageMaker Endpoint State Change",
+            "source": "aws.sagemaker",
+            "account": account.account_id,
+            "time": account.now.isoformat(),
+            "region": account.region,
+            "resources": [],
+            "detail": {"EndpointName": hosting.endpoint, "EndpointStatus": "IN_SERVICE"},
+        }
+        for invocation in account.deliver_event(event):
+            if invocation.error:
+                self.run.onboard_errors.append(f"{hosting.endpoint} IN_SERVICE: {invocation.error}")
+
+    def component_step(self, hosting: ComponentHosting, step: ComponentStep) -> None:
+        """Make the call in SageMaker, hand its CloudTrail event to EventBridge, and record the
+        component's alarms before and after."""
+        account = self.account
+        before = self._component_alarms(step.component)
+        if step.action == "create":
+            event = account.create_inference_component(hosting.endpoint, ComponentSpec(step.component))
+        else:
+            event = account.delete_inference_component(step.component)
+        outcomes = []
+        for invocation in account.deliver_event(event):
+            if invocation.error:
+                self.run.onboard_errors.append(f"{step.component} {step.action}: {invocation.error}")
+            outcomes.append(str(invocation.error or (invocation.response or {}).get("outcome")))
+        record = ComponentStepRecord(
+            account.now,
+            step.action,
+            step.component,
+            before,
+            self._component_alarms(step.component),
+            ", ".join(outcomes),
+        )
+        self.run.component_steps.append(record)
+
+    def _component_alarms(self, component: str) -> int:
+        return sum(1 for name in self.account.alarm_states() if name.endswith(f".{component}"))
+
     def collect_notices(self) -> None:
         sent = self.account.alarm_engine.notifications
         for notification in sent[self.seen_notifications :]:
@@ -214,6 +273,10 @@ def run_scenario(
                 player.onboard(LifecycleEvent(scenario.start, endpoint, Status.IN_SERVICE, variants, "initial-v1"))
         if scenario.model_monitor is not None:  # its endpoint serves from the start
             account.create_monitoring_schedule(scenario.model_monitor.endpoint, scenario.model_monitor.schedule)
+        hosting = scenario.components
+        steps = sorted(hosting.steps, key=lambda step: step.at) if hosting is not None else []
+        if hosting is not None:
+            player.host_components(hosting)
         events = lifecycle_events(fleet, scenario.start, scenario.end)
         minutes = simulate(fleet, scenario.incidents, scenario.start, scenario.end)
         for index, published in enumerate(minutes):
@@ -222,6 +285,8 @@ def run_scenario(
                 player.onboard(events.pop(0))
             if scenario.model_monitor is not None and moment.minute == RUN_MINUTE:
                 player.monitoring_run()
+            while hosting is not None and steps and steps[0].at <= moment:
+                player.component_step(hosting, steps.pop(0))
             run.published_items += account.publish_metrics(published)
             run.evaluations += account.advance(MINUTE).evaluations
             player.collect_notices()

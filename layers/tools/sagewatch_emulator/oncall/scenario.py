@@ -13,7 +13,14 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from sagewatch_emulator.traffic import Fleet, Incident, IncidentKind
-from sagewatch_emulator.traffic.sample import MonitoringPlan, sample_fleet, sample_incidents, sample_model_monitor
+from sagewatch_emulator.traffic.components import ComponentHosting
+from sagewatch_emulator.traffic.sample import (
+    MonitoringPlan,
+    sample_component_hosting,
+    sample_fleet,
+    sample_incidents,
+    sample_model_monitor,
+)
 
 DAY = timedelta(days=1)
 HOUR = timedelta(hours=1)
@@ -30,6 +37,8 @@ class Scenario:
     start: datetime
     end: datetime
     model_monitor: MonitoringPlan | None = None  # an hourly Model Monitor schedule and its bad runs
+    # An inference-component endpoint whose components come and go (None: the scenario has none).
+    components: ComponentHosting | None = None
 
     @property
     def days(self) -> float:
@@ -58,7 +67,13 @@ def monday_before(wall_now: datetime) -> datetime:
 def week_on_call(monday: datetime) -> Scenario:
     """Seven days of the sample fleet with every sample incident and non-incident."""
     return Scenario(
-        "week", sample_fleet(monday), sample_incidents(monday), monday, monday + 7 * DAY, sample_model_monitor(monday)
+        "week",
+        sample_fleet(monday),
+        sample_incidents(monday),
+        monday,
+        monday + 7 * DAY,
+        sample_model_monitor(monday),
+        components=sample_component_hosting(monday),
     )
 
 

@@ -10,13 +10,14 @@ p99 and error rates come out as on AWS. Feed the result to ``EmulatedAccount.pub
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 from sagewatch_emulator.traffic.distributions import flags
 from sagewatch_emulator.traffic.metrics import INSTANCE_NS, INVOCATION_NS
 from sagewatch_emulator.traffic.published import MetricKey, Published
 
-__all__ = ["component_key", "component_minute", "host_instance_minute"]
+__all__ = ["ComponentHosting", "ComponentStep", "component_key", "component_minute", "host_instance_minute"]
 
 _MICROS_PER_MS = 1000.0
 
@@ -82,3 +83,26 @@ def host_instance_minute(
         for name, values in series.items()
         if values
     ]
+
+
+@dataclass(frozen=True)
+class ComponentStep:
+    """A component created or deleted on the hosting endpoint at ``at`` (``action``: create | delete)."""
+
+    at: datetime
+    action: str
+    component: str
+
+
+@dataclass(frozen=True)
+class ComponentHosting:
+    """An endpoint built for inference components, the components it serves from the start, and
+    the components added and removed later: their lifecycle reaches OnboardFunction only as the
+    CloudTrail events of the calls (SageMaker sends no state change for components)."""
+
+    endpoint: str
+    variant: str
+    instance_type: str
+    instance_count: int
+    components: tuple[str, ...]
+    steps: tuple[ComponentStep, ...] = ()

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from sagewatch_emulator.traffic.components import ComponentHosting, ComponentStep
 from sagewatch_emulator.traffic.model import (
     AsyncSettings,
     Endpoint,
@@ -193,4 +194,21 @@ def sample_model_monitor(start: datetime) -> MonitoringPlan:
         "fraud-scorer",
         "fraud-scorer-data-quality",
         {start + _DAY + 16 * _HOUR: "CompletedWithViolations", start + 3 * _DAY + 4 * _HOUR: "Failed"},
+    )
+
+
+def sample_component_hosting(start: datetime) -> ComponentHosting:
+    """An endpoint hosting two inference components; a third is added on Wednesday morning and
+    removed on Friday afternoon, through their CloudTrail events. It carries no traffic, so its
+    alarms stay without data and page nobody: the week checks that they come and go."""
+    return ComponentHosting(
+        endpoint="llm-hub",
+        variant="AllTraffic",
+        instance_type="ml.g5.12xlarge",
+        instance_count=1,
+        components=("llama-ic", "mistral-ic"),
+        steps=(
+            ComponentStep(start + 2 * _DAY + 11 * _HOUR, "create", "qwen-ic"),
+            ComponentStep(start + 4 * _DAY + 16 * _HOUR, "delete", "qwen-ic"),
+        ),
     )

@@ -162,3 +162,50 @@ def test_timestamps_compare_equal_whatever_their_form() -> None:
     moment = datetime(2026, 1, 1, 10, 0, tzinfo=UTC)
     assert timestamp(moment) == timestamp(moment.isoformat()) == T1
     assert timestamp(None) == ""
+
+
+def _with_components(components: tuple[str, ...] | None) -> AppliedState:
+    return AppliedState(
+        "a", T1, "p1", alarms={str(ALARM["AlarmName"]): alarm_digest(ALARM)}, dashboard="d", components=components
+    )
+
+
+@pytest.mark.parametrize(
+    ("applied", "listed", "reason"),
+    [
+        (("ic-a",), ("ic-a", "ic-b"), "inference components [ic-a] -> [ic-a, ic-b]"),
+        (("ic-a", "ic-b"), ("ic-a",), "inference components [ic-a, ic-b] -> [ic-a]"),
+        (("ic-a",), (), "inference components [ic-a] -> []"),
+    ],
+)
+def test_a_component_added_or_removed_is_a_change(
+    applied: tuple[str, ...], listed: tuple[str, ...], reason: str
+) -> None:
+    # Adding or removing a component leaves the endpoint's LastModifiedTime as it was.
+    result = plan(
+        [ListedEndpoint("a", "InService", T1, listed)],
+        {"a": _with_components(applied)},
+        [ALARM],
+        ["SageWatch_us-east-1_a"],
+    )
+    assert [(w.endpoint, w.kind, w.reasons) for w in result.work] == [("a", "changed", (reason,))]
+
+
+@pytest.mark.parametrize(("applied", "listed"), [(("ic-a",), ("ic-a",)), (None, ("ic-a",)), (("ic-a",), None)])
+def test_same_or_unknown_components_are_no_change(
+    applied: tuple[str, ...] | None, listed: tuple[str, ...] | None
+) -> None:
+    # None: a record written before components were recorded, or a plan made without listing them.
+    result = plan(
+        [ListedEndpoint("a", "InService", T1, listed)],
+        {"a": _with_components(applied)},
+        [ALARM],
+        ["SageWatch_us-east-1_a"],
+    )
+    assert result.work == () and result.unchanged == 1
+
+
+@pytest.mark.parametrize("components", [None, (), ("ic-a", "ic-b")])
+def test_components_round_trip_through_a_table_item(components: tuple[str, ...] | None) -> None:
+    original = _with_components(components)
+    assert AppliedState.from_item(original.to_item()) == original

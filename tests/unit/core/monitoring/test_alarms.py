@@ -154,3 +154,14 @@ def test_memory_namespace_follows_where_each_kind_publishes_it() -> None:
     instance_memory = by_key(desired_alarms(profile(), Policy(), PREFIX).alarms)["memory-utilization"]
     assert serverless_memory.metric is not None and serverless_memory.metric.namespace == "/aws/sagemaker/Endpoints"
     assert instance_memory.metric is not None and instance_memory.metric.namespace == "/aws/sagemaker/Endpoints"
+
+
+def test_each_component_costs_its_own_alarms() -> None:
+    from sagewatch.core.monitoring.cost import cost_per_component
+
+    variant = VariantProfile("AllTraffic", "ml.g5.12xlarge", 1, inference_components=("llama-ic", "mistral-ic"))
+    alarms = desired_alarms(profile("shared", (variant,)), Policy(), PREFIX).alarms
+    costs = cost_per_component(alarms)
+    assert set(costs) == {"llama-ic", "mistral-ic"}
+    # 5XX and 4XX rates read two metrics each, latency p99 one: five metrics at 0.10 USD.
+    assert [(c.alarms, c.alarm_metrics, c.alarms_usd) for c in costs.values()] == [(3, 5, 0.5), (3, 5, 0.5)]

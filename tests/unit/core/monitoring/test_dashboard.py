@@ -389,3 +389,62 @@ def test_alarm_arns_follow_the_endpoint_partition() -> None:
     assert widget["properties"]["alarms"] == [
         f"arn:aws-cn:cloudwatch:cn-north-1:{ACCOUNT}:alarm:SageWatch/cn/_endpoint/k"
     ]
+
+
+def _series(widget: dict[str, Any]) -> list[tuple[str, str, dict[str, str]]]:
+    """(namespace, metric, dimensions) of every metric entry of a widget (expressions left out)."""
+    out = []
+    for entry in widget["properties"]["metrics"]:
+        if isinstance(entry, list):
+            dims = dict(zip(entry[2:-1:2], entry[3:-1:2], strict=True))
+            out.append((entry[0], entry[1], dims))
+    return out
+
+
+def test_each_inference_component_gets_its_own_widgets_by_component_name_alone() -> None:
+    profile = make_profile(
+        "llm", VariantProfile("AllTraffic", "ml.g5.12xlarge", 1, inference_components=("ic-a", "ic-b"))
+    )
+    widgets = [w for w in build(profile)["widgets"] if w["type"] == "metric"]
+    by_component: dict[str, set[str]] = {}
+    for widget in widgets:
+        for namespace, metric, dims in _series(widget):
+            if "InferenceComponentName" in dims:
+                assert set(dims) == {"InferenceComponentName"}  # never with EndpointName/VariantName
+                by_component.setdefault(dims["InferenceComponentName"], set()).add(f"{namespace}:{metric}")
+    expected = {
+        "AWS/SageMaker:Invocations",
+        "AWS/SageMaker:Invocation4XXErrors",
+        "AWS/SageMaker:Invocation5XXErrors",
+        "AWS/SageMaker:ModelLatency",
+        "AWS/SageMaker:InvocationsPerCopy",
+        "AWS/SageMaker:ConcurrentRequestsPerCopy",
+        "/aws/sagemaker/InferenceComponents:CPUUtilizationNormalized",
+        "/aws/sagemaker/InferenceComponents:MemoryUtilizationNormalized",
+        "/aws/sagemaker/InferenceComponents:GPUUtilizationNormalized",
+        "/aws/sagemaker/InferenceComponents:GPUMemoryUtilizationNormalized",
+    }
+    assert by_component == {"ic-a": expected, "ic-b": expected}
+    titles = [w["properties"]["title"] for w in widgets]
+    assert "ic-a: ModelLatency (ms)" in titles and "ic-b: Load per copy" in titles
+
+
+def test_a_variant_hosting_components_draws_no_request_widgets_of_its_own() -> None:
+    # Such endpoints publish no invocation metrics per variant: those widgets would stay empty.
+    profile = make_profile("llm", VariantProfile("AllTraffic", "ml.g5.12xlarge", 1, inference_components=("ic-a",)))
+    for widget in build(profile)["widgets"]:
+        if widget["type"] != "metric":
+            continue
+        for namespace, _metric, dims in _series(widget):
+            if "VariantName" in dims:
+                assert namespace == INSTANCE_NAMESPACE
+
+
+def test_component_widgets_fit_the_grid() -> None:
+    profile = make_profile(
+        "llm", VariantProfile("AllTraffic", "ml.g5.12xlarge", 1, inference_components=("a", "b", "c"))
+    )
+    widgets = build(profile)["widgets"]
+    assert all(w["x"] + w["width"] <= GRID_WIDTH for w in widgets)
+    for a, b in itertools.combinations(widgets, 2):
+        assert a["y"] + a["height"] <= b["y"] or b["y"] + b["height"] <= a["y"] or a["x"] != b["x"]

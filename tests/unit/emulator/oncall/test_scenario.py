@@ -36,3 +36,15 @@ def test_the_one_day_version_keeps_three_endpoints_three_incidents_and_two_non_i
     [fresh] = [e for e in day.fleet.endpoints if e.created_at is not None]  # the second non-incident
     assert fresh.created_at is not None
     assert day.start < fresh.created_at < min(i.start for i in day.paging if i.endpoint == fresh.name)
+
+
+def test_the_week_hosts_inference_components_one_added_and_later_removed() -> None:
+    week = week_on_call(MONDAY)
+    hosting = week.components
+    assert hosting is not None and len(hosting.components) == 2
+    [added] = [s for s in hosting.steps if s.action == "create"]
+    [removed] = [s for s in hosting.steps if s.action == "delete"]
+    assert added.component == removed.component and added.component not in hosting.components
+    assert week.start < added.at < removed.at < week.end
+    assert hosting.endpoint not in {e.name for e in week.fleet.endpoints}  # no traffic of its own
+    assert one_day_on_call(MONDAY).components is None  # the one-day scenario stays as it was

@@ -13,7 +13,14 @@ from sagewatch.core.alerting.notification import AlarmKind, AlarmNotification, E
 from sagewatch.core.alerting.reason_text import humanize_reason
 from sagewatch.core.alerting.units import describe_metric, format_comparison, format_duration, format_value
 from sagewatch.core.monitoring.alarm_catalog import BY_KEY
-from sagewatch.core.shared.links import ai_insights_url, alarm_url, dashboard_url, endpoint_url, logs_url
+from sagewatch.core.shared.links import (
+    ai_insights_url,
+    alarm_url,
+    dashboard_url,
+    endpoint_url,
+    inference_component_url,
+    logs_url,
+)
 from sagewatch.core.shared.naming import dashboard_name
 
 
@@ -25,6 +32,7 @@ class Enrichment:
     log_lines: tuple[str, ...] | None = None
     chart_png: bytes | None = None
     alarm_started: datetime | None = None  # when the alarm last went into ALARM (for OK messages)
+    component_model: str | None = None  # the model an inference component serves (its alarms only)
     missing: tuple[str, ...] = field(default=())
 
 
@@ -122,6 +130,10 @@ def build_alarm_view(
         if dashboards:
             candidates.append(("Dashboard", dashboard_url(region, dashboard_name(prefix, region, target.endpoint))))
         candidates.append(("Endpoint", endpoint_url(region, target.endpoint)))
+        if target.component:
+            candidates.append(
+                (f"Inference component {target.component}", inference_component_url(region, target.endpoint))
+            )
         candidates.append(("Logs", logs_url(region, target.endpoint)))
         if target.context is not None and target.context.insights:
             # Known from the alarm's context trailer that onboarding wrote: no API call per alert.
@@ -129,6 +141,10 @@ def build_alarm_view(
     links = _links(candidates)
 
     details: list[tuple[str, str]] = []
+    if target.component:
+        # Named in full: the title's "endpoint / variant / component" is easy to misread.
+        details.append(("Inference component", f"{target.component} on endpoint {target.endpoint or '?'}"))
+        details.append(("Model", enrichment.component_model or "(unknown: see the note below)"))
     if notification.kind is AlarmKind.COMPOSITE:
         details.append(("Rule", notification.alarm_rule or ""))
         children = [arn.split(":alarm:", 1)[-1] for arn in notification.triggering_children]

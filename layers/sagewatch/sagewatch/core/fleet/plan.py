@@ -10,6 +10,8 @@ compares:
 
 - endpoint listed, no state                          → ``new`` (or never covered)
 - ``LastModifiedTime`` differs from the state's      → ``changed`` (UpdateEndpoint)
+- its inference components differ from the state's  → ``changed`` (a component added or removed:
+  that does not touch the endpoint's LastModifiedTime; one ListInferenceComponents for the region)
 - state's policy version differs from the current one → ``policy`` (thresholds, switches, code)
 - an alarm of the state is missing / its canonical digest differs / an unknown alarm exists
   under the endpoint's prefix                         → ``drift`` (hand-deleted / hand-edited)
@@ -107,9 +109,12 @@ class AppliedState:
     # without touching the endpoint's LastModifiedTime (core.monitoring.model_monitor).
     schedules: str = ""
     monitoring_schedules: tuple[str, ...] = ()  # their names: a schedule event names no endpoint once gone
+    # The inference components it was fitted with (sorted); None in records written before
+    # SageWatch recorded them, which then never count as a change.
+    components: tuple[str, ...] | None = None
 
     def to_item(self) -> dict[str, Any]:
-        return {
+        item = {
             "schedules": self.schedules,
             "monitoring_schedules": " ".join(self.monitoring_schedules),
             "endpoint": self.endpoint,
@@ -119,6 +124,10 @@ class AppliedState:
             "dashboard": self.dashboard or "",
             "opted_out": self.opted_out,
         }
+        if self.components is not None:
+            # A list, not a set: DynamoDB refuses empty sets, and an endpoint may have no component.
+            item["components"] = list(self.components)
+        return item
 
     @classmethod
     def from_item(cls, item: Mapping[str, Any]) -> AppliedState:
@@ -131,6 +140,7 @@ class AppliedState:
             opted_out=bool(item.get("opted_out", False)),
             schedules=str(item.get("schedules", "")),
             monitoring_schedules=tuple(str(item.get("monitoring_schedules", "")).split()),
+            components=tuple(sorted(str(c) for c in item["components"])) if "components" in item else None,
         )
 
 
@@ -139,6 +149,7 @@ class ListedEndpoint:
     name: str
     status: str
     last_modified: str
+    components: tuple[str, ...] | None = None  # sorted; None when not listed
 
 
 @dataclass(frozen=True)
@@ -222,6 +233,15 @@ def plan_fleet(
         if schedules is not None and state.schedules != schedules.get(endpoint.name, ""):
             work.append(WorkItem(endpoint.name, "changed", ("Model Monitor schedules changed",)))
             continue
+        if state.components is not None and endpoint.components is not None and state.components != endpoint.components:
+            work.append(
+                WorkItem(
+                    endpoint.name,
+                    "changed",
+                    (f"inference components {_names(state.components)} -> {_names(endpoint.components)}",),
+                )
+            )
+            continue
         if state.policy != current_policy:
             work.append(WorkItem(endpoint.name, "policy", (f"policy {state.policy} -> {current_policy}",)))
             continue
@@ -242,6 +262,10 @@ def plan_fleet(
         work.append(WorkItem(name, "orphan", (f"endpoint no longer exists; has {', '.join(what)}",)))
     work.sort(key=lambda w: w.endpoint)
     return FleetPlan(tuple(work), len(listed), in_service, unchanged, tuple(skipped))
+
+
+def _names(components: tuple[str, ...]) -> str:
+    return "[" + ", ".join(components) + "]"
 
 
 def _drift(state: AppliedState, existing: Mapping[str, Mapping[str, Any]], has_board: bool) -> list[str]:

@@ -23,6 +23,9 @@ class Applies(StrEnum):
     ASYNC = "async"  # endpoint-level, asynchronous endpoints
     ASYNC_VARIANT = "async-variant"  # per variant of an asynchronous endpoint
     DATA_QUALITY_SCHEDULE = "data-quality-schedule"  # per feature of a Model Monitor data-quality schedule
+    # Per inference component (dimension InferenceComponentName alone): an endpoint that hosts
+    # components publishes its invocation metrics per component, none per variant (docs/alarms.md).
+    COMPONENT = "inference-component"
 
 
 @dataclass(frozen=True)
@@ -49,7 +52,7 @@ DEFINITIONS: tuple[AlarmDefinition, ...] = (
     AlarmDefinition(
         key="invocation-5xx-rate",
         title="5XX error rate",
-        applies=(Applies.REALTIME, Applies.SERVERLESS),
+        applies=(Applies.REALTIME, Applies.SERVERLESS, Applies.COMPONENT),
         unit="%",
         default_threshold=5.0,
         comparison=_GT,
@@ -68,7 +71,7 @@ DEFINITIONS: tuple[AlarmDefinition, ...] = (
     AlarmDefinition(
         key="invocation-4xx-rate",
         title="4XX error rate",
-        applies=(Applies.REALTIME, Applies.SERVERLESS),
+        applies=(Applies.REALTIME, Applies.SERVERLESS, Applies.COMPONENT),
         unit="%",
         default_threshold=10.0,
         comparison=_GT,
@@ -86,7 +89,7 @@ DEFINITIONS: tuple[AlarmDefinition, ...] = (
     AlarmDefinition(
         key="model-latency-p99",
         title="Model latency p99",
-        applies=(Applies.INSTANCE, Applies.SERVERLESS),
+        applies=(Applies.INSTANCE, Applies.SERVERLESS, Applies.COMPONENT),
         unit="ms",
         default_threshold=1000.0,
         comparison=_GT,

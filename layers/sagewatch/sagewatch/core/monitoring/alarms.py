@@ -41,9 +41,8 @@ _ERROR_RATE_METRIC = {
 _MICROSECOND_KEYS = frozenset({"model-latency-p99", "model-setup-time"})
 # An endpoint that hosts inference components publishes its invocation metrics per component,
 # under InferenceComponentName alone, and none under EndpointName + VariantName (docs/alarms.md,
-# "Where the metrics live"): these alarms move from the variant to each component, while the
-# variant keeps its instance metrics (CPU, memory, disk, GPU).
-_COMPONENT_KEYS = frozenset({"model-latency-p99", "invocation-5xx-rate", "invocation-4xx-rate"})
+# "Where the metrics live"): the alarms that apply to Applies.COMPONENT move from the variant to
+# each component, while the variant keeps its instance metrics (CPU, memory, disk, GPU).
 
 
 @dataclass(frozen=True)
@@ -67,13 +66,14 @@ def desired_alarms(
     for variant in profile.variants:
         kinds = _variant_kinds(profile, variant, notes)
         for definition in DEFINITIONS:
-            if not policy.is_enabled(definition.key) or not kinds.intersection(definition.applies):
+            if not policy.is_enabled(definition.key):
                 continue
-            if variant.inference_components and definition.key in _COMPONENT_KEYS:
+            if variant.inference_components and Applies.COMPONENT in definition.applies:
                 for component in variant.inference_components:
                     alarms.append(_build(prefix, profile, variant, definition, policy, route, component=component))
                 continue
-            alarms.append(_build(prefix, profile, variant, definition, policy, route))
+            if kinds.intersection(definition.applies):
+                alarms.append(_build(prefix, profile, variant, definition, policy, route))
     if profile.is_async:
         for definition in DEFINITIONS:
             if Applies.ASYNC in definition.applies and policy.is_enabled(definition.key):

@@ -56,3 +56,25 @@ def monthly_cost(specs: Iterable[AlarmSpec], dashboards: int) -> MonthlyCost:
 
 
 ZERO = MonthlyCost(0, 0, 0)
+
+
+def component_of(spec: AlarmSpec) -> str | None:
+    """The inference component an alarm watches (its InferenceComponentName dimension), if any."""
+    metrics = [spec.metric] if spec.metric is not None else [q.metric for q in spec.queries if q.metric]
+    for metric in metrics:
+        for name, value in metric.dimensions:
+            if name == "InferenceComponentName":
+                return value
+    return None
+
+
+def cost_per_component(specs: Iterable[AlarmSpec]) -> dict[str, MonthlyCost]:
+    """What each inference component adds to its endpoint's bill: its own alarms (the dashboard
+    widgets it adds are free, one dashboard per endpoint is paid whatever it holds). With the
+    default catalogue that is 5XX and 4XX rate (two metrics each) and latency p99: 0.50 USD."""
+    out: dict[str, MonthlyCost] = {}
+    for spec in specs:
+        component = component_of(spec)
+        if component is not None:
+            out[component] = out.get(component, ZERO) + MonthlyCost(1, alarm_metrics(spec), 0)
+    return dict(sorted(out.items()))

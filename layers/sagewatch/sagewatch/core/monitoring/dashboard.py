@@ -11,6 +11,10 @@ What the widgets correct for, because the raw metrics mislead people:
   4 vCPUs): they are divided by the instance type's vCPU/GPU count so 100 % means "full".
 - Metrics are queried with EndpointName + VariantName: a query on EndpointName alone matches
   no metric. Only the async queue metrics belong to the endpoint and take EndpointName alone.
+- A variant that hosts inference components publishes its invocation metrics per component, by
+  InferenceComponentName alone (docs/alarms.md, "Where the metrics live"): its request widgets
+  are drawn per component (traffic, errors, latency, load per copy, utilization per copy), and the
+  variant keeps only its instance widgets.
 """
 
 from __future__ import annotations
@@ -25,7 +29,12 @@ from sagewatch.core.monitoring.model_monitor_dashboard import model_monitor_widg
 from sagewatch.core.monitoring.profile import EndpointProfile, VariantProfile
 from sagewatch.core.shared.instance_types import InstanceType, lookup
 from sagewatch.core.shared.links import ai_insights_url, alarms_search_url, endpoint_url, logs_url
-from sagewatch.core.shared.namespaces import INSTANCE_NAMESPACE, INVOCATION_NAMESPACE, endpoint_log_group
+from sagewatch.core.shared.namespaces import (
+    INFERENCE_COMPONENT_NAMESPACE,
+    INSTANCE_NAMESPACE,
+    INVOCATION_NAMESPACE,
+    endpoint_log_group,
+)
 from sagewatch.core.shared.naming import alarm_prefix
 from sagewatch.core.shared.partitions import partition
 
@@ -59,6 +68,9 @@ def build_dashboard(profile: EndpointProfile, alarms: Sequence[AlarmSpec], *, pr
         # Each variant gets its own rows: requests first, then the resources serving them.
         for row in _VariantView(profile, variant, multi).rows():
             grid.row(row, _METRIC_HEIGHT)
+        for component in variant.inference_components:
+            for row in _ComponentView(profile.region, component).rows():
+                grid.row(row, _METRIC_HEIGHT)
 
     if profile.monitoring_schedules:
         table, graphs = model_monitor_widgets(profile)
@@ -276,7 +288,10 @@ class _VariantView:
                 ],
                 [self.model_setup_time(), self.serverless_concurrency(), self.serverless_memory()],
             ]
-        if self.profile.is_async:
+        if self.variant.inference_components:
+            # Its requests are drawn per component (_ComponentView): none are published per variant.
+            requests = []
+        elif self.profile.is_async:
             # Async endpoints publish no Invocations and no OverheadLatency, so no error rate.
             requests = [self.async_processed(), self.async_errors(), self.latency("ModelLatency")]
         else:
@@ -289,7 +304,7 @@ class _VariantView:
         resources = [self.cpu(), self.memory_and_disk()]
         if self.spec is not None and self.spec.gpus > 0:
             resources.append(self.gpu(self.spec.gpus))
-        return [requests, resources]
+        return [row for row in (requests, resources) if row]
 
     # invocation metrics (AWS/SageMaker)
 
@@ -456,3 +471,96 @@ class _VariantView:
             _expression("gpumemn", f"gpumem / {gpus}", f"GPU memory (% of {gpus} GPUs)"),
         ]
         return _metric_widget(self.region, self.title("GPU (%)"), metrics, y_axis=_percent_axis())
+
+
+# Per-copy utilization of an inference component, normalized to 0-100 % of what the component
+# reserved (/aws/sagemaker/InferenceComponents, by InferenceComponentName; "Amazon SageMaker AI
+# metrics in Amazon CloudWatch", inference component metrics).
+_COMPONENT_UTILIZATION = (
+    ("CPUUtilizationNormalized", "CPU"),
+    ("MemoryUtilizationNormalized", "Memory"),
+    ("GPUUtilizationNormalized", "GPU"),
+    ("GPUMemoryUtilizationNormalized", "GPU memory"),
+)
+
+
+class _ComponentView:
+    """The widgets of one inference component; every series by InferenceComponentName alone.
+
+    Dimension sets (docs/alarms.md, "Inference components"): Invocations, Invocation4XX/5XXErrors,
+    ModelLatency, InvocationsPerCopy and ConcurrentRequestsPerCopy in AWS/SageMaker by
+    InferenceComponentName ("Metric name mapping: legacy to OTel", SageMaker AI developer guide);
+    the normalized utilization in /aws/sagemaker/InferenceComponents by InferenceComponentName.
+    CloudWatch documents no copy-count metric: the copies show through the per-copy series.
+    """
+
+    def __init__(self, region: str, component: str) -> None:
+        self.region = region
+        self.component = component
+        self.dims: Dimensions = (("InferenceComponentName", component),)
+
+    def title(self, text: str) -> str:
+        return f"{self.component}: {text}"
+
+    def rows(self) -> list[list[Widget]]:
+        return [
+            [self.traffic(), self.error_rates(), self.latency()],
+            [self.load_per_copy(), self.utilization()],
+        ]
+
+    def traffic(self) -> Widget:
+        metric = _metric(
+            INVOCATION_NAMESPACE, "Invocations", self.dims, id="inv", stat="Sum", label="Invocations / min"
+        )
+        return _metric_widget(
+            self.region, self.title("Traffic"), [metric], y_axis={"left": {"min": 0, "showUnits": False}}
+        )
+
+    def error_rates(self) -> Widget:
+        ns, dims = INVOCATION_NAMESPACE, self.dims
+        metrics: list[MetricEntry] = [
+            _metric(ns, "Invocations", dims, id="inv", stat="Sum", visible=False),
+            _metric(ns, "Invocation4XXErrors", dims, id="err4", stat="Sum", visible=False),
+            _metric(ns, "Invocation5XXErrors", dims, id="err5", stat="Sum", visible=False),
+            _expression("rate4", "IF(inv > 0, 100 * err4 / inv)", "4XX %"),
+            _expression("rate5", "IF(inv > 0, 100 * err5 / inv)", "5XX %"),
+        ]
+        return _metric_widget(
+            self.region, self.title("Errors (% of invocations)"), metrics, y_axis=_percent_axis(cap=False)
+        )
+
+    def latency(self) -> Widget:
+        metrics: list[MetricEntry] = [
+            _metric(INVOCATION_NAMESPACE, "ModelLatency", self.dims, id=f"ml{stat}", stat=stat, visible=False)
+            for stat in _LATENCY_PERCENTILES
+        ]
+        # Published in microseconds; people read milliseconds.
+        metrics += [_expression(f"ml{s}ms", f"ml{s} / 1000", f"ModelLatency {s} (ms)") for s in _LATENCY_PERCENTILES]
+        return _metric_widget(
+            self.region,
+            self.title("ModelLatency (ms)"),
+            metrics,
+            y_axis={"left": {"min": 0, "label": "ms", "showUnits": False}},
+        )
+
+    def load_per_copy(self) -> Widget:
+        # Capacity signals, graphed and not alarmed: what a copy can take depends on the model,
+        # and auto scaling targets these very metrics (SageMakerInferenceComponentInvocationsPerCopy,
+        # ...ConcurrentRequestsPerCopyHighResolution): a fixed threshold would fight it.
+        ns, dims = INVOCATION_NAMESPACE, self.dims
+        metrics: list[MetricEntry] = [
+            _metric(ns, "InvocationsPerCopy", dims, id="ipc", stat="Sum", label="Invocations per copy / min"),
+            _metric(
+                ns, "ConcurrentRequestsPerCopy", dims, id="crpc", stat="Maximum", label="Concurrent requests per copy"
+            ),
+        ]
+        return _metric_widget(
+            self.region, self.title("Load per copy"), metrics, y_axis={"left": {"min": 0, "showUnits": False}}
+        )
+
+    def utilization(self) -> Widget:
+        metrics: list[MetricEntry] = [
+            _metric(INFERENCE_COMPONENT_NAMESPACE, name, self.dims, id=f"u{i}", stat="Average", label=f"{label} avg %")
+            for i, (name, label) in enumerate(_COMPONENT_UTILIZATION)
+        ]
+        return _metric_widget(self.region, self.title("Utilization per copy (%)"), metrics, y_axis=_percent_axis())

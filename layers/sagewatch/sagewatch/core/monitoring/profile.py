@@ -8,6 +8,7 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
+from sagewatch.core.monitoring.component_events import GONE_STATUSES
 from sagewatch.core.monitoring.detailed_observability import has_detailed_observability
 from sagewatch.core.monitoring.model_monitor import MonitoringSchedule
 
@@ -97,6 +98,8 @@ def profile_from_descriptions(
     current = {str(v["VariantName"]): v for v in endpoint_variants}
     components: dict[str, list[str]] = {}
     for component in inference_components:
+        if component.get("InferenceComponentStatus") in GONE_STATUSES:
+            continue  # being deleted, or never came up: it serves nothing and gets no alarms
         variant = component.get("VariantName")
         name = component.get("InferenceComponentName")
         if variant and name:

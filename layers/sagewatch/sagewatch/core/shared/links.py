@@ -72,6 +72,13 @@ def endpoint_url(region: str, endpoint: str) -> str | None:
     return _page(region, "sagemaker", f"/endpoints/{quote(endpoint, safe='')}")
 
 
+def inference_component_url(region: str, endpoint: str) -> str | None:
+    """Where a person finds an inference component in the console: its endpoint's page, which
+    lists the endpoint's components. AWS documents no console URL of a component's own (searched
+    the SageMaker developer guide and API reference), so no guessed deep link is built."""
+    return endpoint_url(region, endpoint)
+
+
 def logs_url(region: str, endpoint: str) -> str | None:
     # The Logs console wants the log group name URL-encoded twice, with '%' written as '$':
     # '/' becomes %2F, then %252F, then $252F.

@@ -22,13 +22,19 @@ from sagewatch.core.alerting.notification import AlarmNotification, EndpointFail
 from sagewatch.observability import ENRICHMENT_READS_MISSING, count
 from sagewatch.usecases.notify.intake import Pending
 from sagewatch.usecases.notify.monitoring_reports import MonitoringReports
-from sagewatch.usecases.notify.ports import HistoryPort, LogsPort, MetricsPort
+from sagewatch.usecases.notify.ports import ComponentsPort, HistoryPort, LogsPort, MetricsPort
 
 log = logging.getLogger(__name__)
 
 LOG_LINES = 10
-WORKERS = 4  # metrics, logs, chart or history: the most reads one alert makes at once
-_WHAT = {"metrics": "recent metrics", "logs": "recent log lines", "chart": "chart", "history": "alarm start"}
+WORKERS = 4  # metrics, logs, chart, component (ALARM) or metrics, component, history (OK): the most at once
+_WHAT = {
+    "metrics": "recent metrics",
+    "logs": "recent log lines",
+    "chart": "chart",
+    "history": "alarm start",
+    "component": "inference component's model",
+}
 
 SeriesToMinutes = Callable[[Any, Any, Any], tuple[float | None, ...]]
 
@@ -47,9 +53,12 @@ class Enricher:
         prefix: str,
         dashboards: bool,
         reports: MonitoringReports | None = None,
+        components: ComponentsPort | None = None,
     ) -> None:
         self._reports = reports or MonitoringReports(None, lambda _bucket, _key: False)
         self._metrics = metrics
+        # DescribeInferenceComponent, only for a component's alarm: its model and endpoint.
+        self._components = components
         self._logs = logs
         self._history = history
         self._series_to_minutes = series_to_minutes
@@ -103,6 +112,8 @@ class Enricher:
         widget = widget_for(notification, target) if want_chart and not resolved else None
         if widget is not None:
             tasks["chart"] = self._pool.submit(self._metrics.get_widget_image, widget)
+        if target.component and self._components is not None:
+            tasks["component"] = self._pool.submit(self._components.describe_component, target.component)
         if resolved:
             tasks["history"] = self._pool.submit(
                 self._history.alarm_started, notification.alarm_name, notification.state_change_time
@@ -129,10 +140,22 @@ class Enricher:
             if not any(any(v is not None for v in values) for values in series.values()):
                 missing.append("no metric data in the last hour")
         logs = tuple(results["logs"]) if "logs" in results else None
+        component = results.get("component")
+        if "component" in results and component is None:
+            missing.append(f"inference component {target.component} not found (deleted?)")
         return Enrichment(
+            component_model=_component_model(component),
             series=series,
             log_lines=logs,
             chart_png=results.get("chart"),
             alarm_started=results.get("history"),
             missing=tuple(missing),
         )
+
+
+def _component_model(described: Any) -> str | None:
+    """Specification.ModelName of a DescribeInferenceComponent answer (None without one)."""
+    if not isinstance(described, dict):
+        return None
+    model = (described.get("Specification") or {}).get("ModelName")
+    return str(model) if model else None

@@ -27,6 +27,7 @@ from sagewatch.usecases.notify.intake import BatchItem, Pending, prepare
 from sagewatch.usecases.notify.monitoring_reports import MonitoringReports
 from sagewatch.usecases.notify.outcome import BatchOutcome
 from sagewatch.usecases.notify.ports import (
+    ComponentsPort,
     EmailPort,
     HistoryPort,
     LedgerPort,
@@ -66,6 +67,7 @@ class Notifier:
         incidents: IncidentPort | None = None,
         alert_queue: HoldPort | None = None,
         reports: ReportsPort | None = None,
+        components: ComponentsPort | None = None,
     ) -> None:
         self._settings = settings
         self._email = email
@@ -81,6 +83,7 @@ class Notifier:
             prefix=settings.name_prefix,
             dashboards=settings.dashboards,
             reports=MonitoringReports(reports, settings.may_read_report),
+            components=components,
         )
         self._slack = SlackPoster(
             settings=settings,

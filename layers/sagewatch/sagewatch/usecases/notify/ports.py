@@ -25,6 +25,10 @@ class ReportsPort(Protocol):
     def read(self, bucket: str, key: str, max_bytes: int) -> bytes: ...
 
 
+class ComponentsPort(Protocol):
+    def describe_component(self, name: str) -> dict[str, Any] | None: ...
+
+
 class SlackPort(Protocol):
     def send(self, webhook_url: str, payload: dict[str, Any]) -> None: ...
 
