@@ -11,7 +11,7 @@ from sagewatch.core.alerting.incident import (
     Role,
     decide,
     incident_key,
-    resolution_details,
+    resolution_text,
     told_title,
 )
 
@@ -160,10 +160,10 @@ def test_webhook_a_second_alarm_joins_silently_and_only_the_last_ok_resolves_lis
     assert resolved.action is Action.POST and resolved.role is Role.RESOLVES
     assert resolved.record is not None and not resolved.record.is_open and resolved.record.fired == 2
     assert told_title("Backlog cleared", "OK", resolved) == "Backlog cleared — 2 alarms fired"
-    assert dict(resolution_details(resolved)) == {
-        "Fired": "AllTraffic/async-backlog-without-capacity once, AllTraffic/async-oldest-request-age once",
-        "Incident lasted": "24 min",
-    }
+    assert resolution_text(resolved) == (
+        "incident lasted 24 min; fired: AllTraffic/async-backlog-without-capacity once, "
+        "AllTraffic/async-oldest-request-age once"
+    )
 
 
 def test_bot_mode_a_joining_alarm_and_a_partial_ok_are_replies_in_the_incidents_thread() -> None:

@@ -314,10 +314,13 @@ def told_title(title: str, state: str, decision: Decision) -> str:
     return title
 
 
-def resolution_details(decision: Decision) -> tuple[tuple[str, str], ...]:
-    """The facts a resolving OK adds to its message: which alarms fired, how often, for how long."""
+def resolution_text(decision: Decision) -> str | None:
+    """What a resolving OK of several alarms says instead of its own alarm's duration: how long
+    the incident lasted, which alarms fired and how often. None: the message stays as it is."""
     incident = decision.incident
     if decision.role is not Role.RESOLVES or incident is None or incident.resolved_at is None:
-        return ()
+        return None
+    if len(incident.alarms) < 2:  # one alarm: its own duration and "flapped" say it all
+        return None
     minutes = max(0, round((incident.resolved_at - incident.opened_at) / timedelta(minutes=1)))
-    return (("Fired", fired_summary(incident)), ("Incident lasted", f"{minutes} min"))
+    return f"incident lasted {minutes} min; fired: {fired_summary(incident)}"

@@ -23,7 +23,7 @@ from sagewatch.core.alerting.incident import (
     Incident,
     decide,
     incident_key,
-    resolution_details,
+    resolution_text,
     told_title,
 )
 from sagewatch.core.alerting.notification import AlarmNotification
@@ -145,7 +145,7 @@ def told_view(view: AlertView, decision: Decision | None) -> AlertView:
     if decision is None:
         return view
     title = told_title(view.title, view.state, decision)
-    details = resolution_details(decision)
-    if title == view.title and not details:
+    duration = resolution_text(decision) or view.duration_text
+    if title == view.title and duration == view.duration_text:
         return view
-    return dataclasses.replace(view, title=title, details=(*view.details, *details))
+    return dataclasses.replace(view, title=title, duration_text=duration)
