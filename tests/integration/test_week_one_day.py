@@ -50,6 +50,7 @@ def test_every_incident_gets_one_alarm_and_one_ok_message_and_its_ok_arrives(day
     _, result = day
     assert result.ok_delivered == len(result.incidents)
     assert result.not_one_alarm_one_ok() == []
+    assert result.summary()["incidents_with_one_alarm_one_ok"] == len(result.incidents) == 3
 
 
 def test_in_bot_mode_each_ok_lands_in_its_alarms_thread(day: tuple[ScenarioRun, Score]) -> None:
