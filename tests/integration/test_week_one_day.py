@@ -21,11 +21,14 @@ from sagewatch_emulator.oncall.scoring import NoiseCategory, Score, score
 
 pytestmark = pytest.mark.integration
 
+BACKTESTED = ("fraud-scorer", "recommender", "churn-v2")
+
 
 @pytest.fixture(scope="module", params=["webhook", "bot"])
 def day(request: pytest.FixtureRequest) -> Iterator[tuple[ScenarioRun, Score]]:
     mode: SlackMode = request.param
-    run = run_scenario(one_day_on_call(monday_before(datetime.now(UTC))), mode)
+    backtest = BACKTESTED if mode == "webhook" else ()  # the data is the same in both modes: once is enough
+    run = run_scenario(one_day_on_call(monday_before(datetime.now(UTC))), mode, backtest=backtest)
     scenario = run.scenario
     yield run, score(scenario.fleet, scenario.incidents, run.notices, run.deliveries, threaded_mode=mode == "bot")
 
@@ -72,3 +75,20 @@ def test_the_non_incidents_page_nobody_and_the_only_noise_is_first_evaluation_ok
 def test_no_noise_at_all(day: tuple[ScenarioRun, Score]) -> None:
     _, result = day
     assert result.noise == []
+
+
+def test_sagewatch_backtest_over_the_day_fires_as_the_alarm_engine_did(day: tuple[ScenarioRun, Score]) -> None:
+    """The day's own metrics as the backtest's data: same evaluator, same datapoints, so every
+    alarm's replayed fires equal the ALARM transitions the engine published that day."""
+    run, _ = day
+    if run.mode != "webhook":
+        pytest.skip("the backtest runs once, on the webhook run")
+    for comparison in run.backtests:
+        print(comparison.table)
+    by_endpoint = {c.endpoint: c for c in run.backtests}
+    assert set(by_endpoint) == set(BACKTESTED)
+    for comparison in run.backtests:
+        assert comparison.exit_codes == (0, 0) and comparison.alarms
+        assert [a for a in comparison.alarms if not a.agrees] == [], comparison.endpoint
+    latency = next(a for a in by_endpoint["fraud-scorer"].alarms if a.alarm == "AllTraffic/model-latency-p99")
+    assert latency.backtest_fires == latency.engine_fires == 1 and latency.seconds_in_alarm > 0
