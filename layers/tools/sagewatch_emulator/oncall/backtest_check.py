@@ -58,6 +58,7 @@ class Comparison:
     alarms: list[AlarmComparison]
     table: str  # the CLI's own table output
     exit_codes: tuple[int, int]
+    notes: tuple[str, ...] = ()  # the backtest's own notes
     explained: dict[str, str] = field(default_factory=dict)  # alarm -> why the two may differ
 
     @property
@@ -138,12 +139,15 @@ def backtest_endpoint(
         alarms=alarms,
         table=table.rstrip(),
         exit_codes=(json_code, table_code),
+        notes=tuple(str(note) for note in report.get("notes", ())),
     )
 
 
 def explain_differences(comparison: Comparison, endpoint: Endpoint | None, start: datetime, end: datetime) -> None:
     """Name, for each alarm whose fires differ, the endpoint's life event that explains it (the
     module docstring's list); an alarm left unexplained is a real disagreement."""
+    # The backtest says so when an alarm it replays has EvaluateLowSampleCountPercentile=ignore.
+    low_sample_rule = any("EvaluateLowSampleCountPercentile=ignore" in note for note in comparison.notes)
     for alarm in comparison.alarms:
         if alarm.agrees or endpoint is None:
             continue
@@ -154,7 +158,7 @@ def explain_differences(comparison: Comparison, endpoint: Endpoint | None, start
             )
         elif endpoint.created_at is not None and start < endpoint.created_at < end:
             comparison.explained[alarm.alarm] = f"created at {endpoint.created_at:%a %H:%M}, inside the window"
-        elif alarm.alarm.endswith("-p99") and alarm.backtest_fires > alarm.engine_fires:
+        elif alarm.alarm.endswith("-p99") and alarm.backtest_fires > alarm.engine_fires and low_sample_rule:
             comparison.explained[alarm.alarm] = (
                 "percentile replayed without sample counts: the engine's low-sample rule kept the alarm's state"
             )

@@ -18,17 +18,11 @@ once a week: the most sensitive threshold that would have fired at most 1 time(s
 START = datetime(2026, 11, 16, tzinfo=UTC)
 
 
-def _comparison(backtest: int, engine: int) -> Comparison:
-    alarm = AlarmComparison(
-        "AllTraffic/invocation-5xx-rate",
-        "SageWatch/x/AllTraffic/invocation-5xx-rate",
-        backtest,
-        engine,
-        0.0,
-        "> 5 %",
-        None,
-    )
-    return Comparison("x", 7, 2, [alarm], TABLE, (0, 0))
+def _comparison(
+    backtest: int, engine: int, key: str = "invocation-5xx-rate", notes: tuple[str, ...] = ()
+) -> Comparison:
+    alarm = AlarmComparison(f"AllTraffic/{key}", f"SageWatch/x/AllTraffic/{key}", backtest, engine, 0.0, "> 5 %", None)
+    return Comparison("x", 7, 2, [alarm], TABLE, (0, 0), notes)
 
 
 def test_the_cli_table_is_read_back_by_alarm_with_its_printed_units() -> None:
@@ -56,3 +50,14 @@ def test_a_difference_is_explained_only_by_a_life_event_inside_the_window() -> N
     assert "re-fitted" in explained.explained["AllTraffic/invocation-5xx-rate"]
     assert explained.agrees
     assert _comparison(1, 1).agrees and _comparison(1, 1).as_dict()["fires_match_the_alarm_engine"]
+
+
+def test_a_percentile_that_fires_only_in_the_backtest_is_explained_by_the_low_sample_rule_it_reports() -> None:
+    steady = Endpoint("x", EndpointKind.REALTIME, (Variant("AllTraffic", "ml.m5.xlarge"),), TrafficProfile(peak_rpm=3))
+    note = "percentile alarms are replayed without sample counts: (EvaluateLowSampleCountPercentile=ignore) ..."
+    unexplained = _comparison(26, 0, "model-latency-p99")
+    explain_differences(unexplained, steady, START, START + timedelta(days=7))
+    assert unexplained.explained == {}
+    explained = _comparison(26, 0, "model-latency-p99", (note,))
+    explain_differences(explained, steady, START, START + timedelta(days=7))
+    assert "low-sample" in explained.explained["AllTraffic/model-latency-p99"]
