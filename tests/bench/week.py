@@ -25,10 +25,15 @@ TARGETS = {
 }
 
 
+# `sagewatch backtest` over the played week, in the same account: a real-time endpoint with a
+# latency regression and a flapping 5XX burst, and the async one that scales to zero.
+BACKTESTED = ("fraud-scorer", "pdf-extractor")
+
+
 def run_week_bench(mode: SlackMode = "bot", *, verbose: bool = True) -> dict[str, Any]:
     """{"week": the report's object, "week_detail": per incident, noise, targets}."""
     scenario = week_on_call(monday_before(datetime.now(UTC)))
-    run = run_scenario(scenario, mode, progress=print if verbose else None)
+    run = run_scenario(scenario, mode, progress=print if verbose else None, backtest=BACKTESTED)
     result = score(
         scenario.fleet,
         scenario.incidents,
@@ -47,6 +52,7 @@ def run_week_bench(mode: SlackMode = "bot", *, verbose: bool = True) -> dict[str
         "simulated_alarm_evaluations": run.evaluations,
         "wall_seconds": round(run.wall_seconds, 1),
         "wall_to_simulated_ratio": round(run.wall_seconds / simulated, 6),
+        "backtest": [comparison.as_dict() for comparison in run.backtests],
     }
     beyond_known = Counter(
         f"{message.category.value}: {alarm}"
@@ -62,6 +68,7 @@ def run_week_bench(mode: SlackMode = "bot", *, verbose: bool = True) -> dict[str
         "noise_by_category": result.noise_by_category(),
         "noise_beyond_first_evaluation_oks": dict(beyond_known.most_common()),
         "not_one_alarm_and_one_ok": [s.incident.label or s.incident.kind.value for s in result.not_one_alarm_one_ok()],
+        "backtest_agrees_with_the_alarm_engine": {c.endpoint: c.agrees for c in run.backtests},
         "incidents": [s.as_dict() for s in result.incidents],
         "targets": TARGETS,
     }
@@ -72,8 +79,9 @@ def markdown(report: dict[str, Any]) -> list[str]:
     """A short table of the week and its incidents."""
     week, detail = report["week"], report["week_detail"]
     lines = [f"## A week on call ({week['endpoints']} endpoints, {week['days']:g} days, {detail['mode']})", ""]
-    lines += ["| " + " | ".join(week) + " |", "|" + "---|" * len(week)]
-    lines += ["| " + " | ".join(str(value) for value in week.values()) + " |", ""]
+    figures = {key: value for key, value in week.items() if key != "backtest"}
+    lines += ["| " + " | ".join(figures) + " |", "|" + "---|" * len(figures)]
+    lines += ["| " + " | ".join(str(value) for value in figures.values()) + " |", ""]
     lines += ["| incident | endpoint | alerted | min to alert | from onset (allowed) | ALARM / OK msgs | OK |"]
     lines += ["|---|---|---|---|---|---|---|"]
     for item in detail["incidents"]:
@@ -87,6 +95,14 @@ def markdown(report: dict[str, Any]) -> list[str]:
     if detail["noise_beyond_first_evaluation_oks"]:
         lines += ["", "Noise beyond first-evaluation OKs (messages per alarm):", ""]
         lines += [f"- {what}: {count}" for what, count in detail["noise_beyond_first_evaluation_oks"].items()]
+    for backtest in week.get("backtest", []):
+        lines += ["", f"`sagewatch backtest {backtest['endpoint']} --days 7` over the week:", "", "```"]
+        lines += [*backtest["cli_output"], "```", ""]
+        lines += ["| alarm | backtest fires | engine ALARM transitions | min in ALARM | once a week |"]
+        lines += ["|---|---|---|---|---|"]
+        for a in backtest["alarms"]:
+            cells = (a["alarm"], a["fires"], a["engine_alarm_transitions"], a["minutes_in_alarm"], a["once_a_week"])
+            lines.append("| " + " | ".join(str(cell) for cell in cells) + " |")
     return lines
 
 

@@ -8,12 +8,15 @@ from datetime import timedelta
 from typing import Any
 
 from sagewatch.adapters.deliveries import IncidentStore
-from sagewatch.core.alerting.incident import Incident
+from sagewatch.core.alerting.alert_target import resolve_target
+from sagewatch.core.alerting.incident import AlarmTrack, Incident, incident_key
 from sagewatch.core.alerting.notification import AlarmNotification, parse_sns_record
 from sagewatch_emulator import EmulatedAccount
 
 
-def told_alarm_first(account: EmulatedAccount, ok_event: dict[str, Any], *slack: str, email: bool = True) -> None:
+def told_alarm_first(
+    account: EmulatedAccount, ok_event: dict[str, Any], *slack: str, email: bool = True, prefix: str = "SageWatch"
+) -> None:
     """Record, for every record of ``ok_event``, that its ALARM was told to ``slack`` (secret
     names or ``bot:<channel>``) and e-mail, a minute before the OK."""
     store = IncidentStore(account.physical_id("DeliveryTable"), account.client("dynamodb"))
@@ -27,6 +30,9 @@ def told_alarm_first(account: EmulatedAccount, ok_event: dict[str, Any], *slack:
         if notification.new_state != "OK" or notification.alarm_arn in alarms:
             continue  # an ALARM in the same event is told by the event itself
         opened = notification.state_change_time - timedelta(minutes=1)
+        target = resolve_target(notification, prefix)
+        owned = target.alarm_key is not None or target.context is not None
+        key = incident_key(notification.alarm_arn, target.endpoint, owned=owned)
         for destination in [f"slack:{s}" for s in slack] + (["email"] if email else []):
-            incident = Incident(notification.alarm_arn, destination, opened_at=opened, last_alarm_at=opened, version=1)
-            assert store.save(incident)
+            track = AlarmTrack(notification.alarm_name, 1, opened)
+            assert store.save(Incident(key, destination, opened_at=opened, alarms=(track,), version=1))

@@ -21,11 +21,14 @@ from sagewatch_emulator.oncall.scoring import NoiseCategory, Score, score
 
 pytestmark = pytest.mark.integration
 
+BACKTESTED = ("fraud-scorer", "recommender", "churn-v2")
+
 
 @pytest.fixture(scope="module", params=["webhook", "bot"])
 def day(request: pytest.FixtureRequest) -> Iterator[tuple[ScenarioRun, Score]]:
     mode: SlackMode = request.param
-    run = run_scenario(one_day_on_call(monday_before(datetime.now(UTC))), mode)
+    backtest = BACKTESTED if mode == "webhook" else ()  # the data is the same in both modes: once is enough
+    run = run_scenario(one_day_on_call(monday_before(datetime.now(UTC))), mode, backtest=backtest)
     scenario = run.scenario
     yield (
         run,
@@ -60,6 +63,7 @@ def test_every_incident_gets_one_alarm_and_one_ok_message_and_its_ok_arrives(day
     _, result = day
     assert result.ok_delivered == len(result.incidents)
     assert result.not_one_alarm_one_ok() == []
+    assert result.summary()["incidents_with_one_alarm_one_ok"] == len(result.incidents) == 3
 
 
 def test_in_bot_mode_each_ok_lands_in_its_alarms_thread(day: tuple[ScenarioRun, Score]) -> None:
@@ -93,3 +97,20 @@ def test_each_bad_model_monitor_run_is_one_message_and_the_clean_runs_none(day: 
     for scored in result.monitor_runs:
         assert scored.alerted and scored.one_message(result.destinations), scored
     assert not any(m.category is NoiseCategory.CLEAN_MONITORING_RUN for m in result.noise)
+
+
+def test_sagewatch_backtest_over_the_day_fires_as_the_alarm_engine_did(day: tuple[ScenarioRun, Score]) -> None:
+    """The day's own metrics as the backtest's data: same evaluator, same datapoints, so every
+    alarm's replayed fires equal the ALARM transitions the engine published that day."""
+    run, _ = day
+    if run.mode != "webhook":
+        pytest.skip("the backtest runs once, on the webhook run")
+    for comparison in run.backtests:
+        print(comparison.table)
+    by_endpoint = {c.endpoint: c for c in run.backtests}
+    assert set(by_endpoint) == set(BACKTESTED)
+    for comparison in run.backtests:
+        assert comparison.exit_codes == (0, 0) and comparison.alarms
+        assert [a for a in comparison.alarms if not a.agrees] == [], comparison.endpoint
+    latency = next(a for a in by_endpoint["fraud-scorer"].alarms if a.alarm == "AllTraffic/model-latency-p99")
+    assert latency.backtest_fires == latency.engine_fires == 1 and latency.seconds_in_alarm > 0

@@ -4,12 +4,19 @@ the alarm engine → AlertTopic → AlertQueue → NotifyFunction → fake Slack
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
 
+from sagewatch.adapters.deliveries import IncidentStore
+from sagewatch.core.alerting.incident import Action, Role, incident_key
+from sagewatch.core.alerting.notification import AlarmNotification
+from sagewatch.core.alerting.routing import Destinations
+from sagewatch.usecases.notify.incidents import IncidentGate
+from sagewatch.usecases.notify.intake import Pending, batch_item, prepare
 from sagewatch_emulator import EmulatedAccount, VariantSpec
 from sagewatch_emulator.traffic import MetricKey, Published
 
@@ -190,3 +197,125 @@ def test_duplicate_sns_deliveries_of_a_transition_still_make_one_message(webhook
     webhook.publish_alert(json.loads(json.dumps(alarm.message)))
     posted = drain(webhook)
     assert [t.split(":")[0] for t in texts(posted)] == ["ALARM"]
+
+
+# -- two alarms of one endpoint: one incident ------------------------------------------------------
+
+AVERAGE = "SageWatch/fraud-scorer/AllTraffic/model-latency-average"
+MEDIUM = 600_000.0  # above the p99 alarm's 250 ms, below the average alarm's 1,000 ms
+
+
+def add_average_alarm(account: EmulatedAccount) -> None:
+    """A second alarm of the endpoint: average latency above 1,000 ms for 2 of 2 minutes, so it
+    fires a minute after the p99 alarm and clears first."""
+    topic = account.physical_id("AlertTopic")
+    account.client("cloudwatch").put_metric_alarm(
+        AlarmName=AVERAGE,
+        AlarmDescription="[SageWatch] Model latency average of SageMaker endpoint fraud-scorer is above 1,000 ms.",
+        Namespace="AWS/SageMaker",
+        MetricName="ModelLatency",
+        Dimensions=[{"Name": k, "Value": v} for k, v in DIMS.items()],
+        Statistic="Average",
+        Period=60,
+        EvaluationPeriods=2,
+        DatapointsToAlarm=2,
+        Threshold=1_000_000.0,
+        ComparisonOperator="GreaterThanThreshold",
+        TreatMissingData="missing",
+        AlarmActions=[topic],
+        OKActions=[topic],
+    )
+
+
+def two_alarms(account: EmulatedAccount) -> list[dict[str, Any]]:
+    """p99 ALARM, average ALARM a minute later, average OK, then p99 OK; each handled as it comes."""
+    add_average_alarm(account)
+    posted: list[dict[str, Any]] = []
+    for value in [GOOD, GOOD, BAD, BAD, MEDIUM, GOOD]:
+        feed(account, [value])
+        posted += drain_now(account)
+    states = [(n.alarm_name, n.new_state) for n in account.alarm_notifications if n.old_state != "INSUFFICIENT_DATA"]
+    assert states == [(NAME, "ALARM"), (AVERAGE, "ALARM"), (AVERAGE, "OK"), (NAME, "OK")]
+    return posted + drain(account)
+
+
+def test_two_alarms_of_one_endpoint_in_webhook_mode_are_one_alarm_and_one_ok_listing_both(
+    webhook: EmulatedAccount,
+) -> None:
+    posted = texts(two_alarms(webhook))
+    assert [t.split(":")[0] for t in posted] == ["ALARM", "OK"]  # the second ALARM and the first OK folded
+    assert "Model latency" in posted[0] and "2 alarms fired" in posted[1]
+    [ok] = [m for m in webhook.slack.messages if str(m.get("text", "")).startswith("OK")]
+    assert "fired: AllTraffic/model-latency-p99 once, AllTraffic/model-latency-average once" in ok["text"]
+
+
+def test_two_alarms_of_one_endpoint_in_bot_mode_are_one_thread(bot: EmulatedAccount) -> None:
+    two_alarms(bot)
+    posts = [(p, r) for p, r, ok in bot.slack.replies() if ok and p.api == "chat.postMessage"]
+    top = [(p, r) for p, r in posts if not p.body.get("thread_ts")]
+    assert len(top) == 1 and str(top[0][0].body["text"]).startswith("ALARM")
+    assert isinstance(top[0][1].body, dict)
+    replies = [str(p.body["text"]) for p, _ in posts if p.body.get("thread_ts") == top[0][1].body["ts"]]
+    assert len(replies) == len(posts) - 1 == 3
+    assert replies[0].startswith("ALARM: Also firing:")
+    assert replies[1].startswith("OK") and "still firing: AllTraffic/model-latency-p99" in replies[1]
+    assert replies[2].startswith("OK: Resolved") and "2 alarms fired" in replies[2]
+
+
+def pending(account: EmulatedAccount, alarm: str, state: str) -> Pending:
+    """The alarm's latest ``state`` notification as NotifyFunction would take it from the queue."""
+    sent = [n for n in account.alarm_notifications if n.alarm_name == alarm and n.new_state == state][-1]
+    assert sent.message_id is not None
+    sns = {"MessageId": sent.message_id, "Message": json.dumps(sent.message), "TopicArn": sent.action}
+    return prepare(batch_item({"Sns": sns}), prefix="SageWatch", dashboards=True, defaults=Destinations())
+
+
+def test_two_notify_invocations_deciding_two_alarms_of_one_endpoint_at_once_converge_on_one_incident(
+    webhook: EmulatedAccount,
+) -> None:
+    """Concurrent NotifyFunction environments (MaximumConcurrency 2) may each take one alarm of an
+    endpoint in the same instant: both read "no incident". The conditional write lets the first
+    one in; the second fails its version condition, reads again and re-decides: its alarm joins
+    the incident instead of overwriting it, so the final OK still waits for both alarms."""
+    add_average_alarm(webhook)
+    feed(webhook, [GOOD, GOOD, BAD, BAD])
+    p99, average = pending(webhook, NAME, "ALARM"), pending(webhook, AVERAGE, "ALARM")
+    store = IncidentStore(webhook.physical_id("DeliveryTable"), webhook.client("dynamodb"))
+    first, second = (IncidentGate(store, settle_seconds=SETTLE, queue=None) for _ in range(2))
+    key = "slack:race"
+    decided_first = first.decide(p99, key, threaded=True)
+    decided_second = second.decide(average, key, threaded=True)  # before the first one's write
+    assert decided_first is not None and decided_second is not None
+    assert decided_first.action is Action.POST and decided_second.action is Action.POST  # both saw nothing
+    first.record(decided_first, p99, key, threaded=True, thread_ts="100.1")
+    second.record(decided_second, average, key, threaded=True, thread_ts="100.2")  # conflicts, re-decides
+    target = p99.target
+    assert target is not None and target.endpoint == ENDPOINT
+    arn = p99.notification.alarm_arn if isinstance(p99.notification, AlarmNotification) else ""
+    stored = store.get(incident_key(arn, ENDPOINT, owned=True), key)
+    assert stored is not None and stored.version == 2
+    assert stored.firing == (NAME, AVERAGE) and stored.thread_ts == "100.1"  # nothing lost, the first thread kept
+    feed(webhook, [MEDIUM, GOOD])
+    ok = first.decide(pending(webhook, NAME, "OK"), key, threaded=True)
+    assert ok is not None and ok.role is Role.CLEARS  # the average alarm still fires: not resolved
+
+
+def test_a_per_alarm_record_written_before_endpoint_incidents_is_still_read(webhook: EmulatedAccount) -> None:
+    """An alarm SageWatch does not own keeps the per-alarm key: its old record (no ``alarms``
+    attribute) reads as that one alarm, firing; SageWatch's own alarms use a new key."""
+    table, client = webhook.physical_id("DeliveryTable"), webhook.client("dynamodb")
+    arn = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:team-made-latency"
+    client.put_item(
+        TableName=table,
+        Item={
+            "id": {"S": f"incident#slack:x#{arn}"},
+            "opened_at": {"S": "2026-11-28T03:00:00+00:00"},
+            "last_alarm_at": {"S": "2026-11-28T03:05:00+00:00"},
+            "fired": {"N": "2"},
+            "version": {"N": "3"},
+            "expiration": {"N": str(int(time.time()) + 3600)},
+        },
+    )
+    record = IncidentStore(table, client).get(arn, "slack:x")
+    assert record is not None and record.firing == ("team-made-latency",) and record.fired == 2
+    assert record.is_open and record.version == 3

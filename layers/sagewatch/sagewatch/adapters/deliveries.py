@@ -10,14 +10,16 @@ notifications at once: each of them is claimed under its own key.
 A crash between Slack's "ok" and the COMPLETED write is the one window left: Slack webhooks
 have no idempotency key, so that alert would go out again once the in-progress claim expires.
 
-The same table keeps the *incidents*: per alarm and destination, that an ALARM was told there
-(and, in bot mode, the ``ts`` of its message, whose thread carries the rest), so that an OK is
-told only where its ALARM was (core.alerting.incident). Items expire by the table's TTL attribute.
+The same table keeps the *incidents*: per endpoint (SageWatch's alarms) or alarm (any other) and
+destination, which ALARMs were told there and which still fire (and, in bot mode, the ``ts`` of
+the first message, whose thread carries the rest), so that an OK is told only where its ALARM was
+and once per incident (core.alerting.incident). Items expire by the table's TTL attribute.
 """
 
 from __future__ import annotations
 
 import enum
+import json
 import time
 from datetime import datetime
 from typing import Any
@@ -29,7 +31,7 @@ from aws_lambda_powertools.utilities.idempotency.exceptions import (
 )
 
 from sagewatch.adapters.aws import call
-from sagewatch.core.alerting.incident import Incident
+from sagewatch.core.alerting.incident import ALARM_ARN_MARKER, AlarmTrack, Incident
 from sagewatch.core.shared.errors import AwsCallError
 
 RECORD_TTL_SECONDS = 24 * 3600  # longer than a message can live in AlertQueue + redrives of a day
@@ -86,11 +88,18 @@ class DeliveryLedger:
 
 
 class IncidentStore:
-    """Incident records (``incident#<destination>#<alarm ARN>``), written only conditionally.
+    """Incident records (``incident#<destination>#<incident key>``), written only conditionally.
 
     Every write names the version it read: a concurrent writer makes it fail instead of being
     overwritten, and the caller decides again from the fresh record (no lost update). An item
     past its expiry counts as absent even before DynamoDB's TTL sweep removes it.
+
+    Records written before incidents became endpoint-level were keyed by alarm ARN and had no
+    ``alarms`` attribute. An alarm SageWatch does not own keeps that key, and such a record is read
+    as an incident of that one alarm (still firing unless resolved). SageWatch's own alarms now use
+    the endpoint's key (``…:endpoint/<name>``, never an alarm ARN), so their old per-alarm records
+    are no longer read and expire by their TTL (30 days open, 1 day resolved): an ALARM told before
+    the upgrade whose OK comes after it is not resolved in Slack, which beats mixing both shapes.
     """
 
     def __init__(self, table_name: str, dynamodb_client: Any, *, clock: Any = time.time) -> None:
@@ -99,28 +108,39 @@ class IncidentStore:
         self._clock = clock
 
     @staticmethod
-    def _key(alarm_arn: str, destination: str) -> dict[str, Any]:
-        return {"id": {"S": f"incident#{destination}#{alarm_arn}"}}
+    def _key(key: str, destination: str) -> dict[str, Any]:
+        return {"id": {"S": f"incident#{destination}#{key}"}}
 
-    def get(self, alarm_arn: str, destination: str) -> Incident | None:
+    def get(self, key: str, destination: str) -> Incident | None:
         item = call(
             "GetItem",
             self._client.get_item,
             TableName=self._table,
-            Key=self._key(alarm_arn, destination),
+            Key=self._key(key, destination),
             ConsistentRead=True,
         ).get("Item")
         if not item or int(item.get(EXPIRY_ATTRIBUTE, {}).get("N", "0")) < self._clock():
             return None
-        resolved = item.get("resolved_at", {}).get("S")
+        resolved_text = item.get("resolved_at", {}).get("S")
+        resolved = datetime.fromisoformat(resolved_text) if resolved_text else None
+        if "alarms" in item:
+            alarms = tuple(_track(entry) for entry in json.loads(item["alarms"]["S"]))
+        else:  # a per-alarm record from before endpoint-level incidents (see the class docstring)
+            alarms = (
+                AlarmTrack(
+                    key.split(ALARM_ARN_MARKER, 1)[-1],
+                    int(item.get("fired", {}).get("N", "1")),
+                    datetime.fromisoformat(item["last_alarm_at"]["S"]),
+                    resolved,
+                ),
+            )
         return Incident(
-            alarm_arn,
+            key,
             destination,
             opened_at=datetime.fromisoformat(item["opened_at"]["S"]),
-            last_alarm_at=datetime.fromisoformat(item["last_alarm_at"]["S"]),
-            fired=int(item.get("fired", {}).get("N", "1")),
+            alarms=alarms,
             thread_ts=item.get("ts", {}).get("S") or None,
-            resolved_at=datetime.fromisoformat(resolved) if resolved else None,
+            resolved_at=resolved,
             version=int(item.get("version", {}).get("N", "1")),
         )
 
@@ -129,10 +149,11 @@ class IncidentStore:
         now = int(self._clock())
         ttl = OPEN_INCIDENT_TTL_SECONDS if record.is_open else RESOLVED_INCIDENT_TTL_SECONDS
         item: dict[str, Any] = {
-            **self._key(record.alarm_arn, record.destination),
+            **self._key(record.key, record.destination),
             "opened_at": {"S": record.opened_at.isoformat()},
             "last_alarm_at": {"S": record.last_alarm_at.isoformat()},
             "fired": {"N": str(record.fired)},
+            "alarms": {"S": json.dumps([_track_item(a) for a in record.alarms], separators=(",", ":"))},
             "version": {"N": str(record.version)},
             EXPIRY_ATTRIBUTE: {"N": str(now + ttl)},
         }
@@ -163,3 +184,20 @@ class IncidentStore:
                 return False
             raise
         return True
+
+
+def _track_item(track: AlarmTrack) -> dict[str, Any]:
+    item: dict[str, Any] = {"name": track.name, "fired": track.fired, "alarm_at": track.last_alarm_at.isoformat()}
+    if track.ok_at is not None:
+        item["ok_at"] = track.ok_at.isoformat()
+    return item
+
+
+def _track(item: dict[str, Any]) -> AlarmTrack:
+    ok_at = item.get("ok_at")
+    return AlarmTrack(
+        str(item["name"]),
+        int(item["fired"]),
+        datetime.fromisoformat(item["alarm_at"]),
+        datetime.fromisoformat(ok_at) if ok_at else None,
+    )

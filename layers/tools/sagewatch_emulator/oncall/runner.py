@@ -7,6 +7,9 @@ alarm engine evaluates every alarm and publishes CloudWatch's notifications to A
 AlertQueue), and the queue is played into NotifyFunction whenever it holds something, so a
 message is delivered in the minute its alarm changed state. Slack is the fake Slack: incoming
 webhook (default) or bot mode (chat.postMessage, the OK threaded under its ALARM).
+
+``backtest=("fraud-scorer",)`` then runs ``sagewatch backtest`` for those endpoints over the
+played window, in the same account, and compares it with the engine (:mod:`.backtest_check`).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from typing import Any, Literal
 
 from sagewatch_emulator.account import EmulatedAccount
 from sagewatch_emulator.model_monitor_runs import violation
+from sagewatch_emulator.oncall.backtest_check import Comparison, backtest_endpoint, explain_differences
 from sagewatch_emulator.oncall.records import (
     AlarmNotice,
     ComponentStepRecord,
@@ -71,6 +75,7 @@ class ScenarioRun:
     wall_seconds: float = 0.0
     monitor_runs: list[MonitorRunRecord] = field(default_factory=list)
     component_steps: list[ComponentStepRecord] = field(default_factory=list)
+    backtests: list[Comparison] = field(default_factory=list)  # sagewatch backtest over the played window
 
 
 def variant_specs(variants: tuple[Variant, ...], endpoint: Endpoint) -> list[VariantSpec]:
@@ -258,6 +263,7 @@ def run_scenario(
     mode: SlackMode = "webhook",
     *,
     progress: Callable[[str], None] | None = None,
+    backtest: tuple[str, ...] = (),
 ) -> ScenarioRun:
     """Play ``scenario`` minute by minute in a fresh emulated account; see the module docstring."""
     started = time.perf_counter()
@@ -294,5 +300,11 @@ def run_scenario(
             if progress is not None and index % 1440 == 1439:
                 progress(f"{scenario.name}: day {(index + 1) // 1440} done, {len(run.deliveries)} messages")
         run.final_states = account.alarm_states()
-    run.wall_seconds = time.perf_counter() - started
+        run.wall_seconds = time.perf_counter() - started  # the play alone, without the backtests
+        days = max(1, round(scenario.days))
+        known = {endpoint.name: endpoint for endpoint in fleet.endpoints}
+        for name in backtest:
+            comparison = backtest_endpoint(account, run.notices, name, end=scenario.end, days=days)
+            explain_differences(comparison, known.get(name), scenario.start, scenario.end)
+            run.backtests.append(comparison)
     return run

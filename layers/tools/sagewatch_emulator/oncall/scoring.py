@@ -13,6 +13,13 @@ alarm notifications behind it, and each notification to
 
 A message carrying several notifications (a digest) belongs to an incident when any of them
 does, and is noise only when none does.
+
+Incidents reach people per endpoint (core.alerting.incident): the alarms of one endpoint firing
+together are one incident, told by one top-level ALARM message; other alarms joining it, and OKs
+of some of them while others still fire, are thread replies in bot mode (and not told at all by
+webhook or email). So an incident's **ALARM messages** are the top-level messages carrying its
+ALARMs, and its **OK messages** are the messages carrying its resolution that are top level or
+*final* (the OK after which no alarm of the endpoint fires any more, by the notifications).
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
 
@@ -73,6 +80,7 @@ class Attribution:
 
     incident: int | None  # index into the scenario's incidents (paging ones only)
     resolution: bool = False
+    final: bool = True  # an OK after which no alarm of its endpoint fires any more
     noise: NoiseCategory | None = None
     detail: str = ""
 
@@ -88,6 +96,7 @@ class IncidentScore:
     allowed_minutes: float | None = None  # the first ALARM's M x period + TARGET_SLACK_MINUTES
     ok_delivered: bool = False
     unthreaded_oks: int = 0
+    thread_updates: int = 0  # "also firing", "firing again", "still firing" replies (bot mode)
 
     @property
     def alerted(self) -> bool:
@@ -131,6 +140,7 @@ class IncidentScore:
             "ok_messages": dict(self.ok_messages),
             "ok_delivered": self.ok_delivered,
             "unthreaded_oks": self.unthreaded_oks,
+            "thread_updates": self.thread_updates,
         }
 
 
@@ -189,6 +199,10 @@ class Score:
             counts[message.category.value] += 1
         return dict(sorted(counts.items()))
 
+    def with_one_alarm_one_ok(self) -> list[IncidentScore]:
+        """Alerted incidents (flapping ones included) with exactly one ALARM and one OK message per destination."""
+        return [s for s in self.incidents if s.alerted and s.one_alarm_and_one_ok(self.destinations)]
+
     def not_one_alarm_one_ok(self) -> list[IncidentScore]:
         """Incidents (flapping aside) without exactly one ALARM and one OK message per destination."""
         return [s for s in self.incidents if not s.incident.flap and not s.one_alarm_and_one_ok(self.destinations)]
@@ -204,6 +218,7 @@ class Score:
             "median_minutes_to_alert": statistics.median(minutes) if minutes else None,
             "max_minutes_to_alert": max(minutes) if minutes else None,
             "ok_delivered": self.ok_delivered,
+            "incidents_with_one_alarm_one_ok": len(self.with_one_alarm_one_ok()),
         }
         if self.monitor_runs:  # the scenario had a Model Monitor schedule with bad runs
             summary["monitor_runs_bad"] = len(self.monitor_runs)
@@ -223,6 +238,11 @@ class _Attributor:
         self.fleet = {endpoint.name: endpoint for endpoint in fleet.endpoints}
         self.incidents = list(incidents)
         self.open_alarm: dict[str, Attribution] = {}  # alarm name -> what its current ALARM is
+        self.firing: dict[str, set[str]] = defaultdict(set)  # endpoint (or alarm) -> its alarms in ALARM
+
+    def _endpoint_firing(self, notice: AlarmNotice) -> set[str]:
+        parsed = parse_alarm_name(ALARM_PREFIX, notice.alarm_name)
+        return self.firing[parsed[0] if parsed is not None else notice.alarm_name]
 
     def _matching(self, notice: AlarmNotice, endpoint: str, variant: str | None, key: str) -> int | None:
         for index, incident in enumerate(self.incidents):
@@ -244,10 +264,15 @@ class _Attributor:
 
     def attribute(self, notice: AlarmNotice) -> Attribution:
         parsed = parse_alarm_name(ALARM_PREFIX, notice.alarm_name)
+        firing = self._endpoint_firing(notice)
+        if notice.new_state == "ALARM":
+            firing.add(notice.alarm_name)
+        elif notice.new_state == "OK":
+            firing.discard(notice.alarm_name)
         if notice.new_state == "OK" and notice.old_state == "ALARM":
             opened = self.open_alarm.pop(notice.alarm_name, None)
             if opened is not None and opened.incident is not None:
-                return Attribution(opened.incident, resolution=True)
+                return Attribution(opened.incident, resolution=True, final=not firing)
             return Attribution(None, noise=NoiseCategory.END_OF_NOISE, detail=opened.detail if opened else "")
         if notice.new_state == "OK":
             return Attribution(None, noise=NoiseCategory.FIRST_EVALUATION_OK, detail=notice.old_state)
@@ -290,9 +315,9 @@ def score(
     paging = {index: IncidentScore(incident) for index, incident in enumerate(incidents) if incident.pages}
     destinations = tuple(sorted({d.destination for d in deliveries}))
     noise: list[NoiseMessage] = []
-    alarm_ts: dict[tuple[str, str], str] = {}  # (destination, alarm) -> ts of its latest ALARM message
-    last_alarm_at: dict[tuple[int, str], datetime] = {}
-    resolved_at: dict[tuple[int, str, str], datetime] = {}  # (incident, alarm, destination) -> OK delivery
+    alarm_ts: dict[tuple[str, str], str] = {}  # (destination, endpoint) -> ts of its latest top-level ALARM message
+    last_alarm_at: dict[tuple[int, str], datetime] = {}  # (incident, destination) -> its latest ALARM message
+    resolved_at: dict[tuple[int, str], datetime] = {}  # (incident, destination) -> its latest final OK message
     for delivery in sorted(deliveries, key=lambda d: d.at):
         carried = [attributions[m] for m in delivery.message_ids if m in attributions]
         ours = [(n, a) for n, a in carried if a.incident is not None]
@@ -316,21 +341,30 @@ def score(
                     first.detail,
                 )
             )
+        top_level = delivery.thread_ts is None
         for notice, attribution in ours:
             index = attribution.incident
             assert index is not None
             scored = paging[index]
+            where = (delivery.destination, scored.incident.endpoint)
             if attribution.resolution:
-                scored.ok_messages[delivery.destination] += 1
-                resolved_at[(index, notice.alarm_name, delivery.destination)] = delivery.at
-                if threaded_mode and delivery.thread_ts != alarm_ts.get((delivery.destination, notice.alarm_name)):
+                if top_level or attribution.final:
+                    scored.ok_messages[delivery.destination] += 1
+                else:
+                    scored.thread_updates += 1
+                if attribution.final:
+                    resolved_at[(index, delivery.destination)] = delivery.at
+                if threaded_mode and delivery.thread_ts != alarm_ts.get(where):
                     scored.unthreaded_oks += 1
                 continue
-            scored.alarm_messages[delivery.destination] += 1
             scored.alarms.append(notice.alarm_name)
-            last_alarm_at[(index, notice.alarm_name)] = delivery.at
+            last_alarm_at[(index, delivery.destination)] = delivery.at
+            if not top_level:  # joined the endpoint's open incident, or fired again, in its thread
+                scored.thread_updates += 1
+                continue
+            scored.alarm_messages[delivery.destination] += 1
             if delivery.ts is not None:
-                alarm_ts[(delivery.destination, notice.alarm_name)] = delivery.ts
+                alarm_ts[where] = delivery.ts
             if scored.first_alert_at is None:
                 scored.first_alert_at = delivery.at
                 kind = scored.incident.kind
@@ -339,12 +373,11 @@ def score(
                 scored.onset = max(scored.incident.start, onset) if onset else scored.incident.start
                 period_minutes = notice.period_seconds / 60
                 scored.allowed_minutes = notice.datapoints_to_alarm * period_minutes + TARGET_SLACK_MINUTES
+    never = datetime.min.replace(tzinfo=UTC)
     for index, scored in paging.items():
-        alarms = set(scored.alarms)
-        scored.ok_delivered = bool(alarms) and all(
-            resolved_at.get((index, alarm, destination), datetime.min.replace(tzinfo=scored.incident.start.tzinfo))
-            >= last_alarm_at[(index, alarm)]
-            for alarm in alarms
+        scored.ok_delivered = scored.alerted and all(
+            resolved_at.get((index, destination), never) >= last_alarm_at.get((index, destination), never)
+            and (index, destination) in resolved_at
             for destination in destinations
         )
     return Score(list(paging.values()), noise, len(deliveries), destinations, threaded_mode, list(bad_runs.values()))

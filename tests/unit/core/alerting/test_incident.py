@@ -4,9 +4,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sagewatch.core.alerting.incident import Action, Decision, Incident, decide, told_title
+from sagewatch.core.alerting.incident import (
+    Action,
+    Decision,
+    Incident,
+    Role,
+    decide,
+    incident_key,
+    resolution_text,
+    told_title,
+)
 
 ARN = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:SageWatch/fraud-scorer/AllTraffic/model-latency-p99"
+NAME = "SageWatch/fraud-scorer/AllTraffic/model-latency-p99"
 T0 = datetime(2026, 11, 28, 3, 0, tzinfo=UTC)
 SETTLE = timedelta(minutes=15)
 
@@ -17,7 +27,15 @@ def at(minutes: int) -> datetime:
 
 def step(record: Incident | None, state: str, minute: int, *, threaded: bool = False, **kw: bool) -> Decision:
     return decide(
-        record, alarm_arn=ARN, destination="slack:x", state=state, at=at(minute), threaded=threaded, settle=SETTLE, **kw
+        record,
+        key=ARN,
+        alarm=NAME,
+        destination="slack:x",
+        state=state,
+        at=at(minute),
+        threaded=threaded,
+        settle=SETTLE,
+        **kw,
     )
 
 
@@ -97,3 +115,99 @@ def test_every_write_names_the_version_it_follows() -> None:
     assert closed is not None and closed.version == 2
     reopened = step(closed, "ALARM", 30).record
     assert reopened is not None and reopened.version == 3 and reopened.fired == 1
+
+
+# -- endpoint-level incidents: several alarms of one endpoint are one incident -------------------
+
+ENDPOINT_KEY = "arn:aws:cloudwatch:us-east-1:123456789012:endpoint/orders-async"
+BACKLOG = "SageWatch/orders-async/AllTraffic/async-backlog-without-capacity"
+AGE = "SageWatch/orders-async/AllTraffic/async-oldest-request-age"
+
+
+def of(alarm: str, record: Incident | None, state: str, minute: int, *, threaded: bool = False, **kw: bool) -> Decision:
+    return decide(
+        record,
+        key=ENDPOINT_KEY,
+        alarm=alarm,
+        destination="slack:x",
+        state=state,
+        at=at(minute),
+        threaded=threaded,
+        settle=SETTLE,
+        **kw,
+    )
+
+
+def test_the_incident_key_is_the_endpoint_for_sagewatch_alarms_and_the_alarm_for_any_other() -> None:
+    arn = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:" + BACKLOG
+    assert incident_key(arn, "orders-async", owned=True) == ENDPOINT_KEY
+    assert incident_key(arn, "orders-async", owned=False) == arn  # someone's own alarm: per alarm, as before
+    assert incident_key(arn, None, owned=True) == arn
+    assert ":alarm:" not in ENDPOINT_KEY  # never the key of a record written per alarm before
+
+
+def test_webhook_a_second_alarm_joins_silently_and_only_the_last_ok_resolves_listing_both() -> None:
+    opened = of(BACKLOG, None, "ALARM", 1)
+    assert opened.action is Action.POST and opened.record is not None and opened.role is Role.OPENS
+    joined = of(AGE, opened.record, "ALARM", 3)
+    assert joined.action is Action.SUPPRESS and joined.role is Role.JOINS and joined.record is not None
+    assert joined.record.firing == (BACKLOG, AGE) and joined.record.version == 2
+    cleared = of(BACKLOG, joined.record, "OK", 20)
+    assert cleared.action is Action.SUPPRESS and cleared.role is Role.CLEARS and cleared.record is not None
+    assert cleared.record.firing == (AGE,) and cleared.record.is_open
+    assert of(AGE, cleared.record, "OK", 25).action is Action.HOLD
+    resolved = of(AGE, cleared.record, "OK", 25, settled=True)
+    assert resolved.action is Action.POST and resolved.role is Role.RESOLVES
+    assert resolved.record is not None and not resolved.record.is_open and resolved.record.fired == 2
+    assert told_title("Backlog cleared", "OK", resolved) == "Backlog cleared — 2 alarms fired"
+    assert resolution_text(resolved) == (
+        "incident lasted 24 min; fired: AllTraffic/async-backlog-without-capacity once, "
+        "AllTraffic/async-oldest-request-age once"
+    )
+
+
+def test_bot_mode_a_joining_alarm_and_a_partial_ok_are_replies_in_the_incidents_thread() -> None:
+    opened = told(of(BACKLOG, None, "ALARM", 1, threaded=True), ts="171.1")
+    joined = of(AGE, opened, "ALARM", 3, threaded=True)
+    assert joined.action is Action.REPLY and joined.thread_ts == "171.1" and joined.role is Role.JOINS
+    assert told_title("Oldest request is 40 min old", "ALARM", joined) == "Also firing: Oldest request is 40 min old"
+    cleared = of(AGE, joined.record, "OK", 9, threaded=True)
+    assert cleared.action is Action.REPLY and cleared.role is Role.CLEARS
+    assert told_title("Age back to normal", "OK", cleared) == (
+        "Age back to normal — still firing: AllTraffic/async-backlog-without-capacity"
+    )
+    resolved = of(BACKLOG, cleared.record, "OK", 12, threaded=True)
+    assert resolved.action is Action.REPLY and resolved.role is Role.RESOLVES and resolved.thread_ts == "171.1"
+
+
+def test_an_ok_of_an_alarm_not_firing_in_the_incident_is_not_told() -> None:
+    opened = told(of(BACKLOG, None, "ALARM", 1))
+    first_evaluation = of(AGE, opened, "OK", 2)  # a new alarm of the endpoint evaluated for the first time
+    assert first_evaluation.action is Action.SUPPRESS and first_evaluation.record is None
+
+
+def test_flapping_and_duplicates_are_per_alarm_inside_the_endpoints_incident() -> None:
+    opened = told(of(BACKLOG, None, "ALARM", 5))
+    joined = told(of(AGE, opened, "ALARM", 3))  # earlier than the first: another alarm, not stale
+    assert joined.firing == (BACKLOG, AGE)
+    assert of(AGE, joined, "ALARM", 3).action is Action.SUPPRESS  # a duplicate of AGE's ALARM
+    assert of(AGE, joined, "ALARM", 3).record is None
+    cleared = told(of(AGE, joined, "OK", 6))
+    again = of(AGE, cleared, "ALARM", 7)
+    assert again.action is Action.SUPPRESS and again.role is Role.FIRES_AGAIN and again.fired == 2
+    assert again.record is not None and again.record.fired == 3
+
+
+def test_insufficient_data_of_another_alarm_during_the_incident_stays_in_it() -> None:
+    opened = told(of(BACKLOG, None, "ALARM", 1, threaded=True), ts="171.1")
+    assert of(AGE, opened, "INSUFFICIENT_DATA", 2, threaded=True).action is Action.REPLY
+    assert of(AGE, told(of(BACKLOG, None, "ALARM", 1)), "INSUFFICIENT_DATA", 2).action is Action.SUPPRESS
+
+
+def test_after_the_settle_window_any_alarm_of_the_endpoint_opens_a_new_incident() -> None:
+    opened = told(of(BACKLOG, None, "ALARM", 1, threaded=True), ts="171.1")
+    closed = of(BACKLOG, opened, "OK", 5, threaded=True).record
+    within = of(AGE, closed, "ALARM", 10, threaded=True)
+    assert within.action is Action.REPLY and within.role is Role.JOINS  # reopened in the same thread
+    later = of(AGE, closed, "ALARM", 5 + 16, threaded=True)
+    assert later.action is Action.POST and later.record is not None and later.record.alarms[0].name == AGE

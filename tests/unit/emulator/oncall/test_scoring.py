@@ -78,6 +78,7 @@ def test_an_incident_alarm_and_its_resolution_count_for_the_incident_and_nothing
         "median_minutes_to_alert": 3.0,
         "max_minutes_to_alert": 3.0,
         "ok_delivered": 1,
+        "incidents_with_one_alarm_one_ok": 1,
     }
 
 
@@ -198,3 +199,51 @@ def test_a_bad_model_monitor_run_is_its_own_alert_and_a_clean_runs_message_is_no
     assert not by_status["Failed"].alerted
     assert [m.category for m in result.noise] == [NoiseCategory.CLEAN_MONITORING_RUN]
     assert result.summary()["monitor_runs_alerted"] == 1
+
+
+BACKLOG = "SageWatch/fraud-scorer/AllTraffic/async-backlog-without-capacity"
+AGE = "SageWatch/fraud-scorer/AllTraffic/async-oldest-request-age"
+NO_CAPACITY = Incident(IncidentKind.ASYNC_NO_CAPACITY, "fraud-scorer", TEN, TEN + HOUR, 1.0)
+
+
+def test_two_alarms_of_one_endpoint_told_as_one_thread_are_one_alarm_and_one_ok() -> None:
+    log = _Log()
+    top = log.sent(BACKLOG, "OK", "ALARM", TEN + 3 * MINUTE)
+    log.sent(AGE, "OK", "ALARM", TEN + 5 * MINUTE, thread_ts=top)  # "Also firing"
+    log.sent(BACKLOG, "ALARM", "OK", TEN + HOUR, thread_ts=top)  # "still firing: age"
+    log.sent(AGE, "ALARM", "OK", TEN + HOUR + 4 * MINUTE, thread_ts=top)  # resolves the incident
+
+    result = score(FLEET, [NO_CAPACITY], log.notices, log.deliveries, threaded_mode=True)
+
+    [incident] = result.incidents
+    assert (dict(incident.alarm_messages), dict(incident.ok_messages)) == ({"slack": 1}, {"slack": 1})
+    assert incident.thread_updates == 2 and incident.unthreaded_oks == 0 and incident.ok_delivered
+    assert sorted(set(incident.alarms)) == [BACKLOG, AGE]
+    assert result.summary()["incidents_with_one_alarm_one_ok"] == 1 and result.noise == []
+
+
+def test_two_alarms_of_one_endpoint_each_told_at_top_level_are_two_pairs() -> None:
+    log = _Log()
+    log.sent(BACKLOG, "OK", "ALARM", TEN + 3 * MINUTE)
+    log.sent(AGE, "OK", "ALARM", TEN + 5 * MINUTE)
+    log.sent(BACKLOG, "ALARM", "OK", TEN + HOUR)
+    log.sent(AGE, "ALARM", "OK", TEN + HOUR + 4 * MINUTE)
+
+    result = score(FLEET, [NO_CAPACITY], log.notices, log.deliveries)
+
+    [incident] = result.incidents
+    assert (dict(incident.alarm_messages), dict(incident.ok_messages)) == ({"slack": 2}, {"slack": 2})
+    assert result.not_one_alarm_one_ok() == [incident] and result.summary()["incidents_with_one_alarm_one_ok"] == 0
+
+
+def test_webhook_a_folded_second_alarm_and_a_silent_partial_ok_leave_one_pair() -> None:
+    log = _Log()
+    log.sent(BACKLOG, "OK", "ALARM", TEN + 3 * MINUTE)
+    log.notice(AGE, "OK", "ALARM", TEN + 5 * MINUTE)  # folded: not delivered
+    log.notice(BACKLOG, "ALARM", "OK", TEN + HOUR)  # silent: the age alarm still fires
+    log.sent(AGE, "ALARM", "OK", TEN + HOUR + 4 * MINUTE)
+
+    [incident] = score(FLEET, [NO_CAPACITY], log.notices, log.deliveries).incidents
+
+    assert (dict(incident.alarm_messages), dict(incident.ok_messages)) == ({"slack": 1}, {"slack": 1})
+    assert incident.ok_delivered

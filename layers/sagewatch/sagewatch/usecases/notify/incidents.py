@@ -18,7 +18,14 @@ from datetime import timedelta
 from typing import Any, Protocol
 
 from sagewatch.core.alerting.alert import AlertView
-from sagewatch.core.alerting.incident import Decision, Incident, decide, told_title
+from sagewatch.core.alerting.incident import (
+    Decision,
+    Incident,
+    decide,
+    incident_key,
+    resolution_text,
+    told_title,
+)
 from sagewatch.core.alerting.notification import AlarmNotification
 from sagewatch.core.shared.errors import SageWatchError
 from sagewatch.usecases.notify.intake import BatchItem, Pending
@@ -29,7 +36,7 @@ WRITE_ATTEMPTS = 5  # conditional writes retried after a conflict
 
 
 class IncidentPort(Protocol):
-    def get(self, alarm_arn: str, destination: str) -> Incident | None: ...
+    def get(self, key: str, destination: str) -> Incident | None: ...
     def save(self, record: Incident) -> bool: ...
 
 
@@ -60,18 +67,18 @@ class IncidentGate:
         """The decision for ``entry`` at ``destination``; None: tell it as it comes (nothing to remember).
 
         ``known``: records decided earlier in this batch but not yet written (a digest is written
-        after it is sent), by alarm ARN; updated with this decision's record.
+        after it is sent), by incident key; updated with this decision's record.
         """
         notification = entry.notification
         if self._store is None or not isinstance(notification, AlarmNotification):
             return None
-        arn = notification.alarm_arn
-        record = known[arn] if known is not None and arn in known else self._store.get(arn, destination)
+        key = key_of(entry, notification)
+        record = known[key] if known is not None and key in known else self._store.get(key, destination)
         decision = self._apply(record, entry, notification, destination, threaded=threaded, can_hold=can_hold)
         if known is not None and decision.record is not None:
-            known[arn] = decision.record
+            known[key] = decision.record
         elif known is not None:
-            known.setdefault(arn, record)
+            known.setdefault(key, record)
         return decision
 
     def _apply(
@@ -86,7 +93,8 @@ class IncidentGate:
     ) -> Decision:
         return decide(
             record,
-            alarm_arn=notification.alarm_arn,
+            key=key_of(entry, notification),
+            alarm=notification.alarm_name,
             destination=destination,
             state=notification.new_state,
             at=notification.state_change_time,
@@ -110,12 +118,12 @@ class IncidentGate:
                 wanted = dataclasses.replace(wanted, thread_ts=thread_ts)
             if self._store.save(wanted):
                 return
-            fresh = self._store.get(notification.alarm_arn, destination)
+            fresh = self._store.get(key_of(entry, notification), destination)
             again = self._apply(fresh, entry, notification, destination, threaded=threaded, can_hold=False)
             if again.record is None:  # someone else already recorded this transition (or a newer one)
                 return
             wanted = again.record
-        raise IncidentConflictError(f"incident record of {notification.alarm_name} kept changing")
+        raise IncidentConflictError(f"incident record of {key_of(entry, notification)} kept changing")
 
     def hold(self, item: BatchItem) -> None:
         """Put the OK back in AlertQueue for the settle window (only called after a HOLD decision)."""
@@ -123,9 +131,21 @@ class IncidentGate:
         self._queue.hold(item.envelope, self._settle_seconds)
 
 
+def key_of(entry: Pending, notification: AlarmNotification) -> str:
+    """The incident a notification belongs to: its endpoint's when SageWatch created the alarm
+    (its name parses as SageWatch's, or its description carries SageWatch's trailer), else its own."""
+    target = entry.target
+    owned = target is not None and (target.alarm_key is not None or target.context is not None)
+    return incident_key(notification.alarm_arn, target.endpoint if target is not None else None, owned=owned)
+
+
 def told_view(view: AlertView, decision: Decision | None) -> AlertView:
-    """The view as it is told: the title says how often the incident fired."""
+    """The view as it is told: the title says what it is to its incident (joins, clears, flapped),
+    and a resolving OK lists which alarms fired, how often, and how long the incident lasted."""
     if decision is None:
         return view
     title = told_title(view.title, view.state, decision)
-    return view if title == view.title else dataclasses.replace(view, title=title)
+    duration = resolution_text(decision) or view.duration_text
+    if title == view.title and duration == view.duration_text:
+        return view
+    return dataclasses.replace(view, title=title, duration_text=duration)
