@@ -650,9 +650,43 @@ def _emulator_warnings_to_stderr() -> Iterator[None]:
         emulator_logger.propagate = saved_propagate
 
 
+class _RuntimeLogsStream:
+    """Where the runtime's log lines go while a command runs: stderr, so stdout carries only the
+    command's output (``--json`` stays parseable when onboarding logs a warning) - except inside
+    an emulated Lambda invocation, which swaps ``sys.stdout`` to capture the function's logs as
+    Lambda would, and keeps getting them."""
+
+    def __init__(self, command_stdout: Any) -> None:
+        self._command_stdout = command_stdout
+
+    def write(self, text: str) -> int:
+        target = sys.stderr if sys.stdout is self._command_stdout else sys.stdout
+        return target.write(text)
+
+    def flush(self) -> None:
+        sys.stderr.flush()
+        sys.stdout.flush()
+
+
+@contextlib.contextmanager
+def _runtime_logs_to_stderr() -> Iterator[None]:
+    from sagewatch.observability import logger as runtime_logger
+
+    handler = runtime_logger.registered_handler
+    if not isinstance(handler, logging.StreamHandler):  # pragma: no cover - Powertools' default is one
+        yield
+        return
+    saved = handler.stream
+    handler.setStream(_RuntimeLogsStream(sys.stdout))
+    try:
+        yield
+    finally:
+        handler.setStream(saved)
+
+
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    with _emulator_warnings_to_stderr():
+    with _emulator_warnings_to_stderr(), _runtime_logs_to_stderr():
         result: int = args.run(args)
     return result
 
