@@ -249,6 +249,13 @@ def test_nothing_can_ping_or_forge_a_link(make: Any) -> None:
 # -- ALARM -----------------------------------------------------------------------------------
 
 
+def test_a_header_cut_after_a_spaced_less_than_sign_does_not_glue_it_to_the_ellipsis() -> None:
+    # "a < b" stays as it is in plain text, but the 150-character cut can land right after the
+    # "<": "<…" would read as the start of a control sequence.
+    header = render_slack(alarm_view(title="<\x85x" * 300))["blocks"][0]["text"]["text"]
+    assert header.endswith("…") and not re.search(r"<\S", header)
+
+
 def test_alarm_fallback_text_and_header() -> None:
     payload = render_slack(alarm_view())
     assert payload["text"] == "ALARM: Model latency p99 &gt; 1,000 ms on fraud-scorer / AllTraffic (1,840 ms)"

@@ -89,7 +89,9 @@ def _mrkdwn(text: str, limit: int) -> dict[str, Any]:
 
 
 def _plain(text: str, limit: int) -> dict[str, Any]:
-    return {"type": "plain_text", "text": truncate(_plain_safe(text), limit) or NO_VALUE, "emoji": True}
+    # Made safe again after the cut: truncating "a < b" can glue its "<" to the ellipsis ("<…").
+    cut = _GLUED_LT.sub("\u2039", truncate(_plain_safe(text), limit))
+    return {"type": "plain_text", "text": cut or NO_VALUE, "emoji": True}
 
 
 def _section(text: str) -> dict[str, Any]:
