@@ -40,8 +40,8 @@ MINUTE, HOUR = timedelta(minutes=1), timedelta(hours=1)
 REPORTS = "sagemaker-us-east-1-123456789012/monitoring"
 UNPACED = {"SAGEWATCH_CLOUDWATCH_WRITE_TPS": "0"}
 COMPONENT_KEYS = ("model-latency-p99", "invocation-5xx-rate", "invocation-4xx-rate")
-INSTANCE_KEYS = ("cpu-utilization", "memory-utilization", "disk-utilization")
-INSTANCE_KEYS += ("gpu-utilization", "gpu-memory-utilization")  # ml.g5.12xlarge: 4 GPUs
+GPU_KEYS = ("gpu-utilization", "gpu-memory-utilization")  # ml.g5.12xlarge: 4 GPUs
+INSTANCE_KEYS = ("cpu-utilization", "memory-utilization", "disk-utilization", *GPU_KEYS)
 
 
 def alarm(key: str, variant: str = VARIANT) -> str:
