@@ -177,7 +177,7 @@ class Wiring:
         cloudwatch = self.client("cloudwatch")
         endpoints = SageMakerEndpoints(self.client("sagemaker"))
         history = MetricHistory(cloudwatch, max_datapoints=max_datapoints or MAX_DATAPOINTS_PER_CALL)
-        return Backtester(endpoints, Onboarding(endpoints, CloudWatchWriter(cloudwatch), current), history)
+        return Backtester(Onboarding(endpoints, CloudWatchWriter(cloudwatch), current), history)
 
     # -- ReconcileFunction -----------------------------------------------------------------
 

@@ -674,10 +674,10 @@ def desired_from_onboarding(clients: Clients, target: Target) -> Callable[[str],
         policy_parameter=target.policy_parameter,
     )
     operator = Wiring(clients).operator(config, write_tps=0)  # read-only: desired() writes nothing
-    endpoints, onboarding = operator.endpoints, operator.onboarding
+    onboarding = operator.onboarding
 
     def desired(endpoint: str) -> tuple[str, Sequence[AlarmSpec]]:
-        profile = endpoints.read_profile(endpoint)
+        profile = onboarding.read_profile(endpoint)  # as onboarding reads it: drift features included
         specs, _body, _notes = onboarding.desired(profile)
         return profile.kind, specs
 

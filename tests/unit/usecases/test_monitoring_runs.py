@@ -30,16 +30,18 @@ class Schedules:
     def __init__(self, execution: dict[str, Any] | None) -> None:
         self.execution = execution
 
-    def describe_schedule(self, name: str) -> dict[str, Any]:
-        return dict(SCHEDULE)
-
     def find_execution(self, schedule: str, processing_job_arn: str) -> dict[str, Any] | None:
         return self.execution
 
 
 class Tags:
+    """The endpoints reader: the schedule (always there) and the endpoint's tags."""
+
     def __init__(self, tags: Mapping[str, str] | None) -> None:
         self.tags = tags
+
+    def describe_monitoring_schedule(self, name: str) -> dict[str, Any] | None:
+        return dict(SCHEDULE)
 
     def endpoint_tags(self, endpoint_name: str) -> Mapping[str, str]:
         if self.tags is None:
@@ -116,3 +118,18 @@ def test_the_report_folder_is_derived_from_the_schedule_when_the_event_lacks_it(
     execution = {"MonitoringExecutionStatus": "CompletedWithViolations", "ScheduledTime": datetime(2026, 11, 28, 5)}
     MonitoringRunAlerts(Schedules(execution), Tags({}), topic).handle(bare)
     assert published_notice(topic).output_uri == "s3://reports/mon/churn-v2/churn-v2-data-quality/2026/11/28/05"
+
+
+def test_a_run_of_a_schedule_that_is_gone_raises_so_the_event_is_retried_then_dead_lettered() -> None:
+    import pytest
+
+    from sagewatch.usecases.monitoring_runs import MonitoringScheduleNotFoundError
+
+    class Gone(Tags):
+        def describe_monitoring_schedule(self, name: str) -> dict[str, Any] | None:
+            return None
+
+    topic = Topic()
+    with pytest.raises(MonitoringScheduleNotFoundError):
+        MonitoringRunAlerts(Schedules(None), Gone({}), topic).handle(run("monitoring-run-violations.json"))
+    assert topic.published == []

@@ -1,13 +1,12 @@
-"""Model Monitor reads for run alerts: DescribeMonitoringSchedule and ListMonitoringExecutions."""
+"""Model Monitor reads for run alerts: ListMonitoringExecutions (the schedule itself is read by
+``SageMakerEndpoints.describe_monitoring_schedule``, the one reader of a schedule)."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
 
-from sagewatch.adapters.aws import call
 from sagewatch.adapters.pagination import pages
-from sagewatch.core.shared.errors import AwsCallError
 
 # A run's event arrives minutes after it ended, so its execution is among the newest few.
 # Three pages of 100 (the API's largest page) bound the search whatever the history.
@@ -15,29 +14,10 @@ _PAGE_SIZE = 100
 _MAX_PAGES = 3
 
 
-class MonitoringScheduleNotFoundError(LookupError):
-    """The schedule named by a run's event does not exist (any more)."""
-
-
 class ModelMonitorReader:
     def __init__(self, client: Any, sleep: Callable[[float], None] | None = None) -> None:
         self._client = client
         self._sleep = sleep
-
-    def describe_schedule(self, name: str) -> dict[str, Any]:
-        """DescribeMonitoringSchedule; MonitoringScheduleNotFoundError when it is gone."""
-        try:
-            result: dict[str, Any] = call(
-                "DescribeMonitoringSchedule",
-                self._client.describe_monitoring_schedule,
-                MonitoringScheduleName=name,
-                sleep=self._sleep,
-            )
-        except AwsCallError as exc:
-            if exc.code in ("ValidationException", "ResourceNotFound") and "not found" in str(exc).lower():
-                raise MonitoringScheduleNotFoundError(name) from exc
-            raise
-        return result
 
     def find_execution(self, schedule: str, processing_job_arn: str) -> dict[str, Any] | None:
         """The MonitoringExecutionSummary of ``schedule`` whose ProcessingJobArn is the given one,

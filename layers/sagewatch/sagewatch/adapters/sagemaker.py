@@ -19,7 +19,10 @@ from sagewatch.core.shared.errors import AwsCallError, EndpointNotFoundError
 
 
 def _is_not_found(exc: AwsCallError) -> bool:
-    return exc.code in ("ValidationException", "ResourceNotFound") and "not find" in str(exc).lower()
+    # SageMaker answers a missing resource with ValidationException "Could not find ..." (endpoints,
+    # configs, components) or "... not found" (monitoring schedules).
+    message = str(exc).lower()
+    return exc.code in ("ValidationException", "ResourceNotFound") and ("not find" in message or "not found" in message)
 
 
 class SageMakerEndpoints:
@@ -74,19 +77,11 @@ class SageMakerEndpoints:
         return [s for s in found if not endpoint_name or s.get("EndpointName") == endpoint_name]
 
     def describe_monitoring_schedule(self, name: str) -> dict[str, Any] | None:
-        """DescribeMonitoringSchedule; None when the schedule does not exist (any more)."""
-        try:
-            result: dict[str, Any] = call(
-                "DescribeMonitoringSchedule",
-                self._client.describe_monitoring_schedule,
-                MonitoringScheduleName=name,
-                sleep=self._sleep,
-            )
-        except AwsCallError as exc:
-            if exc.code in ("ValidationException", "ResourceNotFound") and "not found" in str(exc).lower():
-                return None
-            raise
-        return result
+        """DescribeMonitoringSchedule; None when the schedule does not exist (any more). The one
+        reader of a schedule: discovery (its last run) and run alerts (its endpoint and output)."""
+        return self._describe_or_none(
+            "DescribeMonitoringSchedule", self._client.describe_monitoring_schedule, MonitoringScheduleName=name
+        )
 
     def _schedule(self, summary: dict[str, Any]) -> MonitoringSchedule:
         # The summary lacks the last run (LastMonitoringExecutionSummary), which the dashboard shows.
@@ -106,17 +101,18 @@ class SageMakerEndpoints:
         return self._list_tags(str(endpoint["EndpointArn"]))
 
     def _describe_config(self, name: str) -> dict[str, Any] | None:
+        # An endpoint keeps running after its config is deleted; we then know less about it.
         if not name:
             return None
+        return self._describe_or_none(
+            "DescribeEndpointConfig", self._client.describe_endpoint_config, EndpointConfigName=name
+        )
+
+    def _describe_or_none(self, operation: str, method: Callable[..., Any], **params: Any) -> dict[str, Any] | None:
+        """One Describe call; None when the resource does not exist (any more)."""
         try:
-            result: dict[str, Any] = call(
-                "DescribeEndpointConfig",
-                self._client.describe_endpoint_config,
-                EndpointConfigName=name,
-                sleep=self._sleep,
-            )
+            result: dict[str, Any] = call(operation, method, sleep=self._sleep, **params)
         except AwsCallError as exc:
-            # An endpoint keeps running after its config is deleted; we then know less about it.
             if _is_not_found(exc):
                 return None
             raise
@@ -129,18 +125,11 @@ class SageMakerEndpoints:
     def describe_component(self, name: str) -> dict[str, Any] | None:
         """DescribeInferenceComponent (EndpointName, VariantName, Specification.ModelName, status);
         None when the component does not exist (any more)."""
-        try:
-            result: dict[str, Any] = call(
-                "DescribeInferenceComponent",
-                self._client.describe_inference_component,
-                InferenceComponentName=name,
-                sleep=self._sleep,
-            )
-        except AwsCallError as exc:
-            if _is_not_found(exc):
-                return None
-            raise
-        result.pop("ResponseMetadata", None)
+        result = self._describe_or_none(
+            "DescribeInferenceComponent", self._client.describe_inference_component, InferenceComponentName=name
+        )
+        if result is not None:
+            result.pop("ResponseMetadata", None)
         return result
 
     def _list_inference_components(self, endpoint_name: str) -> list[dict[str, Any]]:

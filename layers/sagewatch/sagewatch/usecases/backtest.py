@@ -1,7 +1,8 @@
 """Backtest one endpoint: the alarms onboarding would create, replayed over the endpoint's history.
 
 The endpoint is read and its alarms derived by the very code onboarding runs
-(``SageMakerEndpoints.read_profile`` and ``Onboarding.desired`` with the fleet policy), so the
+(``Onboarding.read_profile``, drift metrics of Model Monitor schedules included, and
+``Onboarding.desired`` with the fleet policy), so the
 backtest and the alarms in the account cannot disagree. History comes from GetMetricData
 (``adapters.metric_history``); the replay and the threshold search are pure
 (``core.monitoring.backtest``). Nothing is written.
@@ -13,7 +14,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 from sagewatch.adapters.metric_history import MetricHistory
-from sagewatch.adapters.sagemaker import SageMakerEndpoints
 from sagewatch.core.monitoring.backtest import BacktestReport, backtest_alarm, history_queries, window
 from sagewatch.usecases.onboarding import Onboarding
 
@@ -23,12 +23,10 @@ MAX_DAYS = 15  # GetMetricData keeps 1-minute datapoints for 15 days; SageWatch'
 class Backtester:
     def __init__(
         self,
-        endpoints: SageMakerEndpoints,
         onboarding: Onboarding,
         history: MetricHistory,
         now: Callable[[], datetime] = lambda: datetime.now(tz=UTC),
     ) -> None:
-        self._endpoints = endpoints
         self._onboarding = onboarding
         self._history = history
         self._now = now
@@ -37,7 +35,8 @@ class Backtester:
         """Raises EndpointNotFoundError, AwsCallError, or ValueError for days outside 1..MAX_DAYS."""
         if not 1 <= days <= MAX_DAYS:
             raise ValueError(f"days must be between 1 and {MAX_DAYS} (1-minute data is kept 15 days)")
-        profile = self._endpoints.read_profile(endpoint_name)
+        # Onboarding's own reading (ListMetrics for drift features), so drift alarms are replayed too.
+        profile = self._onboarding.read_profile(endpoint_name)
         specs, _body, notes = self._onboarding.desired(profile)
         start, stop = window(end or self._now(), days)
         queries, readings = history_queries(specs)

@@ -28,12 +28,16 @@ from sagewatch.core.shared.errors import EndpointNotFoundError
 log = logging.getLogger(__name__)
 
 
-class SchedulesPort(Protocol):
-    def describe_schedule(self, name: str) -> dict[str, Any]: ...
+class MonitoringScheduleNotFoundError(LookupError):
+    """The schedule named by a run's event does not exist (any more)."""
+
+
+class ExecutionsPort(Protocol):
     def find_execution(self, schedule: str, processing_job_arn: str) -> dict[str, Any] | None: ...
 
 
-class TagsPort(Protocol):
+class EndpointsPort(Protocol):
+    def describe_monitoring_schedule(self, name: str) -> dict[str, Any] | None: ...
     def endpoint_tags(self, endpoint_name: str) -> Mapping[str, str]: ...
 
 
@@ -54,14 +58,16 @@ class RunResult:
 
 
 class MonitoringRunAlerts:
-    def __init__(self, schedules: SchedulesPort, tags: TagsPort, notices: PublisherPort | None) -> None:
-        self._schedules = schedules
-        self._tags = tags
+    def __init__(self, executions: ExecutionsPort, endpoints: EndpointsPort, notices: PublisherPort | None) -> None:
+        self._executions = executions
+        self._endpoints = endpoints
         self._notices = notices
 
     def handle(self, job: MonitoringJobFinished) -> RunResult:
-        schedule = self._schedules.describe_schedule(job.schedule_name)
-        execution = self._schedules.find_execution(job.schedule_name, job.job_arn)
+        schedule = self._endpoints.describe_monitoring_schedule(job.schedule_name)
+        if schedule is None:
+            raise MonitoringScheduleNotFoundError(job.schedule_name)
+        execution = self._executions.find_execution(job.schedule_name, job.job_arn)
         status = run_status(job, execution.get("MonitoringExecutionStatus") if execution else None)
         endpoint = str(schedule.get("EndpointName") or job.endpoint_name or "")
         result = RunResult(job.schedule_name, "clean", status, endpoint)
@@ -102,7 +108,7 @@ class MonitoringRunAlerts:
     def _routing(self, endpoint: str) -> dict[str, Any]:
         """The endpoint's own Slack/email routing, as its alarms carry it; none if it is gone."""
         try:
-            overrides = overrides_from_tags(self._tags.endpoint_tags(endpoint))
+            overrides = overrides_from_tags(self._endpoints.endpoint_tags(endpoint))
         except EndpointNotFoundError:
             return {}
         return {"slack": overrides.slack_secret, "email": overrides.email}

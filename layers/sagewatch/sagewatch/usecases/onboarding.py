@@ -21,6 +21,7 @@ from sagewatch.core.monitoring.component_events import ComponentChange, endpoint
 from sagewatch.core.monitoring.dashboard import build_dashboard, dashboard_body_json
 from sagewatch.core.monitoring.diff import DashboardAction, Plan, plan_changes
 from sagewatch.core.monitoring.events import Action, EndpointStateChange
+from sagewatch.core.monitoring.notes import is_problem
 from sagewatch.core.monitoring.profile import EndpointProfile
 from sagewatch.core.monitoring.schedule_events import ScheduleStateChange
 from sagewatch.core.monitoring.tags import overrides_from_tags
@@ -147,8 +148,9 @@ class Onboarding:
             )
             specs = desired.alarms
             notes.extend(desired.notes)
-        for note in notes:
-            log.warning("endpoint %s: %s", profile.name, note, extra={"endpoint": profile.name})
+        for note in notes:  # information at INFO (every re-fit tells it), problems as WARNING
+            level = logging.WARNING if is_problem(note) else logging.INFO
+            log.log(level, "endpoint %s: %s", profile.name, note, extra={"endpoint": profile.name})
         body: str | None = None
         if wanted and self._settings.create_dashboards:
             body = dashboard_body_json(build_dashboard(profile, specs, prefix=prefix))

@@ -62,6 +62,7 @@ class MonitorRunRecord:
     schedule: str
     status: str
     at: datetime  # ScheduledTime
+    endpoint: str = ""  # the schedule's endpoint
 
     @property
     def bad(self) -> bool:

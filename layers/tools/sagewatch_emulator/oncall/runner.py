@@ -19,6 +19,7 @@ import time
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Literal
 
 from sagewatch_emulator.account import EmulatedAccount
@@ -31,13 +32,14 @@ from sagewatch_emulator.oncall.records import (
     MonitorRunRecord,
     message_ids_in,
 )
-from sagewatch_emulator.oncall.scenario import MINUTE, Scenario
+from sagewatch_emulator.oncall.scenario import HOUR, MINUTE, Scenario
 from sagewatch_emulator.sagemaker import ComponentSpec, VariantSpec
 from sagewatch_emulator.traffic import (
     EndpointKind,
     LifecycleEvent,
     Status,
     Variant,
+    data_quality_run,
     lifecycle_events,
     simulate,
     state_change_event,
@@ -143,19 +145,60 @@ class _Player:
         if event.status is Status.DELETING:
             account.delete_endpoint(endpoint.name)
 
+    def start_monitoring(self) -> None:
+        """The scenario's schedule is created on its (serving) endpoint, its last run before the
+        window published its drift metrics, and SageMaker's schedule state-change event reaches
+        OnboardFunction through the stack's rule: the endpoint is re-fitted and discovers the
+        features, so the drift alarms exist before any incident (docs/simulator.md)."""
+        plan, account = self.run.scenario.model_monitor, self.account
+        assert plan is not None
+        arn = account.create_monitoring_schedule(plan.endpoint, plan.schedule, plan.monitoring_type)
+        hour = account.now.replace(minute=0, second=0, microsecond=0) - HOUR
+        self._publish_drift(plan.run_at(hour, self.run.scenario.incidents).drift, hour)
+        event = {
+            "version": "0",
+            "id": f"schedule-{plan.schedule}",
+            "detail-type": "SageMaker Monitoring Schedule State Change",
+            "source": "aws.sagemaker",
+            "account": account.account_id,
+            "time": account.now.isoformat(),
+            "region": account.region,
+            "resources": [arn],
+            "detail": {
+                "MonitoringScheduleName": plan.schedule,
+                "MonitoringScheduleArn": arn,
+                "MonitoringScheduleStatus": "Scheduled",
+                "MonitoringType": plan.monitoring_type,
+                "EndpointName": plan.endpoint,
+            },
+        }
+        for invocation in account.deliver_event(event):
+            if invocation.error:
+                self.run.onboard_errors.append(f"schedule {plan.schedule}: {invocation.error}")
+
+    def _publish_drift(self, drift: Mapping[str, float], scheduled: datetime) -> None:
+        """A data-quality run's drift metrics, one point per feature stamped with its hour."""
+        plan = self.run.scenario.model_monitor
+        if plan is not None and plan.monitoring_type == "DataQuality" and drift:
+            self.account.publish_metrics(data_quality_run(plan.endpoint, plan.schedule, scheduled, drift))
+
     def monitoring_run(self) -> None:
         """The scenario's hourly Model Monitor run (ScheduledTime: this hour), as SageMaker would
-        emit it; a bad run's event is sent twice (SageMaker may send an event more than once)."""
+        emit it: its drift metrics, then its processing-job event; a bad run's event is sent
+        twice (SageMaker may send an event more than once)."""
         plan, account = self.run.scenario.model_monitor, self.account
         assert plan is not None
         hour = account.now.replace(minute=0, second=0, microsecond=0)
-        status = plan.bad_runs.get(hour, "Completed")
-        violations = [violation(f) for f in plan.violations] if status == "CompletedWithViolations" else []
-        run = account.run_monitoring_execution(plan.schedule, status, violations=violations)
+        planned = plan.run_at(hour, self.run.scenario.incidents)
+        self._publish_drift(planned.drift, hour)
+        violations = [violation(feature, check) for feature, check in planned.violations]
+        run = account.run_monitoring_execution(plan.schedule, planned.status, violations=violations)
         self.run.monitor_runs.append(
-            MonitorRunRecord(f"monitoring-run:{run.processing_job_arn}", plan.schedule, status, hour)
+            MonitorRunRecord(
+                f"monitoring-run:{run.processing_job_arn}", plan.schedule, planned.status, hour, plan.endpoint
+            )
         )
-        for _ in range(2 if status != "Completed" else 1):
+        for _ in range(2 if planned.status != "Completed" else 1):
             invocation = account.invoke("OnboardFunction", run.event)
             if invocation.error:
                 self.run.onboard_errors.append(f"monitoring run {run.processing_job_arn}: {invocation.error}")
@@ -278,7 +321,7 @@ def run_scenario(
                 variants = endpoint.variants_at(scenario.start)
                 player.onboard(LifecycleEvent(scenario.start, endpoint, Status.IN_SERVICE, variants, "initial-v1"))
         if scenario.model_monitor is not None:  # its endpoint serves from the start
-            account.create_monitoring_schedule(scenario.model_monitor.endpoint, scenario.model_monitor.schedule)
+            player.start_monitoring()
         hosting = scenario.components
         steps = sorted(hosting.steps, key=lambda step: step.at) if hosting is not None else []
         if hosting is not None:

@@ -2,9 +2,10 @@
 
 Pure data (no AWS): :mod:`.runner` plays a scenario in the emulated account and :mod:`.scoring`
 counts what people received. The week is the traffic simulator's sample (ten endpoints of every
-kind, one deploy, one deletion, one creation, eight incidents incl. one that flaps, a bad minute,
-a deploy blip); the one-day version keeps three endpoints, three incidents and two
-non-incidents, small enough for ``make test``.
+kind, one deploy, one deletion, one creation, nine incidents incl. one that flaps and a data
+drift seen by an hourly Model Monitor schedule, a bad minute, a deploy blip); the one-day
+version keeps three endpoints, three incidents and two non-incidents, small enough for
+``make test``.
 """
 
 from __future__ import annotations

@@ -53,6 +53,7 @@ RELEVANT: dict[IncidentKind, frozenset[str]] = {
         {"async-backlog-without-capacity", "async-backlog-size", "async-oldest-request-age"}
     ),
     IncidentKind.SLOW_COLD_STARTS: frozenset({"model-setup-time"}),
+    IncidentKind.DATA_DRIFT: frozenset({"feature-drift"}),  # feature-drift.<schedule>.<feature>
     # Non-incidents: an alarm of these raised by them is noise with a name.
     IncidentKind.BAD_MINUTE: frozenset({"invocation-5xx-rate", "model-latency-p99"}),
     IncidentKind.DEPLOY_BLIP: frozenset({"invocation-5xx-rate", "model-latency-p99"}),
@@ -60,6 +61,9 @@ RELEVANT: dict[IncidentKind, frozenset[str]] = {
 # Kinds whose metric drifts towards the threshold: they become detectable when it is crossed,
 # which the ALARM's own reason dates (its oldest breaching datapoint), not at the incident's start.
 GRADUAL = frozenset({IncidentKind.GPU_MEMORY_CREEP, IncidentKind.DISK_FILLING})
+# Alarm keys carry a suffix after the catalogue key: `.<component>` for inference components,
+# `.<schedule>.<feature>` for drift alarms; catalogue keys themselves have no dot.
+_KEY_SUFFIX = "."
 _REASON_TIME = re.compile(r"\((\d\d/\d\d/\d\d \d\d:\d\d:\d\d)\)")
 
 
@@ -97,6 +101,10 @@ class IncidentScore:
     ok_delivered: bool = False
     unthreaded_oks: int = 0
     thread_updates: int = 0  # "also firing", "firing again", "still firing" replies (bot mode)
+    # Data drift: messages of the Model Monitor runs that found the drift (CompletedWithViolations
+    # while the incident lasted): part of the incident, not noise; not its first alert, which
+    # must come from the drift alarm.
+    run_messages: dict[str, int] = field(default_factory=lambda: defaultdict(int))
 
     @property
     def alerted(self) -> bool:
@@ -141,6 +149,7 @@ class IncidentScore:
             "ok_delivered": self.ok_delivered,
             "unthreaded_oks": self.unthreaded_oks,
             "thread_updates": self.thread_updates,
+            "run_messages": dict(self.run_messages),
         }
 
 
@@ -279,6 +288,7 @@ class _Attributor:
         if notice.new_state != "ALARM" or parsed is None:
             return Attribution(None, noise=NoiseCategory.OTHER, detail=f"{notice.old_state} -> {notice.new_state}")
         endpoint, variant, key = parsed
+        key = key.split(_KEY_SUFFIX, 1)[0]
         index = self._matching(notice, endpoint, variant, key)
         attribution: Attribution
         if index is not None and self.incidents[index].pages:
@@ -292,6 +302,18 @@ class _Attributor:
             attribution = Attribution(None, noise=category, detail=detail)
         self.open_alarm[notice.alarm_name] = attribution
         return attribution
+
+
+def _drift_runs(incidents: Sequence[Incident], bad_runs: Sequence[MonitorRunRecord]) -> dict[str, int]:
+    """Run key -> the paging data-drift incident whose hours the bad run was scheduled in, on
+    its endpoint (such a run completes with violations because of the drift)."""
+    found: dict[str, int] = {}
+    for index, incident in enumerate(incidents):
+        if incident.kind is IncidentKind.DATA_DRIFT and incident.pages:
+            for run in bad_runs:
+                if run.endpoint == incident.endpoint and incident.start <= run.at < incident.end:
+                    found.setdefault(run.key, index)
+    return found
 
 
 def score(
@@ -314,6 +336,7 @@ def score(
     attributions = {n.message_id: (n, attributor.attribute(n)) for n in sorted(notices, key=lambda n: n.at)}
     paging = {index: IncidentScore(incident) for index, incident in enumerate(incidents) if incident.pages}
     destinations = tuple(sorted({d.destination for d in deliveries}))
+    drift_runs = _drift_runs(incidents, [r for r in monitor_runs if r.bad])
     noise: list[NoiseMessage] = []
     alarm_ts: dict[tuple[str, str], str] = {}  # (destination, endpoint) -> ts of its latest top-level ALARM message
     last_alarm_at: dict[tuple[int, str], datetime] = {}  # (incident, destination) -> its latest ALARM message
@@ -325,6 +348,8 @@ def score(
         for key in run_keys:
             if key in bad_runs:
                 bad_runs[key].messages[delivery.destination] += 1
+            if key in drift_runs:
+                paging[drift_runs[key]].run_messages[delivery.destination] += 1
         if run_keys and not ours and not any(key in bad_runs for key in run_keys):
             noise.append(
                 NoiseMessage(delivery.destination, delivery.at, (), NoiseCategory.CLEAN_MONITORING_RUN, run_keys[0])

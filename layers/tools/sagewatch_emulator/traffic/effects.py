@@ -21,6 +21,9 @@ class Effects:
     no_capacity: bool = False  # async: instances gone and scale-out blocked
     arrivals: float = 1.0  # async: arrivals multiplier while without capacity
     setup: float = 1.0  # serverless: ModelSetupTime multiplier
+    # data-quality runs: (feature, drift distance) of the features an incident moves; request
+    # and instance metrics are untouched (drift is in the data, not in the serving)
+    drifted: tuple[tuple[str, float], ...] = ()
 
 
 NONE = Effects()
@@ -31,6 +34,7 @@ def effects_at(incidents: Iterable[Incident], endpoint: str, variant: str | None
     (``variant`` None: endpoint-level metrics, which every incident on the endpoint may touch)."""
     latency, e5, e4, gpu, disk, setup, arrivals = 1.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0
     no_capacity = False
+    drifted: list[tuple[str, float]] = []
     touched = False
     for incident in incidents:
         if not incident.applies_to(endpoint, variant) or not incident.active(moment):
@@ -53,6 +57,8 @@ def effects_at(incidents: Iterable[Incident], endpoint: str, variant: str | None
             arrivals *= size
         elif kind is IncidentKind.SLOW_COLD_STARTS:
             setup *= size
+        elif kind is IncidentKind.DATA_DRIFT and incident.feature is not None:
+            drifted.append((incident.feature, size))
         elif kind is IncidentKind.BAD_MINUTE:
             e5 += size
             latency *= 3.0
@@ -61,4 +67,4 @@ def effects_at(incidents: Iterable[Incident], endpoint: str, variant: str | None
             latency *= 1.5
     if not touched:
         return NONE
-    return Effects(latency, e5, e4, gpu, disk, no_capacity, arrivals, setup)
+    return Effects(latency, e5, e4, gpu, disk, no_capacity, arrivals, setup, tuple(drifted))

@@ -215,6 +215,9 @@ class IncidentKind(StrEnum):
     DISK_FILLING = "disk-filling"  # percentage points gained per hour
     ASYNC_NO_CAPACITY = "async-backlog-without-capacity"  # scale-out blocked; arrivals x magnitude
     SLOW_COLD_STARTS = "slow-cold-starts"  # ModelSetupTime x magnitude
+    # feature_baseline_drift_<feature> of the data-quality runs scheduled while it lasts
+    # (``Incident.feature``) becomes magnitude (a distance; Model Monitor's threshold is 0.1)
+    DATA_DRIFT = "data-drift"
     # Non-incidents: must not page.
     BAD_MINUTE = "single-bad-minute"  # 5XX fraction for one minute, latency x 3
     DEPLOY_BLIP = "deploy-blip"  # 5XX fraction for a minute or two, latency x 1.5
@@ -230,6 +233,7 @@ PAGING_KINDS = frozenset(
         IncidentKind.DISK_FILLING,
         IncidentKind.ASYNC_NO_CAPACITY,
         IncidentKind.SLOW_COLD_STARTS,
+        IncidentKind.DATA_DRIFT,
     }
 )
 
@@ -241,7 +245,8 @@ class Incident:
 
     ``flap`` makes it intermittent: alternating on/off durations in minutes, repeated from
     ``start`` — ``(4, 3)`` is on 4 minutes, off 3, on 4, ... An off minute is a normal minute.
-    ``pages`` says whether the scenario expects an alert (default: by kind)."""
+    ``pages`` says whether the scenario expects an alert (default: by kind). ``feature`` names
+    the feature a ``DATA_DRIFT`` incident moves (the other kinds have none)."""
 
     kind: IncidentKind
     endpoint: str
@@ -252,8 +257,11 @@ class Incident:
     flap: tuple[int, ...] = ()
     label: str = ""
     expect_page: bool | None = None
+    feature: str | None = None
 
     def __post_init__(self) -> None:
+        if (self.kind is IncidentKind.DATA_DRIFT) != (self.feature is not None):
+            raise ValueError(f"{self.kind}: a feature is named by data-drift incidents, and only by them")
         if self.end <= self.start:
             raise ValueError(f"{self.kind}: end must be after start")
         if any(step <= 0 for step in self.flap) or len(self.flap) % 2:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sagewatch_emulator.traffic.components import ComponentHosting, ComponentStep
+from sagewatch_emulator.traffic.drift import drifted_features, run_drift
 from sagewatch_emulator.traffic.model import (
     AsyncSettings,
     Endpoint,
@@ -113,7 +114,8 @@ def sample_fleet(start: datetime, seed: int = 7) -> Fleet:
 
 
 def sample_incidents(start: datetime) -> tuple[Incident, ...]:
-    """Eight incidents (one flapping) and the non-incidents that can be injected."""
+    """Nine incidents (one flapping, one a data drift seen by fraud-scorer's hourly data-quality
+    runs: see :func:`sample_model_monitor`) and the non-incidents that can be injected."""
     day = start
     return (
         Incident(IncidentKind.LATENCY_REGRESSION, "fraud-scorer", day + 10 * _HOUR, day + 11 * _HOUR, 40.0),
@@ -156,6 +158,15 @@ def sample_incidents(start: datetime) -> tuple[Incident, ...]:
             label="flapping 5XX",
         ),
         Incident(
+            IncidentKind.DATA_DRIFT,
+            "fraud-scorer",
+            day + 2 * _DAY + 9 * _HOUR,
+            day + 2 * _DAY + 12 * _HOUR,
+            0.35,
+            feature="amount",
+            label="data drift (amount)",
+        ),
+        Incident(
             IncidentKind.BAD_MINUTE,
             "recommender",
             day + 2 * _DAY + 15 * _HOUR,
@@ -173,11 +184,26 @@ def sample_incidents(start: datetime) -> tuple[Incident, ...]:
 
 
 @dataclass(frozen=True)
+class PlannedRun:
+    """One hourly run of a :class:`MonitoringPlan`: its status, the violations its report lists
+    (feature, constraint check) and the drift distances it publishes (none when it failed)."""
+
+    status: str
+    violations: tuple[tuple[str, str], ...] = ()
+    drift: dict[str, float] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
 class MonitoringPlan:
     """A Model Monitor schedule on one endpoint, run every hour; the runs that go wrong.
 
-    ``bad_runs``: ScheduledTime (the hour) → ``CompletedWithViolations`` or ``Failed``; every
-    other hour the run completes clean. ``violations``: the features a violations run reports.
+    ``bad_runs``: ScheduledTime (the hour) → ``CompletedWithViolations`` or ``Failed``, whatever
+    the data says. ``violations``: the features such a violations run reports, under
+    ``violation_check`` (not a drift check: those runs' drift metrics stay quiet, so no drift
+    alarm is raised that no incident explains). Every run that does not fail publishes each of
+    ``features``' drift distance (``traffic.data_quality_run``); a data-drift incident on the
+    endpoint moves one above Model Monitor's threshold, and such a run completes with a
+    ``baseline_drift_check`` violation for it, as Model Monitor's own check would.
     """
 
     endpoint: str
@@ -185,15 +211,32 @@ class MonitoringPlan:
     bad_runs: dict[datetime, str] = field(default_factory=dict)
     violations: tuple[str, ...] = ("tenure_months", "plan_type", "monthly_charges")
     monitoring_type: str = "DataQuality"
+    features: tuple[str, ...] = ("monthly_charges", "plan_type", "tenure_months")
+    violation_check: str = "data_type_check"
+
+    def run_at(self, scheduled: datetime, incidents: tuple[Incident, ...] = ()) -> PlannedRun:
+        """The run scheduled at ``scheduled`` (the hour), given the scenario's incidents."""
+        planned = self.bad_runs.get(scheduled)
+        if planned == "Failed":
+            return PlannedRun("Failed")
+        drift = run_drift(self.endpoint, self.features, incidents, scheduled)
+        violations = [(feature, "baseline_drift_check") for feature in drifted_features(drift)]
+        if planned == "CompletedWithViolations":
+            violations += [(feature, self.violation_check) for feature in self.violations]
+        return PlannedRun("CompletedWithViolations" if violations else "Completed", tuple(violations), drift)
 
 
 def sample_model_monitor(start: datetime) -> MonitoringPlan:
-    """An hourly data-quality schedule on fraud-scorer (serving all week): Tuesday 16:00's run
-    finds drift, Thursday 04:00's run fails; the other 166 runs are clean."""
+    """An hourly data-quality schedule on fraud-scorer (serving all week) over four features:
+    Tuesday 16:00's run finds a data-type violation, Thursday 04:00's run fails, and Wednesday
+    09:00-11:00's runs find ``amount`` drifted (the data-drift incident of
+    :func:`sample_incidents`); the other 163 runs are clean."""
     return MonitoringPlan(
         "fraud-scorer",
         "fraud-scorer-data-quality",
         {start + _DAY + 16 * _HOUR: "CompletedWithViolations", start + 3 * _DAY + 4 * _HOUR: "Failed"},
+        violations=("merchant_category",),
+        features=("amount", "card_age_days", "merchant_category", "transaction_hour"),
     )
 
 

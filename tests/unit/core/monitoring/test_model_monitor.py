@@ -242,3 +242,14 @@ def test_alert_target_of_a_drift_alarm_names_schedule_and_feature_not_a_componen
     )
     target = resolve_target(hand_made, "SageWatch")
     assert (target.endpoint, target.variant, target.schedule, target.feature) == ("fraud", None, "dq", "age")
+
+
+def test_count_cost_and_cap_notes_are_information_an_unknown_instance_type_is_a_problem() -> None:
+    from sagewatch.core.monitoring.notes import is_problem
+
+    fitted = with_schedule([f"f{i}" for i in range(5)], cap=3)
+    desired = desired_alarms(fitted, Policy(), "SageWatch")
+    assert desired.notes and not [n for n in desired.notes if is_problem(n)]  # count/cost, left out
+    unknown = replace(fitted, variants=tuple(replace(v, instance_type="ml.nope.xlarge") for v in fitted.variants))
+    problems = [n for n in desired_alarms(unknown, Policy(), "SageWatch").notes if is_problem(n)]
+    assert len(problems) == 1 and "not in the catalogue" in problems[0]

@@ -48,3 +48,25 @@ def test_the_week_hosts_inference_components_one_added_and_later_removed() -> No
     assert week.start < added.at < removed.at < week.end
     assert hosting.endpoint not in {e.name for e in week.fleet.endpoints}  # no traffic of its own
     assert one_day_on_call(MONDAY).components is None  # the one-day scenario stays as it was
+
+
+def test_the_weeks_drift_incident_is_seen_by_its_schedules_runs_as_drift_and_violations() -> None:
+    """The data-drift incident moves one feature of fraud-scorer's hourly data-quality runs above
+    Model Monitor's 0.1 threshold; those runs complete with a baseline_drift_check violation."""
+    week = week_on_call(MONDAY)
+    plan = week.model_monitor
+    assert plan is not None
+    [drift] = [i for i in week.paging if i.kind is IncidentKind.DATA_DRIFT]
+    assert drift.endpoint == plan.endpoint and drift.feature in plan.features
+    hours = [week.start + timedelta(hours=h) for h in range(7 * 24)]
+    runs = {hour: plan.run_at(hour, week.incidents) for hour in hours}
+    drifted = [hour for hour, run in runs.items() if run.drift.get(str(drift.feature), 0.0) > 0.1]
+    assert drifted == [hour for hour in hours if drift.start <= hour < drift.end] and len(drifted) >= 2
+    assert all(runs[hour].violations == ((drift.feature, "baseline_drift_check"),) for hour in drifted)
+    assert all(runs[hour].status == "CompletedWithViolations" for hour in drifted)
+    # The other runs publish quiet drift (a failed run publishes nothing), so no drift alarm is
+    # raised that no incident explains, and the planned violations run is not a drift one.
+    others = [run for hour, run in runs.items() if hour not in drifted]
+    assert all(max(run.drift.values(), default=0.0) <= 0.1 for run in others)
+    assert sorted(run.status for run in others if run.status != "Completed") == ["CompletedWithViolations", "Failed"]
+    assert all(check != "baseline_drift_check" for run in others for _, check in run.violations)

@@ -247,3 +247,30 @@ def test_webhook_a_folded_second_alarm_and_a_silent_partial_ok_leave_one_pair() 
 
     assert (dict(incident.alarm_messages), dict(incident.ok_messages)) == ({"slack": 1}, {"slack": 1})
     assert incident.ok_delivered
+
+
+def test_a_drift_alarm_and_the_violations_runs_of_its_hours_belong_to_the_data_drift_incident() -> None:
+    """Drift alarms are named `<key>.<schedule>.<feature>`: the suffix is not part of the
+    catalogue key. The runs scheduled during the drift complete with violations: their messages
+    count for the incident (not noise, not its first alert: that is the alarm's)."""
+    from sagewatch_emulator.oncall.records import MonitorRunRecord
+
+    drift = Incident(IncidentKind.DATA_DRIFT, "fraud-scorer", TEN, TEN + 2 * HOUR, 0.35, feature="amount")
+    alarm = "SageWatch/fraud-scorer/_endpoint/feature-drift.fraud-dq.amount"
+    violations = "CompletedWithViolations"
+    during = MonitorRunRecord("monitoring-run:arn:d", "fraud-dq", violations, TEN, "fraud-scorer")
+    later = MonitorRunRecord("monitoring-run:arn:e", "fraud-dq", violations, TEN + 5 * HOUR, "fraud-scorer")
+    log = _Log()
+    log.deliver(TEN + 25 * MINUTE, during.key)
+    log.sent(alarm, "OK", "ALARM", TEN + 26 * MINUTE)
+    log.sent(alarm, "ALARM", "OK", TEN + 2 * HOUR + 26 * MINUTE)
+    log.deliver(TEN + 5 * HOUR + 25 * MINUTE, later.key)
+
+    result = score(FLEET, [drift], log.notices, log.deliveries, monitor_runs=(during, later))
+
+    [incident] = result.incidents
+    assert incident.alerted and incident.minutes_to_alert == 26.0 and incident.ok_delivered
+    assert incident.alarms == [alarm]
+    assert dict(incident.run_messages) == {"slack": 1}  # the later run is its own, not the incident's
+    assert result.noise == []
+    assert all(r.alerted for r in result.monitor_runs)

@@ -56,6 +56,8 @@ def test_whether_an_incident_should_page_defaults_by_kind() -> None:
         lambda: Endpoint("s", EndpointKind.REALTIME, (), TrafficProfile(1)),
         lambda: Fleet((realtime("a"), realtime("a"))),
         lambda: TrafficProfile(peak_rpm=-1),
+        lambda: Incident(IncidentKind.DATA_DRIFT, "svc", MONDAY, MONDAY + HOUR, 0.3),  # which feature?
+        lambda: Incident(IncidentKind.ERROR_5XX_BURST, "svc", MONDAY, MONDAY + HOUR, 0.3, feature="amount"),
     ],
 )
 def test_invalid_descriptions_are_refused(build: object) -> None:

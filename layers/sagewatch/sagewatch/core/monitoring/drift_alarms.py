@@ -20,6 +20,7 @@ from sagewatch.core.monitoring.alarm_catalog import BY_KEY
 from sagewatch.core.monitoring.alarm_spec import AlarmSpec, Display, Metric
 from sagewatch.core.monitoring.cost import USD_PER_ALARM_METRIC
 from sagewatch.core.monitoring.model_monitor import DriftMetric, MonitoringSchedule
+from sagewatch.core.monitoring.notes import InfoNote
 from sagewatch.core.monitoring.policy import Policy
 from sagewatch.core.monitoring.profile import EndpointProfile
 from sagewatch.core.shared.alarm_context import AlarmContext
@@ -56,9 +57,11 @@ def drift_alarms(
     for schedule in profile.monitoring_schedules:
         if not schedule.is_data_quality:
             notes.append(
-                f"Model Monitor schedule {schedule.name} ({schedule.monitoring_type}): graphed on the "
-                "dashboard, no alarm (no direction or default holds across models; its violations "
-                "alert through the execution status)"
+                InfoNote(
+                    f"Model Monitor schedule {schedule.name} ({schedule.monitoring_type}): graphed on the "
+                    "dashboard, no alarm (no direction or default holds across models; its violations "
+                    "alert through the execution status)"
+                )
             )
             continue
         if not enabled:
@@ -74,14 +77,18 @@ def drift_alarms(
             alarms.append(_build(profile, schedule, metric, policy, prefix, route))
         count = len(schedule.drift_metrics)
         notes.append(
-            f"Model Monitor schedule {schedule.name}: {count} drift alarm(s), "
-            f"~{count * USD_PER_ALARM_METRIC:.2f} USD/month (cap {policy.drift_features_per_schedule} per schedule)"
+            InfoNote(
+                f"Model Monitor schedule {schedule.name}: {count} drift alarm(s), ~{count * USD_PER_ALARM_METRIC:.2f} "
+                f"USD/month (cap {policy.drift_features_per_schedule} per schedule)"
+            )
         )
         if schedule.left_out:
             notes.append(
-                f"Model Monitor schedule {schedule.name}: drift alarms on {len(schedule.drift_metrics)} "
-                f"feature(s), {len(schedule.left_out)} left out by drift_features_per_schedule="
-                f"{policy.drift_features_per_schedule}: {', '.join(schedule.left_out)}"
+                InfoNote(  # the policy's cap doing its job: known, not a fault
+                    f"Model Monitor schedule {schedule.name}: drift alarms on {len(schedule.drift_metrics)} "
+                    f"feature(s), {len(schedule.left_out)} left out by drift_features_per_schedule="
+                    f"{policy.drift_features_per_schedule}: {', '.join(schedule.left_out)}"
+                )
             )
     return alarms, notes
 
