@@ -163,9 +163,7 @@ def test_backtest_replays_the_drift_alarms_onboarding_would_fit(
 
     code, out, _ = _run(account, capsys, ENDPOINT, "--days", "2", "--json")
     assert code == cli.EXIT_OK
-    # After in-process Lambda invocations in the same session, the `sagewatch` logger may have a
-    # stdout handler, so onboarding's INFO notes can precede the report: take the report object.
-    report = next(d for d in _json_objects(out) if "alarms" in d)
+    report = json.loads(out)  # only the report: the runtime's log lines go to stderr
     drift_alarms = {a["name"]: a for a in report["alarms"] if a["key"] == "feature-drift"}
     assert set(drift_alarms) == {
         f"SageWatch/{ENDPOINT}/_endpoint/feature-drift.fraud-dq.age",
@@ -173,16 +171,3 @@ def test_backtest_replays_the_drift_alarms_onboarding_would_fit(
     }
     assert drift_alarms[f"SageWatch/{ENDPOINT}/_endpoint/feature-drift.fraud-dq.amount"]["fires"] == 1
     assert drift_alarms[f"SageWatch/{ENDPOINT}/_endpoint/feature-drift.fraud-dq.age"]["fires"] == 0
-
-
-def _json_objects(text: str) -> list[dict[str, Any]]:
-    decoder, found, at = json.JSONDecoder(), [], 0
-    while (start := text.find("{", at)) >= 0:
-        try:
-            value, at = decoder.raw_decode(text, start)
-        except json.JSONDecodeError:
-            at = start + 1
-            continue
-        if isinstance(value, dict):
-            found.append(value)
-    return found
