@@ -211,3 +211,19 @@ def test_after_the_settle_window_any_alarm_of_the_endpoint_opens_a_new_incident(
     assert within.action is Action.REPLY and within.role is Role.JOINS  # reopened in the same thread
     later = of(AGE, closed, "ALARM", 5 + 16, threaded=True)
     assert later.action is Action.POST and later.record is not None and later.record.alarms[0].name == AGE
+
+
+def test_an_alarm_first_firing_long_after_the_incidents_latest_alarm_is_told_at_top_level() -> None:
+    """A 5XX burst two hours into a disk-full incident is news: neither folded nor hidden in a
+    thread, yet it joins the incident, whose one resolution lists both."""
+    opened = of(BACKLOG, None, "ALARM", 1)
+    late = of(AGE, opened.record, "ALARM", 1 + 120)
+    assert late.action is Action.POST and late.role is Role.JOINS and late.thread_ts is None
+    assert late.record is not None and late.record.firing == (BACKLOG, AGE)
+    assert told_title("Oldest request is 40 min old", "ALARM", late) == "Also firing: Oldest request is 40 min old"
+    threaded = of(AGE, told(of(BACKLOG, None, "ALARM", 1, threaded=True), ts="171.1"), "ALARM", 121, threaded=True)
+    assert threaded.action is Action.POST and threaded.thread_ts is None
+    # Within the window after the latest ALARM (the one just now), a third alarm is correlated.
+    third = of("SageWatch/orders-async/AllTraffic/async-backlog-size", late.record, "ALARM", 125)
+    assert third.action is Action.SUPPRESS and third.role is Role.JOINS
+    assert of(BACKLOG, third.record, "OK", 130).role is Role.CLEARS

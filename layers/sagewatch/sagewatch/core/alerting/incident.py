@@ -11,9 +11,11 @@ alarm for any other alarm, and from the notification alone:
 
 - ALARM with no open incident: a new top-level message; the incident opens, recording the alarm
   as firing.
-- ALARM of another alarm while the incident is open: it joins the incident. A reply in the
+- ALARM of another alarm while the incident is open: it joins the incident. Within the
+  correlation window (the settle window after the incident's latest ALARM) a reply in the
   incident's thread ("Also firing: …") where there is one (bot mode), otherwise folded into it
-  (suppressed, counted); the final OK lists it.
+  (suppressed, counted); later, a new top-level message ("Also firing: …"), since it is news.
+  Either way the final OK lists it.
 - ALARM of an alarm that already fired in the open incident (ALARM → INSUFFICIENT_DATA → ALARM,
   or a re-fire whose OK is still settling), or of any alarm of it within the settle window after
   its OK in a thread: flapping. A reply ("firing again (2nd time)") in bot mode, otherwise folded;
@@ -227,6 +229,14 @@ def _alarm(
     )
     role = Role.JOINS if joins else Role.FIRES_AGAIN
     what = "joins the open incident" if joins else "flapping: firing again"
+    if joins and at - record.last_alarm_at > settle:
+        # Correlated alarms fire together (an async backlog trips three within minutes). One that
+        # first fires long after the incident's latest ALARM is news - a 5XX burst while the disk
+        # alarm has been firing for hours - and a fold or a thread reply would keep it from the
+        # channel: it is told at top level, and still joins the incident for its resolution.
+        return Decision(
+            Action.POST, f"{what} after its correlation window: told at top level", again, fired, None, role, again
+        )
     if threaded and record.thread_ts:
         return Decision(Action.REPLY, f"{what}, in its thread", again, fired, record.thread_ts, role, again)
     return Decision(Action.SUPPRESS, f"{what}: folded into the open incident", again, fired, None, role, again)

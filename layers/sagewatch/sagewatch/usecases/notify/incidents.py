@@ -18,6 +18,7 @@ from datetime import timedelta
 from typing import Any, Protocol
 
 from sagewatch.core.alerting.alert import AlertView
+from sagewatch.core.alerting.alert_target import AlertTarget
 from sagewatch.core.alerting.incident import (
     Decision,
     Incident,
@@ -136,7 +137,21 @@ def key_of(entry: Pending, notification: AlarmNotification) -> str:
     (its name parses as SageWatch's, or its description carries SageWatch's trailer), else its own."""
     target = entry.target
     owned = target is not None and (target.alarm_key is not None or target.context is not None)
-    return incident_key(notification.alarm_arn, target.endpoint if target is not None else None, owned=owned)
+    return incident_key(notification.alarm_arn, _scope(target), owned=owned)
+
+
+def _scope(target: AlertTarget | None) -> str | None:
+    """What one incident covers: the endpoint's serving (its variants and async queue), each
+    inference component on its own (another model, another team's page), and each Model Monitor
+    schedule on its own (a drift alarm stays in ALARM between hourly runs and is about the data,
+    not the serving: a 5XX burst during it is a different incident)."""
+    if target is None or target.endpoint is None:
+        return None
+    if target.schedule:
+        return f"{target.endpoint}/model-monitor/{target.schedule}"
+    if target.component:
+        return f"{target.endpoint}/component/{target.component}"
+    return target.endpoint
 
 
 def told_view(view: AlertView, decision: Decision | None) -> AlertView:
