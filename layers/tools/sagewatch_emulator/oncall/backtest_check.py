@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from sagewatch.core.monitoring.backtest import row_label
 from sagewatch_emulator.account import EmulatedAccount
 from sagewatch_emulator.oncall.records import AlarmNotice
 from sagewatch_emulator.traffic.model import Endpoint
@@ -119,7 +120,7 @@ def backtest_endpoint(
     rows = _table_rows(table)
     alarms: list[AlarmComparison] = []
     for alarm in report["alarms"]:
-        label = alarm["key"] if alarm["variant"] is None else f"{alarm['variant']}/{alarm['key']}"
+        label = row_label(alarm["name"], endpoint)
         row = rows.get(label, {})
         alarms.append(
             AlarmComparison(

@@ -116,3 +116,16 @@ def test_the_report_is_stable_json_and_a_readable_table() -> None:
     assert "3 GetMetricData call(s)" in table
     assert "AllTraffic/model-latency-p99  > 1,000 ms  1      42 min    42 min   > 2,000 ms" in table
     assert table.endswith("! a note")
+
+
+def test_rows_keep_per_component_and_per_feature_alarms_apart() -> None:
+    from sagewatch.core.monitoring.backtest import row_label
+
+    assert row_label("SageWatch/llm-hub/AllTraffic/invocation-5xx-rate.llama-ic", "llm-hub") == (
+        "AllTraffic/invocation-5xx-rate.llama-ic"
+    )
+    assert row_label("SageWatch/fraud-scorer/_endpoint/feature-drift.dq.amount", "fraud-scorer") == (
+        "feature-drift.dq.amount"
+    )
+    assert row_label("SageWatch/fraud-scorer/_endpoint/async-backlog-size", "fraud-scorer") == "async-backlog-size"
+    assert row_label("someone-elses-alarm", "fraud-scorer") == "someone-elses-alarm"

@@ -12,7 +12,7 @@ alarm for any other alarm, and from the notification alone:
 - ALARM with no open incident: a new top-level message; the incident opens, recording the alarm
   as firing.
 - ALARM of another alarm while the incident is open: it joins the incident. Within the
-  correlation window (the settle window after the incident's latest ALARM) a reply in the
+  correlation window (an hour after the incident's latest ALARM) a reply in the
   incident's thread ("Also firing: …") where there is one (bot mode), otherwise folded into it
   (suppressed, counted); later, a new top-level message ("Also firing: …"), since it is news.
   Either way the final OK lists it.
@@ -46,6 +46,11 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 
 ALARM_ARN_MARKER = ":alarm:"
+
+
+# How long after an incident's latest ALARM another alarm of it is taken as the same problem.
+# Not the settle window: that one may be 0, and correlated alarms may lag by their own periods.
+CORRELATION_WINDOW = timedelta(hours=1)
 
 
 class Action(StrEnum):
@@ -229,10 +234,11 @@ def _alarm(
     )
     role = Role.JOINS if joins else Role.FIRES_AGAIN
     what = "joins the open incident" if joins else "flapping: firing again"
-    if joins and at - record.last_alarm_at > settle:
-        # Correlated alarms fire together (an async backlog trips three within minutes). One that
-        # first fires long after the incident's latest ALARM is news - a 5XX burst while the disk
-        # alarm has been firing for hours - and a fold or a thread reply would keep it from the
+    if joins and at - record.last_alarm_at > CORRELATION_WINDOW:
+        # Correlated alarms fire close together: an async backlog trips the no-capacity alarm at
+        # once and the oldest-request-age alarm (900 s) some 20 minutes later. One that first
+        # fires long after the incident's latest ALARM is news - a 5XX burst while the disk alarm
+        # has been firing for hours - and a fold or a thread reply would keep it from the
         # channel: it is told at top level, and still joins the incident for its resolution.
         return Decision(
             Action.POST, f"{what} after its correlation window: told at top level", again, fired, None, role, again

@@ -20,6 +20,7 @@ from sagewatch.core.evaluation.datapoints import as_utc
 from sagewatch.core.evaluation.expressions import evaluate_expression, parse_expression
 from sagewatch.core.evaluation.replay import Episode, PeriodSeries, Replay, replay, suggest_threshold
 from sagewatch.core.monitoring.alarm_spec import AlarmSpec
+from sagewatch.core.shared.naming import ENDPOINT_SCOPE
 
 __all__ = [
     "AlarmBacktest",
@@ -241,12 +242,22 @@ def window(end: datetime, days: float) -> tuple[datetime, datetime]:
 _HEADERS = ("alarm", "threshold", "fires", "in ALARM", "longest", "once a week")
 
 
+def row_label(name: str, endpoint: str) -> str:
+    """An alarm's row in the table: its name after ``<prefix>/<endpoint>/`` (``AllTraffic/
+    invocation-5xx-rate``, ``AllTraffic/model-latency-p99.llama-ic``, ``feature-drift.dq.amount``
+    for an endpoint-level alarm), so per-component and per-feature alarms stay apart."""
+    _, found, rest = name.partition(f"/{endpoint}/")
+    if not found:
+        return name
+    return rest.removeprefix(f"{ENDPOINT_SCOPE}/")
+
+
 def render_table(report: BacktestReport) -> str:
     """The human table of ``sagewatch backtest``: one row per alarm, thresholds as alerts show them."""
     rows: list[tuple[str, ...]] = []
     for alarm in report.alarms:
         comparison = alarm.spec.comparison
-        key = alarm.spec.key if alarm.spec.variant is None else f"{alarm.spec.variant}/{alarm.spec.key}"
+        key = row_label(alarm.spec.name, alarm.spec.endpoint)
         suggestion = "—"
         if alarm.suggestion is not None:
             suggested = format_value(alarm.human(alarm.suggestion.threshold), alarm.unit)
