@@ -36,7 +36,7 @@ def endpoint_log_group(endpoint_name: str) -> str:
 # - the SageMaker Python SDK's data-quality dashboard (sagemaker/dashboard/data_quality_dashboard.py)
 #   and the model-quality page: aws/sagemaker/Endpoints/data-metrics (no leading slash) with
 #   Endpoint + MonitoringSchedule (+ Feature);
-# - the issue that asked for this: /aws/sagemaker/Endpoints/data-metrics.
+# - a third spelling in circulation (leading slash, plural): /aws/sagemaker/Endpoints/data-metrics.
 DATA_QUALITY_NAMESPACES = (
     "aws/sagemaker/Endpoints/data-metrics",
     "/aws/sagemaker/Endpoints/data-metrics",
