@@ -263,6 +263,27 @@ def _async_queue_widgets(profile: EndpointProfile) -> list[Widget]:
     ]
 
 
+def _traffic(region: str, title: str, dims: Dimensions) -> Widget:
+    """Invocations per minute (AWS/SageMaker) of a variant or an inference component."""
+    metric = _metric(INVOCATION_NAMESPACE, "Invocations", dims, id="inv", stat="Sum", label="Invocations / min")
+    return _metric_widget(region, title, [metric], y_axis={"left": {"min": 0, "showUnits": False}})
+
+
+def _error_rates(region: str, title: str, dims: Dimensions) -> Widget:
+    """4XX and 5XX as % of invocations, of a variant or an inference component."""
+    ns = INVOCATION_NAMESPACE
+    metrics: list[MetricEntry] = [
+        _metric(ns, "Invocations", dims, id="inv", stat="Sum", visible=False),
+        _metric(ns, "Invocation4XXErrors", dims, id="err4", stat="Sum", visible=False),
+        _metric(ns, "Invocation5XXErrors", dims, id="err5", stat="Sum", visible=False),
+        # The two-argument IF yields no point when there was no traffic: no division by zero
+        # and no misleading 0 % line through idle periods.
+        _expression("rate4", "IF(inv > 0, 100 * err4 / inv)", "4XX %"),
+        _expression("rate5", "IF(inv > 0, 100 * err5 / inv)", "5XX %"),
+    ]
+    return _metric_widget(region, title, metrics, y_axis=_percent_axis(cap=False))
+
+
 class _VariantView:
     """The widgets of one production variant."""
 
@@ -309,27 +330,10 @@ class _VariantView:
     # invocation metrics (AWS/SageMaker)
 
     def traffic(self) -> Widget:
-        metric = _metric(
-            INVOCATION_NAMESPACE, "Invocations", self.dims, id="inv", stat="Sum", label="Invocations / min"
-        )
-        return _metric_widget(
-            self.region, self.title("Traffic"), [metric], y_axis={"left": {"min": 0, "showUnits": False}}
-        )
+        return _traffic(self.region, self.title("Traffic"), self.dims)
 
     def error_rates(self) -> Widget:
-        ns, dims = INVOCATION_NAMESPACE, self.dims
-        metrics: list[MetricEntry] = [
-            _metric(ns, "Invocations", dims, id="inv", stat="Sum", visible=False),
-            _metric(ns, "Invocation4XXErrors", dims, id="err4", stat="Sum", visible=False),
-            _metric(ns, "Invocation5XXErrors", dims, id="err5", stat="Sum", visible=False),
-            # The two-argument IF yields no point when there was no traffic: no division by zero
-            # and no misleading 0 % line through idle periods.
-            _expression("rate4", "IF(inv > 0, 100 * err4 / inv)", "4XX %"),
-            _expression("rate5", "IF(inv > 0, 100 * err5 / inv)", "5XX %"),
-        ]
-        return _metric_widget(
-            self.region, self.title("Errors (% of invocations)"), metrics, y_axis=_percent_axis(cap=False)
-        )
+        return _error_rates(self.region, self.title("Errors (% of invocations)"), self.dims)
 
     def latency(self, metric_name: str) -> Widget:
         short = "ml" if metric_name == "ModelLatency" else "ol"
@@ -509,25 +513,10 @@ class _ComponentView:
         ]
 
     def traffic(self) -> Widget:
-        metric = _metric(
-            INVOCATION_NAMESPACE, "Invocations", self.dims, id="inv", stat="Sum", label="Invocations / min"
-        )
-        return _metric_widget(
-            self.region, self.title("Traffic"), [metric], y_axis={"left": {"min": 0, "showUnits": False}}
-        )
+        return _traffic(self.region, self.title("Traffic"), self.dims)
 
     def error_rates(self) -> Widget:
-        ns, dims = INVOCATION_NAMESPACE, self.dims
-        metrics: list[MetricEntry] = [
-            _metric(ns, "Invocations", dims, id="inv", stat="Sum", visible=False),
-            _metric(ns, "Invocation4XXErrors", dims, id="err4", stat="Sum", visible=False),
-            _metric(ns, "Invocation5XXErrors", dims, id="err5", stat="Sum", visible=False),
-            _expression("rate4", "IF(inv > 0, 100 * err4 / inv)", "4XX %"),
-            _expression("rate5", "IF(inv > 0, 100 * err5 / inv)", "5XX %"),
-        ]
-        return _metric_widget(
-            self.region, self.title("Errors (% of invocations)"), metrics, y_axis=_percent_axis(cap=False)
-        )
+        return _error_rates(self.region, self.title("Errors (% of invocations)"), self.dims)
 
     def latency(self) -> Widget:
         metrics: list[MetricEntry] = [
