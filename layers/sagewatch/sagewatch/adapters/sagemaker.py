@@ -32,14 +32,7 @@ class SageMakerEndpoints:
 
     def read_profile(self, endpoint_name: str) -> EndpointProfile:
         """The endpoint's profile; EndpointNotFoundError when it does not exist (any more)."""
-        try:
-            endpoint = call(
-                "DescribeEndpoint", self._client.describe_endpoint, EndpointName=endpoint_name, sleep=self._sleep
-            )
-        except AwsCallError as exc:
-            if _is_not_found(exc):
-                raise EndpointNotFoundError(endpoint_name) from exc
-            raise
+        endpoint = self._describe_endpoint(endpoint_name)
         config = self._describe_config(str(endpoint.get("EndpointConfigName", "")))
         tags = self._list_tags(str(endpoint["EndpointArn"]))
         components: list[dict[str, Any]] = []
@@ -90,15 +83,20 @@ class SageMakerEndpoints:
 
     def endpoint_tags(self, endpoint_name: str) -> dict[str, str]:
         """The endpoint's tags (DescribeEndpoint for its ARN, then ListTags); EndpointNotFoundError."""
+        endpoint = self._describe_endpoint(endpoint_name)
+        return self._list_tags(str(endpoint["EndpointArn"]))
+
+    def _describe_endpoint(self, endpoint_name: str) -> dict[str, Any]:
+        """DescribeEndpoint; EndpointNotFoundError when it does not exist (any more)."""
         try:
-            endpoint = call(
+            described: dict[str, Any] = call(
                 "DescribeEndpoint", self._client.describe_endpoint, EndpointName=endpoint_name, sleep=self._sleep
             )
         except AwsCallError as exc:
             if _is_not_found(exc):
                 raise EndpointNotFoundError(endpoint_name) from exc
             raise
-        return self._list_tags(str(endpoint["EndpointArn"]))
+        return described
 
     def _describe_config(self, name: str) -> dict[str, Any] | None:
         # An endpoint keeps running after its config is deleted; we then know less about it.
