@@ -70,6 +70,8 @@ def test_unknown_endpoints_schedules_and_page_sizes_are_refused(account: Emulate
         sagemaker.describe_monitoring_schedule(MonitoringScheduleName="never-made")
     with pytest.raises(ClientError, match="less than or equal to 100"):
         sagemaker.list_monitoring_schedules(MaxResults=101)
+    with pytest.raises(ClientError, match="less than or equal to 100"):  # the same 1-100 for every SageMaker List
+        sagemaker.list_inference_components(MaxResults=101)
     account.create_monitoring_schedule("churn-v2", "churn-dq")
     account.delete_monitoring_schedule("churn-dq")
     assert sagemaker.list_monitoring_schedules(EndpointName="churn-v2")["MonitoringScheduleSummaries"] == []

@@ -29,6 +29,9 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from sagewatch.core.monitoring.monitor_runs import EXECUTION_STATUSES
+from sagewatch_emulator.sagemaker import list_page
+
 if TYPE_CHECKING:
     from sagewatch_emulator.extensions import MotoExtensions
 
@@ -41,16 +44,6 @@ __all__ = [
 ]
 
 MONITORING_TYPES = ("DataQuality", "ModelQuality", "ModelBias", "ModelExplainability")
-EXECUTION_STATUSES = (
-    "Pending",
-    "Completed",
-    "CompletedWithViolations",
-    "InProgress",
-    "Failed",
-    "Stopping",
-    "Stopped",
-)
-_MAX_RESULTS = 100  # ListMonitoringSchedules / ListMonitoringExecutions: MaxResults 1-100
 
 
 class MonitoringStore:
@@ -113,22 +106,6 @@ def record_execution(
     schedule["LastMonitoringExecutionSummary"] = summary
     schedule["LastModifiedTime"] = at
     return summary
-
-
-def _page(
-    items: list[dict[str, Any]], next_token: str | None, max_results: Any
-) -> tuple[list[dict[str, Any]], str | None]:
-    from moto.sagemaker.exceptions import ValidationError
-
-    size = int(max_results) if max_results is not None else 10
-    if not 1 <= size <= _MAX_RESULTS:
-        raise ValidationError(
-            message=f"1 validation error detected: Value '{size}' at 'maxResults' failed to satisfy "
-            f"constraint: Member must have value less than or equal to {_MAX_RESULTS}"
-        )
-    start = int(next_token or 0)
-    page = items[start : start + size]
-    return page, (str(start + size) if start + size < len(items) else None)
 
 
 def _sorted(items: list[dict[str, Any]], sort_by: str, order: str | None) -> list[dict[str, Any]]:
@@ -217,7 +194,7 @@ def install_model_monitor(extensions: MotoExtensions) -> None:
         sort_by = {"Name": "MonitoringScheduleName", "Status": "MonitoringScheduleStatus"}.get(
             self._get_param("SortBy") or "CreationTime", "CreationTime"
         )
-        page, token = _page(
+        page, token = list_page(
             _sorted(schedules, sort_by, self._get_param("SortOrder")),
             self._get_param("NextToken"),
             self._get_param("MaxResults"),
@@ -257,7 +234,7 @@ def install_model_monitor(extensions: MotoExtensions) -> None:
         sort_by = {"Status": "MonitoringExecutionStatus"}.get(
             self._get_param("SortBy") or "CreationTime", self._get_param("SortBy") or "CreationTime"
         )
-        page, token = _page(
+        page, token = list_page(
             _sorted(executions, sort_by, self._get_param("SortOrder")),
             self._get_param("NextToken"),
             self._get_param("MaxResults"),

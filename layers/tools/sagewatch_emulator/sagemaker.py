@@ -334,6 +334,28 @@ class EndpointMaker:
         return config
 
 
+MAX_LIST_RESULTS = 100
+
+
+def list_page(
+    items: list[dict[str, Any]], next_token: str | None, max_results: Any
+) -> tuple[list[dict[str, Any]], str | None]:
+    """One page of a SageMaker List call: ``MaxResults`` 1-100, default 10 (API reference,
+    ListInferenceComponents / ListMonitoringSchedules / ListMonitoringExecutions), the offset as
+    NextToken (AWS's is opaque). Returns the page and the next token, None after the last page."""
+    from moto.sagemaker.exceptions import ValidationError
+
+    size = int(max_results) if max_results is not None else 10
+    if not 1 <= size <= MAX_LIST_RESULTS:
+        raise ValidationError(
+            message=f"1 validation error detected: Value '{size}' at 'maxResults' failed to satisfy "
+            f"constraint: Member must have value less than or equal to {MAX_LIST_RESULTS}"
+        )
+    start = int(next_token or 0)
+    page = items[start : start + size]
+    return page, (str(start + size) if start + size < len(items) else None)
+
+
 def install_sagemaker_extensions(extensions: MotoExtensions) -> None:
     """Every SageMaker extension of this module (called by ``MotoExtensions.install``)."""
     extend_sagemaker_instance_types(extensions)
@@ -530,9 +552,7 @@ def add_sagemaker_inference_components(extensions: MotoExtensions) -> None:
             and (not contains or contains in c["InferenceComponentName"])
         ]
         components.sort(key=lambda c: c["CreationTime"])
-        start = int(self._get_param("NextToken") or 0)
-        size = int(self._get_param("MaxResults") or 10)
-        page = components[start : start + size]
+        page, token = list_page(components, self._get_param("NextToken"), self._get_param("MaxResults"))
         summaries = [
             {
                 key: c[key]
@@ -550,8 +570,8 @@ def add_sagemaker_inference_components(extensions: MotoExtensions) -> None:
             for c in page
         ]
         result: dict[str, Any] = {"InferenceComponents": summaries}
-        if start + size < len(components):
-            result["NextToken"] = str(start + size)
+        if token:
+            result["NextToken"] = token
         return ActionResult(result)
 
     handlers = {
