@@ -8,6 +8,8 @@
 #   docker.sh image       build public.ecr.aws/lambda/python:3.13-<arch> for each of $LOCAL_INVOKE_ARCHS
 #                         (default "x86_64 arm64") unless the same recipe is cached
 #   docker.sh stop        stop the dockerd this script started (never one it found running)
+#   docker.sh pick-gateway INSPECTED ADDRESSES
+#                         the bridge gateway from those two answers (what `start` records; tested)
 #
 # Everything is idempotent. State lives in $LOCAL_INVOKE_STATE (default build/local-invoke) and
 # the rootfs tarball cache in $LOCAL_INVOKE_CACHE (default ~/.cache/sagewatch/local-invoke), which
@@ -119,12 +121,32 @@ start() {
 
 # docker0's IPv4 address as this engine set it up (never 0.0.0.0 or a host interface).
 record_gateway() {
-  local gateway
-  gateway="$(docker network inspect bridge --format '{{ (index .IPAM.Config 0).Gateway }}')"
-  ip -4 -o addr show dev docker0 | grep -q " inet $gateway/" \
-    || die "the bridge network's gateway $gateway is not docker0's address"
+  local inspected addresses gateway
+  # range, not index: an engine whose bridge has no IPAM config at all answers empty, not an error.
+  inspected="$(docker network inspect bridge --format '{{ range .IPAM.Config }}{{ .Gateway }}{{ end }}')"
+  addresses="$(ip -4 -o addr show dev docker0)"
+  gateway="$(pick_gateway "$inspected" "$addresses")" || die "cannot tell docker0's gateway address"
   echo "$gateway" >"$GATEWAYFILE"
   log "docker0 gateway $gateway (the relays' only listening address)"
+}
+
+# The gateway from what the engine says ($1: IPAM.Config's Gateway, may be empty) and docker0's
+# addresses ($2: `ip -4 -o addr show dev docker0`). Debian 12's docker.io (20.10) leaves the
+# Gateway field empty for the default bridge; Debian 13's (26.1) fills it. docker0's own address
+# is the bridge's gateway in both (dockerd assigns the gateway to the bridge interface), so it
+# is taken when the field is empty, and a filled field must be one of docker0's addresses.
+pick_gateway() {
+  local inspected="$1" addresses="$2" own
+  own="$(awk '$3 == "inet" { split($4, cidr, "/"); print cidr[1] }' <<<"$addresses")"
+  [[ -n "$own" ]] || { log "docker0 has no IPv4 address"; return 1; }
+  if [[ -z "$inspected" ]]; then
+    head -n 1 <<<"$own"
+  elif grep -qxF -- "$inspected" <<<"$own"; then
+    echo "$inspected"
+  else
+    log "the bridge network's gateway $inspected is not docker0's address ($(tr '\n' ' ' <<<"$own"))"
+    return 1
+  fi
 }
 
 stop() {
@@ -266,5 +288,6 @@ case "${1:-}" in
   start) start ;;
   stop) stop ;;
   image) image ;;
-  *) echo "usage: $0 available|start|image|stop" >&2; exit 2 ;;
+  pick-gateway) pick_gateway "${2-}" "${3-}" ;;
+  *) echo "usage: $0 available|start|image|stop|pick-gateway INSPECTED ADDRESSES" >&2; exit 2 ;;
 esac
