@@ -420,7 +420,7 @@ def _doctor_report(args: argparse.Namespace, client: Any, target: Any, region: s
 
 
 def _doctor_in_emulated_account(args: argparse.Namespace) -> int:
-    """``--emulated``: the demo's endpoints, onboarded, in a throwaway emulated account."""
+    """``--emulated``: the demo's endpoints, created but not onboarded, in a throwaway emulated account."""
     from sagewatch_cli import doctor
     from sagewatch_emulator import EmulatedAccount
     from sagewatch_emulator.demo import ENDPOINTS
