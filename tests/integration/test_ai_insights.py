@@ -20,7 +20,7 @@ pytestmark = pytest.mark.integration
 EVENTS = Path(__file__).resolve().parents[2] / "events" / "notify"
 SECRET = "sagewatch/slack-webhook"
 SENDER = "sagewatch@example.com"
-LABEL = "SageMaker AI Insights"
+LABEL = "SageMaker endpoint · AI Insights"  # the endpoint link, saying its page holds the view
 STATE_TIME = datetime.now(tz=UTC).replace(second=0, microsecond=0) - timedelta(minutes=1)
 
 
@@ -93,13 +93,13 @@ def test_an_endpoint_with_detailed_observability_links_to_ai_insights_from_dashb
     page = (
         f"https://{alerting.region}.console.aws.amazon.com/sagemaker/home?region={alerting.region}#/endpoints/llm-chat"
     )
-    assert f"[{LABEL}]({page})" in header
+    assert f"[{LABEL}]({page})" in header and header.count(page) == 1
 
     result = alerting.invoke("NotifyFunction", alarm_notification(alerting, "llm-chat"))
     assert result.error is None, result.error
     message = result.slack_messages[-1]
     buttons = {e["text"]["text"]: e["url"] for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]}
-    assert buttons[LABEL] == page
+    assert buttons[LABEL] == page and list(buttons.values()).count(page) == 1
     assert f"{LABEL}: {page}" in result.emails[-1]["text"]
     assert LABEL in result.emails[-1]["html"]
     # Known from the alarm's description: no SageMaker call on the alert path.
@@ -108,8 +108,8 @@ def test_an_endpoint_with_detailed_observability_links_to_ai_insights_from_dashb
 
 def test_an_endpoint_that_switched_it_off_gets_no_ai_insights_link(alerting: EmulatedAccount) -> None:
     header = onboard(alerting, "llm-legacy")["widgets"][0]["properties"]["markdown"]
-    assert LABEL not in header
+    assert "AI Insights" not in header
     result = alerting.invoke("NotifyFunction", alarm_notification(alerting, "llm-legacy"))
     assert result.error is None, result.error
-    assert LABEL not in json.dumps(result.slack_messages[-1])
-    assert LABEL not in result.emails[-1]["text"]
+    assert "AI Insights" not in json.dumps(result.slack_messages[-1], ensure_ascii=False)
+    assert "AI Insights" not in result.emails[-1]["text"]

@@ -14,6 +14,8 @@ def test_plan_shows_without_writing(capsys: pytest.CaptureFixture[str]) -> None:
     out = capsys.readouterr().out
     assert "SageWatch/llm-chat/gpu-a10g/gpu-utilization" in out
     assert "4 endpoint(s)" in out and "USD/month" in out
+    # Thresholds as alerts, the demo and the backtest print them.
+    assert "model-latency-p99 > 1,000 ms" in out and "async-invocation-failures ≥ 5 requests" in out
 
 
 def test_sync_applies_and_summarises(capsys: pytest.CaptureFixture[str]) -> None:

@@ -284,8 +284,20 @@ def test_alarms_of_a_deleted_endpoint_and_an_endpoint_without_alarms_are_reporte
     assert "6 alarm(s) of endpoint fraud-scorer, which no longer exists, can never fire" in out
     assert "sagewatch remove fraud-scorer" in out
     assert "fresh (real-time) has none of its 6 SageWatch alarms: it is not monitored" in out
-    assert "fresh (real-time): 6 alarm(s) have had nothing to evaluate" in out
+    # Alarms that do not exist yet are reported missing, never as alarms with nothing to evaluate.
+    assert "fresh (real-time):" not in out and "nothing to evaluate" not in out
     assert code == doctor.EXIT_FAILURES
+
+
+def test_existing_alarms_of_an_endpoint_that_published_nothing_yet_are_one_warning(
+    healthy: EmulatedAccount, capsys: pytest.CaptureFixture[str]
+) -> None:
+    healthy.create_endpoint("quiet", variants=[VariantSpec("AllTraffic", "ml.m5.xlarge", 1)])
+    onboard(healthy, capsys, "fraud-scorer", "quiet")
+    code, out = run(healthy, capsys, *configured(healthy))
+    idle = [line for line in lines(out, "warn") if "nothing to evaluate" in line]
+    assert len(idle) == 1 and idle[0].startswith("[warn] metrics: quiet (real-time): 6 alarm(s) have had"), out
+    assert code == doctor.EXIT_WARNINGS
 
 
 def test_doctor_in_a_throwaway_emulated_account(capsys: pytest.CaptureFixture[str]) -> None:
@@ -293,4 +305,11 @@ def test_doctor_in_a_throwaway_emulated_account(capsys: pytest.CaptureFixture[st
     out, _ = capsys.readouterr()
     assert lines(out, "FAIL") == []
     assert "powertools-layer" in out and "alert-topic" in out
+    # moto implements no lambda GetAccountSettings: said as the emulator's gap, with no advice to
+    # grant a permission that would change nothing.
+    gap = next(line for line in lines(out, "warn") if "lambda GetAccountSettings" in line)
+    assert "does not implement it (404; an emulator gap, not a finding about the account)" in gap
+    assert "grant" not in out
+    # The seeded endpoints are not onboarded: their alarms are missing, not idle.
+    assert "has none of its 6 SageWatch alarms" in out and "nothing to evaluate" not in out
     assert code == doctor.EXIT_WARNINGS

@@ -283,6 +283,22 @@ def test_failed_logs_the_failure_reason(account: EmulatedAccount) -> None:
     assert result.writes == {"sns.Publish": 1}
 
 
+def test_failed_removes_nothing_an_onboarded_endpoint_has(account: EmulatedAccount) -> None:
+    # docs/deploy.md ("failed.json") and the README say so: FAILED alerts, it does not clean up.
+    account.create_endpoint("image-embedder", variants=[VariantSpec("AllTraffic", "ml.m5.xlarge", 1)])
+    in_service = event("in-service-cpu.json")
+    in_service["detail"] = {"EndpointName": "image-embedder", "EndpointStatus": "IN_SERVICE"}
+    assert account.invoke(FUNCTION, in_service).response["outcome"] == "onboarded"
+    alarms, dashboard = alarms_of(account, "image-embedder"), dashboard_of(account, "image-embedder")
+    assert alarms and dashboard is not None
+    result = account.invoke(FUNCTION, event("failed.json"))
+    assert result.response["outcome"] == "failed"
+    assert any("failure alert published" in note for note in result.response["notes"])
+    assert result.writes == {"sns.Publish": 1}
+    assert alarms_of(account, "image-embedder").keys() == alarms.keys()
+    assert dashboard_of(account, "image-embedder") == dashboard
+
+
 def test_updating_is_ignored_with_a_log_line(account: EmulatedAccount) -> None:
     result = account.invoke(FUNCTION, event("updating.json"))
     assert result.error is None

@@ -132,13 +132,35 @@ def _code(exc: BaseException) -> str:
     return str(code) if code else type(exc).__name__
 
 
+# Answers that say the caller may not read: only these deserve "grant the permission".
+_ACCESS_DENIED_CODES = frozenset(
+    {"AccessDenied", "AccessDeniedException", "UnauthorizedOperation", "AuthorizationError", "403"}
+)
+# Answers that say the service at the endpoint has no such API at all: every AWS Region serves
+# these read calls, so this is a gap of the service answering (an emulator such as moto answers
+# an operation it does not implement with HTTP 404), not something to fix in the account.
+_NOT_IMPLEMENTED_CODES = frozenset({"404", "NotImplemented", "NotImplementedError"})
+_BY_HAND = "check by hand (see docs/deploy.md, 'sagewatch doctor')"
+
+
 def _could_not_check(check: str, what: str, exc: BaseException) -> Finding:
-    return Finding(
-        Status.WARN,
-        check,
-        f"could not check {what}: {_code(exc)}" + (" (not implemented here)" if _code(exc) == "404" else ""),
-        "grant the read permission it needs, or check by hand (see docs/deploy.md, 'sagewatch doctor')",
-    )
+    code = _code(exc)
+    if code in _NOT_IMPLEMENTED_CODES:
+        return Finding(
+            Status.WARN,
+            check,
+            f"could not check {what}: the service at this endpoint does not implement it ({code}; "
+            "an emulator gap, not a finding about the account)",
+            "nothing to fix here; on AWS this check runs",
+        )
+    if code in _ACCESS_DENIED_CODES:
+        return Finding(
+            Status.WARN,
+            check,
+            f"could not check {what}: access denied ({code})",
+            f"grant the read permission it needs, or {_BY_HAND}",
+        )
+    return Finding(Status.WARN, check, f"could not check {what}: {code}", _BY_HAND)
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -553,7 +575,9 @@ class Doctor:
                 )
             )
         problems = [f for f in (self._check_alarm(spec, published) for spec in specs) if f is not None]
-        idle = [f for f in problems if f.status is Status.WARN]
+        # "Nothing to evaluate" is said only of alarms that exist: one not created yet is already
+        # reported missing above, and has had nothing to evaluate by not existing.
+        idle = [f for f in problems if f.status is Status.WARN and f.what in existing]
         findings.extend(f for f in problems if f.status is not Status.WARN)
         if idle:
             # One line for an endpoint that has published nothing yet, not one per alarm.

@@ -211,10 +211,6 @@ def _targets(args: argparse.Namespace, op: Operator) -> tuple[list[str], list[st
     return sorted(e.name for e in listed if e.status == "InService"), sorted(managed - names)
 
 
-def _fmt_number(value: float) -> str:
-    return f"{value:g}"
-
-
 def _plan_one(op: Operator, name: str) -> tuple[EndpointProfile, Plan, MonthlyCost]:
     """(profile, plan, monthly cost of the desired set) for one endpoint; raises if it is missing."""
     from dataclasses import replace
@@ -247,14 +243,15 @@ def _print_plan(name: str, kind: str, plan: Plan, cost: MonthlyCost) -> None:
         f"{len(plan.delete)} to delete, {len(plan.unchanged)} unchanged; dashboard {plan.dashboard.value}; "
         f"~{cost.alarms_usd + cost.dashboards_usd:.2f} USD/month"
     )
+    from sagewatch.core.alerting.units import format_comparison, format_value
+
     for sign, changes in (("+", plan.create), ("~", plan.update)):
         for change in changes:
             spec = change.spec
-            op = ">" if spec.comparison == "GreaterThanThreshold" else ">="
+            # The human units and numbers of alerts, the demo and the backtest ("> 1,000 ms").
+            threshold = format_comparison(spec.comparison, format_value(spec.human_threshold, spec.display.unit))
             detail = "" if sign == "+" else f"  ({change.reason})"
-            print(
-                f"  {sign} {spec.name}: {spec.key} {op} {_fmt_number(spec.human_threshold)} {spec.display.unit}{detail}"
-            )
+            print(f"  {sign} {spec.name}: {spec.key} {threshold}{detail}")
     for deleted in plan.delete:
         print(f"  - {deleted}")
     for note in plan.notes:
@@ -420,7 +417,7 @@ def _doctor_report(args: argparse.Namespace, client: Any, target: Any, region: s
 
 
 def _doctor_in_emulated_account(args: argparse.Namespace) -> int:
-    """``--emulated``: the demo's endpoints, onboarded, in a throwaway emulated account."""
+    """``--emulated``: the demo's endpoints, created but not onboarded, in a throwaway emulated account."""
     from sagewatch_cli import doctor
     from sagewatch_emulator import EmulatedAccount
     from sagewatch_emulator.demo import ENDPOINTS

@@ -6,18 +6,25 @@ writes each dashboard body to a file; then repeats an event (zero writes), updat
 endpoint (re-fit) and deletes another (clean-up). Finally fraud-scorer's p99 latency spikes:
 the demo pushes the metrics and error logs, raises the alarm's notification and writes the
 Slack message (JSON) and the email (HTML) NotifyFunction produced.
+
+The story runs on the emulated account's clock, pinned at 03:12 UTC (the latest one past), so
+the alert's times are the story's. The output folder's own subfolders (dashboards/, alerts/)
+hold this run's final state only.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Mapping, Sequence
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
 from sagewatch.adapters.sagemaker import SageMakerEndpoints
 from sagewatch.config import OnboardConfig
+from sagewatch.core.alerting.slack_text import unescape_mrkdwn
+from sagewatch.core.alerting.units import format_comparison, format_value
+from sagewatch.core.evaluation import AlarmConfig, Datapoint, evaluate
 from sagewatch.core.monitoring.alarms import desired_alarms
 from sagewatch.core.monitoring.tags import overrides_from_tags
 from sagewatch.core.shared.naming import alarm_prefix, dashboard_name
@@ -25,6 +32,20 @@ from sagewatch_emulator import EmulatedAccount, Invocation, VariantSpec
 from sagewatch_emulator.cloudwatch.alarm_notifications import alarm_notification
 
 FUNCTION = "OnboardFunction"
+
+
+# The story's alarm fires at 03:12 UTC: the demo runs on a clock that says so (the emulated
+# account's clock, pinned), so that every time the alert shows is the story's, not the machine's.
+STORY_TIME = time(3, 12, tzinfo=UTC)
+
+
+def story_moment(wall_now: datetime) -> datetime:
+    """The latest 03:12 UTC not after ``wall_now``: in the past, as it must be (CloudWatch Logs and
+    PutMetricData refuse timestamps more than 2 hours ahead), and less than a day old (well inside
+    the 14 days both accept; see sagewatch_emulator.alarm_engine.clock)."""
+    wall_now = wall_now.astimezone(UTC)
+    today = datetime.combine(wall_now.date(), STORY_TIME)
+    return today if today <= wall_now else today - timedelta(days=1)
 
 
 def state_change(account: EmulatedAccount, endpoint: str, status: str) -> dict[str, Any]:
@@ -36,15 +57,22 @@ def state_change(account: EmulatedAccount, endpoint: str, status: str) -> dict[s
         "detail-type": "SageMaker Endpoint State Change",
         "source": "aws.sagemaker",
         "account": account.account_id,
-        "time": "2026-11-28T03:12:00Z",
+        "time": account.now.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "region": account.region,
         "resources": [arn],
         "detail": {"EndpointName": endpoint, "EndpointArn": arn, "EndpointStatus": status, "Tags": {}},
     }
 
 
-def _number(value: float) -> str:
+def _raw_number(value: float) -> str:
+    """An alarm's own threshold, in the metric's unit, exact (only grouped): not a human value."""
     return f"{int(value):,}" if float(value).is_integer() else f"{value:g}"
+
+
+def _table(rows: Sequence[Sequence[str]], indent: str) -> list[str]:
+    """Rows as columns as wide as their widest cell, whatever the names' lengths."""
+    widths = [max(len(cell) for cell in column) for column in zip(*rows, strict=True)]
+    return [indent + "  ".join(c.ljust(w) for c, w in zip(row, widths, strict=True)).rstrip() for row in rows]
 
 
 def _writes(invocation: Invocation) -> int:
@@ -66,23 +94,34 @@ def _show_alarms(account: EmulatedAccount, endpoint: str, settings: OnboardConfi
     policy = overrides_from_tags(profile.tags).apply(settings.policy)
     specs = {s.name: s for s in desired_alarms(profile, policy, settings.name_prefix).alarms}
     print(f"  {len(existing)} alarms:")
+    rows = []
     for alarm in existing:
         spec = specs.get(alarm["AlarmName"])
-        human = f"{_number(round(spec.human_threshold, 6))} {spec.display.unit}" if spec else "?"
-        op = ">=" if alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold" else ">"
-        metric = alarm.get("MetricName") or "metric math"
-        raw = _number(alarm["Threshold"])
-        print(f"    {alarm['AlarmName']:<66} {metric:<42} {op} {human:<14} (alarm threshold {raw})")
+        human = format_value(spec.human_threshold, spec.display.unit) if spec else "?"
+        rows.append(
+            (
+                alarm["AlarmName"],
+                alarm.get("MetricName") or "metric math",
+                format_comparison(alarm["ComparisonOperator"], human),
+                f"(alarm threshold {_raw_number(alarm['Threshold'])})",
+            )
+        )
+    for line in _table(rows, "    "):
+        print(line)
     return existing
 
 
 def _save_dashboard(account: EmulatedAccount, endpoint: str, settings: OnboardConfig, out: Path) -> Path | None:
+    """Write the endpoint's dashboard body to ``out/dashboards``; remove its file when it has none."""
     name = dashboard_name(settings.name_prefix, settings.region, endpoint)
+    path = out / "dashboards" / f"{name}.json"
     try:
         body = account.client("cloudwatch").get_dashboard(DashboardName=name)["DashboardBody"]
     except account.client("cloudwatch").exceptions.ResourceNotFound:
+        if path.exists():
+            path.unlink()
+            print(f"  dashboard {name} deleted -> {path} removed")
         return None
-    path = out / "dashboards" / f"{name}.json"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(json.loads(body), indent=2) + "\n")
     print(f"  dashboard {name} ({len(json.loads(body)['widgets'])} widgets) -> {path}")
@@ -145,20 +184,35 @@ ONCALL = "oncall@example.com"
 DEMO_PARAMETERS = {"SlackWebhookSecretName": SLACK_SECRET, "EmailSender": SENDER, "EmailRecipients": ONCALL}
 
 
+def _evaluation_reason(alarm: Mapping[str, Any], points: Sequence[tuple[datetime, float]], at: datetime) -> str:
+    """The state reason CloudWatch gives ``alarm`` evaluated at ``at`` over per-minute ``points``,
+    from the evaluator the emulated account and the backtest use (docs/evaluation.md)."""
+    evaluation = evaluate(AlarmConfig.from_describe_alarms(alarm), [Datapoint(t, v) for t, v in points], at)
+    if evaluation.state is None:
+        raise RuntimeError(f"the story's data leaves {alarm['AlarmName']} in its state at {at:%H:%M}")
+    return evaluation.reason
+
+
+def _minutes(values: Sequence[float], last: datetime) -> list[tuple[datetime, float]]:
+    """One point a minute, the last at ``last``."""
+    return [(last - timedelta(minutes=len(values) - 1 - i), v) for i, v in enumerate(values)]
+
+
 def _alert_story(account: EmulatedAccount, settings: OnboardConfig, out: Path) -> None:
     endpoint, variant = "fraud-scorer", "AllTraffic"
     name = f"{settings.name_prefix}/{endpoint}/{variant}/model-latency-p99"
-    now = datetime.now(tz=UTC).replace(second=0, microsecond=0)
+    now = account.now  # the story's clock: 03:12
+    last = now - timedelta(minutes=1)  # the newest complete minute
     dims = {"EndpointName": endpoint, "VariantName": variant}
-    latency_us = [95_000.0 + 5_000 * (i % 7) for i in range(52)] + [420_000.0, 910_000.0, 1_380_000.0]
-    latency_us += [1_840_000.0, 1_760_000.0, 1_690_000.0, 1_720_000.0, 1_650_000.0]
-    errors = [0.0] * 54 + [12.0, 48.0, 95.0, 140.0, 160.0, 150.0]
-    account.put_metric_series("AWS/SageMaker", "ModelLatency", dims, latency_us, end=now)
+    # Latency breaches the 250 ms threshold in the last three minutes: the third of 3-of-5 fires now.
+    latency_us = [95_000.0 + 5_000 * (i % 7) for i in range(57)] + [910_000.0, 1_380_000.0, 1_840_000.0]
+    errors = [0.0] * 56 + [12.0, 48.0, 95.0, 140.0]
+    account.put_metric_series("AWS/SageMaker", "ModelLatency", dims, latency_us, end=last)
     account.put_metric_series(
-        "AWS/SageMaker", "Invocations", dims, [2_900.0 + 10 * (i % 5) for i in range(60)], end=now
+        "AWS/SageMaker", "Invocations", dims, [2_900.0 + 10 * (i % 5) for i in range(60)], end=last
     )
-    account.put_metric_series("AWS/SageMaker", "Invocation5XXErrors", dims, errors, end=now)
-    account.put_metric_series("/aws/sagemaker/Endpoints", "CPUUtilization", dims, [150.0] * 50 + [370.0] * 10, end=now)
+    account.put_metric_series("AWS/SageMaker", "Invocation5XXErrors", dims, errors, end=last)
+    account.put_metric_series("/aws/sagemaker/Endpoints", "CPUUtilization", dims, [150.0] * 50 + [370.0] * 10, end=last)
     account.put_log_lines(
         f"/aws/sagemaker/Endpoints/{endpoint}",
         [
@@ -168,15 +222,12 @@ def _alert_story(account: EmulatedAccount, settings: OnboardConfig, out: Path) -
             "ERROR upstream feature store returned 503 Service Unavailable",
             "Traceback (most recent call last): FeatureStoreTimeout: GetRecord exceeded 1500 ms",
         ],
-        at=now,
+        at=last + timedelta(seconds=50),
     )
-    alarm = account.client("cloudwatch").describe_alarms(AlarmNames=[name])["MetricAlarms"][0]
-    account.client("cloudwatch").set_alarm_state(AlarmName=name, StateValue="ALARM", StateReason="latency spike")
-    reason = (
-        "Threshold Crossed: 3 out of the last 5 datapoints [1840000.0 (03:11:00), 1380000.0 (03:10:00), "
-        "910000.0 (03:09:00)] were greater than the threshold (250000.0) "
-        "(minimum 3 datapoints for OK -> ALARM transition)."
-    )
+    cloudwatch = account.client("cloudwatch")
+    alarm = cloudwatch.describe_alarms(AlarmNames=[name])["MetricAlarms"][0]
+    reason = _evaluation_reason(alarm, _minutes(latency_us, last), now)
+    cloudwatch.set_alarm_state(AlarmName=name, StateValue="ALARM", StateReason=reason)
     notification = alarm_notification(alarm, new_state="ALARM", old_state="OK", reason=reason, at=now)
     result = account.invoke("NotifyFunction", notification)
     if result.error:
@@ -188,25 +239,25 @@ def _alert_story(account: EmulatedAccount, settings: OnboardConfig, out: Path) -
         path = alerts / f"slack-{i + 1}.json"
         path.write_text(json.dumps(message, indent=2, ensure_ascii=False) + "\n")
         print(f"  Slack message -> {path}")
-        print("    " + message["text"])
+        print("    " + unescape_mrkdwn(message["text"]))  # as Slack shows it; the file keeps the escaping
     for i, mail in enumerate(result.emails):
         html = alerts / f"email-{i + 1}.html"
         html.write_text(mail["html"] or "")
         (alerts / f"email-{i + 1}.txt").write_text(mail["text"] or "")
         print(f"  email to {', '.join(mail['to'])}: {mail['subject']!r} -> {html}")
 
-    print("\n== 6. Fourteen minutes later the alarm returns to OK")
-    account.client("cloudwatch").set_alarm_state(AlarmName=name, StateValue="OK", StateReason="recovered")
-    ok = alarm_notification(
-        alarm,
-        new_state="OK",
-        old_state="ALARM",
-        reason=(
-            "Threshold Crossed: 5 out of the last 5 datapoints [120000.0 (03:26:00)] "
-            "were not greater than the threshold."
-        ),
-        at=datetime.now(tz=UTC) + timedelta(minutes=14),
+    recovered = now + timedelta(minutes=14)
+    print(f"\n== 6. {recovered:%H:%M} - fourteen minutes later the alarm returns to OK")
+    # The feature store recovers: latency falls back under the threshold from 03:14.
+    recovery_us = [1_760_000.0, 1_120_000.0] + [110_000.0 + 4_000 * (i % 5) for i in range(12)]
+    account.put_metric_series("AWS/SageMaker", "ModelLatency", dims, recovery_us, end=recovered - timedelta(minutes=1))
+    account.put_metric_series(
+        "AWS/SageMaker", "Invocation5XXErrors", dims, [150.0, 60.0] + [0.0] * 12, end=recovered - timedelta(minutes=1)
     )
+    history = _minutes(latency_us + recovery_us, recovered - timedelta(minutes=1))
+    ok_reason = _evaluation_reason(alarm, history, recovered)
+    cloudwatch.set_alarm_state(AlarmName=name, StateValue="OK", StateReason=ok_reason)
+    ok = alarm_notification(alarm, new_state="OK", old_state="ALARM", reason=ok_reason, at=recovered)
     resolved = account.invoke("NotifyFunction", ok)
     if resolved.error:
         raise RuntimeError(f"NotifyFunction failed: {resolved.error}")
@@ -214,12 +265,25 @@ def _alert_story(account: EmulatedAccount, settings: OnboardConfig, out: Path) -
         path = alerts / "slack-resolved.json"
         path.write_text(json.dumps(message, indent=2, ensure_ascii=False) + "\n")
         print(f"  Slack message -> {path}")
-        print("    " + message["text"])
+        print("    " + unescape_mrkdwn(message["text"]))
 
 
-def run_demo(out_dir: Path) -> int:
+def _fresh_output(out_dir: Path) -> None:
+    """The demo's own subfolders start empty, so the output shows this run's final state only
+    (a dashboard deleted in this run, or left from an earlier one, is not there)."""
     out_dir.mkdir(parents=True, exist_ok=True)
+    for folder in (out_dir / "dashboards", out_dir / "alerts"):
+        if folder.is_dir():
+            for stale in folder.iterdir():
+                if stale.is_file() and stale.suffix in (".json", ".html", ".txt"):
+                    stale.unlink()
+
+
+def run_demo(out_dir: Path, *, wall_clock: Callable[[], datetime] = lambda: datetime.now(tz=UTC)) -> int:
+    _fresh_output(out_dir)
     with EmulatedAccount(parameters=DEMO_PARAMETERS) as account:
+        # Pinned before anything reads the clock; nothing advances it, so "now" stays 03:12.
+        account.alarm_engine.clock.pin(story_moment(wall_clock()))
         account.client("secretsmanager").create_secret(Name=SLACK_SECRET, SecretString=account.slack_url)
         account.verify_email_identity(SENDER)
         settings = OnboardConfig.from_env(account.function_environment(FUNCTION))
@@ -247,10 +311,13 @@ def run_demo(out_dir: Path) -> int:
         print("\n== 4. churn-predictor is deleted")
         _invoke(account, "churn-predictor", "DELETING")
         account.delete_endpoint("churn-predictor")
-        left = account.client("cloudwatch").describe_alarms(AlarmNamePrefix="SageWatch/churn-predictor/")
+        left = account.client("cloudwatch").describe_alarms(
+            AlarmNamePrefix=alarm_prefix(settings.name_prefix, "churn-predictor")
+        )
         print(f"  alarms left for churn-predictor: {len(left['MetricAlarms'])}")
+        _save_dashboard(account, "churn-predictor", settings, out_dir)  # gone: its file goes too
 
-        print("\n== 5. 03:12 - fraud-scorer's p99 latency alarm fires")
+        print(f"\n== 5. {account.now:%H:%M} - fraud-scorer's p99 latency alarm fires")
         _alert_story(account, settings, out_dir)
 
         total = account.client("cloudwatch").describe_alarms(AlarmNamePrefix=f"{settings.name_prefix}/")

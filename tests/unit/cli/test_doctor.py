@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from botocore.exceptions import ClientError
 
 from sagewatch_cli import doctor
 from sagewatch_cli.doctor import Finding, Status
@@ -94,3 +95,21 @@ def test_target_from_a_stack_reads_its_parameters_and_outputs() -> None:
     assert target.powertools_parameter.endswith("/3.30.0")
     assert target.alert_topic_arn == "arn:aws:sns:us-east-1:123456789012:t"
     assert target.policy_parameter == "/sagewatch/policy"
+
+
+def _client_error(code: str) -> ClientError:
+    return ClientError({"Error": {"Code": code, "Message": "..."}}, "GetAccountSettings")
+
+
+def test_a_check_the_service_does_not_implement_is_an_emulator_gap_without_permission_advice() -> None:
+    finding = doctor._could_not_check("lambda-concurrency", "the concurrency", _client_error("404"))
+    assert finding.status is Status.WARN
+    assert "does not implement it (404; an emulator gap, not a finding about the account)" in finding.what
+    assert "permission" not in finding.fix
+
+
+def test_only_access_denied_asks_for_a_permission() -> None:
+    denied = doctor._could_not_check("ses", "SES", _client_error("AccessDeniedException"))
+    assert "access denied (AccessDeniedException)" in denied.what and "grant the read permission" in denied.fix
+    other = doctor._could_not_check("ses", "SES", _client_error("ThrottlingException"))
+    assert other.what.endswith("ThrottlingException") and "permission" not in other.fix

@@ -28,6 +28,7 @@ from sagewatch.core.alerting.slack_text import (
     escape_mrkdwn,
     slack_len,
     truncate,
+    unescape_mrkdwn,
 )
 from sagewatch_emulator.slack_blocks import validate_slack_message
 
@@ -460,6 +461,15 @@ def test_escape_mrkdwn() -> None:
     assert escape_mrkdwn("<!channel> & <@U1> <https://x|y>") == "&lt;!channel&gt; &amp; &lt;@U1&gt; &lt;https://x|y&gt;"
     assert escape_mrkdwn("a\x00b\x1bc\u202ed") == "abcd"
     assert escape_mrkdwn("&amp;") == "&amp;amp;", "already-escaped text is escaped again: it is literal text"
+
+
+@given(st.text(alphabet=st.sampled_from("ab&<>;lgtmp "), max_size=40))
+def test_unescape_mrkdwn_shows_what_slack_shows(text: str) -> None:
+    assert unescape_mrkdwn(escape_mrkdwn(text)) == text
+
+
+def test_unescape_mrkdwn_decodes_only_slacks_three_entities() -> None:
+    assert unescape_mrkdwn("p99 &gt; 250 ms &amp;lt; &quot;") == "p99 > 250 ms &lt; &quot;"
 
 
 def test_truncate_never_cuts_an_entity_in_half() -> None:

@@ -129,3 +129,20 @@ def test_rows_keep_per_component_and_per_feature_alarms_apart() -> None:
     )
     assert row_label("SageWatch/fraud-scorer/_endpoint/async-backlog-size", "fraud-scorer") == "async-backlog-size"
     assert row_label("someone-elses-alarm", "fraud-scorer") == "someone-elses-alarm"
+
+
+def test_a_flag_alarm_gets_no_threshold_suggestion() -> None:
+    from tests.unit.factories import async_endpoint
+
+    alarms = desired_alarms(async_endpoint(), Policy(), "SageWatch").alarms
+    _, readings = history_queries(alarms)
+    flag = next(r for r in readings if r.spec.key == "async-backlog-without-capacity")
+    (series,) = flag.inputs.values()
+    start, end = window(minute(60 * 24 * 2), 2)
+    history = {series: [(start + timedelta(minutes=i), 0.0) for i in range(2 * 24 * 60)]}
+    result = backtest_alarm(flag, history, start, end, 2)
+    assert result.replay.fires == 0 and result.suggestion is None
+    assert result.as_dict()["suggested_threshold"] is None
+    report = BacktestReport("video-tagger", "async", start, end, 2, 1, (result,))
+    row = next(line for line in render_table(report).splitlines() if "async-backlog-without-capacity" in line)
+    assert row.split() == ["async-backlog-without-capacity", "≥", "1", "flag", "0", "0", "s", "0", "s", "n/a", "(flag)"]

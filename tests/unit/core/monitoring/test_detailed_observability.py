@@ -24,11 +24,11 @@ from sagewatch.core.monitoring.detailed_observability import DEFAULT_ON_SINCE, h
 from sagewatch.core.monitoring.policy import Policy
 from sagewatch.core.monitoring.profile import EndpointProfile, profile_from_descriptions
 from sagewatch.core.shared.alarm_context import AlarmContext, split_description
-from sagewatch.core.shared.links import ai_insights_url, endpoint_url
+from sagewatch.core.shared.links import ENDPOINT_AND_AI_INSIGHTS, ai_insights_url, endpoint_url
 from sagewatch.core.shared.partitions import partition
 
 SAMPLE = Path(__file__).resolve().parents[4] / "events" / "notify" / "alarm-metric-latency-p99.json"
-LABEL = "SageMaker AI Insights"
+LABEL = ENDPOINT_AND_AI_INSIGHTS  # the endpoint link, saying its page holds the Insights view
 BEFORE = datetime(2026, 6, 17, 23, 59, tzinfo=UTC)  # the documented day itself: "after June 17"
 AFTER = datetime(2026, 6, 18, tzinfo=UTC)
 
@@ -110,7 +110,8 @@ def test_the_dashboard_links_to_ai_insights_only_when_the_endpoint_has_it() -> N
     on = profile_in("eu-west-1", describe_config(CreationTime=AFTER))
     off = profile_in("eu-west-1", describe_config(CreationTime=BEFORE))
     assert f"[{LABEL}]({endpoint_url('eu-west-1', 'fraud')})" in header(on)
-    assert LABEL not in header(off)
+    assert header(on).count(endpoint_url("eu-west-1", "fraud") or "?") == 1  # one link to the page, not two
+    assert LABEL not in header(off) and "AI Insights" not in header(off)
     assert header(off) == header(replace(on, detailed_observability=False))
 
 
@@ -170,12 +171,14 @@ def test_an_alert_links_to_ai_insights_when_its_alarm_says_so() -> None:
     parsed = notification(insights=True)
     links = view_links(parsed)
     assert links[LABEL] == endpoint_url("eu-west-1", resolve_target(parsed, "SageWatch").endpoint or "")
-    assert list(links)[-1] == LABEL  # after Alarm, Dashboard, Endpoint, Logs
+    # The endpoint link itself says its page holds the Insights view: no second link to that page.
+    assert list(links) == ["Alarm", "Dashboard", LABEL, "Logs"]
+    assert len(set(links.values())) == len(links)
 
 
 @pytest.mark.parametrize("insights", [False, None])
 def test_an_alert_without_the_flag_has_no_ai_insights_link(insights: bool | None) -> None:
-    assert LABEL not in view_links(notification(insights=insights))
+    assert list(view_links(notification(insights=insights))) == ["Alarm", "Dashboard", "Endpoint", "Logs"]
 
 
 def test_no_ai_insights_link_in_govcloud_alerts() -> None:
@@ -185,7 +188,7 @@ def test_no_ai_insights_link_in_govcloud_alerts() -> None:
 def rendered(parsed: AlarmNotification) -> tuple[str, str, str]:
     view = alarm_view(parsed)
     email = render_email(view)
-    return json.dumps(render_slack(view)), email.text, email.html
+    return json.dumps(render_slack(view), ensure_ascii=False), email.text, email.html
 
 
 def test_slack_and_email_show_the_ai_insights_link_only_with_the_flag() -> None:
@@ -194,4 +197,4 @@ def test_slack_and_email_show_the_ai_insights_link_only_with_the_flag() -> None:
     assert f"{LABEL}: https://" in text
     assert LABEL in html
     for part in rendered(notification(insights=False)):
-        assert LABEL not in part
+        assert LABEL not in part and "AI Insights" not in part

@@ -14,6 +14,7 @@ from sagewatch.core.alerting.reason_text import humanize_reason
 from sagewatch.core.alerting.units import describe_metric, format_comparison, format_duration, format_value
 from sagewatch.core.monitoring.alarm_catalog import BY_KEY
 from sagewatch.core.shared.links import (
+    ENDPOINT_AND_AI_INSIGHTS,
     ai_insights_url,
     alarm_url,
     dashboard_url,
@@ -129,15 +130,17 @@ def build_alarm_view(
     if target.endpoint:
         if dashboards:
             candidates.append(("Dashboard", dashboard_url(region, dashboard_name(prefix, region, target.endpoint))))
-        candidates.append(("Endpoint", endpoint_url(region, target.endpoint)))
+        endpoint_label = "Endpoint"
+        # Known from the alarm's context trailer that onboarding wrote: no API call per alert. The
+        # endpoint page holds "View in SageMaker AI Insights": one link that says so, not two.
+        if target.context is not None and target.context.insights and ai_insights_url(region, target.endpoint):
+            endpoint_label = ENDPOINT_AND_AI_INSIGHTS
+        candidates.append((endpoint_label, endpoint_url(region, target.endpoint)))
         if target.component:
             candidates.append(
                 (f"Inference component {target.component}", inference_component_url(region, target.endpoint))
             )
         candidates.append(("Logs", logs_url(region, target.endpoint)))
-        if target.context is not None and target.context.insights:
-            # Known from the alarm's context trailer that onboarding wrote: no API call per alert.
-            candidates.append(("SageMaker AI Insights", ai_insights_url(region, target.endpoint)))
     links = _links(candidates)
 
     details: list[tuple[str, str]] = []

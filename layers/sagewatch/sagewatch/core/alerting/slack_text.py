@@ -77,3 +77,14 @@ def escape_mrkdwn(text: str) -> str:
         .replace(">", "&gt;")
     )
     return _BROADCAST.sub(lambda m: "@" + _WORD_JOINER + m.group(1), escaped)
+
+
+_ENTITY = re.compile("&(amp|lt|gt);")
+_ENTITY_CHARS = {"amp": "&", "lt": "<", "gt": ">"}
+
+
+def unescape_mrkdwn(text: str) -> str:
+    """What a person reads in Slack, for showing a message outside it (a terminal): the three
+    entities of :func:`escape_mrkdwn` decoded, in one pass so ``&amp;lt;`` stays ``&lt;``.
+    The payload itself keeps Slack's escaping; this is for display only."""
+    return _ENTITY.sub(lambda m: _ENTITY_CHARS[m.group(1)], text)

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from sagewatch.core.alerting.units import format_comparison, format_value
+
 
 class Applies(StrEnum):
     """Which kind of variant or endpoint an alarm belongs to."""
@@ -338,10 +340,10 @@ def markdown_table() -> str:
         "|---|---|---|---|---|---|---|---|",
     ]
     for d in DEFINITIONS:
-        comparison = ">" if d.comparison == "GreaterThanThreshold" else ">="
+        threshold = format_comparison(d.comparison, format_value(d.default_threshold, d.unit))
         rows.append(
             f"| `{d.key}` | {d.title} | {', '.join(a.value for a in d.applies)} | {d.statistic} | "
-            f"{comparison} {d.default_threshold:g} {d.unit} | {d.period} s | "
+            f"{threshold} | {d.period} s | "
             f"{d.datapoints_to_alarm} of {d.evaluation_periods} | {_missing_data_text(d.treat_missing_data)} |"
         )
     return "\n".join(rows)

@@ -37,12 +37,20 @@ class MetricQuery:
     return_data: bool = False
 
 
+FLAG_UNIT = "flag"
+
+
 @dataclass(frozen=True)
 class Display:
     """How to show the alarm's numbers to a person: alarms speak CloudWatch units, people don't."""
 
-    unit: str  # "ms", "%", "s", "count", ...
+    unit: str  # "ms", "%", "s", "count", "flag" ...
     scale: float = 1.0  # human value = metric value * scale (µs → ms: 0.001)
+
+    @property
+    def is_flag(self) -> bool:
+        """A 0/1 metric (HasBacklogWithoutCapacity): 1 is its only meaningful threshold."""
+        return self.unit == FLAG_UNIT
 
 
 @dataclass(frozen=True)

@@ -201,7 +201,8 @@ def backtest_alarm(
     return AlarmBacktest(
         spec=reading.spec,
         replay=replay(reading.config, series),
-        suggestion=suggest_threshold(reading.config, series, max_fires(days)),
+        # A flag (0/1) has no threshold to tune: any other than 1 fires always or never.
+        suggestion=None if reading.spec.display.is_flag else suggest_threshold(reading.config, series, max_fires(days)),
         periods_with_data=sum(value is not None for value in series.values),
     )
 
@@ -240,6 +241,7 @@ def window(end: datetime, days: float) -> tuple[datetime, datetime]:
 
 
 _HEADERS = ("alarm", "threshold", "fires", "in ALARM", "longest", "once a week")
+NOT_TUNABLE = "n/a (flag)"
 
 
 def row_label(name: str, endpoint: str) -> str:
@@ -259,7 +261,9 @@ def render_table(report: BacktestReport) -> str:
         comparison = alarm.spec.comparison
         key = row_label(alarm.spec.name, alarm.spec.endpoint)
         suggestion = "—"
-        if alarm.suggestion is not None:
+        if alarm.spec.display.is_flag:
+            suggestion = NOT_TUNABLE  # 0 or 1: no other threshold to suggest
+        elif alarm.suggestion is not None:
             suggested = format_value(alarm.human(alarm.suggestion.threshold), alarm.unit)
             suggestion = format_comparison(comparison, suggested)
         elif alarm.periods_with_data == 0:

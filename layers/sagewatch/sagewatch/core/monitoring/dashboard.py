@@ -28,7 +28,13 @@ from sagewatch.core.monitoring.alarm_spec import AlarmSpec, Dimensions
 from sagewatch.core.monitoring.model_monitor_dashboard import model_monitor_widgets
 from sagewatch.core.monitoring.profile import EndpointProfile, VariantProfile
 from sagewatch.core.shared.instance_types import InstanceType, lookup
-from sagewatch.core.shared.links import ai_insights_url, alarms_search_url, endpoint_url, logs_url
+from sagewatch.core.shared.links import (
+    ENDPOINT_AND_AI_INSIGHTS,
+    ai_insights_url,
+    alarms_search_url,
+    endpoint_url,
+    logs_url,
+)
 from sagewatch.core.shared.namespaces import (
     INFERENCE_COMPONENT_NAMESPACE,
     INSTANCE_NAMESPACE,
@@ -114,14 +120,15 @@ class _Grid:
 def _links(profile: EndpointProfile, prefix: str) -> list[str]:
     """Markdown links to the endpoint, its logs and its alarms (none where the partition has no console)."""
     region, group = profile.region, endpoint_log_group(profile.name)
+    endpoint_label = "SageMaker endpoint"
+    if profile.detailed_observability and ai_insights_url(region, profile.name):
+        # The endpoint page holds "View in SageMaker AI Insights" (no URL of its own is documented).
+        endpoint_label = ENDPOINT_AND_AI_INSIGHTS
     candidates = [
-        ("SageMaker endpoint", endpoint_url(region, profile.name)),
+        (endpoint_label, endpoint_url(region, profile.name)),
         (f"Logs: {group}", logs_url(region, profile.name)),
         ("Alarms", alarms_search_url(region, alarm_prefix(prefix, profile.name))),
     ]
-    if profile.detailed_observability:
-        # The endpoint page's "View in SageMaker AI Insights" (no URL of its own is documented).
-        candidates.append(("SageMaker AI Insights", ai_insights_url(region, profile.name)))
     return [f"[{label}]({url})" for label, url in candidates if url]
 
 

@@ -17,7 +17,9 @@ with CloudWatch SageMaker AI Insights") documents no console URL or fragment of 
 reached through CloudWatch → Infrastructure monitoring → SageMaker AI Insights (fleet level, no
 filter), or from the SageMaker AI console's endpoint detail page, whose "View in SageMaker AI
 Insights" opens it *filtered to that endpoint*. The link therefore goes to that endpoint page, the
-documented one-click way to the endpoint's view, and only in partitions whose documentation
+documented one-click way to the endpoint's view, as the endpoint link itself, labelled to say the
+page holds the Insights view (ENDPOINT_AND_AI_INSIGHTS) rather than a second link to the same
+page under another name; and only in partitions whose documentation
 describes the feature: aws (docs.aws.amazon.com) and aws-cn (docs.amazonaws.cn publishes the same
 CloudWatch pages). No AWS GovCloud (US) page for it was found, so none there.
 """
@@ -30,6 +32,7 @@ from sagewatch.core.shared.namespaces import PROCESSING_JOB_LOG_GROUP, endpoint_
 from sagewatch.core.shared.partitions import COMMERCIAL, partition
 
 _AI_INSIGHTS_PARTITIONS = frozenset({COMMERCIAL, "aws-cn"})
+ENDPOINT_AND_AI_INSIGHTS = "SageMaker endpoint · AI Insights"  # the endpoint link, where it holds Insights
 
 _PARTITION_CONSOLE_HOSTS = {
     "aws-cn": "console.amazonaws.cn",
