@@ -74,3 +74,22 @@ def boto3_has_credentials(profile: str | None, region: str) -> bool:
         return session.get_credentials() is not None
     except BotoCoreError:  # an unknown profile, an unreadable config
         return False
+
+
+def main() -> int:
+    """``python -m tests.e2e.settings``: refuse (exit 2, the reason on stderr) or say what will run."""
+    import os
+    import sys
+
+    try:
+        settings = AwsSettings.from_environ(os.environ, has_credentials=boto3_has_credentials)
+    except RefusedError as refused:
+        print(refused, file=sys.stderr)
+        return 2
+    profile = f", profile {settings.profile}" if settings.profile else ""
+    print(f"running the acceptance scenario in AWS region {settings.region}{profile}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
