@@ -29,7 +29,7 @@ from typing import Any
 
 import boto3
 from botocore.config import Config
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from tests.e2e import endpoint_spec, sam_cli
 from tests.e2e.cleanup import leftovers
@@ -37,7 +37,7 @@ from tests.e2e.driver import Alert, Monitoring
 from tests.e2e.inbox import Inbox
 from tests.e2e.naming import VARIANT, RunNames
 from tests.e2e.settings import REPO, AwsSettings
-from tests.e2e.sweeper import Sweeper, read_inventory, stack_status
+from tests.e2e.sweeper import Sweeper, read_inventory, read_monitoring, stack_status
 from tests.e2e.waits import REAL_CLOCK, Clock, WaitTimeoutError, wait_for
 
 FIXTURES_TEMPLATE = Path(__file__).resolve().parent / "fixtures.yaml"
@@ -152,7 +152,7 @@ class AwsDriver:
         def created() -> bool:
             status = stack_status(self._client, names.fixtures_stack)
             last[0] = status
-            if status is None or "FAILED" in status or "ROLLBACK" in status:
+            if status is not None and ("FAILED" in status or "ROLLBACK" in status):
                 raise StackFailedError(f"fixtures stack {names.fixtures_stack} is {status}")
             return status == "CREATE_COMPLETE"
 
@@ -194,6 +194,9 @@ class AwsDriver:
             except ClientError as error:  # a cold start may answer ModelError once: try again
                 self._say(f"  invoke: {error.response.get('Error', {}).get('Code')}, retrying")
                 return False
+            except BotoCoreError as error:  # a read timeout while the container starts
+                self._say(f"  invoke: {type(error).__name__}, retrying")
+                return False
             return True
 
         self._wait("the first request to be answered (cold start)", invoke, FIRST_INVOKE_TIMEOUT)
@@ -229,22 +232,12 @@ class AwsDriver:
     # -- monitoring ---------------------------------------------------------------------------
 
     def monitoring(self) -> Monitoring:
-        names = self.names
-        cloudwatch = self._client("cloudwatch")
-        alarms: list[str] = []
-        for page in cloudwatch.get_paginator("describe_alarms").paginate(AlarmNamePrefix=names.endpoint_alarm_prefix):
-            alarms += [a["AlarmName"] for a in page.get("MetricAlarms", [])]
-        dashboards: list[str] = []
-        for page in cloudwatch.get_paginator("list_dashboards").paginate(DashboardNamePrefix=names.endpoint_dashboard):
-            dashboards += [d["DashboardName"] for d in page.get("DashboardEntries", [])]
-        return Monitoring(tuple(sorted(alarms)), tuple(d for d in dashboards if d == names.endpoint_dashboard))
+        return read_monitoring(self._client, self.names)
 
     def wait_for_monitoring(self, alarm_keys: tuple[str, ...]) -> Monitoring:
-        wanted = {f"{self.names.endpoint_alarm_prefix}{VARIANT}/{key}" for key in alarm_keys}
-
         def complete() -> Monitoring | None:
             now = self.monitoring()
-            return now if wanted <= set(now.alarms) and now.dashboards else None
+            return now if now.has(self.names, alarm_keys) else None
 
         found: Monitoring = self._wait(
             f"alarms {sorted(alarm_keys)} and the dashboard of {self.names.endpoint} (EventBridge → OnboardFunction)",
@@ -297,7 +290,7 @@ class AwsDriver:
     def wait_for_monitoring_removed(self) -> Monitoring:
         def removed() -> Monitoring | None:
             now = self.monitoring()
-            return now if not now.alarms and not now.dashboards else None
+            return now if now.empty else None
 
         gone: Monitoring = self._wait(
             f"the alarms and dashboard of {self.names.endpoint} to be removed (EventBridge DELETING → OnboardFunction)",

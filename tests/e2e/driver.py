@@ -17,7 +17,7 @@ import json
 from dataclasses import dataclass
 from typing import Any, Protocol
 
-from tests.e2e.naming import RunNames
+from tests.e2e.naming import VARIANT, RunNames
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,15 @@ class Monitoring:
 
     alarms: tuple[str, ...]
     dashboards: tuple[str, ...]
+
+    def has(self, names: RunNames, alarm_keys: tuple[str, ...]) -> bool:
+        """Whether the endpoint's dashboard and (at least) these alarms of its variant exist."""
+        wanted = {f"{names.endpoint_alarm_prefix}{VARIANT}/{key}" for key in alarm_keys}
+        return wanted <= set(self.alarms) and names.endpoint_dashboard in self.dashboards
+
+    @property
+    def empty(self) -> bool:
+        return not self.alarms and not self.dashboards
 
 
 @dataclass(frozen=True)

@@ -35,7 +35,7 @@ from tests.e2e.driver import Alert, Monitoring
 from tests.e2e.endpoint_spec import MAX_CONCURRENCY, MEMORY_MB
 from tests.e2e.inbox import Inbox
 from tests.e2e.naming import TAG_KEY, VARIANT, RunNames
-from tests.e2e.sweeper import Sweeper, read_inventory
+from tests.e2e.sweeper import Sweeper, read_inventory, read_monitoring
 from tests.e2e.waits import Clock, wait_for
 
 # The emulated account answers at once: a short bound keeps a broken step from hanging the suite.
@@ -130,17 +130,12 @@ class EmulatedDriver:
         self.account.put_metric_series("AWS/SageMaker", "ModelLatency", dims, [3_500.0] * 5)  # µs
 
     def monitoring(self) -> Monitoring:
-        found = read_inventory(self._client, self.names)
-        alarms = tuple(a for a in found.alarms if a.startswith(self.names.endpoint_alarm_prefix))
-        dashboards = tuple(d for d in found.dashboards if d == self.names.endpoint_dashboard)
-        return Monitoring(alarms, dashboards)
+        return read_monitoring(self._client, self.names)
 
     def wait_for_monitoring(self, alarm_keys: tuple[str, ...]) -> Monitoring:
-        wanted = {f"{self.names.endpoint_alarm_prefix}{VARIANT}/{key}" for key in alarm_keys}
-
         def complete() -> Monitoring | None:
             now = self.monitoring()
-            return now if wanted <= set(now.alarms) and now.dashboards else None
+            return now if now.has(self.names, alarm_keys) else None
 
         result: Monitoring = self._wait(
             f"alarms {sorted(alarm_keys)} and the dashboard of {self.names.endpoint}",
@@ -174,10 +169,12 @@ class EmulatedDriver:
             assert invocation.error is None, invocation.error
 
     def wait_for_monitoring_removed(self) -> Monitoring:
+        def removed() -> Monitoring | None:
+            now = self.monitoring()
+            return now if now.empty else None
+
         result: Monitoring = self._wait(
-            f"the alarms and dashboard of {self.names.endpoint} to be removed",
-            lambda: (lambda m: m if not m.alarms and not m.dashboards else None)(self.monitoring()),
-            lambda: str(self.monitoring()),
+            f"the alarms and dashboard of {self.names.endpoint} to be removed", removed, lambda: str(self.monitoring())
         )
         return result
 

@@ -56,10 +56,9 @@ def deploy_command(
         "--no-fail-on-empty-changeset",
         "--tags",
         f"{TAG_KEY}={names.prefix}",
+        # One argument, "Key=Value" pairs separated by spaces: the form SAM CLI documents.
         "--parameter-overrides",
-        f"NamePrefix={names.prefix}",
-        f"SlackWebhookSecretName={names.webhook_secret}",
-        "OkSettleSeconds=0",
+        f"NamePrefix={names.prefix} SlackWebhookSecretName={names.webhook_secret} OkSettleSeconds=0",
     ]
     if profile:
         command += ["--profile", profile]

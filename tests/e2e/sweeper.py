@@ -12,6 +12,7 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from tests.e2e.cleanup import Action, Inventory, Step, Sweep, TaggedResource, plan
+from tests.e2e.driver import Monitoring
 from tests.e2e.naming import TAG_KEY, RunNames
 from tests.e2e.waits import REAL_CLOCK, Clock, WaitTimeoutError, wait_for
 
@@ -29,11 +30,30 @@ def _error_code(error: ClientError) -> str:
     return str(error.response.get("Error", {}).get("Code", ""))
 
 
+# Each service's "no such resource" error code (its API reference); SageMaker and CloudFormation
+# answer a validation error instead, told apart by its message.
+_NOT_FOUND_CODES = frozenset(
+    {
+        "ResourceNotFound",
+        "ResourceNotFoundException",  # Lambda, DynamoDB, EventBridge, CloudWatch Logs, Secrets Manager
+        "NotFoundException",  # API Gateway, KMS
+        "NotFound",  # SNS GetTopicAttributes; S3 HeadBucket (404)
+        "404",
+        "NoSuchBucket",
+        "NoSuchEntity",  # IAM
+        "ParameterNotFound",  # SSM
+        "AWS.SimpleQueueService.NonExistentQueue",
+        "QueueDoesNotExist",
+    }
+)
+
+
 def _not_found(error: ClientError) -> bool:
-    """SageMaker answers ValidationException "Could not find …"; CloudFormation ValidationError "… does not exist"."""
+    """Whether an error says the resource does not exist (SageMaker: ValidationException "Could not find …";
+    CloudFormation: ValidationError "… does not exist")."""
     code = _error_code(error)
     message = str(error.response.get("Error", {}).get("Message", ""))
-    return code in ("ResourceNotFound", "ResourceNotFoundException", "NoSuchBucket", "NotFoundException") or (
+    return code in _NOT_FOUND_CODES or (
         code in ("ValidationException", "ValidationError")
         and ("Could not find" in message or "does not exist" in message)
     )
@@ -90,6 +110,40 @@ def _tagged(client: ClientFactory, names: RunNames) -> tuple[TaggedResource, ...
     return tuple(_resolve(client, arn) for arn in sorted(set(arns)))
 
 
+def _resource_id(arn: str) -> str:
+    """What follows the service, region and account in an ARN (``key/…``, ``table/…``, a queue name …)."""
+    return arn.split(":", 5)[5] if arn.count(":") >= 5 else ""
+
+
+def _probe(client: ClientFactory, arn: str) -> Callable[[], Any] | None:
+    """A read that fails with "not found" once the resource is gone; None for services not probed."""
+    service = arn.split(":")[2] if arn.count(":") >= 5 else ""
+    resource = _resource_id(arn)
+    name = resource.partition("/")[2]
+    probes: dict[str, Callable[[], Any]] = {
+        "sqs": lambda: client("sqs").get_queue_url(QueueName=resource),
+        "sns": lambda: client("sns").get_topic_attributes(TopicArn=arn),
+        "lambda": lambda: client("lambda").get_function(FunctionName=arn),
+        "dynamodb": lambda: client("dynamodb").describe_table(TableName=name),
+        "events": lambda: client("events").describe_rule(Name=name),
+        "ssm": lambda: client("ssm").get_parameter(Name=resource[len("parameter") :]),
+        "iam": lambda: client("iam").get_role(RoleName=resource.rsplit("/", 1)[-1]),
+        "s3": lambda: client("s3").head_bucket(Bucket=resource),
+        "apigateway": lambda: client("apigatewayv2").get_api(ApiId=resource.rsplit("/", 1)[-1]),
+        "logs": lambda: _log_group_exists(client, resource),
+    }
+    if service == "logs" and not resource.startswith("log-group:"):
+        return None
+    return probes.get(service)
+
+
+def _log_group_exists(client: ClientFactory, resource: str) -> None:
+    group = resource.split(":")[1] if ":" in resource else resource
+    found = client("logs").describe_log_groups(logGroupNamePrefix=group).get("logGroups", [])
+    if not any(g.get("logGroupName") == group for g in found):
+        raise ClientError({"Error": {"Code": "ResourceNotFoundException", "Message": group}}, "DescribeLogGroups")
+
+
 def _resolve(client: ClientFactory, arn: str) -> TaggedResource:
     """Ask the resource's own service whether a tagged ARN is still there (the tagging index lags)."""
     service = arn.split(":")[2] if arn.count(":") >= 5 else ""
@@ -100,11 +154,36 @@ def _resolve(client: ClientFactory, arn: str) -> TaggedResource:
         if service == "secretsmanager":
             secret = client("secretsmanager").describe_secret(SecretId=arn)
             return TaggedResource(arn, pending_deletion=secret.get("DeletedDate") is not None)
+        probe = _probe(client, arn)
+        if probe is not None:
+            probe()
     except ClientError as error:
-        if _not_found(error) or _error_code(error) == "NotFoundException":
+        if _not_found(error):
             return TaggedResource(arn, exists=False)
         raise
     return TaggedResource(arn)
+
+
+def _holds_objects(client: ClientFactory, bucket: str) -> bool:
+    try:
+        return bool(client("s3").list_objects_v2(Bucket=bucket, MaxKeys=1).get("KeyCount", 0))
+    except ClientError as error:
+        if _not_found(error):
+            return False
+        raise
+
+
+def read_monitoring(client: ClientFactory, names: RunNames) -> Monitoring:
+    """The run's endpoint's alarms (by their AlarmNamePrefix) and dashboard, as CloudWatch lists them now."""
+    cloudwatch = client("cloudwatch")
+    alarms: list[str] = []
+    for page in cloudwatch.get_paginator("describe_alarms").paginate(
+        AlarmNamePrefix=names.endpoint_alarm_prefix, AlarmTypes=["MetricAlarm", "CompositeAlarm"]
+    ):
+        alarms += [a["AlarmName"] for a in page.get("MetricAlarms", []) + page.get("CompositeAlarms", [])]
+    entries = _pages(cloudwatch, "list_dashboards", "DashboardEntries", DashboardNamePrefix=names.endpoint_dashboard)
+    dashboards = [d["DashboardName"] for d in entries if d["DashboardName"] == names.endpoint_dashboard]
+    return Monitoring(tuple(sorted(alarms)), tuple(dashboards))
 
 
 def read_inventory(client: ClientFactory, names: RunNames) -> Inventory:
@@ -124,9 +203,7 @@ def read_inventory(client: ClientFactory, names: RunNames) -> Inventory:
         found = _pages(logs, "describe_log_groups", "logGroups", logGroupNamePrefix=prefix)
         groups += [g["logGroupName"] for g in found]
     bucket = fixtures_bucket(client, names)
-    holds_objects = bucket is not None and bool(
-        client("s3").list_objects_v2(Bucket=bucket, MaxKeys=1).get("KeyCount", 0)
-    )
+    holds_objects = bucket is not None and _holds_objects(client, bucket)
     stacks = tuple(name for name in (names.stack, names.fixtures_stack) if stack_status(client, name) is not None)
     return Inventory(
         endpoint=_exists(lambda: sagemaker.describe_endpoint(EndpointName=names.endpoint)),

@@ -31,7 +31,7 @@ def test_deploy_names_the_stack_prefix_tag_and_destination_and_asks_nothing() ->
     assert option(command, "--stack-name") == NAMES.prefix
     assert option(command, "--region") == "eu-west-1"
     assert option(command, "--tags") == f"sagewatch-e2e={NAMES.prefix}"
-    overrides = command[command.index("--parameter-overrides") + 1 :]
+    overrides = option(command, "--parameter-overrides").split(" ")
     assert f"NamePrefix={NAMES.prefix}" in overrides
     assert f"SlackWebhookSecretName={NAMES.webhook_secret}" in overrides
     assert "OkSettleSeconds=0" in overrides

@@ -109,3 +109,26 @@ def test_a_stack_that_never_goes_is_given_up_on_at_the_bound(monkeypatch: pytest
             NAMES.stack
         )
     assert ticking.t == 60.0
+
+
+def test_a_tagged_arn_is_checked_with_its_own_service() -> None:
+    calls: list[str] = []
+    answers: dict[str, Any] = {
+        "describe_key": {"KeyMetadata": {"KeyState": "PendingDeletion"}},
+        "get_queue_url": error("AWS.SimpleQueueService.NonExistentQueue", "The specified queue does not exist"),
+        "get_topic_attributes": {"Attributes": {}},
+        "describe_log_groups": {"logGroups": [{"logGroupName": "/aws/lambda/sw-e2e-12070245-a1b2-notify-other"}]},
+        "get_parameter": error("ParameterNotFound"),
+    }
+
+    def resolve(arn: str) -> tuple[bool, bool]:
+        found = sweeper._resolve(lambda service: Recorder(calls, answers), arn)
+        return found.exists, found.pending_deletion
+
+    assert resolve("arn:aws:kms:eu-west-1:1:key/abc") == (True, True)
+    assert resolve("arn:aws:sqs:eu-west-1:1:sw-e2e-12070245-a1b2-AlertQueue-X") == (False, False)
+    assert resolve("arn:aws:sns:eu-west-1:1:sw-e2e-12070245-a1b2-alerts") == (True, False)
+    assert resolve("arn:aws:logs:eu-west-1:1:log-group:/aws/lambda/sw-e2e-12070245-a1b2-notify") == (False, False)
+    assert resolve("arn:aws:ssm:eu-west-1:1:parameter/sw-e2e-12070245-a1b2/policy") == (False, False)
+    assert resolve("arn:aws:sagemaker:eu-west-1:1:endpoint/x") == (True, False)  # checked by name elsewhere
+    assert calls == ["describe_key", "get_queue_url", "get_topic_attributes", "describe_log_groups", "get_parameter"]
