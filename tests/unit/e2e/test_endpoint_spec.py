@@ -51,3 +51,21 @@ def test_the_model_script_answers_json_with_a_score() -> None:
     data = inference.input_fn(b'{"instances": [[1, 2]]}', "application/json")
     body, content_type = inference.output_fn(inference.predict_fn(data, model), "application/json")
     assert content_type == "application/json" and json.loads(body)["score"] == 0.5
+
+
+def test_the_requests_are_valid_for_the_sagemaker_api() -> None:
+    """botocore's own validation against the SageMaker service model (no client, no network)."""
+    import botocore.session
+    from botocore.validate import ParamValidator
+
+    model = botocore.session.get_session().get_service_model("sagemaker")
+    requests = {
+        "CreateModel": endpoint_spec.create_model_request(
+            NAMES, image=endpoint_spec.sklearn_image("eu-west-1"), bucket="b", role_arn="arn:aws:iam::1:role/r"
+        ),
+        "CreateEndpointConfig": endpoint_spec.create_endpoint_config_request(NAMES),
+        "CreateEndpoint": endpoint_spec.create_endpoint_request(NAMES),
+    }
+    for operation, request in requests.items():
+        report = ParamValidator().validate(request, model.operation_model(operation).input_shape)
+        assert not report.has_errors(), f"{operation}: {report.generate_report()}"
