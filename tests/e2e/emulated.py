@@ -19,8 +19,9 @@ Everything runs through the template's real handlers, in the order AWS runs them
 Gaps against a real account, said here and in docs/e2e.md: the emulated endpoint is IN_SERVICE at
 once and runs no container (``send_traffic`` publishes the invocation metrics SageMaker would);
 the EventBridge → Lambda and SQS → Lambda hops are played in-process, not by AWS's pollers; the
-stack's own resources carry no stack tags (moto's provisioning is not CloudFormation), so the
-"nothing tagged" check covers the endpoint and the secret the driver tags itself.
+stack tags ``sam deploy --tags`` would propagate are put on by the driver (queues, topics, the KMS
+key, tables, the parameter, the stack's alarms), so the "nothing tagged" check sees them — and
+the KMS key pending deletion — as it would on AWS.
 """
 
 from __future__ import annotations
@@ -105,8 +106,19 @@ class EmulatedDriver:
         self._client("secretsmanager").create_secret(
             Name=names.webhook_secret, SecretString=self.account.slack_url, Tags=[names.tag]
         )
+        tagged = self._tag_stack_resources()
         count = len(self.account.stack.provisioned)
-        self._say(f"deployed stack {names.stack} in the emulated account ({count} resources)")
+        self._say(f"deployed stack {names.stack} in the emulated account ({count} resources, {tagged} tagged)")
+
+    def _tag_stack_resources(self) -> int:
+        """``sam deploy --tags``, played: CloudFormation propagates stack tags to the resources that take tags."""
+        stack = self.account.stack
+        count = 0
+        for logical_id, physical_id in stack.provisioned.items():
+            kind = stack.record(logical_id).type
+            arn = stack.record(logical_id).attributes.get("Arn")
+            count += _tag_resource(self._client, kind, physical_id, arn, self.names.tag)
+        return count
 
     def create_endpoint(self) -> None:
         names = self.names
@@ -210,6 +222,25 @@ class EmulatedDriver:
         if self._secret_exists():
             lines.append(f"secret {self.names.webhook_secret}")
         return lines
+
+
+def _tag_resource(client: Callable[[str], Any], kind: str, physical_id: str, arn: Any, tag: dict[str, str]) -> int:
+    """Tag one provisioned resource with its service's call; 1 if tagged, 0 for types without tags."""
+    if kind == "AWS::SQS::Queue":
+        client("sqs").tag_queue(QueueUrl=physical_id, Tags={tag["Key"]: tag["Value"]})
+    elif kind == "AWS::SNS::Topic":
+        client("sns").tag_resource(ResourceArn=physical_id, Tags=[tag])
+    elif kind == "AWS::KMS::Key":
+        client("kms").tag_resource(KeyId=physical_id, Tags=[{"TagKey": tag["Key"], "TagValue": tag["Value"]}])
+    elif kind == "AWS::DynamoDB::Table":
+        client("dynamodb").tag_resource(ResourceArn=str(arn), Tags=[tag])
+    elif kind == "AWS::SSM::Parameter":
+        client("ssm").add_tags_to_resource(ResourceType="Parameter", ResourceId=physical_id, Tags=[tag])
+    elif kind == "AWS::CloudWatch::Alarm":
+        client("cloudwatch").tag_resource(ResourceARN=str(arn), Tags=[tag])
+    else:  # subscriptions, rules, identities …: not listed by the tagging check here
+        return 0
+    return 1
 
 
 # What CloudFormation calls to delete each resource type the emulated account provisions.
