@@ -67,5 +67,7 @@ def test_the_requests_are_valid_for_the_sagemaker_api() -> None:
         "CreateEndpoint": endpoint_spec.create_endpoint_request(NAMES),
     }
     for operation, request in requests.items():
-        report = ParamValidator().validate(request, model.operation_model(operation).input_shape)
+        shape = model.operation_model(operation).input_shape
+        assert shape is not None
+        report = ParamValidator().validate(request, shape)
         assert not report.has_errors(), f"{operation}: {report.generate_report()}"
