@@ -13,10 +13,10 @@ PY313_BIN := $(or $(lastword $(wildcard $(shell pyenv root 2>/dev/null)/versions
 PYTHON    := $(if $(PY313_BIN),$(PY313_BIN)/python3.13,python3)
 SAM       := PATH="$(abspath $(PY313_BIN)):$$PATH" SAM_CLI_TELEMETRY=0 $(SAM_VENV)/bin/sam
 
-.PHONY: help install demo test lint typecheck unit integration template validate build bench clean scan local-invoke
+.PHONY: help install demo test lint typecheck unit integration e2e-emulated e2e e2e-clean template validate build bench clean scan local-invoke
 
 help:  ## list the targets
-	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
+	@grep -E '^[a-z0-9-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 $(VENV)/.installed: pyproject.toml requirements-dev.txt layers/sagewatch/requirements.txt layers/tools/requirements.txt
 	@test -x "$(PYTHON)" || command -v "$(PYTHON)" >/dev/null || { echo "no python3.13 found (pyenv or PATH)"; exit 1; }
@@ -44,7 +44,7 @@ demo: $(VENV)/.installed  ## run the whole story in the emulated AWS account (no
 # started here (root, with dockerd or apt-get); CI=true requires it.
 LOCAL_INVOKE = $(if $(filter true,$(CI)),local-invoke,$(shell tests/local_invoke/docker.sh available 2>/dev/null && echo local-invoke))
 
-test: lint typecheck unit integration template scan $(LOCAL_INVOKE)  ## everything CI runs: lint, types, unit, integration, template, sam validate + build, bandit + checkov, local-invoke (where Docker can run)
+test: lint typecheck unit integration e2e-emulated template scan $(LOCAL_INVOKE)  ## everything CI runs: lint, types, unit, integration, the e2e scenario (emulated), template, sam validate + build, bandit + checkov, local-invoke (where Docker can run)
 
 lint: $(VENV)/.installed  ## ruff lint and format check
 	$(BIN)/ruff check .
@@ -58,6 +58,23 @@ unit: $(VENV)/.installed  ## pure unit tests (no network)
 
 integration: $(VENV)/.installed  ## tests against the emulated account on 127.0.0.1
 	$(BIN)/pytest -q tests/integration
+
+e2e-emulated: $(VENV)/.installed  ## the acceptance scenario (tests/e2e) against the emulated account
+	$(BIN)/pytest -q tests/e2e
+
+# The same scenario against a REAL AWS account (docs/e2e.md): it deploys a stack, a serverless
+# endpoint and alarms, costs a few cents, and removes everything, after a failure too. Refused
+# unless REGION and CONFIRM=yes are given and credentials resolve (environment, or PROFILE).
+e2e: $(VENV)/.installed  ## the acceptance scenario against a REAL AWS account: make e2e REGION=eu-west-1 CONFIRM=yes [PROFILE=name] (docs/e2e.md)
+	@$(E2E_ENV) $(BIN)/python -m tests.e2e.settings
+	@$(MAKE) --no-print-directory $(SAM_VENV)/.installed
+	@test -n "$(PY313_BIN)" || { echo "sam build needs python3.13 (pyenv install 3.13 or put it on PATH)"; exit 1; }
+	$(E2E_ENV) PATH="$(abspath $(PY313_BIN)):$$PATH" SAM_CLI_TELEMETRY=0 $(BIN)/pytest -q -s tests/e2e
+
+e2e-clean: $(VENV)/.installed  ## remove what a real e2e run left: make e2e-clean PREFIX=sw-e2e-... REGION=... [PROFILE=name] [DRY_RUN=1]
+	$(BIN)/python -m tests.e2e.clean --prefix "$(PREFIX)" --region "$(REGION)" $(if $(PROFILE),--profile "$(PROFILE)") $(if $(DRY_RUN),--dry-run)
+
+E2E_ENV = SAGEWATCH_E2E_ACCOUNT=aws SAGEWATCH_E2E_REGION="$(REGION)" SAGEWATCH_E2E_CONFIRM="$(CONFIRM)" SAGEWATCH_E2E_PROFILE="$(PROFILE)" SAGEWATCH_E2E_SAM="$(abspath $(SAM_VENV))/bin/sam"
 
 template: $(VENV)/.installed validate build  ## template tests, sam validate --lint, sam build
 	$(BIN)/pytest -q tests/template
