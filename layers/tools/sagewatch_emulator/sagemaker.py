@@ -518,9 +518,16 @@ def add_sagemaker_inference_components(extensions: MotoExtensions) -> None:
             raise ValidationError(message=f"Variant '{variant}' does not exist on endpoint '{endpoint_name}'.")
         if _serves_a_model(backend, endpoint, variant):
             raise ValidationError(message=_NOT_A_COMPONENT_HOST)
-        model = (self._get_param("Specification") or {}).get("ModelName")
-        if model and model not in backend._models:
-            raise ValidationError(message=f"Could not find model '{model}'.")
+        # One Specification, or Specifications (one per instance type), not both; described back
+        # the same way (API reference CreateInferenceComponent, DescribeInferenceComponent).
+        single, several = self._get_param("Specification"), self._get_param("Specifications")
+        if single and several:
+            raise ValidationError(message="Specify either Specification or Specifications, not both.")
+        specification: dict[str, Any] = {"Specifications": several} if several else {"Specification": single or {}}
+        for spec in several or [single or {}]:
+            model = spec.get("ModelName")
+            if model and model not in backend._models:
+                raise ValidationError(message=f"Could not find model '{model}'.")
         copies = int((self._get_param("RuntimeConfig") or {}).get("CopyCount", 1))
         now = datetime.now(UTC)
         store[name] = {
@@ -529,7 +536,7 @@ def add_sagemaker_inference_components(extensions: MotoExtensions) -> None:
             "EndpointName": endpoint_name,
             "EndpointArn": endpoint.arn,
             "VariantName": self._get_param("VariantName"),
-            "Specification": self._get_param("Specification") or {},
+            **specification,
             "RuntimeConfig": {"DesiredCopyCount": copies, "CurrentCopyCount": copies},
             "InferenceComponentStatus": "InService",
             "CreationTime": now,

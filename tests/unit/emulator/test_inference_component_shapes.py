@@ -194,6 +194,28 @@ def test_an_endpoint_built_for_components_is_in_service_with_none(sagemaker: Any
     assert "ModelName" not in configured and configured["ManagedInstanceScaling"]["Status"] == "ENABLED"
 
 
+def test_a_component_with_several_specifications_is_described_with_the_list_only(sagemaker: Any) -> None:
+    make_endpoint(sagemaker)
+    answers = raw_answers(sagemaker)
+    specifications = [
+        {"InstanceType": "ml.g5.12xlarge", "ModelName": "llm-hub-llama-ic-model"},
+        {"InstanceType": "ml.g6.12xlarge", "ModelName": "llm-hub-mistral-ic-model"},
+    ]
+    sagemaker.create_inference_component(
+        InferenceComponentName="multi-ic",
+        EndpointName="llm-hub",
+        VariantName="AllTraffic",
+        Specifications=specifications,
+        RuntimeConfig={"CopyCount": 1},
+    )
+    described = sagemaker.describe_inference_component(InferenceComponentName="multi-ic")
+    assert described["Specifications"] == specifications
+    assert "Specification" not in described
+    operation = sagemaker.meta.service_model.operation_model("DescribeInferenceComponent")
+    [(_, body)] = [a for a in answers if a[0] == "DescribeInferenceComponent"]
+    assert_shape(operation.output_shape, body, "DescribeInferenceComponent")
+
+
 def test_delete_removes_the_component(sagemaker: Any) -> None:
     make_endpoint(sagemaker)
     sagemaker.delete_inference_component(InferenceComponentName="llama-ic")
