@@ -243,16 +243,18 @@ def test_a_component_added_then_removed_gets_its_alarms_and_widgets_then_loses_t
     assert component_alarms(account, "llama-ic") == {alarm(f"{key}.llama-ic") for key in COMPONENT_KEYS}
 
 
-@pytest.mark.parametrize("sample", ["ic-create.json", "ic-update.json", "ic-delete.json", "ic-create-failed.json"])
+@pytest.mark.parametrize(
+    "sample", ["ic-create.json", "ic-update.json", "ic-delete.json", "ic-create-failed.json", "ic-delete-denied.json"]
+)
 def test_the_sample_component_events_reach_only_onboard_function(account: EmulatedAccount, sample: str) -> None:
     onboard(account)
     event = json.loads((EVENTS / sample).read_text())
     [invocation] = account.deliver_event(event)
     assert invocation.error is None, invocation.error_traceback
     # ic-create names llm-hub, whose alarms stand: nothing to write; llama-ic of the update and
-    # delete samples is described (it exists here) and its endpoint re-fitted; the failed call
-    # is answered without a read.
-    expected = "skipped" if sample == "ic-create-failed.json" else "unchanged"
+    # delete samples is described (it exists here) and its endpoint re-fitted; the failed
+    # calls (one refused by IAM, recorded with requestParameters null) are answered without a read.
+    expected = "skipped" if sample in ("ic-create-failed.json", "ic-delete-denied.json") else "unchanged"
     assert invocation.response["outcome"] == expected
 
 
