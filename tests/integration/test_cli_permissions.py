@@ -44,18 +44,19 @@ IAM_PREFIX = {"sesv2": "ses", "monitoring": "cloudwatch"}
 def recorded_actions() -> Iterator[set[str]]:
     """Every AWS call made in this process meanwhile, as ``<iam prefix>:<Operation>``."""
     calls: set[str] = set()
-    original: Callable[..., Any] = botocore.client.BaseClient._make_api_call
+    client_class = botocore.client.BaseClient
+    original: Callable[..., Any] = vars(client_class)["_make_api_call"]
 
     def record(self: Any, operation_name: str, api_params: Any) -> Any:
         service = self.meta.service_model.service_name
         calls.add(f"{IAM_PREFIX.get(service, service)}:{operation_name}")
         return original(self, operation_name, api_params)
 
-    botocore.client.BaseClient._make_api_call = record  # type: ignore[method-assign]
+    setattr(client_class, "_make_api_call", record)  # noqa: B010 - botocore declares it privately
     try:
         yield calls
     finally:
-        botocore.client.BaseClient._make_api_call = original  # type: ignore[method-assign]
+        setattr(client_class, "_make_api_call", original)  # noqa: B010
 
 
 def documented(command: str) -> set[str]:
@@ -103,7 +104,7 @@ def account() -> Iterator[EmulatedAccount]:
 
 def policy_parameter(account: EmulatedAccount) -> str:
     """The fleet policy's SSM parameter, which the stack creates."""
-    return account.stack.outputs["PolicyParameterName"]
+    return str(account.stack.outputs["PolicyParameterName"])
 
 
 def where(account: EmulatedAccount) -> list[str]:
