@@ -167,7 +167,8 @@ def _hosts_components(config_variant: Mapping[str, Any]) -> bool:
     SageMaker API reference, ProductionVariant: only VariantName is required; a variant that
     names no model is how an endpoint is built for inference components (with
     ManagedInstanceScaling and RoutingConfig), and CreateInferenceComponent refuses any other
-    endpoint ("Inference Components are not supported in this Endpoint"). Such an endpoint is
+    endpoint ("Inference Components are not supported in this Endpoint", as users report AWS's
+    answer; the emulated account enforces it). Such an endpoint is
     InService before its first component and outlives its last. Serverless variants name a
     model; an unknown (deleted) config tells nothing."""
     return bool(config_variant) and not config_variant.get("ModelName") and not config_variant.get("ServerlessConfig")
