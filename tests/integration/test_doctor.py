@@ -15,9 +15,11 @@ from typing import Any
 
 import pytest
 
+from sagewatch.core.monitoring.model_monitor import DRIFT_METRIC_LOCATIONS, DriftLocation
 from sagewatch_cli import doctor
 from sagewatch_cli import main as cli
 from sagewatch_emulator import EmulatedAccount, VariantSpec
+from sagewatch_emulator.traffic import data_quality_run
 
 pytestmark = pytest.mark.integration
 
@@ -272,6 +274,28 @@ def test_an_alarm_whose_metric_never_arrives_while_its_neighbours_do_is_named(
     assert "alarm SageWatch/ranker/AllTraffic/disk-utilization can never fire as things stand" in failures[0]
     assert "CPUUtilization, MemoryUtilization did" in failures[0]
     assert code == doctor.EXIT_FAILURES
+
+
+@pytest.mark.parametrize(
+    "location", DRIFT_METRIC_LOCATIONS, ids=lambda loc: f"{loc.namespace}:{loc.endpoint_dimension}"
+)
+def test_drift_alarms_are_checked_where_model_monitor_publishes_them(
+    healthy: EmulatedAccount, capsys: pytest.CaptureFixture[str], location: DriftLocation
+) -> None:
+    # A data-quality schedule's first run has published its drift metrics, in any of the
+    # spellings AWS's texts give (core.shared.namespaces), and onboarding fitted a drift alarm
+    # per feature: doctor finds their metrics too, instead of calling them idle (exit 3).
+    healthy.create_monitoring_schedule("fraud-scorer", "fraud-dq")
+    at = healthy.now.replace(minute=0, second=0, microsecond=0)
+    healthy.publish_metrics(
+        data_quality_run("fraud-scorer", "fraud-dq", at, {"amount": 0.02, "age": 0.01}, location=location)
+    )
+    healthy.record_monitoring_execution("fraud-dq", "Completed")
+    onboard(healthy, capsys, "fraud-scorer")
+    code, out = run(healthy, capsys, *configured(healthy))
+    assert "feature-drift" not in "\n".join(lines(out, "warn") + lines(out, "FAIL")), out
+    assert "fraud-scorer (real-time): every metric its 8 alarms read is published" in out
+    assert code == doctor.EXIT_WARNINGS  # the two emulator gaps only
 
 
 def test_alarms_of_a_deleted_endpoint_and_an_endpoint_without_alarms_are_reported(

@@ -235,18 +235,19 @@ def test_update_and_delete_endpoint(tiny_account: EmulatedAccount) -> None:
 def test_inference_components_extension(tiny_account: EmulatedAccount) -> None:
     tiny_account.create_endpoint("shared", variants=[VariantSpec("AllTraffic", "ml.g5.12xlarge", 1)])
     sagemaker = tiny_account.client("sagemaker")
-    assert sagemaker.list_inference_components(EndpointNameEquals="shared")["InferenceComponents"] == []
-    sagemaker.create_inference_component(
-        InferenceComponentName="llama",
-        EndpointName="shared",
-        VariantName="AllTraffic",
-        Specification={
-            "ModelName": "shared-model",
-            "ComputeResourceRequirements": {"MinMemoryRequiredInMb": 1024},
-        },
-        RuntimeConfig={"CopyCount": 2},
-    )
-    listed = sagemaker.list_inference_components(EndpointNameEquals="shared")["InferenceComponents"]
+    component = {
+        "InferenceComponentName": "llama",
+        "VariantName": "AllTraffic",
+        "Specification": {"ModelName": "shared-model", "ComputeResourceRequirements": {"MinMemoryRequiredInMb": 1024}},
+        "RuntimeConfig": {"CopyCount": 2},
+    }
+    # Components live only on an endpoint built for them (a variant without ModelName).
+    with pytest.raises(sagemaker.exceptions.ClientError, match="Inference Components are not supported"):
+        sagemaker.create_inference_component(EndpointName="shared", **component)
+    tiny_account.create_endpoint("hub", variants=[VariantSpec("AllTraffic", "ml.g5.12xlarge", 1)], component_host=True)
+    assert sagemaker.list_inference_components(EndpointNameEquals="hub")["InferenceComponents"] == []
+    sagemaker.create_inference_component(EndpointName="hub", **component)
+    listed = sagemaker.list_inference_components(EndpointNameEquals="hub")["InferenceComponents"]
     assert [(c["InferenceComponentName"], c["VariantName"]) for c in listed] == [("llama", "AllTraffic")]
     described = sagemaker.describe_inference_component(InferenceComponentName="llama")
     assert described["RuntimeConfig"] == {"DesiredCopyCount": 2, "CurrentCopyCount": 2}

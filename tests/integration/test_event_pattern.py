@@ -100,9 +100,9 @@ def test_pattern_matches_no_near_miss(account: EmulatedAccount) -> None:
 
 
 def test_component_rule_matches_every_component_sample_and_the_endpoint_rule_none(account: EmulatedAccount) -> None:
-    # The failed call matches too: the handler, not the pattern, ignores calls with an errorCode.
+    # The failed calls match too: the handler, not the pattern, ignores calls with an errorCode.
     events = [json.loads(p.read_text()) for p in COMPONENT_SAMPLES]
-    assert len(events) == 4
+    assert len(events) == 5
     assert sorted(matched(account, events, "InferenceComponentCall")) == sorted(
         e["detail"]["eventName"] for e in events
     )

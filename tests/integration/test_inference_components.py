@@ -71,14 +71,14 @@ def account() -> Iterator[EmulatedAccount]:
         yield emulated
 
 
-def in_service_event(account: EmulatedAccount) -> dict[str, Any]:
+def in_service_event(account: EmulatedAccount, endpoint: str = ENDPOINT) -> dict[str, Any]:
     """SageMaker's state-change event for the endpoint as it is now (the sample's shape)."""
     sample = copy.deepcopy(json.loads((EVENTS / "in-service-cpu.json").read_text()))
-    described = account.client("sagemaker").describe_endpoint(EndpointName=ENDPOINT)
+    described = account.client("sagemaker").describe_endpoint(EndpointName=endpoint)
     arn = described["EndpointArn"]
     sample["resources"] = [arn]
     sample["detail"].update(
-        EndpointName=ENDPOINT,
+        EndpointName=endpoint,
         EndpointArn=arn,
         EndpointConfigName=described["EndpointConfigName"],
         ProductionVariants=[
@@ -243,14 +243,85 @@ def test_a_component_added_then_removed_gets_its_alarms_and_widgets_then_loses_t
     assert component_alarms(account, "llama-ic") == {alarm(f"{key}.llama-ic") for key in COMPONENT_KEYS}
 
 
-@pytest.mark.parametrize("sample", ["ic-create.json", "ic-update.json", "ic-delete.json", "ic-create-failed.json"])
+@pytest.mark.parametrize(
+    "sample", ["ic-create.json", "ic-update.json", "ic-delete.json", "ic-create-failed.json", "ic-delete-denied.json"]
+)
 def test_the_sample_component_events_reach_only_onboard_function(account: EmulatedAccount, sample: str) -> None:
     onboard(account)
     event = json.loads((EVENTS / sample).read_text())
     [invocation] = account.deliver_event(event)
     assert invocation.error is None, invocation.error_traceback
     # ic-create names llm-hub, whose alarms stand: nothing to write; llama-ic of the update and
-    # delete samples is described (it exists here) and its endpoint re-fitted; the failed call
-    # is answered without a read.
-    expected = "skipped" if sample == "ic-create-failed.json" else "unchanged"
+    # delete samples is described (it exists here) and its endpoint re-fitted; the failed
+    # calls (one refused by IAM, recorded with requestParameters null) are answered without a read.
+    expected = "skipped" if sample in ("ic-create-failed.json", "ic-delete-denied.json") else "unchanged"
     assert invocation.response["outcome"] == expected
+
+
+# --- a host with no component, in AWS's order ------------------------------------------------
+
+HOST = "genai-hub"
+# The instance alarms of an ml.g5.12xlarge variant (4 GPUs): all a host keeps with no component.
+HOST_INSTANCE_ALARMS = {
+    f"SageWatch/{HOST}/{VARIANT}/{key}"
+    for key in (
+        "cpu-utilization",
+        "memory-utilization",
+        "disk-utilization",
+        "gpu-utilization",
+        "gpu-memory-utilization",
+    )
+}
+
+
+def host_alarms(account: EmulatedAccount) -> set[str]:
+    pages = account.client("cloudwatch").get_paginator("describe_alarms").paginate(AlarmNamePrefix=f"SageWatch/{HOST}/")
+    return {a["AlarmName"] for page in pages for a in page["MetricAlarms"]}
+
+
+def test_a_host_with_no_component_has_no_variant_invocation_alarm_at_first_in_service_and_after_its_last() -> None:
+    """AWS's order for inference components (SageMaker API reference: CreateEndpointConfig with a
+    ProductionVariant that names no model — only VariantName is required — and
+    ManagedInstanceScaling; CreateEndpoint; DescribeEndpoint until InService; then
+    CreateInferenceComponent, which AWS refuses on an endpoint whose variant serves a model):
+    the endpoint goes IN_SERVICE with zero components and keeps running after DeleteInferenceComponent
+    removed its last one. Its variant publishes no invocation metric by EndpointName + VariantName
+    (docs/alarms.md, "Where the metrics live"), so at both moments it has only its instance alarms."""
+    with EmulatedAccount(parameters={"SlackWebhookSecretName": SECRET}) as account:
+        account.client("secretsmanager").create_secret(Name=SECRET, SecretString=account.slack_url)
+        described = account.create_endpoint(
+            HOST, variants=[VariantSpec(VARIANT, "ml.g5.12xlarge", 1, max_instance_count=2)], component_host=True
+        )
+        assert described["EndpointStatus"] == "InService"
+        sagemaker = account.client("sagemaker")
+        assert sagemaker.list_inference_components(EndpointNameEquals=HOST)["InferenceComponents"] == []
+        [configured] = sagemaker.describe_endpoint_config(EndpointConfigName=described["EndpointConfigName"])[
+            "ProductionVariants"
+        ]
+        assert "ModelName" not in configured
+
+        # 1. IN_SERVICE with zero components.
+        event = in_service_event(account, HOST)
+        [first] = account.deliver_event(event)
+        assert first.error is None, first.error_traceback
+        assert first.response["outcome"] == "onboarded"
+        assert host_alarms(account) == HOST_INSTANCE_ALARMS
+
+        # 2. A component is added (its CloudTrail call re-fits the endpoint): its alarms, still none on the variant.
+        [added] = account.deliver_event(
+            account.create_inference_component(HOST, ComponentSpec("phi-ic", accelerators=1))
+        )
+        assert added.error is None, added.error_traceback
+        assert host_alarms(account) == HOST_INSTANCE_ALARMS | {
+            f"SageWatch/{HOST}/{VARIANT}/{key}.phi-ic" for key in COMPONENT_KEYS
+        }
+
+        # 3. The last component is deleted: the host keeps running and keeps its instance alarms only.
+        [removed] = account.deliver_event(account.delete_inference_component("phi-ic"))
+        assert removed.error is None, removed.error_traceback
+        assert sagemaker.describe_endpoint(EndpointName=HOST)["EndpointStatus"] == "InService"
+        assert host_alarms(account) == HOST_INSTANCE_ALARMS
+
+        # The same again from a fresh IN_SERVICE (SageMaker may repeat an event): nothing changes.
+        [again] = account.deliver_event(event)
+        assert again.response["outcome"] == "unchanged"

@@ -75,6 +75,22 @@ def test_no_wildcard_actions(transformed: dict[str, Any]) -> None:
     assert wildcards == []
 
 
+def test_kms_permissions_name_their_key(transformed: dict[str, Any]) -> None:
+    # The topic key's, and the Model Monitor reports' key when the operator names one
+    # (MonitoringReportsKmsKeyArn): never every key in the account.
+    kms = [
+        statement
+        for statement in iam_statements(transformed.get("Resources", {}))
+        if statement.get("Effect") == "Allow" and any(str(a).startswith("kms:") for a in as_list(statement["Action"]))
+    ]
+    assert kms
+    for statement in kms:
+        assert "*" not in as_list(statement["Resource"]), statement
+    reports = [s for s in kms if s.get("Sid") == "DecryptModelMonitorReports"]
+    assert [as_list(s["Action"]) for s in reports] == [["kms:Decrypt"]]
+    assert "kms:ViaService" in reports[0]["Condition"]["StringEquals"]  # through S3 only
+
+
 def test_the_check_can_fail() -> None:
     fake = {
         "Resources": {

@@ -183,6 +183,36 @@ def test_notify_reads_reports_only_where_the_operator_says(transformed: Template
     assert not any(a.startswith("s3:") for a in notify_actions)  # nothing unconditional
 
 
+def test_notify_decrypts_reports_only_with_the_key_the_operator_names(transformed: Template) -> None:
+    # Reading an SSE-KMS object needs kms:Decrypt on its key as well as s3:GetObject (S3 user
+    # guide, "Using server-side encryption with AWS KMS keys (SSE-KMS)"): granted on that key
+    # only, only through S3, and only when both the reports and their key are named.
+    parameter = transformed["Parameters"]["MonitoringReportsKmsKeyArn"]
+    assert parameter["Default"] == ""
+    pattern = re.compile(parameter["AllowedPattern"])
+    assert pattern.match("") and pattern.match(
+        "arn:aws:kms:eu-west-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+    )
+    assert not pattern.match("alias/reports") and not pattern.match("*")
+    policy = transformed["Resources"]["NotifyDecryptMonitoringReportsPolicy"]
+    assert policy["Condition"] == "HasMonitoringReportsKmsKey"
+    assert transformed["Conditions"]["HasMonitoringReportsKmsKey"] == {
+        "Fn::And": [
+            {"Condition": "HasMonitoringReportsBucket"},
+            {"Fn::Not": [{"Fn::Equals": [{"Ref": "MonitoringReportsKmsKeyArn"}, ""]}]},
+        ]
+    }
+    assert policy["Properties"]["Roles"] == [{"Ref": "NotifyFunctionRole"}]
+    [statement] = as_list(policy["Properties"]["PolicyDocument"]["Statement"])
+    assert as_list(statement["Action"]) == ["kms:Decrypt"]
+    assert statement["Resource"] == {"Ref": "MonitoringReportsKmsKeyArn"}
+    assert statement["Condition"] == {
+        "StringEquals": {"kms:ViaService": {"Fn::Sub": "s3.${AWS::Region}.amazonaws.com"}}
+    }
+    # Nothing unconditional names the reports' key.
+    assert "MonitoringReportsKmsKeyArn" not in json.dumps(transformed["Resources"]["NotifyFunctionRole"])
+
+
 # ------------------------------------------------------------------------------ functions
 
 

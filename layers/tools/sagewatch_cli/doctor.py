@@ -25,7 +25,9 @@ from botocore.exceptions import BotoCoreError, ClientError
 
 from sagewatch.adapters.secrets import BOT_TOKEN_KEYS, WEBHOOK_URL_KEYS
 from sagewatch.core.monitoring.alarm_spec import AlarmSpec, Metric
+from sagewatch.core.monitoring.model_monitor import DRIFT_METRIC_LOCATIONS
 from sagewatch.core.shared.errors import SageWatchError
+from sagewatch.core.shared.namespaces import MODEL_MONITOR_NAMESPACES
 
 Clients = Callable[[str], Any]
 
@@ -608,6 +610,11 @@ class Doctor:
             {v for s in specs for m in _metrics_of(s) for k, v in m.dimensions if k == "InferenceComponentName"}
         )
         filters += [(ns, "InferenceComponentName", c) for c in components for ns in COMPONENT_NAMESPACES]
+        if any(m.namespace in MODEL_MONITOR_NAMESPACES for s in specs for m in _metrics_of(s)):
+            # Drift alarms read Model Monitor's metrics: every documented spelling of their
+            # namespace and endpoint dimension (core.monitoring.model_monitor), so an alarm that
+            # reads one while the schedule publishes in another is named as one that cannot fire.
+            filters += sorted({(loc.namespace, loc.endpoint_dimension, endpoint) for loc in DRIFT_METRIC_LOCATIONS})
         published: set[MetricKey] = set()
         for namespace, dimension, value in filters:
             pages = cloudwatch.get_paginator("list_metrics").paginate(

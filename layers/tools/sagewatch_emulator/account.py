@@ -386,20 +386,29 @@ class EmulatedAccount:
         tags: Mapping[str, str] | None = None,
         inference_components: Sequence[ComponentSpec] = (),
         detailed_observability: bool | None = None,
+        component_host: bool = False,
     ) -> dict[str, Any]:
         """CreateModel + CreateEndpointConfig + CreateEndpoint; returns DescribeEndpoint.
 
         ``detailed_observability`` sends ``MetricsConfig.EnableDetailedObservability``; None sends
         no MetricsConfig, and the emulator then describes SageMaker's default for a new config (on).
 
-        With ``inference_components`` the endpoint is built for them, as on AWS: its variants have
-        no ModelName but ManagedInstanceScaling and RoutingConfig, and each component gets its own
-        model and a CreateInferenceComponent (on its ``variant``, default the first one).
+        With ``inference_components`` (or ``component_host``) the endpoint is built for them, as
+        on AWS: its variants have no ModelName but ManagedInstanceScaling and RoutingConfig. Once
+        it is InService each component gets its own model and a CreateInferenceComponent (on its
+        ``variant``, default the first one). ``component_host`` alone leaves the endpoint InService
+        with no component, as AWS's order has it until the first one is added.
         """
-        if inference_components and async_inference:
+        if (inference_components or component_host) and async_inference:
             raise EmulatorError("an endpoint with inference components cannot be asynchronous")
         return self._endpoint_maker().create(
-            name, variants or [VariantSpec()], async_inference, tags or {}, inference_components, detailed_observability
+            name,
+            variants or [VariantSpec()],
+            async_inference,
+            tags or {},
+            inference_components,
+            detailed_observability,
+            component_host=component_host,
         )
 
     def create_inference_component(self, endpoint: str, component: ComponentSpec) -> dict[str, Any]:

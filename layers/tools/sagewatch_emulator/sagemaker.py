@@ -22,7 +22,9 @@ short of SageMaker, extensions that widen moto — never the product.
   CreateInferenceComponent, DescribeInferenceComponent, ListInferenceComponents,
   DeleteInferenceComponent), with ``EndpointNameEquals``/``VariantNameEquals``/
   ``StatusEquals``/``NameContains`` filters and NextToken paging. Create checks, like AWS, that
-  the endpoint, its variant and the specification's model exist.
+  the endpoint, its variant and the specification's model exist, and refuses an endpoint whose
+  variant names a model of its own (AWS's "Inference Components are not supported in this
+  Endpoint", as users report it): components live only on an endpoint built for them.
 - ``describe_endpoint_with_async_config``: real DescribeEndpoint returns the endpoint's
   ``AsyncInferenceConfig``; moto's does not. The extension adds it from the endpoint config.
 - ``keep_endpoint_config_metrics_config``: moto 5.2.5's CreateEndpointConfig drops
@@ -209,10 +211,13 @@ class EndpointMaker:
         tags: Mapping[str, str],
         components: Sequence[ComponentSpec] = (),
         detailed_observability: bool | None = None,
+        *,
+        component_host: bool = False,
     ) -> dict[str, Any]:
-        """``detailed_observability`` None sends no MetricsConfig (SageMaker's default applies)."""
+        """``detailed_observability`` None sends no MetricsConfig (SageMaker's default applies).
+        ``component_host`` (implied by ``components``) builds the endpoint for inference components."""
         self._detailed_observability = detailed_observability
-        if components:
+        if components or component_host:
             config = self._component_host_config(name, variants)
         else:
             config = self._endpoint_config(name, variants, async_inference)
@@ -462,6 +467,25 @@ def accept_inference_component_variants(extensions: MotoExtensions) -> None:
     extensions.installed.append("sagemaker: variants without ModelName (inference-component endpoints)")
 
 
+# SageMaker's answer to CreateInferenceComponent on an endpoint whose variant names a model, as
+# users report it (pulumi/pulumi-aws#4940, hashicorp/terraform-provider-aws#40644): components
+# live only on an endpoint built for them, whose config variants have no ModelName.
+_NOT_A_COMPONENT_HOST = (
+    "Inference Components are not supported in this Endpoint. "
+    "Please make sure this endpoint can deploy inference components."
+)
+
+
+def _serves_a_model(backend: Any, endpoint: Any, variant: str | None) -> bool:
+    """Whether the endpoint config's variant (any variant when none is named) names a model."""
+    config = backend.endpoint_configs.get(endpoint.endpoint_config_name)
+    if config is None:
+        return False
+    return any(
+        v.get("ModelName") for v in config.production_variants if variant is None or v.get("VariantName") == variant
+    )
+
+
 def _inference_components(backend: Any) -> dict[str, dict[str, Any]]:
     store = getattr(backend, "_sagewatch_inference_components", None)
     if store is None:
@@ -492,9 +516,18 @@ def add_sagemaker_inference_components(extensions: MotoExtensions) -> None:
         variant = self._get_param("VariantName")
         if variant and variant not in {v["VariantName"] for v in endpoint.production_variants}:
             raise ValidationError(message=f"Variant '{variant}' does not exist on endpoint '{endpoint_name}'.")
-        model = (self._get_param("Specification") or {}).get("ModelName")
-        if model and model not in backend._models:
-            raise ValidationError(message=f"Could not find model '{model}'.")
+        if _serves_a_model(backend, endpoint, variant):
+            raise ValidationError(message=_NOT_A_COMPONENT_HOST)
+        # One Specification, or Specifications (one per instance type), not both; described back
+        # the same way (API reference CreateInferenceComponent, DescribeInferenceComponent).
+        single, several = self._get_param("Specification"), self._get_param("Specifications")
+        if single and several:
+            raise ValidationError(message="Specify either Specification or Specifications, not both.")
+        specification: dict[str, Any] = {"Specifications": several} if several else {"Specification": single or {}}
+        for spec in several or [single or {}]:
+            model = spec.get("ModelName")
+            if model and model not in backend._models:
+                raise ValidationError(message=f"Could not find model '{model}'.")
         copies = int((self._get_param("RuntimeConfig") or {}).get("CopyCount", 1))
         now = datetime.now(UTC)
         store[name] = {
@@ -503,7 +536,7 @@ def add_sagemaker_inference_components(extensions: MotoExtensions) -> None:
             "EndpointName": endpoint_name,
             "EndpointArn": endpoint.arn,
             "VariantName": self._get_param("VariantName"),
-            "Specification": self._get_param("Specification") or {},
+            **specification,
             "RuntimeConfig": {"DesiredCopyCount": copies, "CurrentCopyCount": copies},
             "InferenceComponentStatus": "InService",
             "CreationTime": now,

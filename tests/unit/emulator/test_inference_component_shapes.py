@@ -165,6 +165,57 @@ def test_create_is_refused_as_aws_refuses_it(sagemaker: Any, change: dict[str, A
         sagemaker.create_inference_component(**request)
 
 
+def test_create_on_an_endpoint_that_serves_a_model_of_its_own_is_refused(sagemaker: Any) -> None:
+    # SageMaker's answer as users report it (pulumi/pulumi-aws#4940): only an endpoint built for
+    # components (config variants without ModelName) takes them.
+    make_endpoint(sagemaker)
+    EndpointMaker(sagemaker, region=REGION, account_id=ACCOUNT).create(
+        "fraud", [VariantSpec("AllTraffic", "ml.m5.xlarge", 1)], False, {}
+    )
+    with pytest.raises(sagemaker.exceptions.ClientError, match="Inference Components are not supported"):
+        sagemaker.create_inference_component(
+            InferenceComponentName="qwen-ic",
+            EndpointName="fraud",
+            VariantName="AllTraffic",
+            Specification={"ModelName": "llm-hub-llama-ic-model"},
+            RuntimeConfig={"CopyCount": 1},
+        )
+
+
+def test_an_endpoint_built_for_components_is_in_service_with_none(sagemaker: Any) -> None:
+    # AWS's order: the endpoint first (no ModelName), components once it is InService.
+    maker = EndpointMaker(sagemaker, region=REGION, account_id=ACCOUNT)
+    described = maker.create("hub", [VariantSpec("AllTraffic", "ml.g5.12xlarge", 1)], False, {}, component_host=True)
+    assert described["EndpointStatus"] == "InService"
+    assert sagemaker.list_inference_components(EndpointNameEquals="hub")["InferenceComponents"] == []
+    [configured] = sagemaker.describe_endpoint_config(EndpointConfigName=described["EndpointConfigName"])[
+        "ProductionVariants"
+    ]
+    assert "ModelName" not in configured and configured["ManagedInstanceScaling"]["Status"] == "ENABLED"
+
+
+def test_a_component_with_several_specifications_is_described_with_the_list_only(sagemaker: Any) -> None:
+    make_endpoint(sagemaker)
+    answers = raw_answers(sagemaker)
+    specifications = [
+        {"InstanceType": "ml.g5.12xlarge", "ModelName": "llm-hub-llama-ic-model"},
+        {"InstanceType": "ml.g6.12xlarge", "ModelName": "llm-hub-mistral-ic-model"},
+    ]
+    sagemaker.create_inference_component(
+        InferenceComponentName="multi-ic",
+        EndpointName="llm-hub",
+        VariantName="AllTraffic",
+        Specifications=specifications,
+        RuntimeConfig={"CopyCount": 1},
+    )
+    described = sagemaker.describe_inference_component(InferenceComponentName="multi-ic")
+    assert described["Specifications"] == specifications
+    assert "Specification" not in described
+    operation = sagemaker.meta.service_model.operation_model("DescribeInferenceComponent")
+    [(_, body)] = [a for a in answers if a[0] == "DescribeInferenceComponent"]
+    assert_shape(operation.output_shape, body, "DescribeInferenceComponent")
+
+
 def test_delete_removes_the_component(sagemaker: Any) -> None:
     make_endpoint(sagemaker)
     sagemaker.delete_inference_component(InferenceComponentName="llama-ic")

@@ -134,9 +134,18 @@ def test_component_calls_are_routed_to_the_component_use_case(monkeypatch: pytes
     assert [c.component for c in wiring.service.changes] == ["llama-ic"]
 
 
-def test_a_failed_component_call_is_answered_without_any_read(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("sample", ["ic-create-failed.json", "ic-delete-denied.json"])
+def test_a_failed_component_call_is_answered_without_any_read_at_info(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], sample: str
+) -> None:
+    # ic-delete-denied: refused by IAM, recorded with requestParameters null — a failed call
+    # like any other, not an invalid event.
     app = load_app()
     wiring = ComponentWiring()
     monkeypatch.setattr(app, "wiring", wiring)
-    response = app.lambda_handler(json.loads((EVENTS / "ic-create-failed.json").read_text()), Context())
+    response = app.lambda_handler(json.loads((EVENTS / sample).read_text()), Context())
     assert response["outcome"] == "skipped" and wiring.service.changes == []
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    logs = [line for line in lines if "message" in line and "_aws" not in line]
+    assert [line["level"] for line in logs if "failed with" in line["message"]] == ["INFO"]
+    assert not [line for line in logs if line["level"] in ("ERROR", "WARNING")]

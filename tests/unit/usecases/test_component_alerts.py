@@ -91,6 +91,31 @@ def test_the_alert_names_component_endpoint_and_model_and_links_to_both() -> Non
     assert links["Inference component llama-ic"] == links["Endpoint"]
 
 
+def test_a_component_with_several_specifications_names_its_models() -> None:
+    # DescribeInferenceComponent (API reference): "Specifications … one per instance type. This
+    # parameter is populated when the inference component was created with multiple
+    # specifications. When this parameter is populated, the singular Specification parameter is
+    # not returned."
+    one_model = {
+        "EndpointName": "llm-hub",
+        "Specifications": [
+            {"InstanceType": "ml.g5.12xlarge", "ModelName": "llama-3-8b"},
+            {"InstanceType": "ml.g6.12xlarge", "ModelName": "llama-3-8b"},
+        ],
+    }
+    assert dict(view(Components(one_model)).details)["Model"] == "llama-3-8b"
+    per_instance = {
+        "EndpointName": "llm-hub",
+        "Specifications": [
+            {"InstanceType": "ml.g5.12xlarge", "ModelName": "llama-3-8b"},
+            {"InstanceType": "ml.inf2.24xlarge", "ModelName": "llama-3-8b-neuron"},
+        ],
+    }
+    assert dict(view(Components(per_instance)).details)["Model"] == (
+        "llama-3-8b on ml.g5.12xlarge, llama-3-8b-neuron on ml.inf2.24xlarge"
+    )
+
+
 def test_a_failed_component_read_becomes_a_note_not_a_lost_alert() -> None:
     alert = view(Components(RuntimeError("AccessDenied")))
     assert dict(alert.details)["Model"].startswith("(unknown")

@@ -37,8 +37,9 @@ class SageMakerEndpoints:
         tags = self._list_tags(str(endpoint["EndpointArn"]))
         components: list[dict[str, Any]] = []
         # Endpoints built from inference components have config variants without a ModelName;
-        # only then is the extra (paginated) ListInferenceComponents call worth making.
-        if config and any(not v.get("ModelName") for v in config.get("ProductionVariants", [])):
+        # only then is the extra (paginated) ListInferenceComponents call worth making — and when
+        # the config is gone, since the components are then the only sign of a component host.
+        if config is None or any(not v.get("ModelName") for v in config.get("ProductionVariants", [])):
             components = self._list_inference_components(endpoint_name)
         profile = profile_from_descriptions(endpoint, config, tags, components)
         summaries = self.list_monitoring_schedules(endpoint_name)

@@ -4,7 +4,7 @@ Feature names are the user's columns, so the drift alarms are fitted to what Clo
 not to a guess. AWS documents more than one namespace spelling and dimension pair for these
 metrics (core.shared.namespaces): each is tried in turn, and the first that holds drift metrics
 is used — one ListMetrics call when metrics exist under the SDK's spelling, at most
-``len(DRIFT_METRIC_LOCATIONS)`` (6) paged calls when a schedule publishes none.
+``len(DRIFT_METRIC_LOCATIONS)`` (8) paged calls when a schedule publishes none.
 """
 
 from __future__ import annotations

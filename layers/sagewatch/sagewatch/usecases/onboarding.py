@@ -282,24 +282,25 @@ class Onboarding:
         tells, and for a component already gone the alarms SageWatch applied to it do. Re-fitting
         is idempotent, so a repeated or late event costs reads and no writes.
         """
-        if change.error_code is not None:
+        component = change.component
+        if change.error_code is not None or component is None:
             return OnboardResult(
                 change.endpoint or "", "skipped", f"{change.operation} failed ({change.error_code}): nothing changed"
             )
         endpoint = change.endpoint
         if endpoint is None:
-            described = self._sagemaker.describe_component(change.component)
+            described = self._sagemaker.describe_component(component)
             endpoint = str(described["EndpointName"]) if described and described.get("EndpointName") else None
         if endpoint is None:
             names = (str(a["AlarmName"]) for a in self._cloudwatch.list_alarms(f"{self._settings.name_prefix}/"))
-            endpoint = endpoint_of_component_alarms(self._settings.name_prefix, names, change.component)
+            endpoint = endpoint_of_component_alarms(self._settings.name_prefix, names, component)
         if endpoint is None:
-            reason = f"inference component {change.component} is gone and SageWatch watched it on no endpoint"
+            reason = f"inference component {component} is gone and SageWatch watched it on no endpoint"
             log.info("%s: %s", change.operation, reason)
             return OnboardResult("", "skipped", reason)
         log.info(
             "inference component %s: %s; re-fitting endpoint %s",
-            change.component,
+            component,
             change.operation,
             endpoint,
             extra={"endpoint": endpoint},

@@ -7,7 +7,7 @@ import pytest
 from sagewatch.core.monitoring.alarm_spec import AlarmSpec
 from sagewatch.core.monitoring.alarms import desired_alarms
 from sagewatch.core.monitoring.policy import Policy
-from sagewatch.core.monitoring.profile import VariantProfile
+from sagewatch.core.monitoring.profile import VariantProfile, profile_from_descriptions
 from sagewatch.core.shared.naming import parse_alarm_name
 from tests.unit.factories import async_endpoint, gpu_multi_variant, profile, serverless
 
@@ -147,6 +147,64 @@ def test_a_variant_hosting_components_keeps_only_its_instance_alarms() -> None:
         "gpu-utilization",
         "gpu-memory-utilization",
     }
+
+
+HOST_INSTANCE_ALARMS = {
+    "cpu-utilization",
+    "memory-utilization",
+    "disk-utilization",
+    "gpu-utilization",
+    "gpu-memory-utilization",
+}
+
+
+@pytest.mark.parametrize(
+    "components",
+    [[], [{"InferenceComponentName": "gone-ic", "VariantName": "AllTraffic", "InferenceComponentStatus": "Deleting"}]],
+)
+def test_a_component_host_without_components_is_recognised_by_its_config_and_gets_no_invocation_alarm(
+    components: list[dict[str, str]],
+) -> None:
+    # AWS's order: the endpoint for components (a config variant without ModelName) goes
+    # InService before any component exists, and stays after the last one is deleted. Its
+    # variant never publishes invocation metrics by EndpointName + VariantName either way.
+    endpoint = {
+        "EndpointName": "llm-hub",
+        "EndpointArn": "arn:aws:sagemaker:us-east-1:123456789012:endpoint/llm-hub",
+        "EndpointStatus": "InService",
+        "EndpointConfigName": "llm-hub-config",
+        "ProductionVariants": [{"VariantName": "AllTraffic", "CurrentInstanceCount": 1}],
+    }
+    config = {
+        "ProductionVariants": [
+            {
+                "VariantName": "AllTraffic",
+                "InstanceType": "ml.g5.12xlarge",
+                "InitialInstanceCount": 1,
+                "ManagedInstanceScaling": {"Status": "ENABLED", "MinInstanceCount": 1, "MaxInstanceCount": 2},
+                "RoutingConfig": {"RoutingStrategy": "LEAST_OUTSTANDING_REQUESTS"},
+            }
+        ]
+    }
+    host = profile_from_descriptions(endpoint, config, {}, components)
+    assert host.kind == "inference-components"
+    alarms = desired_alarms(host, Policy(), PREFIX).alarms
+    assert {a.key for a in alarms} == HOST_INSTANCE_ALARMS
+    assert all(a.variant == "AllTraffic" for a in alarms)
+
+
+def test_a_variant_that_names_a_model_is_no_component_host() -> None:
+    variant = {"VariantName": "AllTraffic", "ModelName": "m", "InstanceType": "ml.m5.xlarge"}
+    endpoint = {
+        "EndpointName": "e",
+        "EndpointArn": "arn:aws:sagemaker:us-east-1:1:endpoint/e",
+        "ProductionVariants": [{"VariantName": "AllTraffic"}],
+    }
+    [read] = profile_from_descriptions(endpoint, {"ProductionVariants": [variant]}, {}).variants
+    assert not read.is_component_host
+    # A deleted config tells nothing: the variant is then judged by the components it serves.
+    [unknown] = profile_from_descriptions(endpoint, None, {}).variants
+    assert not unknown.is_component_host
 
 
 def test_memory_namespace_follows_where_each_kind_publishes_it() -> None:

@@ -47,6 +47,21 @@ def test_each_sample_parses(name: str, operation: str, endpoint: str | None, err
     assert (change.region, change.account) == ("us-east-1", "123456789012")
 
 
+def test_a_denied_call_without_request_parameters_is_a_failed_call_not_an_invalid_event() -> None:
+    # CloudTrail records a call refused by IAM with its errorCode and requestParameters null
+    # ("CloudTrail record contents": requestParameters may be null): nothing changed, nothing
+    # names the component, and that is no fault of the event.
+    event = sample("ic-delete-denied.json")
+    assert event["detail"]["requestParameters"] is None
+    change = parse_component_call(event)
+    assert (change.operation, change.component, change.endpoint, change.error_code) == (
+        "DeleteInferenceComponent",
+        None,
+        None,
+        "AccessDenied",
+    )
+
+
 def test_pascal_case_parameters_are_read_too() -> None:
     event = sample("ic-create.json")
     event["detail"]["requestParameters"] = {"InferenceComponentName": "llama-ic", "EndpointName": "llm-hub"}

@@ -429,9 +429,17 @@ def test_each_inference_component_gets_its_own_widgets_by_component_name_alone()
     assert "ic-a: ModelLatency (ms)" in titles and "ic-b: Load per copy" in titles
 
 
-def test_a_variant_hosting_components_draws_no_request_widgets_of_its_own() -> None:
+@pytest.mark.parametrize(
+    "variant",
+    [
+        VariantProfile("AllTraffic", "ml.g5.12xlarge", 1, inference_components=("ic-a",)),
+        # A host with no component yet (or none any more), known from its config.
+        VariantProfile("AllTraffic", "ml.g5.12xlarge", 1, hosts_components=True),
+    ],
+)
+def test_a_variant_hosting_components_draws_no_request_widgets_of_its_own(variant: VariantProfile) -> None:
     # Such endpoints publish no invocation metrics per variant: those widgets would stay empty.
-    profile = make_profile("llm", VariantProfile("AllTraffic", "ml.g5.12xlarge", 1, inference_components=("ic-a",)))
+    profile = make_profile("llm", variant)
     for widget in build(profile)["widgets"]:
         if widget["type"] != "metric":
             continue

@@ -24,6 +24,7 @@ from sagewatch.core.shared.links import (
     dashboard_url,
     endpoint_url,
     logs_url,
+    processing_job_logs_url,
 )
 from sagewatch.core.shared.partitions import partition
 
@@ -72,6 +73,17 @@ def test_commercial_links_keep_their_exact_regional_urls() -> None:
         "endpoint": "https://eu-west-1.console.aws.amazon.com/sagemaker/home?region=eu-west-1#/endpoints/fraud",
         "logs": f"{home}#logsV2:log-groups/log-group/{LOG_GROUP}",
     }
+
+
+def test_the_processing_job_log_link_filters_streams_the_way_the_logs_console_reads_it() -> None:
+    # Inside the console's #logsV2 fragment the log group's name is encoded twice ('/' is $252F)
+    # while the stream filter's '?' and '=' are encoded once ($3F, $3D): the console reads a
+    # doubly encoded $253F as part of the group's name and opens a group that does not exist.
+    home = "https://eu-west-1.console.aws.amazon.com/cloudwatch/home?region=eu-west-1"
+    assert processing_job_logs_url("eu-west-1", "model-monitoring-202612070300-abc") == (
+        f"{home}#logsV2:log-groups/log-group/$252Faws$252Fsagemaker$252FProcessingJobs"
+        "$3FlogStreamNameFilter$3Dmodel-monitoring-202612070300-abc"
+    )
 
 
 @pytest.mark.parametrize(

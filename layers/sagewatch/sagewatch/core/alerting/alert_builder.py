@@ -62,9 +62,18 @@ def _signal(notification: AlarmNotification, target: AlertTarget) -> tuple[str, 
         return f"Data drift on feature {target.feature}", unit, 1.0
     if target.alarm_key and target.alarm_key in BY_KEY:
         definition = BY_KEY[target.alarm_key]
-        unit = context.unit if context and context.unit else definition.unit
-        scale = context.scale if context and context.scale is not None else 1.0
-        return definition.title, unit, scale
+        if context and context.scale is not None:
+            return definition.title, context.unit or definition.unit, context.scale
+        if notification.metric is not None:
+            # The trailer is gone (a description edited by hand): the units come from the metric,
+            # as for alarms SageWatch did not create (ModelLatency is in µs, shown in ms).
+            _label, unit, scale = describe_metric(
+                notification.metric.namespace, notification.metric.name, notification.metric.stat
+            )
+            if unit:
+                return definition.title, unit, scale
+        # Metric math (error rates in %) computes the human unit itself.
+        return definition.title, (context.unit if context and context.unit else definition.unit), 1.0
     if notification.metric is not None:
         label, unit, scale = describe_metric(
             notification.metric.namespace, notification.metric.name, notification.metric.stat

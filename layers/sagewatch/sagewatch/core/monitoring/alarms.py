@@ -68,7 +68,9 @@ def desired_alarms(
         for definition in DEFINITIONS:
             if not policy.is_enabled(definition.key):
                 continue
-            if variant.inference_components and Applies.COMPONENT in definition.applies:
+            if variant.is_component_host and Applies.COMPONENT in definition.applies:
+                # Per component; none on the variant, also while it hosts no component yet or
+                # any more (it publishes no invocation metrics of its own either way).
                 for component in variant.inference_components:
                     alarms.append(_build(prefix, profile, variant, definition, policy, route, component=component))
                 continue

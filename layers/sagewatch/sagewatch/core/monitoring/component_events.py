@@ -10,8 +10,9 @@ The ``detail`` is the CloudTrail record ("CloudTrail record contents", AWS Cloud
 guide): ``eventSource`` (``sagemaker.amazonaws.com``), ``eventName``, ``requestParameters`` (the
 call's parameters, in lower camel case: ``inferenceComponentName``, ``endpointName``),
 ``responseElements`` (``inferenceComponentArn``), and ``errorCode``/``errorMessage`` when the call
-failed — a failed call changed nothing, so it is ignored. Keys are also accepted in the API's
-Pascal case, in case a record spells them so.
+failed — a failed call changed nothing, so it is ignored, and its parameters are not required: a
+call refused by IAM (AccessDenied) is recorded with ``requestParameters: null``. Keys are also
+accepted in the API's Pascal case, in case a record spells them so.
 
 Like the endpoint event, this one is only a trigger: onboarding re-reads the endpoint.
 """
@@ -41,7 +42,7 @@ GONE_STATUSES = frozenset({"Deleting", "Failed"})
 @dataclass(frozen=True)
 class ComponentChange:
     operation: str  # the eventName, e.g. "CreateInferenceComponent"
-    component: str
+    component: str | None  # None only for a failed call that names none (requestParameters null)
     endpoint: str | None  # named by the call (CreateInferenceComponent); otherwise looked up
     error_code: str | None  # the call failed: nothing changed
     region: str | None
@@ -77,17 +78,29 @@ def parse_component_call(event: Any) -> ComponentChange:
         # The name is also the last part of the ARN the call returned.
         arn = _param(detail.get("responseElements"), "InferenceComponentArn")
         component = arn.rsplit("/", 1)[-1] if arn and "/" in arn else None
+    endpoint = _param(request, "EndpointName")
+    error = _str_or_none(detail.get("errorCode"))
+    if error is not None:
+        # A failed call changed nothing: what it named is kept for the log when it is valid,
+        # and a record without parameters (AccessDenied) is no invalid event.
+        return ComponentChange(
+            operation=str(detail["eventName"]),
+            component=component if component and is_valid_endpoint_name(component) else None,
+            endpoint=endpoint if endpoint and is_valid_endpoint_name(endpoint) else None,
+            error_code=error,
+            region=_str_or_none(event.get("region")),
+            account=_str_or_none(event.get("account")),
+            event_id=_str_or_none(event.get("id")),
+        )
     if component is None or not is_valid_endpoint_name(component):
         raise InvalidEventError(f"detail.requestParameters.inferenceComponentName is missing or invalid: {component!r}")
-    endpoint = _param(request, "EndpointName")
     if endpoint is not None and not is_valid_endpoint_name(endpoint):
         raise InvalidEventError(f"detail.requestParameters.endpointName {endpoint!r} is not a valid endpoint name")
-    error = detail.get("errorCode")
     return ComponentChange(
         operation=str(detail["eventName"]),
         component=component,
         endpoint=endpoint,
-        error_code=error if isinstance(error, str) and error else None,
+        error_code=None,
         region=_str_or_none(event.get("region")),
         account=_str_or_none(event.get("account")),
         event_id=_str_or_none(event.get("id")),

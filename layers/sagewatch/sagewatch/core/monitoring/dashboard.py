@@ -316,7 +316,7 @@ class _VariantView:
                 ],
                 [self.model_setup_time(), self.serverless_concurrency(), self.serverless_memory()],
             ]
-        if self.variant.inference_components:
+        if self.variant.is_component_host:
             # Its requests are drawn per component (_ComponentView): none are published per variant.
             requests = []
         elif self.profile.is_async:

@@ -31,10 +31,22 @@ class VariantProfile:
     model_name: str | None = None
     # Inference components hosted on this variant (endpoints built with inference components).
     inference_components: tuple[str, ...] = ()
+    # The endpoint config says this variant hosts inference components: it names no model
+    # (_hosts_components). Known before any component exists and after the last one goes.
+    hosts_components: bool = False
 
     @property
     def is_serverless(self) -> bool:
         return self.serverless is not None
+
+    @property
+    def is_component_host(self) -> bool:
+        """Serves through inference components: its requests are published per component, none
+        per variant (docs/alarms.md, "Where the metrics live") — with zero components too.
+
+        From the endpoint config; when the config is gone (an endpoint outlives a deleted
+        config), the components listed on the variant are the only evidence left."""
+        return self.hosts_components or bool(self.inference_components)
 
 
 @dataclass(frozen=True)
@@ -73,7 +85,7 @@ class EndpointProfile:
             return "async"
         if self.is_serverless:
             return "serverless"
-        if any(v.inference_components for v in self.variants):
+        if any(v.is_component_host for v in self.variants):
             return "inference-components"
         return "real-time"
 
@@ -130,6 +142,7 @@ def profile_from_descriptions(
                 serverless=serverless,
                 model_name=cfg.get("ModelName"),
                 inference_components=tuple(sorted(components.get(name, []))),
+                hosts_components=_hosts_components(cfg),
             )
         )
     last_modified = endpoint.get("LastModifiedTime")
@@ -146,3 +159,16 @@ def profile_from_descriptions(
         failure_reason=endpoint.get("FailureReason") or None,
         detailed_observability=has_detailed_observability(config),
     )
+
+
+def _hosts_components(config_variant: Mapping[str, Any]) -> bool:
+    """A config variant without ModelName hosts inference components.
+
+    SageMaker API reference, ProductionVariant: only VariantName is required; a variant that
+    names no model is how an endpoint is built for inference components (with
+    ManagedInstanceScaling and RoutingConfig), and CreateInferenceComponent refuses any other
+    endpoint ("Inference Components are not supported in this Endpoint", as users report AWS's
+    answer; the emulated account enforces it). Such an endpoint is
+    InService before its first component and outlives its last. Serverless variants name a
+    model; an unknown (deleted) config tells nothing."""
+    return bool(config_variant) and not config_variant.get("ModelName") and not config_variant.get("ServerlessConfig")

@@ -125,7 +125,11 @@ def s3_folder_url(region: str, bucket: str, prefix: str) -> str | None:
 
 def processing_job_logs_url(region: str, job_name: str) -> str | None:
     """The log streams of one processing job (``/aws/sagemaker/ProcessingJobs``, streams named
-    ``<job>/algo-1-…``), for a failed Model Monitor run."""
+    ``<job>/algo-1-…``), for a failed Model Monitor run.
+
+    Names and values inside the fragment are encoded twice with '%' written as '$' (like the
+    group in :func:`logs_url`), but the query's own '?' and '=' only once (``$3F``, ``$3D``):
+    encoded twice (``$253F``) the console reads the filter as part of the group's name."""
     group = quote(PROCESSING_JOB_LOG_GROUP, safe="").replace("%", "$25")
-    stream_filter = quote(f"?logStreamNameFilter={quote(job_name, safe='')}", safe="").replace("%", "$25")
-    return _page(region, "cloudwatch", f"logsV2:log-groups/log-group/{group}{stream_filter}")
+    job = quote(job_name, safe="").replace("%", "$25")
+    return _page(region, "cloudwatch", f"logsV2:log-groups/log-group/{group}$3FlogStreamNameFilter$3D{job}")

@@ -36,11 +36,15 @@ def endpoint_log_group(endpoint_name: str) -> str:
 # - the SageMaker Python SDK's data-quality dashboard (sagemaker/dashboard/data_quality_dashboard.py)
 #   and the model-quality page: aws/sagemaker/Endpoints/data-metrics (no leading slash) with
 #   Endpoint + MonitoringSchedule (+ Feature);
-# - a third spelling in circulation (leading slash, plural): /aws/sagemaker/Endpoints/data-metrics.
+# - a third spelling in circulation (leading slash, plural): /aws/sagemaker/Endpoints/data-metrics;
+# - "CloudWatch Metrics for Bring Your Own Containers" (model-monitor-byoc-cloudwatch): the default
+#   namespace of a real-time endpoint's monitoring container, /aws/sagemaker/Endpoint/data-metrics
+#   (Endpoint in the singular), with the dimensions it recommends, Endpoint + MonitoringSchedule.
 DATA_QUALITY_NAMESPACES = (
     "aws/sagemaker/Endpoints/data-metrics",
     "/aws/sagemaker/Endpoints/data-metrics",
     "/aws/sagemaker/Endpoints/data-metric",
+    "/aws/sagemaker/Endpoint/data-metrics",
 )
 # Model quality, bias drift and feature attribution drift ("Model quality CloudWatch metrics",
 # "Bias drift" and "Feature attribution drift" pages of the developer guide).

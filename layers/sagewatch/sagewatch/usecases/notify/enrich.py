@@ -154,8 +154,18 @@ class Enricher:
 
 
 def _component_model(described: Any) -> str | None:
-    """Specification.ModelName of a DescribeInferenceComponent answer (None without one)."""
+    """The model(s) of a DescribeInferenceComponent answer (None without one).
+
+    ``Specification.ModelName``; or, for a component created with several specifications, its
+    ``Specifications`` (one per instance type; the singular is then not returned, API reference
+    DescribeInferenceComponent): their one model, or each model with its instance type."""
     if not isinstance(described, dict):
         return None
     model = (described.get("Specification") or {}).get("ModelName")
-    return str(model) if model else None
+    if model:
+        return str(model)
+    specs = [s for s in described.get("Specifications") or [] if isinstance(s, dict) and s.get("ModelName")]
+    models = list(dict.fromkeys(str(s["ModelName"]) for s in specs))
+    if len(models) <= 1:
+        return models[0] if models else None
+    return ", ".join(f"{s['ModelName']} on {s.get('InstanceType') or 'an instance type'}" for s in specs)
