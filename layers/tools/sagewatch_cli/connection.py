@@ -1,13 +1,16 @@
 """How the command line reaches AWS: one boto3 session per command, with bounded connection
 attempts and a line on stderr whenever it waits for an endpoint that does not answer.
 
-The functions' own client settings (``sagewatch.adapters.aws.CLIENT_CONFIG``: ten attempts, made
-for Lambda, where waiting out a network blip is right) would leave a person at a terminal ~25 s
-in silence before an unreachable endpoint fails. Here a connection failure answers within
-``CONNECTION_BUDGET_S``: ``MAX_ATTEMPTS`` attempts of at most ``CONNECT_TIMEOUT_S`` each, plus
-botocore's backoff between them. Throttling still gets its retries: ``sagewatch.adapters.aws.call``
-retries throttled calls itself, and the adaptive mode paces requests client-side.
-(botocore "Retries" guide: standard and adaptive modes, max_attempts counts the first call.)
+The functions' own client settings (``sagewatch.adapters.aws.CLIENT_CONFIG``: eleven attempts,
+made for Lambda, where waiting out a network blip is right) would leave a person at a terminal
+~25 s in silence before an unreachable endpoint fails. Here a connection failure answers within
+15 s: ``MAX_ATTEMPTS`` attempts (``total_max_attempts`` counts the first call) of at most
+``CONNECT_TIMEOUT_S`` each, plus botocore's backoff between them (Boto3 guide "Retries":
+standard and adaptive modes; tests/unit/cli/test_cli_errors.py reads the bound back from a
+client). Name resolution is the system resolver's: a DNS server that never answers is bounded
+by its own timeout, not botocore's. Throttling still gets its retries:
+``sagewatch.adapters.aws.call`` retries throttled calls itself, and the adaptive mode paces
+requests client-side.
 """
 
 from __future__ import annotations
@@ -27,11 +30,6 @@ from sagewatch_cli.errors import EXIT_NO_CREDENTIALS, EXIT_USAGE, CommandError, 
 CONNECT_TIMEOUT_S = 2  # a TCP (and TLS) handshake with AWS takes well under a second
 READ_TIMEOUT_S = 20  # as the functions': GetMetricData pages of 100,800 points take seconds
 MAX_ATTEMPTS = 3
-# botocore's backoff before retry i (1-based) is at most min(base * 2**(i-1), 20) s, with base
-# 50 ms for errors that are not throttling (1 s in botocore releases before 1.40): counted at 1 s.
-_WORST_BACKOFF_S = sum(min(2 ** (i - 1), 20) for i in range(1, MAX_ATTEMPTS))
-CONNECTION_BUDGET_S = MAX_ATTEMPTS * CONNECT_TIMEOUT_S + _WORST_BACKOFF_S
-
 CLI_CLIENT_CONFIG = CLIENT_CONFIG.merge(
     Config(
         connect_timeout=CONNECT_TIMEOUT_S,
