@@ -76,6 +76,44 @@ def test_a_govcloud_alert_goes_out_without_a_chart_and_without_missing_context(g
     assert "console.amazonaws-us-gov.com" in mail["html"]
 
 
+# -- the emulated account's own ARNs and routing, in the region's partition ---------------------------
+# ARNs name the partition of their region ("Amazon Resource Names (ARNs)", IAM user guide:
+# arn:partition:service:region:account-id:resource; aws-cn in China, aws-us-gov in GovCloud (US)).
+
+
+def test_the_emulated_govcloud_stack_s_arns_are_in_the_aws_us_gov_partition(govcloud: EmulatedAccount) -> None:
+    assert str(govcloud.attribute("NotifyFunction", "Arn")).startswith(f"arn:aws-us-gov:lambda:{GOV}:")
+    assert str(govcloud.attribute("OnboardFunctionRole", "Arn")).startswith("arn:aws-us-gov:iam::")
+    endpoint = govcloud.create_endpoint("fraud-scorer", variants=[VariantSpec("AllTraffic", "ml.m5.xlarge", 1)])
+    assert str(endpoint["EndpointArn"]).startswith(f"arn:aws-us-gov:sagemaker:{GOV}:")
+
+
+def test_a_govcloud_alarm_notifies_its_topic_and_so_the_alert_queue(govcloud: EmulatedAccount) -> None:
+    dims = {"EndpointName": "fraud-scorer", "VariantName": "AllTraffic"}
+    assert govcloud.now  # pin the simulated clock before the alarm exists
+    govcloud.advance(timedelta(minutes=1))
+    govcloud.alarm_engine.notifications.clear()
+    topic = govcloud.physical_id("AlertTopic")
+    assert topic.startswith(f"arn:aws-us-gov:sns:{GOV}:")
+    govcloud.client("cloudwatch").put_metric_alarm(
+        AlarmName=LATENCY_ALARM,
+        Namespace="AWS/SageMaker",
+        MetricName="ModelLatency",
+        Dimensions=[{"Name": k, "Value": v} for k, v in dims.items()],
+        Statistic="Maximum",
+        Period=60,
+        EvaluationPeriods=1,
+        Threshold=250_000.0,
+        ComparisonOperator="GreaterThanThreshold",
+        AlarmActions=[topic],
+    )
+    govcloud.put_metric_series("AWS/SageMaker", "ModelLatency", dims, [1_840_213.0], end=govcloud.now)
+    govcloud.advance(timedelta(minutes=1))
+    [sent] = [n for n in govcloud.alarm_notifications if n.new_state == "ALARM"]
+    assert sent.action == topic and sent.message_id is not None
+    assert govcloud.queue_depth("AlertQueue")["visible"] == 1
+
+
 # -- composite alarms' history --------------------------------------------------------------------
 
 CHILD = "SageWatch/fraud-scorer/AllTraffic/model-latency-p99"

@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
-from botocore.exceptions import BotoCoreError, ClientError
+from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
+from botocore.exceptions import ConnectionError as BotocoreConnectionError
 
 from sagewatch.adapters.secrets import BOT_TOKEN_KEYS, WEBHOOK_URL_KEYS
 from sagewatch.core.monitoring.alarm_spec import AlarmSpec, Metric
@@ -227,6 +228,8 @@ class Doctor:
         for check, what, run in checks:
             try:
                 self.findings.extend(run())
+            except (BotocoreConnectionError, HTTPClientError):
+                raise  # AWS cannot be reached: no check can run (sagewatch_cli.errors says so once)
             except (ClientError, BotoCoreError, SageWatchError) as exc:
                 self.findings.append(_could_not_check(check, what, exc))
         return self.findings

@@ -11,16 +11,25 @@
 ``plan``/``sync``/``remove``/``backtest`` work against a real account (default credential chain, ``--region``,
 ``--profile``) or any endpoint URL such as an emulated account's (``--endpoint-url``). Exit codes:
 0 done, 1 an AWS error, 2 usage or invalid policy, 3 endpoint not found, 4 no credentials,
-5 access denied. See docs/fleet.md; ``backtest`` (read-only) in docs/alarms.md.
+5 access denied, 6 AWS (or ``--endpoint-url``) cannot be reached. See docs/fleet.md; ``backtest``
+(read-only) in docs/alarms.md.
 
 ``doctor [--region R] [--profile P] [--stack S] [--emulated]`` checks an account read-only for
 what would break or stay silent (sagewatch_cli/doctor.py): exit 0 all ok, 1 failures, 2 usage,
-3 warnings only, 4 no credentials. See docs/deploy.md.
+3 warnings only, 4 no credentials, 5 access denied reading the stack, 6 AWS cannot be reached.
+See docs/deploy.md.
+
+Every error is one line on stderr (sagewatch_cli/errors.py), and options are checked while the
+arguments are parsed, before an emulated account starts or AWS is called
+(sagewatch_cli/arguments.py): ``--region`` is a region botocore knows, ``--endpoint-url`` an
+http(s) URL, numbers are positive. A connection failure answers within 15 s
+(sagewatch_cli/connection.py). With ``--emulated``, ``--region`` is the emulated account's region.
 
 ``invoke`` runs a function of template.yaml in an emulated AWS account (moto on 127.0.0.1),
 the way ``sam local invoke`` resolves it, and prints the outcome as JSON on stdout (response,
 error, AWS calls, Slack messages, emails); the function's logs go to stderr. Exit code 0 when
-the handler returned, 1 when it raised. ``demo`` plays the onboarding story. Both need
+the handler returned, 1 when it raised, 2 usage (an unreadable event file). ``demo`` plays the
+onboarding story (exit 2 when ``--out`` cannot be written). Both need
 ``--emulated`` for now: running against a real account arrives later.
 """
 
@@ -31,10 +40,22 @@ import contextlib
 import json
 import logging
 import sys
-from collections.abc import Callable, Iterator, Sequence
-from datetime import UTC, datetime
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from sagewatch_cli import arguments
+
+# The documented exit codes, re-exported: callers of main() compare with sagewatch_cli.main's.
+from sagewatch_cli.errors import EXIT_ACCESS_DENIED as EXIT_ACCESS_DENIED
+from sagewatch_cli.errors import EXIT_FAILED as EXIT_FAILED
+from sagewatch_cli.errors import EXIT_NO_CREDENTIALS as EXIT_NO_CREDENTIALS
+from sagewatch_cli.errors import EXIT_NOT_FOUND as EXIT_NOT_FOUND
+from sagewatch_cli.errors import EXIT_OK as EXIT_OK
+from sagewatch_cli.errors import EXIT_UNREACHABLE as EXIT_UNREACHABLE
+from sagewatch_cli.errors import EXIT_USAGE as EXIT_USAGE
+from sagewatch_cli.errors import CommandError as _CommandError
+from sagewatch_cli.errors import run_reported
 
 if TYPE_CHECKING:
     from sagewatch.config import MonitoringConfig
@@ -44,44 +65,19 @@ if TYPE_CHECKING:
     from sagewatch.core.monitoring.profile import EndpointProfile
     from sagewatch.wiring import ClientFactory, Operator, Wiring
 
-EXIT_OK = 0
-EXIT_FAILED = 1
-EXIT_USAGE = 2
-
+EMULATED_REGION = "us-east-1"  # the emulated account's region unless --region names another
 _REAL_ACCOUNT_LATER = (
     "sagewatch {command}: only the emulated account is supported for now; pass --emulated "
     "(running against a real AWS account arrives in a later version)"
 )
 
 
-def _key_values(pairs: Sequence[str], option: str) -> dict[str, str]:
-    values: dict[str, str] = {}
-    for pair in pairs:
-        key, sep, value = pair.partition("=")
-        if not sep or not key:
-            raise SystemExit(f"sagewatch: {option} expects KEY=VALUE, got {pair!r}")
-        values[key] = value
-    return values
-
-
-def _read_event(source: str) -> Any:
-    try:
-        text = sys.stdin.read() if source == "-" else Path(source).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise SystemExit(f"sagewatch invoke: cannot read event {source}: {exc}") from exc
-    try:
-        return json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise SystemExit(f"sagewatch invoke: event {source} is not JSON: {exc}") from exc
-
-
 def _invoke(args: argparse.Namespace) -> int:
     if not args.emulated:
         print(_REAL_ACCOUNT_LATER.format(command="invoke"), file=sys.stderr)
         return EXIT_USAGE
-    event = _read_event(args.event)
-    parameters = _key_values(args.parameter, "--parameter")
-    env = _key_values(args.env, "--env")
+    event = args.event  # read while parsing (arguments.json_document)
+    parameters, env = dict(args.parameter), dict(args.env)
 
     from sagewatch_emulator import EmulatedAccount, EmulatorError, TemplateError  # dev-only, slow
 
@@ -102,54 +98,27 @@ def _demo(args: argparse.Namespace) -> int:
     if not args.emulated:
         print(_REAL_ACCOUNT_LATER.format(command="demo"), file=sys.stderr)
         return EXIT_USAGE
+    arguments.make_output_directory(args.out)  # before the emulated account starts
     from sagewatch_emulator.demo import run_demo  # dev-only; imports moto
 
-    return run_demo(args.out)
+    try:
+        return run_demo(args.out)
+    except OSError as exc:
+        if exc.filename is None:
+            raise  # not a file of --out's (the emulator's own sockets): a bug to report
+        raise _CommandError(f"sagewatch demo: cannot write {exc.filename}: {exc.strerror}", EXIT_USAGE) from exc
 
 
 # --- operators' commands: plan, sync, remove (a real account or an emulator) ----------------
 
-EXIT_NOT_FOUND = 3
-EXIT_NO_CREDENTIALS = 4
-EXIT_ACCESS_DENIED = 5
-_ACCESS_DENIED_CODES = frozenset(
-    {
-        "AccessDenied",
-        "AccessDeniedException",
-        "UnauthorizedOperation",
-        "AuthorizationError",
-        "UnrecognizedClientException",
-    }
-)
-
-
 _Command = Callable[[argparse.Namespace], int]
-
-
-class _CommandError(Exception):
-    def __init__(self, message: str, code: int) -> None:
-        super().__init__(message)
-        self.code = code
 
 
 def _client_factory(args: argparse.Namespace) -> tuple[ClientFactory, str]:
     """(boto3 clients for --profile/--region from the default chain, sent to --endpoint-url if given; region)."""
-    import boto3
-    from botocore.exceptions import ProfileNotFound
+    from sagewatch_cli.connection import open_session
 
-    from sagewatch.adapters.aws import CLIENT_CONFIG
-
-    try:
-        session = boto3.session.Session(profile_name=args.profile, region_name=args.region)
-    except ProfileNotFound as exc:
-        raise _CommandError(f"sagewatch: {exc}", EXIT_NO_CREDENTIALS) from exc
-    if session.region_name is None:
-        raise _CommandError("sagewatch: no region: pass --region or set AWS_REGION", EXIT_USAGE)
-
-    def client(service: str) -> Any:
-        return session.client(service, endpoint_url=args.endpoint_url, config=CLIENT_CONFIG)  # type: ignore[call-overload]
-
-    return client, session.region_name
+    return open_session(args.profile, args.region, args.endpoint_url)
 
 
 def _operator(args: argparse.Namespace) -> Operator:
@@ -166,13 +135,8 @@ def _wiring(args: argparse.Namespace) -> tuple[Wiring, MonitoringConfig]:
     from sagewatch.wiring import Wiring
 
     factory, region = _client_factory(args)
-    policy = Policy()
-    if args.policy_file and not args.policy_parameter:
-        try:
-            doc = json.loads(Path(args.policy_file).read_text(encoding="utf-8"))
-        except (OSError, json.JSONDecodeError) as exc:
-            raise _CommandError(f"sagewatch: cannot read policy {args.policy_file}: {exc}", EXIT_USAGE) from exc
-        policy = Policy.from_document(doc, where=str(args.policy_file))
+    # --policy-file was read and validated while parsing (arguments.policy_file).
+    policy = args.policy_file if args.policy_file and not args.policy_parameter else Policy()
     config = MonitoringConfig(
         name_prefix=validate_prefix(args.prefix),
         region=region,
@@ -191,10 +155,6 @@ def _targets(args: argparse.Namespace, op: Operator) -> tuple[list[str], list[st
     from sagewatch.core.fleet.plan import group_alarms
     from sagewatch.core.shared.naming import dashboard_prefix, endpoint_of_dashboard
 
-    if args.all and args.endpoints:
-        raise _CommandError("sagewatch: give endpoint names or --all, not both", EXIT_USAGE)
-    if not args.all and not args.endpoints:
-        raise _CommandError("sagewatch: name at least one endpoint, or pass --all", EXIT_USAGE)
     if not args.all:
         return list(args.endpoints), []
     listed = list_endpoints(op.sagemaker)
@@ -264,13 +224,14 @@ def _in_emulated_account(args: argparse.Namespace, body: _Command) -> int:
     from sagewatch_emulator import EmulatedAccount
     from sagewatch_emulator.demo import ENDPOINTS
 
-    with EmulatedAccount() as account:
+    with EmulatedAccount(region=args.region or EMULATED_REGION) as account:
         for name, _what, spec in ENDPOINTS:
             account.create_endpoint(name, **spec)
         args.endpoint_url, args.region, args.profile = account.endpoint_url, account.region, None
         args.alert_topic_arn = args.alert_topic_arn or account.physical_id("AlertTopic")
         print(
-            f"emulated account on {account.endpoint_url} with endpoints: {', '.join(n for n, _, _ in ENDPOINTS)}",
+            f"emulated account in {account.region} on {account.endpoint_url} "
+            f"with endpoints: {', '.join(n for n, _, _ in ENDPOINTS)}",
             file=sys.stderr,
         )
         if body is _remove_cmd:
@@ -281,33 +242,26 @@ def _in_emulated_account(args: argparse.Namespace, body: _Command) -> int:
         return result
 
 
+def _check_usage(args: argparse.Namespace) -> None:
+    """Usage errors the parser cannot see alone, refused before anything starts (exit 2)."""
+    if hasattr(args, "all") and args.all and args.endpoints:
+        raise _CommandError(f"sagewatch {args.command}: give endpoint names or --all, not both", EXIT_USAGE)
+    if hasattr(args, "all") and not args.all and not args.endpoints:
+        raise _CommandError(f"sagewatch {args.command}: name at least one endpoint, or pass --all", EXIT_USAGE)
+    if getattr(args, "emulated", False) or getattr(args, "doctor_emulated", False):
+        for option, value in (("--endpoint-url", args.endpoint_url), ("--profile", args.profile)):
+            if value is not None:
+                raise _CommandError(
+                    f"sagewatch {args.command}: --emulated opens its own account; {option} cannot be used with it",
+                    EXIT_USAGE,
+                )
+
+
 def _run_guarded(args: argparse.Namespace, body: _Command) -> int:
-    from botocore.exceptions import NoCredentialsError, PartialCredentialsError
-
+    _check_usage(args)
     if getattr(args, "emulated", False):
-        emulated_body = body
-        body = lambda a: _in_emulated_account(a, emulated_body)  # noqa: E731 - one-off wrapper
-
-    from sagewatch.core.shared.errors import AwsCallError, InvalidPolicyError
-
-    try:
-        result: int = body(args)
-        return result
-    except _CommandError as exc:
-        print(str(exc), file=sys.stderr)
-        return exc.code
-    except (NoCredentialsError, PartialCredentialsError) as exc:
-        print(f"sagewatch: no AWS credentials ({exc}); configure the default chain or pass --profile", file=sys.stderr)
-        return EXIT_NO_CREDENTIALS
-    except InvalidPolicyError as exc:
-        print(f"sagewatch: invalid policy: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except AwsCallError as exc:
-        if exc.code in _ACCESS_DENIED_CODES:
-            print(f"sagewatch: access denied: {exc}", file=sys.stderr)
-            return EXIT_ACCESS_DENIED
-        print(f"sagewatch: {exc}", file=sys.stderr)
-        return EXIT_FAILED
+        return _in_emulated_account(args, body)
+    return body(args)
 
 
 def _plan_cmd(args: argparse.Namespace) -> int:
@@ -372,27 +326,15 @@ def _remove_cmd(args: argparse.Namespace) -> int:
 
 def _doctor_cmd(args: argparse.Namespace) -> int:
     """Read-only checks of the account (see sagewatch_cli/doctor.py); exit codes in docs/deploy.md."""
-    import boto3
-    from botocore.exceptions import ProfileNotFound
-
-    from sagewatch.adapters.aws import CLIENT_CONFIG
     from sagewatch_cli import doctor
+    from sagewatch_cli.connection import open_session
 
     if args.doctor_emulated:
         return _doctor_in_emulated_account(args)
-    try:
-        session = boto3.session.Session(profile_name=args.profile, region_name=args.region)
-    except ProfileNotFound as exc:
-        raise _CommandError(f"sagewatch: {exc}", EXIT_NO_CREDENTIALS) from exc
-    if session.region_name is None:
-        raise _CommandError("sagewatch: no region: pass --region or set AWS_REGION", EXIT_USAGE)
-
-    def client(service: str) -> Any:
-        return session.client(service, endpoint_url=args.endpoint_url, config=CLIENT_CONFIG)  # type: ignore[call-overload]
-
+    client, region = open_session(args.profile, args.region, args.endpoint_url)
     stack = doctor.read_stack(client("cloudformation"), args.stack) if args.stack else None
     target = doctor.target_from_stack(args.stack, *(stack or ({}, {})), found=stack is not None)
-    return _doctor_report(args, client, target, session.region_name)
+    return _doctor_report(args, client, target, region)
 
 
 def _doctor_report(args: argparse.Namespace, client: Any, target: Any, region: str) -> int:
@@ -423,7 +365,8 @@ def _doctor_in_emulated_account(args: argparse.Namespace) -> int:
     from sagewatch_emulator.demo import ENDPOINTS
 
     secret = "sagewatch/slack-webhook"  # noqa: S105 - the secret's name
-    with EmulatedAccount(parameters={"SlackWebhookSecretName": secret}) as account:
+    parameters = {"SlackWebhookSecretName": secret}
+    with EmulatedAccount(region=args.region or EMULATED_REGION, parameters=parameters) as account:
         account.client("secretsmanager").create_secret(Name=secret, SecretString=account.slack_url)
         doctor.emulate_public_powertools_parameter(account)
         # PowertoolsLayerArn resolves to the emulator's placeholder: check the template's parameter.
@@ -431,33 +374,31 @@ def _doctor_in_emulated_account(args: argparse.Namespace) -> int:
         target = doctor.target_from_stack(account.stack_name, parameters, account.stack.outputs, found=False)
         for name, _what, spec in ENDPOINTS:
             account.create_endpoint(name, **spec)
-        print(f"emulated account on {account.endpoint_url}", file=sys.stderr)
+        print(f"emulated account in {account.region} on {account.endpoint_url}", file=sys.stderr)
         return _doctor_report(args, account.client, target, account.region)
-
-
-def _parse_end(text: str | None) -> datetime | None:
-    if text is None:
-        return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError as exc:
-        raise _CommandError(f"sagewatch backtest: --end expects an ISO 8601 time, got {text!r}", EXIT_USAGE) from exc
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
 def _backtest_report(args: argparse.Namespace) -> BacktestReport:
     from sagewatch.core.shared.errors import EndpointNotFoundError
-    from sagewatch.usecases.backtest import MAX_DAYS
 
-    if not 1 <= args.days <= MAX_DAYS:
-        raise _CommandError(f"sagewatch backtest: --days must be between 1 and {MAX_DAYS}", EXIT_USAGE)
-    end = _parse_end(args.end)
     wiring, config = _wiring(args)
     backtester = wiring.backtester(config, max_datapoints=args.max_datapoints)
     try:
-        return backtester.run(args.endpoint, args.days, end)
+        return backtester.run(args.endpoint, args.days, args.end)
     except EndpointNotFoundError as exc:
         raise _CommandError(f"sagewatch: endpoint {args.endpoint!r} does not exist", EXIT_NOT_FOUND) from exc
+
+
+def _backtest_days(text: str) -> int:
+    from sagewatch.usecases.backtest import MAX_DAYS  # imported only when --days is given
+
+    return arguments.int_between(1, MAX_DAYS)(text)
+
+
+def _max_datapoints(text: str) -> int:
+    from sagewatch.adapters.metric_history import MAX_DATAPOINTS_PER_CALL
+
+    return arguments.int_between(1, MAX_DATAPOINTS_PER_CALL)(text)
 
 
 def _backtest_cmd(args: argparse.Namespace) -> int:
@@ -472,22 +413,39 @@ def _backtest_cmd(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _add_fleet_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
-    common = argparse.ArgumentParser(add_help=False)
+def _add_fleet_commands(commands: argparse._SubParsersAction[arguments.Parser]) -> None:
+    common = arguments.Parser(add_help=False)
     where = common.add_argument_group("account")
-    where.add_argument("--region", default=None, help="AWS region (default: the profile's or AWS_REGION)")
+    where.add_argument(
+        "--region",
+        type=arguments.region,
+        default=None,
+        help="AWS region (default: the profile's or AWS_DEFAULT_REGION; with --emulated: us-east-1)",
+    )
     where.add_argument("--profile", default=None, help="named AWS profile (default credential chain otherwise)")
-    where.add_argument("--endpoint-url", default=None, help="send every call here, e.g. an emulated account's URL")
+    where.add_argument(
+        "--endpoint-url",
+        type=arguments.endpoint_url,
+        default=None,
+        help="send every call here, e.g. an emulated account's URL",
+    )
     where.add_argument(
         "--emulated",
         action="store_true",
-        help="run in a throwaway emulated account (moto on 127.0.0.1) seeded with the demo's endpoints",
+        help="run in a throwaway emulated account (moto on 127.0.0.1, in --region) seeded with the demo's endpoints",
     )
     what = common.add_argument_group("what SageWatch fits (match the stack's parameters)")
-    what.add_argument("--prefix", default="SageWatch", help="NamePrefix of the stack (default: SageWatch)")
+    what.add_argument(
+        "--prefix", type=arguments.name_prefix, default="SageWatch", help="NamePrefix of the stack (default: SageWatch)"
+    )
     what.add_argument("--alert-topic-arn", default=None, help="the stack's AlertTopicArn output (alarm actions)")
     what.add_argument("--policy-parameter", default=None, help="the stack's PolicyParameterName output (SSM)")
-    what.add_argument("--policy-file", default=None, help="a policy JSON file instead (default: built-in defaults)")
+    what.add_argument(
+        "--policy-file",
+        type=arguments.policy_file,
+        default=None,
+        help="a policy JSON file instead (default: built-in defaults)",
+    )
     what.add_argument("--no-alarms", action="store_true", help="as CreateAlarms=false")
     what.add_argument("--no-dashboards", action="store_true", help="as CreateDashboards=false")
 
@@ -515,7 +473,7 @@ def _add_fleet_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
     sync.add_argument("--dry-run", action="store_true", help="only show the plan")
     sync.add_argument(
         "--write-tps",
-        type=float,
+        type=arguments.rate,
         default=2.5,
         help="CloudWatch writes per second (default 2.5: under the 3 TPS PutMetricAlarm quota; 0 = unpaced)",
     )
@@ -528,7 +486,9 @@ def _add_fleet_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
         description="Delete every SageWatch alarm and the dashboard of the endpoints (whether they exist or not).",
     )
     remove.add_argument("endpoints", nargs="+", metavar="ENDPOINT")
-    remove.add_argument("--write-tps", type=float, default=2.5, help="CloudWatch writes per second (0 = unpaced)")
+    remove.add_argument(
+        "--write-tps", type=arguments.rate, default=2.5, help="CloudWatch writes per second (0 = unpaced)"
+    )
     remove.set_defaults(run=lambda a: _run_guarded(a, _remove_cmd))
 
     check = commands.add_parser(
@@ -539,15 +499,27 @@ def _add_fleet_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
         "alarms on is published for each endpoint. Exit codes: 0 all ok, 1 failures, 2 usage, 3 warnings "
         "only, 4 no credentials.",
     )
-    check.add_argument("--region", default=None, help="AWS region (default: the profile's or AWS_REGION)")
+    check.add_argument(
+        "--region",
+        type=arguments.region,
+        default=None,
+        help="AWS region (default: the profile's or AWS_DEFAULT_REGION; with --emulated: us-east-1)",
+    )
     check.add_argument("--profile", default=None, help="named AWS profile (default credential chain otherwise)")
-    check.add_argument("--endpoint-url", default=None, help="send every call here, e.g. an emulated account's URL")
+    check.add_argument(
+        "--endpoint-url",
+        type=arguments.endpoint_url,
+        default=None,
+        help="send every call here, e.g. an emulated account's URL",
+    )
     # Its own dest: the doctor opens the emulated account itself (it reads the stack's parameters).
     check.add_argument(
         "--emulated", dest="doctor_emulated", action="store_true", help="check a throwaway emulated account"
     )
     check.add_argument("--stack", default="sagewatch", help="the stack to read settings from (default: sagewatch)")
-    check.add_argument("--prefix", default=None, help="NamePrefix (default: the stack's, else SageWatch)")
+    check.add_argument(
+        "--prefix", type=arguments.name_prefix, default=None, help="NamePrefix (default: the stack's, else SageWatch)"
+    )
     check.add_argument("--alert-topic-arn", default=None, help="the alert topic (default: the stack's output)")
     check.add_argument("--policy-parameter", default=None, help="the policy SSM parameter (default: the stack's)")
     check.add_argument("--slack-secret", default=None, help="Slack webhook secret name (default: the stack's)")
@@ -567,12 +539,17 @@ def _add_fleet_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
         "in ALARM, and the threshold that would have fired at most once a week. Makes no writes.",
     )
     backtest.add_argument("endpoint", metavar="ENDPOINT", help="endpoint name")
-    backtest.add_argument("--days", type=int, default=7, help="days of history, 1-15 (default: 7)")
+    backtest.add_argument("--days", type=_backtest_days, default=7, help="days of history, 1-15 (default: 7)")
     backtest.add_argument("--json", action="store_true", help="print a JSON document instead of the table")
-    backtest.add_argument("--end", default=None, help="end of the history, ISO 8601 (default: now; UTC if no offset)")
+    backtest.add_argument(
+        "--end",
+        type=arguments.iso_time,
+        default=None,
+        help="end of the history, ISO 8601 (default: now; UTC if no offset)",
+    )
     backtest.add_argument(
         "--max-datapoints",
-        type=int,
+        type=_max_datapoints,
         default=None,
         help="GetMetricData MaxDatapoints, the page size (default and maximum: 100,800)",
     )
@@ -580,7 +557,7 @@ def _add_fleet_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = arguments.Parser(
         prog="sagewatch",
         description="SageWatch: CloudWatch dashboards, alarms and alerts for SageMaker endpoints.",
     )
@@ -593,14 +570,27 @@ def build_parser() -> argparse.ArgumentParser:
         "and print the outcome as JSON (logs go to stderr).",
     )
     invoke.add_argument("logical_id", metavar="LOGICAL_ID", help="the function's logical id, e.g. OnboardFunction")
-    invoke.add_argument("--event", "-e", required=True, metavar="FILE", help="JSON event file ('-' for stdin)")
+    invoke.add_argument(
+        "--event",
+        "-e",
+        type=arguments.json_document,
+        required=True,
+        metavar="FILE",
+        help="JSON event file ('-' for stdin)",
+    )
     invoke.add_argument("--emulated", action="store_true", help="run in an emulated AWS account (moto on 127.0.0.1)")
     invoke.add_argument(
         "--template", "-t", type=Path, default=None, help="template (default: the repo's template.yaml)"
     )
-    invoke.add_argument("--region", default="us-east-1", help="region of the emulated account (default: us-east-1)")
+    invoke.add_argument(
+        "--region",
+        type=arguments.region,
+        default=EMULATED_REGION,
+        help="region of the emulated account (default: us-east-1)",
+    )
     invoke.add_argument(
         "--parameter",
+        type=arguments.key_value,
         action="append",
         default=[],
         metavar="KEY=VALUE",
@@ -608,6 +598,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     invoke.add_argument(
         "--env",
+        type=arguments.key_value,
         action="append",
         default=[],
         metavar="KEY=VALUE",
@@ -621,7 +612,12 @@ def build_parser() -> argparse.ArgumentParser:
         description="Create endpoints in an emulated account, onboard them, and show alarms and dashboards.",
     )
     demo.add_argument("--emulated", action="store_true", help="run in an emulated AWS account (moto on 127.0.0.1)")
-    demo.add_argument("--out", type=Path, default=Path("build/demo"), help="output directory (default: build/demo)")
+    demo.add_argument(
+        "--out",
+        type=arguments.output_directory,
+        default=Path("build/demo"),
+        help="output directory (default: build/demo)",
+    )
     demo.set_defaults(run=_demo)
     _add_fleet_commands(commands)
     return parser
@@ -682,10 +678,12 @@ def _runtime_logs_to_stderr() -> Iterator[None]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    try:
+        args = build_parser().parse_args(argv)
+    except SystemExit as exc:  # a usage error (printed as one line by arguments.Parser) or --help
+        return exc.code if isinstance(exc.code, int) else EXIT_USAGE
     with _emulator_warnings_to_stderr(), _runtime_logs_to_stderr():
-        result: int = args.run(args)
-    return result
+        return run_reported(lambda: args.run(args))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -36,6 +36,7 @@ from typing import Any
 
 from botocore.config import Config
 
+from sagewatch.core.shared.partitions import partition
 from sagewatch_emulator.alarm_engine import AdvanceReport, AlarmEngine, SentNotification, install_alarm_engine
 from sagewatch_emulator.aws_environment import ProcessTakeover, emulator_variables, shared_session
 from sagewatch_emulator.calls import CallRecorder, exclude_from_counting
@@ -483,7 +484,7 @@ class EmulatedAccount:
                     "MonitoringAppSpecification": {
                         "ImageUri": f"156813124566.dkr.ecr.{self.region}.amazonaws.com/sagemaker-model-monitor-analyzer"
                     },
-                    "RoleArn": f"arn:aws:iam::{self.account_id}:role/model-monitor",
+                    "RoleArn": f"arn:{partition(self.region)}:iam::{self.account_id}:role/model-monitor",
                 },
             },
         )

@@ -17,10 +17,16 @@ __all__ = ["email_view", "sent_messages"]
 
 
 def sent_messages(account_id: str, region: str) -> list[Any]:
-    """moto's record of every message SES sent in the account and region, oldest first."""
+    """moto's record of every message SES sent in the account and region, oldest first; none
+    where SES is not offered (botocore's endpoints data has no SES in aws-cn or the isolated
+    partitions, so moto keeps no SES backend there)."""
     from moto.ses.models import ses_backends
 
-    return list(ses_backends[account_id][region].sent_messages)
+    try:
+        backend = ses_backends[account_id][region]
+    except KeyError:
+        return []
+    return list(backend.sent_messages)
 
 
 def _looks_like_html(body: str) -> bool:

@@ -30,6 +30,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from sagewatch.core.monitoring.monitor_runs import EXECUTION_STATUSES
+from sagewatch.core.shared.partitions import partition
 from sagewatch_emulator.sagemaker import list_page
 
 if TYPE_CHECKING:
@@ -64,7 +65,7 @@ def monitoring_store(backend: Any) -> MonitoringStore:
 
 
 def schedule_arn(region: str, account_id: str, name: str) -> str:
-    return f"arn:aws:sagemaker:{region}:{account_id}:monitoring-schedule/{name}"
+    return f"arn:{partition(region)}:sagemaker:{region}:{account_id}:monitoring-schedule/{name}"
 
 
 def record_execution(

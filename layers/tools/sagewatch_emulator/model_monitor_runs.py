@@ -26,6 +26,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from sagewatch.core.shared.partitions import partition
+
 if TYPE_CHECKING:
     from sagewatch_emulator.account import EmulatedAccount
 
@@ -69,7 +71,8 @@ def run_monitoring_execution(
     scheduled = now.replace(minute=0, second=0, microsecond=0)
     digest = hashlib.sha256(f"{schedule}/{scheduled.isoformat()}".encode()).hexdigest()[:24]
     job_name = f"model-monitoring-{scheduled:%Y%m%d%H%M}-{digest}"
-    job_arn = f"arn:aws:sagemaker:{account.region}:{account.account_id}:processing-job/{job_name}"
+    region = account.region
+    job_arn = f"arn:{partition(region)}:sagemaker:{region}:{account.account_id}:processing-job/{job_name}"
     if status == "Failed" and not failure_reason:
         failure_reason = "AlgorithmError: Job inputs had no data"
     account.record_monitoring_execution(

@@ -22,6 +22,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from sagewatch.core.shared.partitions import partition
 from sagewatch_emulator.errors import ProvisioningError
 from sagewatch_emulator.sam.template import Resolver, Template, TemplateError, dependency_order
 
@@ -190,7 +191,7 @@ class Provisioner:
 
     def _arn(self, service: str, resource: str, *, regional: bool = True) -> str:
         region = self.region if regional else ""
-        return f"arn:aws:{service}:{region}:{self.account_id}:{resource}"
+        return f"arn:{partition(self.region)}:{service}:{region}:{self.account_id}:{resource}"
 
     # -- what is recorded but not created --
 
@@ -472,7 +473,7 @@ class Provisioner:
         arn = events.put_rule(**kwargs)["RuleArn"]
         targets, skipped = [], []
         for target in p.get("Targets") or []:
-            if str(target.get("Arn", "")).startswith("arn:aws:sqs:"):
+            if str(target.get("Arn", "")).split(":")[2:3] == ["sqs"]:  # arn:<partition>:sqs:…
                 targets.append(
                     {
                         k: (_json_text(v) if k == "Input" else v)

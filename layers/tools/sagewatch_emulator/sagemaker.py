@@ -47,6 +47,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
+from sagewatch.core.shared.partitions import partition
+
 if TYPE_CHECKING:
     from sagewatch_emulator.extensions import MotoExtensions
 
@@ -286,7 +288,7 @@ class EndpointMaker:
 
     @property
     def _role(self) -> str:
-        return f"arn:aws:iam::{self._account_id}:role/SageMakerExecutionRole"
+        return f"arn:{partition(self._region)}:iam::{self._account_id}:role/SageMakerExecutionRole"
 
     def _ensure_model(self, model: str, *, image: str) -> None:
         sagemaker = self._sagemaker
@@ -403,6 +405,12 @@ def extend_sagemaker_instance_types(extensions: MotoExtensions) -> None:
     extensions.installed.append("sagemaker: CreateEndpointConfig accepts current instance types")
 
 
+def _sagemaker_arn(backend: Any, resource: str) -> str:
+    """A SageMaker ARN of the backend's account and region, in the region's partition."""
+    region = backend.region_name
+    return f"arn:{partition(region)}:sagemaker:{region}:{backend.account_id}:{resource}"
+
+
 def add_sagemaker_update_endpoint(extensions: MotoExtensions) -> None:
     """UpdateEndpoint: move the endpoint to another endpoint config (immediately InService)."""
     from moto.core.responses import ActionResult
@@ -419,11 +427,11 @@ def add_sagemaker_update_endpoint(extensions: MotoExtensions) -> None:
         config_name = self._get_param("EndpointConfigName")
         endpoint = backend.endpoints.get(name)
         if endpoint is None:
-            arn = f"arn:aws:sagemaker:{backend.region_name}:{backend.account_id}:endpoint/{name}"
+            arn = _sagemaker_arn(backend, f"endpoint/{name}")
             raise ValidationError(message=f"Could not find endpoint '{arn}'.")
         config = backend.endpoint_configs.get(config_name)
         if config is None:
-            arn = f"arn:aws:sagemaker:{backend.region_name}:{backend.account_id}:endpoint-config/{config_name}"
+            arn = _sagemaker_arn(backend, f"endpoint-config/{config_name}")
             raise ValidationError(message=f"Could not find endpoint configuration '{arn}'.")
         endpoint.endpoint_config_name = config_name
         endpoint.production_variants = endpoint._process_production_variants(config.production_variants)
@@ -501,7 +509,7 @@ def add_sagemaker_inference_components(extensions: MotoExtensions) -> None:
     from moto.sagemaker.responses import SageMakerResponse
 
     def _arn(backend: Any, name: str) -> str:
-        return f"arn:aws:sagemaker:{backend.region_name}:{backend.account_id}:inference-component/{name}"
+        return _sagemaker_arn(backend, f"inference-component/{name}")
 
     def create_inference_component(self: Any) -> Any:
         backend = self.sagemaker_backend

@@ -71,8 +71,9 @@ def run_actions(
     subject = notification_subject(new_state, str(described["AlarmName"]), region)
     sent = []
     for action in actions:
-        message_id = _publish_sns(action, message, subject) if action.startswith("arn:aws:sns:") else None
-        if message_id is None and not action.startswith("arn:aws:sns:"):
+        is_topic = action.split(":")[2:3] == ["sns"]  # in every partition: arn:aws-cn:sns:…, arn:aws-us-gov:sns:…
+        message_id = _publish_sns(action, message, subject) if is_topic else None
+        if message_id is None and not is_topic:
             _LOG.info("alarm %s: action %s is not an SNS topic; not performed", described["AlarmName"], action)
         sent.append(
             SentNotification(

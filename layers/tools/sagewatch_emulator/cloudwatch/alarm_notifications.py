@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sagewatch.core.alerting.regions import REGION_NAMES
+from sagewatch.core.shared.partitions import partition
 
 MAX_SUBJECT = 99  # "must be less than 100 characters long"
 
@@ -162,7 +163,8 @@ def alarm_notification(
     arn = str(alarm["AlarmArn"])
     region = arn.split(":")[3]
     account = arn.split(":")[4]
-    topic = topic_arn or next(iter(alarm.get("AlarmActions") or []), f"arn:aws:sns:{region}:{account}:alerts")
+    default_topic = f"arn:{partition(region)}:sns:{region}:{account}:alerts"
+    topic = topic_arn or next(iter(alarm.get("AlarmActions") or []), default_topic)
     message = alarm_message(alarm, new_state=new_state, old_state=old_state, reason=reason, at=at)
     return {
         "Records": [

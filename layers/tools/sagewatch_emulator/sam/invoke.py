@@ -41,6 +41,7 @@ from typing import Any
 
 import boto3
 
+from sagewatch.core.shared.partitions import partition
 from sagewatch_emulator.calls import is_write
 from sagewatch_emulator.sam.template import NO_VALUE, Resolver, Template, TemplateError
 
@@ -108,7 +109,7 @@ class FunctionSpec:
         }
 
     def function_arn(self, region: str, account_id: str) -> str:
-        return f"arn:aws:lambda:{region}:{account_id}:function:{self.function_name}"
+        return f"arn:{partition(region)}:lambda:{region}:{account_id}:function:{self.function_name}"
 
 
 def _env_value(value: Any, where: str) -> str:

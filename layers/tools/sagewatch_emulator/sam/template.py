@@ -28,6 +28,8 @@ from typing import Any, Protocol
 
 import yaml
 
+from sagewatch.core.shared.partitions import partition
+
 __all__ = [
     "NO_VALUE",
     "AttributeSource",
@@ -381,7 +383,7 @@ class Resolver:
             "AWS::AccountId": self.account_id,
             "AWS::StackName": self.stack_name,
             "AWS::StackId": (
-                f"arn:aws:cloudformation:{self.region}:{self.account_id}:stack/{self.stack_name}/"
+                f"arn:{partition(self.region)}:cloudformation:{self.region}:{self.account_id}:stack/{self.stack_name}/"
                 "00000000-0000-0000-0000-000000000000"
             ),
             "AWS::Partition": "aws",

@@ -16,6 +16,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from sagewatch.core.shared.partitions import partition
 from sagewatch_emulator.traffic.model import Endpoint, EndpointKind, Fleet, Variant
 
 
@@ -93,7 +94,7 @@ def state_change_event(
 ) -> dict[str, Any]:
     """The EventBridge event SageMaker sends for ``event``."""
     endpoint = event.endpoint
-    arn = f"arn:aws:sagemaker:{region}:{account}:endpoint/{endpoint.name}"
+    arn = f"arn:{partition(region)}:sagemaker:{region}:{account}:endpoint/{endpoint.name}"
     stamp = event.at.strftime("%Y-%m-%dT%H:%M:%SZ")
     created = endpoint.created_at or event.at
     return {
