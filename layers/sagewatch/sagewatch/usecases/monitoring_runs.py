@@ -189,7 +189,8 @@ class MonitoringRunAlerts:
             result.found += 1
             name = str(summary["MonitoringScheduleName"])
             scheduled = _time(summary["ScheduledTime"]) or now
-            schedule = self._endpoints.describe_monitoring_schedule(name)
+            # The summary names the endpoint and type (MonitoringExecutionSummary); else the schedule.
+            schedule = None if summary.get("EndpointName") else self._endpoints.describe_monitoring_schedule(name)
             endpoint = str(summary.get("EndpointName") or (schedule or {}).get("EndpointName") or "")
             if not endpoint:
                 result.notes.append(f"{name}: the execution names no endpoint")

@@ -53,7 +53,7 @@ def test_every_monitoring_run_sample_is_a_run_of_its_schedule(name: str, status:
     assert run.output_uri and run.output_uri.startswith("s3://sagemaker-us-east-1-123456789012/monitoring/")
     # Without an execution summary, the job's status and ExitMessage decide.
     assert run_status(run, None) == status
-    assert needs_alert(run_status(run, None)) is alert
+    assert needs_alert(status) is alert
 
 
 def test_a_processing_job_no_schedule_started_is_not_a_run() -> None:
