@@ -1,6 +1,8 @@
 """OnboardFunction: SageMaker endpoint state change (EventBridge) → dashboard and alarms.
 
-A Model Monitor schedule state change (EventBridge) re-fits the schedule's endpoint.
+A Model Monitor schedule state change (EventBridge) re-fits the schedule's endpoint; a finished
+data-quality run re-fits its drift alarms; the hourly schedule looks for executions that failed
+without a processing job.
 
 It is also the fleet worker: messages from OnboardQueue (sent by ReconcileFunction, one per
 endpoint) are onboarded, repaired or removed with paced CloudWatch writes, and what was applied
@@ -17,6 +19,7 @@ from __future__ import annotations
 
 import functools
 import json
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -25,7 +28,11 @@ from sagewatch.config import OnboardConfig
 from sagewatch.core.monitoring.component_events import is_component_call, parse_component_call
 from sagewatch.core.monitoring.diff import DashboardAction
 from sagewatch.core.monitoring.events import Action, is_endpoint_state_change, parse_state_change
-from sagewatch.core.monitoring.monitor_runs import is_processing_job_state_change, parse_monitoring_job
+from sagewatch.core.monitoring.monitor_runs import (
+    is_processing_job_state_change,
+    is_scheduled_event,
+    parse_monitoring_job,
+)
 from sagewatch.core.monitoring.schedule_events import is_schedule_state_change, parse_schedule_change
 from sagewatch.core.shared.errors import InvalidEventError
 from sagewatch.core.shared.naming import is_valid_endpoint_name
@@ -62,6 +69,8 @@ def _processor() -> BatchProcessor:
 
 
 _RECORD_KEYS = ("message_id", "endpoint")
+# What a monitoring run's response says of the re-fit it caused.
+_REFIT_KEYS = ("endpoint", "outcome", "created", "updated", "deleted")
 
 
 def _service() -> Onboarding:
@@ -143,7 +152,26 @@ def _on_monitoring_run(event: dict[str, Any]) -> dict[str, Any]:
         logger.info("ignored: a processing job no monitoring schedule started")
         return {"outcome": "ignored", "reason": "not a Model Monitor run"}
     logger.append_keys(schedule=job.schedule_name, processing_job=job.job_name, event_id=job.event_id)
-    return wiring.monitoring_runs(config).handle(job).as_dict()
+    result = wiring.monitoring_runs(config).handle(job)
+    response = result.as_dict()
+    if result.published_drift_metrics:
+        # No drift metric exists before a schedule's first run, and a feature can appear in any
+        # later one: the endpoint's drift alarms follow the metrics this run published.
+        fitted = wiring.onboard_worker(config).onboard(result.endpoint)
+        _count(fitted)
+        response["refit"] = {k: v for k, v in fitted.as_dict().items() if k in _REFIT_KEYS}
+    return response
+
+
+def _on_executions_check(event: dict[str, Any]) -> dict[str, Any]:
+    """The hourly schedule: Model Monitor executions that failed before starting a processing job
+    (they send no event), each told once."""
+    now = datetime.now(tz=UTC)
+    result = wiring.monitoring_runs(config).check_failed_executions(
+        now, region=str(event.get("region") or ""), account=str(event.get("account") or "")
+    )
+    logger.info("failed executions without a processing job: %d found", result.found, extra=result.as_dict())
+    return result.as_dict()
 
 
 def _on_schedule_event(event: dict[str, Any]) -> dict[str, Any]:
@@ -186,6 +214,8 @@ def _on_event(event: dict[str, Any]) -> dict[str, Any]:
         return _on_monitoring_run(event)
     if is_schedule_state_change(event):
         return _on_schedule_event(event)
+    if is_scheduled_event(event):
+        return _on_executions_check(event)
     if not is_endpoint_state_change(event):
         source = event.get("source") if isinstance(event, dict) else None
         detail_type = event.get("detail-type") if isinstance(event, dict) else None

@@ -152,11 +152,14 @@ def test_backtest_replays_the_drift_alarms_onboarding_would_fit(
     from sagewatch_emulator.traffic import data_quality_run
 
     account.create_endpoint(ENDPOINT, variants=[VariantSpec("AllTraffic", "ml.m5.xlarge", 1)])
-    account.create_monitoring_schedule(ENDPOINT, "fraud-dq")
+    # A schedule that existed before the window: its runs, each on the hour, published the metrics
+    # (the account refuses drift metrics of a schedule stamped before its first run).
+    account.create_monitoring_schedule(ENDPOINT, "fraud-dq", created_at=START - timedelta(minutes=50))
     spike = datetime(2026, 3, 3, 13, 0, tzinfo=UTC)
     cloudwatch = account.client("cloudwatch")
     for hour in range(48):
         at = START + timedelta(hours=hour)
+        account.record_monitoring_execution("fraud-dq", "Completed", scheduled_time=at, at=at + timedelta(minutes=25))
         drift = {"amount": 0.4 if at == spike else 0.02, "age": 0.02}
         for item in data_quality_run(ENDPOINT, "fraud-dq", at, drift):
             cloudwatch.put_metric_data(Namespace=item.key.namespace, MetricData=to_put_metric_data(item))

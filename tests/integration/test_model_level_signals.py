@@ -4,7 +4,8 @@
 alarms, per-component alarms and a dashboard section": one endpoint built as AWS builds an
 inference-component endpoint (a variant without ModelName, two components) that also has an
 hourly data-quality schedule (whose EndpointInput names the endpoint) and whose last run
-published drift metrics for twelve features. OnboardFunction, on the endpoint's IN_SERVICE event,
+published drift metrics for twelve features (its first run, at the hour boundary after the
+schedule's creation: AWS's order). OnboardFunction, on the endpoint's IN_SERVICE event,
 fits all three features at once; then a drift spike on one feature, a run with violations and an
 error burst on one component each reach Slack as exactly one alert naming what they should.
 """
@@ -60,7 +61,8 @@ EXPECTED_ALARMS = {
 
 
 def publish_run(account: EmulatedAccount, drift: dict[str, float]) -> None:
-    """One hourly data-quality run: its drift metrics at the top of the simulated hour."""
+    """One hourly data-quality run's drift metrics at the top of the simulated hour (after the
+    schedule's first run: the account refuses them before)."""
     at = account.now.replace(minute=0, second=0, microsecond=0)
     account.publish_metrics(data_quality_run(ENDPOINT, SCHEDULE, at, drift))
 
@@ -80,10 +82,11 @@ def account() -> Iterator[EmulatedAccount]:
             ],
         )
         emulated.create_monitoring_schedule(ENDPOINT, SCHEDULE)
-        assert emulated.now  # pin the simulated clock before any alarm exists
-        emulated.advance(MINUTE)  # the stack's own alarms leave INSUFFICIENT_DATA here
-        publish_run(emulated, dict.fromkeys(FEATURES, HEALTHY))
-        emulated.record_monitoring_execution(SCHEDULE, "Completed")
+        now = emulated.now  # pin the simulated clock before any alarm exists
+        # The schedule's first run, at the next hour boundary ("Interpret results"), publishes the
+        # drift metrics: none exist before it (the emulated account refuses them).
+        emulated.advance(now.replace(minute=25, second=0, microsecond=0) + HOUR - now)
+        emulated.run_monitoring_execution(SCHEDULE, "Completed", drift=dict.fromkeys(FEATURES, HEALTHY))
         emulated.alarm_engine.notifications.clear()
         yield emulated
 

@@ -22,6 +22,7 @@ import pytest
 
 from sagewatch.core.shared.naming import dashboard_name
 from sagewatch_emulator import EmulatedAccount
+from sagewatch_emulator.model_monitor_runs import MonitoringRun
 from sagewatch_emulator.traffic import GUIDE_LOCATION, data_quality_run
 
 pytestmark = pytest.mark.integration
@@ -40,11 +41,17 @@ def drift_alarm(feature: str, schedule: str = SCHEDULE) -> str:
     return f"SageWatch/{ENDPOINT}/_endpoint/feature-drift.{schedule}.{feature}"
 
 
-def run(account: EmulatedAccount, schedule: str, drift: dict[str, float], **kwargs: Any) -> None:
-    """One hourly run: its metrics at the top of the simulated hour, and its execution record."""
-    at = account.now.replace(minute=0, second=0, microsecond=0)
-    account.publish_metrics(data_quality_run(ENDPOINT, schedule, at, drift, **kwargs))
-    account.record_monitoring_execution(schedule, "Completed")
+def run(account: EmulatedAccount, schedule: str, drift: dict[str, float], **kwargs: Any) -> MonitoringRun:
+    """This hour's run: recorded, and its drift metrics published with it (the only way the
+    emulated account takes them, as on AWS: "CloudWatch Metrics" in the Model Monitor guide)."""
+    return account.run_monitoring_execution(schedule, "Completed", drift=drift, **kwargs)
+
+
+def to_the_next_run(account: EmulatedAccount) -> None:
+    """To 25 minutes past the next hour: runs start on the hour (plus a 0-20 minute buffer), from
+    the first hour boundary after the schedule was created ("Interpret results")."""
+    now = account.now
+    account.advance(now.replace(minute=25, second=0, microsecond=0) + HOUR - now)
 
 
 @pytest.fixture
@@ -53,8 +60,7 @@ def account() -> Iterator[EmulatedAccount]:
         emulated.client("secretsmanager").create_secret(Name=SECRET, SecretString=emulated.slack_url)
         emulated.create_endpoint(ENDPOINT)
         emulated.create_monitoring_schedule(ENDPOINT, SCHEDULE)
-        assert emulated.now
-        emulated.advance(timedelta(minutes=1))
+        to_the_next_run(emulated)
         run(emulated, SCHEDULE, dict.fromkeys(FEATURES, 0.02))
         emulated.alarm_engine.notifications.clear()
         yield emulated
@@ -122,6 +128,7 @@ def test_schedules_added_and_deleted_later_are_picked_up_by_their_events(account
     invoke(account, in_service_event(account))
     # A second schedule publishing where the developer guide says (EndpointName + ScheduleName).
     account.create_monitoring_schedule(ENDPOINT, "fraud-dq-guide")
+    to_the_next_run(account)
     run(account, "fraud-dq-guide", {"amount": 0.01}, location=GUIDE_LOCATION)
     assert invoke(account, schedule_event("fraud-dq-guide", endpoint=ENDPOINT))["outcome"] == "onboarded"
     added = drift_alarms(account)[drift_alarm("amount", "fraud-dq-guide")]
@@ -173,3 +180,55 @@ def test_a_drift_spike_fires_the_feature_alarm_and_the_alert_names_endpoint_sche
     assert ENDPOINT in text and SCHEDULE in text and "f03" in text
     assert "Data drift on feature f03" in text
     assert "Backlog" not in text and "Invocations" not in text  # no endpoint request series for hourly drift
+
+
+def test_in_awss_order_the_drift_alarms_come_with_the_first_run_and_a_later_feature_with_its_run() -> None:
+    """AWS's order ("Interpret results" in the Model Monitor guide): the schedule is created, its
+    first run starts at the next hour boundary (plus a 0-20 minute buffer), and only that run
+    publishes drift metrics. The schedule's state-change event finds none; the first completed
+    run's processing-job event re-fits the drift alarms to what it published; a feature first seen
+    in a later run gets its alarm with that run."""
+    with EmulatedAccount(parameters={"SlackWebhookSecretName": SECRET}) as account:
+        account.create_endpoint(ENDPOINT)
+        invoke(account, in_service_event(account))
+        account.create_monitoring_schedule(ENDPOINT, SCHEDULE)
+        scheduled = invoke(account, schedule_event(SCHEDULE, endpoint=ENDPOINT))
+        assert scheduled["outcome"] in ("onboarded", "unchanged") and drift_alarms(account) == {}
+
+        # No run yet: the account refuses drift metrics for the schedule, as AWS has none, and a
+        # run before the next hour boundary is refused too.
+        at = account.now.replace(second=0, microsecond=0)
+        with pytest.raises(ValueError, match="publishes its metrics only with a run"):
+            account.publish_metrics(data_quality_run(ENDPOINT, SCHEDULE, at, {"amount": 0.02}))
+        with pytest.raises(ValueError, match="Interpret results"):
+            account.run_monitoring_execution(SCHEDULE, "Completed", drift={"amount": 0.02})
+
+        to_the_next_run(account)
+        first = run(account, SCHEDULE, {"amount": 0.02, "age": 0.02})
+        result = invoke(account, first.event)
+        assert result["outcome"] == "clean"
+        assert set(drift_alarms(account)) == {drift_alarm("amount"), drift_alarm("age")}
+        assert set(result["refit"]["created"]) >= {drift_alarm("amount"), drift_alarm("age")}
+
+        account.advance(HOUR)
+        later = run(account, SCHEDULE, {"amount": 0.02, "age": 0.02, "zip_code": 0.03})
+        assert drift_alarm("zip_code") in invoke(account, later.event)["refit"]["created"]
+        assert drift_alarm("zip_code") in drift_alarms(account)
+
+
+def test_the_reconcile_refits_an_endpoint_whose_schedule_published_a_feature_since_its_last_fit(
+    account: EmulatedAccount,
+) -> None:
+    """The backstop when a run's event is lost: the reconcile's fingerprint carries the features
+    the schedules have published (ListMetrics per data-quality namespace), not only their name,
+    type and status, which a run does not change."""
+    invoke(account, schedule_event(SCHEDULE, endpoint=ENDPOINT))  # the worker path records state
+    settled = account.invoke("ReconcileFunction", {"sagewatch": "reconcile"}, environment=NO_SELF_INVOKE)
+    assert settled.error is None, settled.error_traceback
+    assert settled.response["by_kind"] == {} and settled.response["unchanged"] == 1, settled.response
+
+    account.advance(HOUR)
+    run(account, SCHEDULE, {**dict.fromkeys(FEATURES, 0.02), "a_new_column": 0.02})  # its event never arrives
+    result = account.invoke("ReconcileFunction", {"sagewatch": "reconcile"}, environment=NO_SELF_INVOKE)
+    assert result.error is None, result.error_traceback
+    assert result.response["by_kind"] == {"changed": 1}, result.response

@@ -3,11 +3,13 @@
 SageWatch discovers an endpoint's schedules with ListMonitoringSchedules (EndpointName filter,
 paged: MaxResults 1-100, default 10) and reads the last run from DescribeMonitoringSchedule's
 LastMonitoringExecutionSummary (API reference: ListMonitoringSchedules,
-DescribeMonitoringSchedule, ListMonitoringExecutions).
+DescribeMonitoringSchedule, ListMonitoringExecutions). Runs start on the hour after the schedule's
+creation ("Interpret results"), which the account enforces.
 """
 
 from __future__ import annotations
 
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -50,7 +52,14 @@ def test_schedules_are_listed_per_endpoint_paged_and_described_with_their_last_r
     assert described["MonitoringType"] == "DataQuality"
     assert "LastMonitoringExecutionSummary" not in described
 
+    # Runs start on the hour, from the first hour boundary after the schedule's creation
+    # ("Interpret results"): none in the hour it was created.
+    with pytest.raises(ValueError, match="next hour boundary"):
+        account.record_monitoring_execution("churn-dq-00", "Completed")
+    now = account.now
+    account.advance(now.replace(minute=10, second=0, microsecond=0) + timedelta(hours=1) - now)
     account.record_monitoring_execution("churn-dq-00", "CompletedWithViolations")
+    account.advance(timedelta(hours=1))
     account.record_monitoring_execution("churn-dq-00", "Failed", failure_reason="Job inputs had no data")
     last = sagemaker.describe_monitoring_schedule(MonitoringScheduleName="churn-dq-00")[
         "LastMonitoringExecutionSummary"

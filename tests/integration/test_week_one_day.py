@@ -89,9 +89,11 @@ def test_no_noise_at_all(day: tuple[ScenarioRun, Score]) -> None:
 
 def test_each_bad_model_monitor_run_is_one_message_and_the_clean_runs_none(day: tuple[ScenarioRun, Score]) -> None:
     """fraud-scorer's hourly data-quality runs: 11:00 finds violations, 17:00 fails (each event sent
-    twice, as SageMaker may); the other 22 runs are clean and tell nobody."""
+    twice, as SageMaker may); the other 21 runs are clean and tell nobody. The schedule is created
+    at 00:00, so its first run is at 01:00, the next hour boundary ("Interpret results")."""
     run, result = day
-    assert len(run.monitor_runs) == 24
+    assert len(run.monitor_runs) == 23
+    assert min(r.at for r in run.monitor_runs).hour == 1
     assert sorted(r.status for r in run.monitor_runs if r.bad) == ["CompletedWithViolations", "Failed"]
     assert len(result.monitor_runs) == 2
     for scored in result.monitor_runs:

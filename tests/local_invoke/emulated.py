@@ -20,6 +20,9 @@ SENDER = "sagewatch@example.com"
 ONCALL = "oncall@example.com"
 # The parameters the integration tests give alert delivery (tests/integration/test_notify.py).
 PARAMETERS = {"SlackWebhookSecretName": SLACK_SECRET, "EmailSender": SENDER, "EmailRecipients": ONCALL}
+AWS_EXAMPLE_JOB = (
+    "model-monitoring-202611280700-8c1d2e3f4a5b6c7d8e9f0a1b"  # events/onboard/processing-job-aws-example.json
+)
 
 
 def open_seeded_account() -> EmulatedAccount:
@@ -48,12 +51,23 @@ def open_seeded_account() -> EmulatedAccount:
         account.create_endpoint(
             "video-tagger", variants=[VariantSpec("AllTraffic", "ml.g4dn.xlarge", 1)], async_inference=True
         )
-        # The Model Monitor run samples (events/onboard/monitoring-run-*.json): their endpoint and schedule.
-        account.create_endpoint("churn-v2", variants=[VariantSpec("AllTraffic", "ml.m5.large", 1)])
-        account.create_monitoring_schedule("churn-v2", "churn-v2-data-quality")
         # A fixed minute in the recent past: the emulator, like CloudWatch Logs, drops log lines
         # far from the real clock. Both runs of an event see the same data.
         at = datetime.now(tz=UTC).replace(second=0, microsecond=0) - timedelta(minutes=1)
+        # The Model Monitor run samples (events/onboard/monitoring-run-*.json): their endpoint and
+        # schedule, created a day ago so that it has run. AWS's own example shape
+        # (processing-job-aws-example.json) says nothing of a schedule: DescribeProcessingJob
+        # answers for its job, a run of that schedule that found violations in its drift.
+        account.create_endpoint("churn-v2", variants=[VariantSpec("AllTraffic", "ml.m5.large", 1)])
+        account.create_monitoring_schedule("churn-v2", "churn-v2-data-quality", created_at=at - timedelta(days=1))
+        account.run_monitoring_execution(
+            "churn-v2-data-quality",
+            "CompletedWithViolations",
+            violations=[{"feature_name": "tenure", "constraint_check_type": "baseline_drift_check", "description": ""}],
+            drift={"tenure": 0.4, "plan_type": 0.02},
+            job_name=AWS_EXAMPLE_JOB,
+            at=at,
+        )
         dims = {"EndpointName": "fraud-scorer", "VariantName": "AllTraffic"}
         latency = [120_000.0] * 50 + [900_000.0, 1_500_000.0, 1_840_213.0] + [1_700_000.0] * 7
         account.put_metric_series("AWS/SageMaker", "ModelLatency", dims, latency, end=at)

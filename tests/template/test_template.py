@@ -111,7 +111,7 @@ def onboard_rules(transformed: Template) -> dict[str, tuple[str, dict[str, Any],
         (name, rule["Properties"], target)
         for name, rule in resources_of_type(transformed, "AWS::Events::Rule").items()
         for target in rule["Properties"].get("Targets", [])
-        if target["Arn"] == get_att("OnboardFunction", "Arn")
+        if target["Arn"] == get_att("OnboardFunction", "Arn") and "EventPattern" in rule["Properties"]
     ]
     by_type = {rule["EventPattern"]["detail-type"][0]: (name, rule, target) for name, rule, target in found}
     assert len(by_type) == len(found) == 4, f"expected the endpoint, run, schedule and component rules, found {found}"
@@ -129,18 +129,24 @@ MONITORING_RUN = "SageMaker Processing Job State Change"
 
 
 def test_onboard_function_has_exactly_its_event_rules(transformed: Template) -> None:
-    rules = [
-        rule["Properties"]["EventPattern"]["detail-type"]
+    targeting = [
+        rule["Properties"]
         for rule in resources_of_type(transformed, "AWS::Events::Rule").values()
         for target in rule["Properties"].get("Targets", [])
         if target["Arn"] == get_att("OnboardFunction", "Arn")
     ]
+    rules = [properties["EventPattern"]["detail-type"] for properties in targeting if "EventPattern" in properties]
     assert sorted(rules) == [
         ["AWS API Call via CloudTrail"],
         ["SageMaker Endpoint State Change"],
         ["SageMaker Monitoring Schedule State Change"],
         [MONITORING_RUN],
     ]
+    # And one schedule: the hourly look for Model Monitor executions that failed without a
+    # processing job (no event tells them), delivered as EventBridge's own Scheduled Event.
+    scheduled = [properties for properties in targeting if "EventPattern" not in properties]
+    assert [p["ScheduleExpression"] for p in scheduled] == ["rate(1 hour)"]
+    assert all("Input" not in target for p in scheduled for target in p["Targets"])
 
 
 def test_monitoring_run_rule_lets_through_only_finished_processing_jobs(transformed: Template) -> None:

@@ -36,6 +36,7 @@ from typing import Any
 
 from botocore.config import Config
 
+from sagewatch.core.monitoring.model_monitor import DriftLocation
 from sagewatch.core.shared.partitions import partition
 from sagewatch_emulator.alarm_engine import AdvanceReport, AlarmEngine, SentNotification, install_alarm_engine
 from sagewatch_emulator.aws_environment import ProcessTakeover, emulator_variables, shared_session
@@ -155,6 +156,7 @@ class EmulatedAccount:
             self._extensions.install()
             # A fresh engine per opening: its clock, metric store and notifications are this account's.
             self.alarm_engine = AlarmEngine(self.account_id, self.region)
+            self.alarm_engine.metric_gate = self._model_monitor_gate
             install_alarm_engine(self.alarm_engine, self._extensions)
             self._slack = FakeSlack().start()
             self._process.take(self.endpoint_url, self.region)
@@ -453,6 +455,12 @@ class EmulatedAccount:
 
         return sagemaker_backends[self.account_id][self.region]
 
+    def _model_monitor_gate(self, namespace: str, name: str, dimensions: Mapping[str, str], at: datetime) -> str | None:
+        """The account's metric gate: no Model Monitor metric before a run published it."""
+        from sagewatch_emulator.model_monitor import drift_metric_refusal
+
+        return drift_metric_refusal(self._sagemaker_backend(), namespace, name, dimensions, at)
+
     def create_monitoring_schedule(
         self,
         endpoint: str,
@@ -461,9 +469,12 @@ class EmulatedAccount:
         *,
         schedule_expression: str = "cron(0 * ? * * *)",
         output_s3_uri: str | None = None,
+        created_at: datetime | None = None,
     ) -> str:
         """CreateMonitoringSchedule for ``endpoint`` (hourly by default, an inline job definition
-        writing its reports under ``output_s3_uri``); returns the schedule's ARN."""
+        writing its reports under ``output_s3_uri``), created at the simulated time (or at
+        ``created_at``: a schedule that has existed for a while); returns the schedule's ARN.
+        Its first run is at the next hour boundary (sagewatch_emulator.model_monitor)."""
         self._require_open()
         output = output_s3_uri or f"s3://sagemaker-{self.region}-{self.account_id}/monitoring/{endpoint}/{name}"
         response = self.client("sagemaker").create_monitoring_schedule(
@@ -488,6 +499,12 @@ class EmulatedAccount:
                 },
             },
         )
+        from sagewatch_emulator.model_monitor import monitoring_store
+
+        created = created_at or self.now
+        monitoring_store(self._sagemaker_backend()).schedules[name].update(
+            CreationTime=created, LastModifiedTime=created
+        )
         return str(response["MonitoringScheduleArn"])
 
     def delete_monitoring_schedule(self, name: str) -> None:
@@ -502,13 +519,15 @@ class EmulatedAccount:
         scheduled_time: datetime | None = None,
         failure_reason: str | None = None,
         processing_job_arn: str | None = None,
+        at: datetime | None = None,
     ) -> dict[str, Any]:
         """Record one run of ``schedule`` as SageMaker's scheduler would (see
-        :func:`sagewatch_emulator.model_monitor.record_execution`), at the simulated time."""
+        :func:`sagewatch_emulator.model_monitor.record_execution`), at the simulated time (or
+        ``at``, without starting the simulation)."""
         from sagewatch_emulator.model_monitor import record_execution
 
         self._require_open()
-        now = self.now
+        now = at or self.now
         return record_execution(
             self._sagemaker_backend(),
             schedule,
@@ -526,15 +545,28 @@ class EmulatedAccount:
         *,
         violations: Sequence[Mapping[str, str]] = (),
         failure_reason: str | None = None,
+        drift: Mapping[str, float] | None = None,
+        location: DriftLocation | None = None,
+        job_name: str | None = None,
+        at: datetime | None = None,
     ) -> MonitoringRun:
-        """One Model Monitor run at the simulated time: recorded, its reports written to S3, and
-        the processing-job event SageMaker would send built (not delivered): see
-        :mod:`sagewatch_emulator.model_monitor_runs`."""
+        """One Model Monitor run of this hour (ScheduledTime: the hour, at the simulated time):
+        recorded, its drift metrics published (``drift``: feature → distance, data quality only),
+        its reports written to S3, and the processing-job event SageMaker would send built (not
+        delivered): see :mod:`sagewatch_emulator.model_monitor_runs`."""
         from sagewatch_emulator.model_monitor_runs import run_monitoring_execution
 
         self._require_open()
         return run_monitoring_execution(
-            self, schedule, status, violations=[dict(v) for v in violations], failure_reason=failure_reason
+            self,
+            schedule,
+            status,
+            violations=[dict(v) for v in violations],
+            failure_reason=failure_reason,
+            drift=dict(drift or {}),
+            location=location,
+            job_name=job_name,
+            at=at,
         )
 
     def update_endpoint(

@@ -13,23 +13,36 @@ SageWatch makes, in the shapes of the SageMaker API reference:
   filters, ``SortBy`` (CreationTime, ScheduledTime, Status; default CreationTime), ``SortOrder``
   (default Descending) and the same paging.
 
+- DescribeProcessingJob for the processing job of a run (with ``MonitoringScheduleArn``, the
+  container's ``Environment`` and ``ExitMessage``); any other job is moto's.
+
 Schedules are made through :meth:`EmulatedAccount.create_monitoring_schedule` (which calls
 CreateMonitoringSchedule with an inline job definition) and runs are recorded with
 :func:`record_execution` — what SageMaker's scheduler does once an hour; what a run *emits*
 (events, metrics, reports) is built on top of it.
 
+AWS's order, enforced here: a schedule's runs start on the hour, from the first hour boundary
+after it was created ("Interpret results": "you might have to wait until you cross the hour
+boundary (in UTC) to see the executions start ... ON the hour (plus 0 - 20 min buffer)"), so
+:func:`record_execution` refuses a ScheduledTime off the hour or not after the schedule's
+creation. No drift metric exists before a schedule's first run: the container publishes them
+with a run ("CloudWatch Metrics", model-monitor-interpreting-cloudwatch), and
+:func:`drift_metric_refusal` makes the account refuse a data-quality metric of a schedule stamped
+before any of its runs that completed.
+
 Sources: API reference CreateMonitoringSchedule, DescribeMonitoringSchedule,
 ListMonitoringSchedules, ListMonitoringExecutions, MonitoringExecutionSummary,
-MonitoringScheduleSummary.
+MonitoringScheduleSummary, DescribeProcessingJob.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from sagewatch.core.monitoring.monitor_runs import EXECUTION_STATUSES
+from sagewatch.core.shared.namespaces import DATA_QUALITY_NAMESPACES
 from sagewatch.core.shared.partitions import partition
 from sagewatch_emulator.sagemaker import list_page
 
@@ -39,12 +52,14 @@ if TYPE_CHECKING:
 __all__ = [
     "EXECUTION_STATUSES",
     "MONITORING_TYPES",
+    "drift_metric_refusal",
     "install_model_monitor",
     "monitoring_store",
     "record_execution",
 ]
 
 MONITORING_TYPES = ("DataQuality", "ModelQuality", "ModelBias", "ModelExplainability")
+_PUBLISHING = ("Completed", "CompletedWithViolations")  # the runs that published their metrics
 
 
 class MonitoringStore:
@@ -53,6 +68,7 @@ class MonitoringStore:
     def __init__(self) -> None:
         self.schedules: dict[str, dict[str, Any]] = {}
         self.executions: dict[str, list[dict[str, Any]]] = {}
+        self.processing_jobs: dict[str, dict[str, Any]] = {}  # a run's job: DescribeProcessingJob's answer
 
 
 def monitoring_store(backend: Any) -> MonitoringStore:
@@ -87,6 +103,17 @@ def record_execution(
     if schedule is None:
         raise KeyError(f"no monitoring schedule {schedule_name!r}")
     at = now or datetime.now(UTC)
+    if scheduled_time != scheduled_time.replace(minute=0, second=0, microsecond=0):
+        raise ValueError(
+            f"a run of {schedule_name} starts on the hour, not at {scheduled_time:%H:%M} (Interpret results)"
+        )
+    if scheduled_time <= schedule["CreationTime"]:
+        raise ValueError(
+            f"{schedule_name} was created at {schedule['CreationTime']:%Y-%m-%d %H:%M}: its first run is at the next "
+            f"hour boundary, not {scheduled_time:%Y-%m-%d %H:%M} (Interpret results)"
+        )
+    if scheduled_time > at:
+        raise ValueError(f"a run scheduled at {scheduled_time:%H:%M} cannot be recorded at {at:%H:%M}")
     summary: dict[str, Any] = {
         "MonitoringScheduleName": schedule_name,
         "ScheduledTime": scheduled_time,
@@ -107,6 +134,26 @@ def record_execution(
     schedule["LastMonitoringExecutionSummary"] = summary
     schedule["LastModifiedTime"] = at
     return summary
+
+
+def drift_metric_refusal(
+    backend: Any, namespace: str, name: str, dimensions: Mapping[str, str], at: datetime
+) -> str | None:
+    """Why the account refuses this data-quality metric, or None: Model Monitor publishes a
+    schedule's ``feature_*`` metrics only with a run that completed, stamped with that run."""
+    if namespace not in DATA_QUALITY_NAMESPACES or not name.startswith("feature_"):
+        return None
+    schedule = dimensions.get("MonitoringSchedule") or dimensions.get("ScheduleName")
+    if not schedule:
+        return None
+    runs = monitoring_store(backend).executions.get(schedule, [])
+    if any(r["MonitoringExecutionStatus"] in _PUBLISHING and r["ScheduledTime"] <= at for r in runs):
+        return None
+    return (
+        f"{namespace} {name} of schedule {schedule} at {at:%Y-%m-%d %H:%M}: no run of the schedule had completed by "
+        "then, and Model Monitor publishes its metrics only with a run (CloudWatch Metrics; runs start on the hour "
+        "after the schedule is created, Interpret results)"
+    )
 
 
 def _sorted(items: list[dict[str, Any]], sort_by: str, order: str | None) -> list[dict[str, Any]]:
@@ -245,6 +292,14 @@ def install_model_monitor(extensions: MotoExtensions) -> None:
             result["NextToken"] = token
         return ActionResult(result)
 
+    original_describe_job = SageMakerResponse.describe_processing_job
+
+    def describe_processing_job(self: Any) -> Any:
+        job = monitoring_store(self.sagemaker_backend).processing_jobs.get(self._get_param("ProcessingJobName"))
+        return ActionResult(dict(job)) if job is not None else original_describe_job(self)
+
+    extensions.patch(SageMakerResponse, "describe_processing_job", describe_processing_job)
+
     handlers: dict[str, Callable[[Any], Any]] = {
         "create_monitoring_schedule": create_monitoring_schedule,
         "describe_monitoring_schedule": describe_monitoring_schedule,
@@ -255,4 +310,6 @@ def install_model_monitor(extensions: MotoExtensions) -> None:
     for name, handler in handlers.items():
         if name not in SageMakerResponse.__dict__:
             extensions.patch(SageMakerResponse, name, handler)
-    extensions.installed.append("sagemaker: Model Monitor schedules and executions (Create/Describe/List/Delete)")
+    extensions.installed.append(
+        "sagemaker: Model Monitor schedules, executions and their processing jobs (Create/Describe/List/Delete)"
+    )

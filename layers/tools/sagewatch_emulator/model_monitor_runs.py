@@ -2,7 +2,10 @@
 
 On top of :mod:`sagewatch_emulator.model_monitor` (schedules, recorded executions), a run here:
 
-1. is recorded as an execution of its schedule, with the ProcessingJobArn of its processing job;
+1. is recorded as an execution of its schedule, with the ProcessingJobArn of its processing job,
+   which DescribeProcessingJob then answers for (MonitoringScheduleArn, Environment, ExitMessage);
+   a data-quality run that completes publishes its drift metrics, stamped with its ScheduledTime
+   ("CloudWatch Metrics": the account refuses them from anywhere else, and before a first run);
 2. writes its reports where the prebuilt container does, in the run's folder
    ``<MonitoringOutputConfig S3Uri>/<endpoint>/<schedule>/<yyyy>/<mm>/<dd>/<hh>`` of its
    ScheduledTime: ``constraint_violations.json`` ("Schema for Violations",
@@ -21,12 +24,15 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
+from sagewatch.core.monitoring.model_monitor import DriftLocation
 from sagewatch.core.shared.partitions import partition
+from sagewatch_emulator.model_monitor import monitoring_store
+from sagewatch_emulator.traffic.drift import SDK_LOCATION, data_quality_run
 
 if TYPE_CHECKING:
     from sagewatch_emulator.account import EmulatedAccount
@@ -62,27 +68,46 @@ def run_monitoring_execution(
     *,
     violations: Sequence[dict[str, str]] = (),
     failure_reason: str | None = None,
+    drift: Mapping[str, float] | None = None,
+    location: DriftLocation | None = None,
+    job_name: str | None = None,
+    at: datetime | None = None,
 ) -> MonitoringRun:
-    """Record one run of ``schedule`` at the simulated time, write its reports, build its event."""
+    """Record one run of ``schedule`` at the simulated time (or ``at``), publish its drift metrics,
+    write its reports, build its event. ``job_name`` names its processing job (SageMaker's own
+    naming else)."""
     sagemaker = account.client("sagemaker")
     described = sagemaker.describe_monitoring_schedule(MonitoringScheduleName=schedule)
     endpoint = str(described["EndpointName"])
-    now = account.now
+    now = at or account.now
     scheduled = now.replace(minute=0, second=0, microsecond=0)
     digest = hashlib.sha256(f"{schedule}/{scheduled.isoformat()}".encode()).hexdigest()[:24]
-    job_name = f"model-monitoring-{scheduled:%Y%m%d%H%M}-{digest}"
+    job_name = job_name or f"model-monitoring-{scheduled:%Y%m%d%H%M}-{digest}"
     region = account.region
     job_arn = f"arn:{partition(region)}:sagemaker:{region}:{account.account_id}:processing-job/{job_name}"
     if status == "Failed" and not failure_reason:
         failure_reason = "AlgorithmError: Job inputs had no data"
     account.record_monitoring_execution(
-        schedule, status, scheduled_time=scheduled, failure_reason=failure_reason, processing_job_arn=job_arn
+        schedule, status, scheduled_time=scheduled, failure_reason=failure_reason, processing_job_arn=job_arn, at=now
     )
+    completed = status in ("Completed", "CompletedWithViolations")
+    if drift and completed and described.get("MonitoringType", "DataQuality") == "DataQuality":
+        account.publish_metrics(
+            data_quality_run(endpoint, schedule, scheduled, drift, location=location or SDK_LOCATION)
+        )
     definition = described["MonitoringScheduleConfig"].get("MonitoringJobDefinition") or {}
     base = definition["MonitoringOutputConfig"]["MonitoringOutputs"][0]["S3Output"]["S3Uri"].rstrip("/")
     output_uri = f"{base}/{endpoint}/{schedule}/{scheduled:%Y}/{scheduled:%m}/{scheduled:%d}/{scheduled:%H}"
     report_key = None if status in ("Failed", "Stopped") else _write_reports(account, output_uri, violations)
     event = _event(account, described, job_name, job_arn, status, output_uri, scheduled, now, failure_reason)
+    # DescribeProcessingJob's answer: the event's detail and the times of the job.
+    monitoring_store(account._sagemaker_backend()).processing_jobs[job_name] = {
+        **{k: v for k, v in event["detail"].items() if k != "Tags"},
+        "CreationTime": scheduled,
+        "ProcessingStartTime": scheduled,
+        "ProcessingEndTime": now,
+        "LastModifiedTime": now,
+    }
     return MonitoringRun(schedule, endpoint, status, job_arn, scheduled, output_uri, report_key, event)
 
 

@@ -149,3 +149,79 @@ def test_a_failed_component_call_is_answered_without_any_read_at_info(
     logs = [line for line in lines if "message" in line and "_aws" not in line]
     assert [line["level"] for line in logs if "failed with" in line["message"]] == ["INFO"]
     assert not [line for line in logs if line["level"] in ("ERROR", "WARNING")]
+
+
+class RunWiring:
+    """Model Monitor's use cases: a run whose status is given, and the worker that re-fits."""
+
+    def __init__(self, status: str, monitoring_type: str = "DataQuality") -> None:
+        from sagewatch.usecases.monitoring_runs import CheckResult, RunResult
+
+        self.result = RunResult("dq", "clean", status, "churn-v2", monitoring_type=monitoring_type)
+        self.check = CheckResult(found=1, alerted=["monitoring-run:dq@2026-11-28T07:00Z"])
+        self.refitted: list[str] = []
+        self.checked: list[tuple[str, str]] = []
+
+    def monitoring_runs(self, config: Any) -> Any:
+        wiring = self
+
+        class Runs:
+            def handle(self, job: Any) -> Any:
+                return wiring.result
+
+            def check_failed_executions(self, now: Any, *, region: str, account: str) -> Any:
+                wiring.checked.append((region, account))
+                return wiring.check
+
+        return Runs()
+
+    def onboard_worker(self, config: Any, *, fresh: bool = False) -> Any:
+        wiring = self
+
+        class Worker:
+            def onboard(self, endpoint: str) -> OnboardResult:
+                wiring.refitted.append(endpoint)
+                return OnboardResult(endpoint, "onboarded", created=["SageWatch/churn-v2/_endpoint/feature-drift.dq.f"])
+
+        return Worker()
+
+
+@pytest.mark.parametrize(
+    ("status", "monitoring_type", "refits"),
+    [
+        ("Completed", "DataQuality", True),
+        ("CompletedWithViolations", "DataQuality", True),
+        ("Failed", "DataQuality", False),
+        ("Completed", "ModelQuality", False),
+    ],
+)
+def test_a_completed_data_quality_run_refits_the_endpoints_drift_alarms(
+    monkeypatch: pytest.MonkeyPatch, status: str, monitoring_type: str, refits: bool
+) -> None:
+    """No drift metric exists before a schedule's first run ("Interpret results"): the run's event
+    is when the drift alarms can follow what it published."""
+    app = load_app()
+    wiring = RunWiring(status, monitoring_type)
+    monkeypatch.setattr(app, "wiring", wiring)
+    response = app.lambda_handler(json.loads((EVENTS / "monitoring-run-completed.json").read_text()), Context())
+    assert wiring.refitted == (["churn-v2"] if refits else [])
+    assert ("refit" in response) is refits
+
+
+def test_the_hourly_scheduled_event_looks_for_executions_failed_without_a_job(monkeypatch: pytest.MonkeyPatch) -> None:
+    app = load_app()
+    wiring = RunWiring("Completed")
+    monkeypatch.setattr(app, "wiring", wiring)
+    event = {
+        "version": "0",
+        "id": "e",
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "123456789012",
+        "time": "2026-11-28T08:00:00Z",
+        "region": "us-east-1",
+        "resources": ["arn:aws:events:us-east-1:123456789012:rule/sagewatch-check"],
+        "detail": {},
+    }
+    response = app.lambda_handler(event, Context())
+    assert response["found"] == 1 and wiring.checked == [("us-east-1", "123456789012")]

@@ -14,6 +14,7 @@ from sagewatch.core.shared.errors import EndpointNotFoundError
 from sagewatch.usecases.monitoring_runs import MonitoringRunAlerts
 
 EVENTS = Path(__file__).resolve().parents[3] / "events" / "onboard"
+SCHEDULE_ARN = "arn:aws:sagemaker:us-east-1:123456789012:monitoring-schedule/churn-v2-data-quality"
 SCHEDULE = {
     "MonitoringScheduleName": "churn-v2-data-quality",
     "EndpointName": "churn-v2",
@@ -27,11 +28,17 @@ SCHEDULE = {
 
 
 class Schedules:
-    def __init__(self, execution: dict[str, Any] | None) -> None:
+    def __init__(self, execution: dict[str, Any] | None, failed: list[dict[str, Any]] | None = None) -> None:
         self.execution = execution
+        self.failed = failed or []
+        self.windows: list[datetime] = []
 
     def find_execution(self, schedule: str, processing_job_arn: str) -> dict[str, Any] | None:
         return self.execution
+
+    def failed_executions(self, created_after: datetime) -> list[dict[str, Any]]:
+        self.windows.append(created_after)
+        return self.failed
 
 
 class Tags:
@@ -40,8 +47,13 @@ class Tags:
     def __init__(self, tags: Mapping[str, str] | None) -> None:
         self.tags = tags
 
+    described_jobs: dict[str, dict[str, Any]] = {}  # noqa: RUF012 - replaced per test
+
     def describe_monitoring_schedule(self, name: str) -> dict[str, Any] | None:
         return dict(SCHEDULE)
+
+    def describe_processing_job(self, name: str) -> dict[str, Any] | None:
+        return self.described_jobs.get(name)
 
     def endpoint_tags(self, endpoint_name: str) -> Mapping[str, str]:
         if self.tags is None:
@@ -133,3 +145,67 @@ def test_a_run_of_a_schedule_that_is_gone_raises_so_the_event_is_retried_then_de
     with pytest.raises(MonitoringScheduleNotFoundError):
         MonitoringRunAlerts(Schedules(None), Gone({}), topic).handle(run("monitoring-run-violations.json"))
     assert topic.published == []
+
+
+def test_an_unmarked_event_is_told_from_the_job_describeprocessingjob_returns() -> None:
+    """AWS's published example (events/onboard/processing-job-aws-example.json, "Events that Amazon
+    SageMaker AI sends to Amazon EventBridge") says nothing of a schedule: the job's description does."""
+    topic = Topic()
+    job = run("processing-job-aws-example.json")
+    endpoints = Tags({})
+    endpoints.described_jobs = {
+        job.job_name: {
+            "ProcessingJobStatus": "Completed",
+            "MonitoringScheduleArn": SCHEDULE_ARN,
+        }
+    }
+    execution = {"MonitoringExecutionStatus": "CompletedWithViolations"}
+    result = MonitoringRunAlerts(Schedules(execution), endpoints, topic).handle(job)
+    assert result.outcome == "alerted" and result.schedule == "churn-v2-data-quality"
+    assert result.published_drift_metrics  # a completed data-quality run: the drift alarms follow
+    endpoints.described_jobs = {job.job_name: {"ProcessingJobStatus": "Completed", "Environment": {"STAGE": "x"}}}
+    assert MonitoringRunAlerts(Schedules(None), endpoints, Topic()).handle(job).outcome == "ignored"
+
+
+def test_a_run_not_final_yet_raises_so_it_is_looked_at_again_never_called_clean() -> None:
+    import pytest
+
+    from sagewatch.usecases.monitoring_runs import MonitoringRunNotFinalError
+
+    event = json.loads((EVENTS / "monitoring-run-completed.json").read_text())
+    del event["detail"]["ExitMessage"]
+    job = parse_monitoring_job(event)
+    assert job is not None
+    topic = Topic()
+    with pytest.raises(MonitoringRunNotFinalError):
+        MonitoringRunAlerts(Schedules({"MonitoringExecutionStatus": "InProgress"}), Tags({}), topic).handle(job)
+    assert topic.published == []
+
+
+def test_each_execution_that_failed_without_a_processing_job_is_one_notice_keyed_by_schedule_and_hour() -> None:
+    at = datetime(2026, 11, 28, 7, tzinfo=UTC)
+    failed = [
+        {
+            "MonitoringScheduleName": "churn-v2-data-quality",
+            "EndpointName": "churn-v2",
+            "ScheduledTime": at,
+            "MonitoringExecutionStatus": "Failed",
+            "FailureReason": "Job inputs had no data",
+        },
+        {  # told by its processing job's event
+            "MonitoringScheduleName": "churn-v2-data-quality",
+            "ScheduledTime": at,
+            "MonitoringExecutionStatus": "Failed",
+            "ProcessingJobArn": "arn:aws:sagemaker:us-east-1:123456789012:processing-job/j",
+        },
+    ]
+    topic, executions = Topic(), Schedules(None, failed)
+    now = at.replace(hour=8)
+    result = MonitoringRunAlerts(executions, Tags({}), topic).check_failed_executions(
+        now, region="us-east-1", account="123456789012"
+    )
+    assert result.found == 1 and result.alerted == ["monitoring-run:churn-v2-data-quality@2026-11-28T07:00Z"]
+    assert executions.windows == [now.replace(hour=5)]
+    notice = published_notice(topic)
+    assert notice.message_id == result.alerted[0] and notice.processing_job_arn is None
+    assert notice.status == "Failed" and notice.failure_reason == "Job inputs had no data"

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from sagewatch.adapters.pagination import pages
@@ -12,6 +13,8 @@ from sagewatch.adapters.pagination import pages
 # Three pages of 100 (the API's largest page) bound the search whatever the history.
 _PAGE_SIZE = 100
 _MAX_PAGES = 3
+# The failed executions of a few hours, account-wide: ten pages (1,000 failures) bound one look.
+_MAX_FAILED_PAGES = 10
 
 
 class ModelMonitorReader:
@@ -36,3 +39,21 @@ class ModelMonitorReader:
                 if summary.get("ProcessingJobArn") == processing_job_arn:
                     return dict(summary)
         return None
+
+    def failed_executions(self, created_after: datetime) -> list[dict[str, Any]]:
+        """Every Failed MonitoringExecutionSummary of the account created after ``created_after``
+        (ListMonitoringExecutions with StatusEquals and CreationTimeAfter, newest first, paged)."""
+        found: list[dict[str, Any]] = []
+        for page in pages(
+            "ListMonitoringExecutions",
+            self._client.list_monitoring_executions,
+            max_pages=_MAX_FAILED_PAGES,
+            sleep=self._sleep,
+            StatusEquals="Failed",
+            CreationTimeAfter=created_after,
+            SortBy="CreationTime",
+            SortOrder="Descending",
+            MaxResults=_PAGE_SIZE,
+        ):
+            found.extend(dict(s) for s in page.get("MonitoringExecutionSummaries") or [])
+        return found

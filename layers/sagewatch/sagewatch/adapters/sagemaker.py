@@ -77,6 +77,13 @@ class SageMakerEndpoints:
             "DescribeMonitoringSchedule", self._client.describe_monitoring_schedule, MonitoringScheduleName=name
         )
 
+    def describe_processing_job(self, name: str) -> dict[str, Any] | None:
+        """DescribeProcessingJob (MonitoringScheduleArn, Environment, ExitMessage of a job whose
+        event did not carry them); None when the job does not exist."""
+        return self._describe_or_none(
+            "DescribeProcessingJob", self._client.describe_processing_job, ProcessingJobName=name
+        )
+
     def _schedule(self, summary: dict[str, Any]) -> MonitoringSchedule:
         # The summary lacks the last run (LastMonitoringExecutionSummary), which the dashboard shows.
         described = self.describe_monitoring_schedule(str(summary["MonitoringScheduleName"]))

@@ -18,8 +18,12 @@ from sagewatch.core.monitoring.model_monitor import (
     MonitoringSchedule,
     cap_features,
     drift_metrics_from_listing,
+    features_by_schedule,
+    schedule_features,
+    schedules_fingerprint,
 )
 from sagewatch.core.monitoring.profile import EndpointProfile
+from sagewatch.core.shared.namespaces import DATA_QUALITY_NAMESPACES
 
 
 def find_drift_metrics(cloudwatch: CloudWatchWriter, endpoint: str, schedule: str) -> list[DriftMetric]:
@@ -42,4 +46,16 @@ def with_drift_metrics(cloudwatch: CloudWatchWriter, profile: EndpointProfile, c
             kept, left_out = cap_features(find_drift_metrics(cloudwatch, profile.name, schedule.name), cap)
             schedule = replace(schedule, drift_metrics=kept, left_out=left_out)
         schedules.append(schedule)
-    return replace(profile, monitoring_schedules=tuple(schedules))
+    # What the reconcile compares: the schedules and the features they have published so far.
+    fingerprint = schedules_fingerprint(
+        [(s.name, s.monitoring_type, s.status) for s in schedules], {s.name: schedule_features(s) for s in schedules}
+    )
+    return replace(profile, monitoring_schedules=tuple(schedules), monitoring_fingerprint=fingerprint)
+
+
+def discovered_features(cloudwatch: CloudWatchWriter) -> dict[tuple[str, str], tuple[str, ...]]:
+    """(endpoint, schedule) → the drift features the account's schedules have published: one paged
+    ListMetrics per data-quality namespace (every schedule at once, whatever the fleet's size: a
+    bounded number of calls per 500 metrics), for the reconcile's fingerprints."""
+    listed = {namespace: cloudwatch.list_metrics(namespace, ()) for namespace in DATA_QUALITY_NAMESPACES}
+    return features_by_schedule(listed)

@@ -27,6 +27,7 @@ from sagewatch.adapters.sagemaker import SageMakerEndpoints
 from sagewatch.core.fleet.plan import FleetPlan, group_alarms, plan_fleet
 from sagewatch.core.monitoring.model_monitor import fingerprints_from_summaries
 from sagewatch.core.shared.naming import dashboard_prefix
+from sagewatch.usecases.model_monitor import discovered_features
 
 log = logging.getLogger(__name__)
 
@@ -76,7 +77,8 @@ class Reconciler:
 
     def plan(self, *, full: bool = False) -> tuple[FleetPlan, dict[str, Any] | None]:
         """Bulk reads only: ListEndpoints, ListInferenceComponents, one Scan, DescribeAlarms by
-        prefix, ListDashboards, ListMonitoringSchedules."""
+        prefix, ListDashboards, ListMonitoringSchedules (and, when schedules exist, ListMetrics per
+        data-quality namespace)."""
         components = list_components(self._sagemaker)
         endpoints = [replace(e, components=components.get(e.name, ())) for e in list_endpoints(self._sagemaker)]
         states, checkpoint = self._state.scan()
@@ -84,8 +86,12 @@ class Reconciler:
         # Dashboards are account-wide: list only this region's, so another region's stack's
         # dashboards are never taken for orphans (core.shared.naming).
         boards = list_dashboards(self._cloudwatch_client, dashboard_prefix(self._prefix, self._region))
-        # One account-wide ListMonitoringSchedules: an endpoint whose schedules changed is re-fitted.
-        schedules = fingerprints_from_summaries(SageMakerEndpoints(self._sagemaker).list_monitoring_schedules())
+        # One account-wide ListMonitoringSchedules, and the drift features the schedules have
+        # published (ListMetrics per data-quality namespace): an endpoint whose schedules changed,
+        # or published a feature not alarmed yet, is re-fitted.
+        summaries = SageMakerEndpoints(self._sagemaker).list_monitoring_schedules()
+        features = discovered_features(self._cloudwatch) if summaries else {}
+        schedules = fingerprints_from_summaries(summaries, features)
         fleet = plan_fleet(
             self._prefix,
             endpoints,

@@ -73,6 +73,9 @@ class AdvanceReport:
     transitions: list[Transition] = field(default_factory=list)
 
 
+MetricGate = Callable[[str, str, Mapping[str, str], datetime], "str | None"]
+
+
 class AlarmEngine:
     """Evaluates the alarms of one account and region of moto; see the module docstring."""
 
@@ -89,6 +92,9 @@ class AlarmEngine:
         self._lock = threading.RLock()
         self._held: list[tuple[datetime, Callable[[], None]]] = []  # SQS messages waiting out DelaySeconds
         self.released_messages = 0  # delayed SQS messages sent so far (a queue worth draining)
+        # What the account refuses to store: (namespace, name, dimensions, timestamp) → why, or
+        # None. The account sets it (Model Monitor metrics exist only with a run).
+        self.metric_gate: MetricGate | None = None
 
     # -- moto ----------------------------------------------------------------------------------
 
@@ -143,8 +149,18 @@ class AlarmEngine:
             self.released_messages += 1
 
     def publish(self, items: Iterable[Any]) -> int:
-        """Direct metric path for the traffic simulator (``traffic.Published``); see store.py."""
-        return self.store.ingest_published(items)
+        """Direct metric path for the traffic simulator (``traffic.Published``); see store.py.
+        ValueError (nothing stored) when :attr:`metric_gate` refuses an item."""
+        batch = list(items)
+        for item in batch:
+            self.refuse_metric(item.key.namespace, item.key.name, dict(item.key.dimensions), item.timestamp)
+        return self.store.ingest_published(batch)
+
+    def refuse_metric(self, namespace: str, name: str, dimensions: Mapping[str, str], at: datetime) -> None:
+        """ValueError naming the rule when the account's :attr:`metric_gate` refuses this metric."""
+        why = self.metric_gate(namespace, name, dimensions, at) if self.metric_gate is not None else None
+        if why is not None:
+            raise ValueError(why)
 
     def states(self) -> dict[str, str]:
         return {name: alarm.state_value for name, alarm in self.backend.alarms.items()}

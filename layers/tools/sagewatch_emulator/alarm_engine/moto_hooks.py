@@ -207,9 +207,20 @@ def _index_put_metric_data(engine: AlarmEngine, extensions: MotoExtensions, back
     original = backend_class.put_metric_data
 
     def put_metric_data(self: Any, namespace: str, metric_data: list[dict[str, Any]]) -> None:
+        from moto.cloudwatch.exceptions import InvalidParameterValue
+
         before = len(self.metric_data)
         original(self, namespace, metric_data)
-        engine.store.ingest_moto_datums(self.metric_data[before:])
+        added = self.metric_data[before:]
+        try:
+            for datum in added:
+                dims = {str(d.name): str(d.value) for d in datum.dimensions}
+                at = _utc(datum.timestamp) if datum.timestamp else engine.clock.now
+                engine.refuse_metric(datum.namespace, datum.name, dims, at)
+        except ValueError as exc:
+            del self.metric_data[before:]
+            raise InvalidParameterValue(str(exc)) from None
+        engine.store.ingest_moto_datums(added)
 
     extensions.patch(backend_class, "put_metric_data", put_metric_data)
 

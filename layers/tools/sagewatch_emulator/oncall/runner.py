@@ -32,14 +32,13 @@ from sagewatch_emulator.oncall.records import (
     MonitorRunRecord,
     message_ids_in,
 )
-from sagewatch_emulator.oncall.scenario import HOUR, MINUTE, Scenario
+from sagewatch_emulator.oncall.scenario import MINUTE, Scenario
 from sagewatch_emulator.sagemaker import ComponentSpec, VariantSpec
 from sagewatch_emulator.traffic import (
     EndpointKind,
     LifecycleEvent,
     Status,
     Variant,
-    data_quality_run,
     lifecycle_events,
     simulate,
     state_change_event,
@@ -58,6 +57,8 @@ SLACK_INTERVAL_SECONDS = 0.02
 # Model Monitor starts an hourly run "ON the hour (plus 0 - 20 min buffer)" ("Interpret results");
 # its event arrives when the job ends, some minutes later.
 RUN_MINUTE = 25
+# The stack's hourly look for executions that failed without a processing job (template.yaml).
+CHECK_MINUTE = 50
 
 
 @dataclass
@@ -128,6 +129,7 @@ class _Player:
         self.seen_released = 0
         self.seen_replies = len(account.slack.replies())
         self.pending = False
+        self.monitoring_since: datetime | None = None  # when the scenario's schedule was created
 
     def onboard(self, event: LifecycleEvent) -> None:
         """What SageMaker does, then the EventBridge event OnboardFunction receives."""
@@ -146,15 +148,15 @@ class _Player:
             account.delete_endpoint(endpoint.name)
 
     def start_monitoring(self) -> None:
-        """The scenario's schedule is created on its (serving) endpoint, its last run before the
-        window published its drift metrics, and SageMaker's schedule state-change event reaches
-        OnboardFunction through the stack's rule: the endpoint is re-fitted and discovers the
-        features, so the drift alarms exist before any incident (docs/simulator.md)."""
+        """The scenario's schedule is created on its (serving) endpoint now, and SageMaker's
+        schedule state-change event reaches OnboardFunction through the stack's rule: the endpoint
+        is re-fitted, but no drift metric exists yet (no run has happened), so no drift alarm
+        either. The first run, at the next hour boundary, publishes the metrics and its event
+        re-fits the drift alarms to them: AWS's order (docs/simulator.md)."""
         plan, account = self.run.scenario.model_monitor, self.account
         assert plan is not None
         arn = account.create_monitoring_schedule(plan.endpoint, plan.schedule, plan.monitoring_type)
-        hour = account.now.replace(minute=0, second=0, microsecond=0) - HOUR
-        self._publish_drift(plan.run_at(hour, self.run.scenario.incidents).drift, hour)
+        self.monitoring_since = account.now
         event = {
             "version": "0",
             "id": f"schedule-{plan.schedule}",
@@ -176,23 +178,23 @@ class _Player:
             if invocation.error:
                 self.run.onboard_errors.append(f"schedule {plan.schedule}: {invocation.error}")
 
-    def _publish_drift(self, drift: Mapping[str, float], scheduled: datetime) -> None:
-        """A data-quality run's drift metrics, one point per feature stamped with its hour."""
-        plan = self.run.scenario.model_monitor
-        if plan is not None and plan.monitoring_type == "DataQuality" and drift:
-            self.account.publish_metrics(data_quality_run(plan.endpoint, plan.schedule, scheduled, drift))
+    def runs_this_hour(self) -> bool:
+        """The schedule exists and this hour is after its creation: runs start on the hour, from
+        the first hour boundary after the schedule was created ("Interpret results")."""
+        since = self.monitoring_since
+        return since is not None and self.account.now.replace(minute=0, second=0, microsecond=0) > since
 
     def monitoring_run(self) -> None:
         """The scenario's hourly Model Monitor run (ScheduledTime: this hour), as SageMaker would
-        emit it: its drift metrics, then its processing-job event; a bad run's event is sent
-        twice (SageMaker may send an event more than once)."""
+        emit it: its drift metrics with the run, then its processing-job event; a bad run's event
+        is sent twice (SageMaker may send an event more than once)."""
         plan, account = self.run.scenario.model_monitor, self.account
         assert plan is not None
         hour = account.now.replace(minute=0, second=0, microsecond=0)
         planned = plan.run_at(hour, self.run.scenario.incidents)
-        self._publish_drift(planned.drift, hour)
         violations = [violation(feature, check) for feature, check in planned.violations]
-        run = account.run_monitoring_execution(plan.schedule, planned.status, violations=violations)
+        drift = planned.drift if plan.monitoring_type == "DataQuality" else None
+        run = account.run_monitoring_execution(plan.schedule, planned.status, violations=violations, drift=drift)
         self.run.monitor_runs.append(
             MonitorRunRecord(
                 f"monitoring-run:{run.processing_job_arn}", plan.schedule, planned.status, hour, plan.endpoint
@@ -202,6 +204,26 @@ class _Player:
             invocation = account.invoke("OnboardFunction", run.event)
             if invocation.error:
                 self.run.onboard_errors.append(f"monitoring run {run.processing_job_arn}: {invocation.error}")
+        self.pending = True
+
+    def check_executions(self) -> None:
+        """The stack's hourly schedule: OnboardFunction looks for executions that failed without
+        a processing job (EventBridge's "Scheduled Event", as the rule delivers it)."""
+        account = self.account
+        event = {
+            "version": "0",
+            "id": f"executions-check-{account.now:%Y%m%d%H%M}",
+            "detail-type": "Scheduled Event",
+            "source": "aws.events",
+            "account": account.account_id,
+            "time": account.now.isoformat(),
+            "region": account.region,
+            "resources": [f"arn:aws:events:{account.region}:{account.account_id}:rule/monitoring-executions-check"],
+            "detail": {},
+        }
+        invocation = account.invoke("OnboardFunction", event)
+        if invocation.error:
+            self.run.onboard_errors.append(f"executions check: {invocation.error}")
         self.pending = True
 
     def host_components(self, hosting: ComponentHosting) -> None:
@@ -320,8 +342,6 @@ def run_scenario(
             if created_before and endpoint.in_service(scenario.start):
                 variants = endpoint.variants_at(scenario.start)
                 player.onboard(LifecycleEvent(scenario.start, endpoint, Status.IN_SERVICE, variants, "initial-v1"))
-        if scenario.model_monitor is not None:  # its endpoint serves from the start
-            player.start_monitoring()
         hosting = scenario.components
         steps = sorted(hosting.steps, key=lambda step: step.at) if hosting is not None else []
         if hosting is not None:
@@ -332,8 +352,13 @@ def run_scenario(
             moment = scenario.start + index * MINUTE
             while events and events[0].at <= moment:
                 player.onboard(events.pop(0))
-            if scenario.model_monitor is not None and moment.minute == RUN_MINUTE:
+            monitor = scenario.model_monitor
+            if monitor is not None and player.monitoring_since is None and moment >= monitor.starts(scenario.start):
+                player.start_monitoring()  # its endpoint serves from the start
+            if monitor is not None and moment.minute == RUN_MINUTE and player.runs_this_hour():
                 player.monitoring_run()
+            if monitor is not None and moment.minute == CHECK_MINUTE and player.monitoring_since is not None:
+                player.check_executions()
             while hosting is not None and steps and steps[0].at <= moment:
                 player.component_step(hosting, steps.pop(0))
             run.published_items += account.publish_metrics(published)

@@ -213,6 +213,11 @@ class MonitoringPlan:
     monitoring_type: str = "DataQuality"
     features: tuple[str, ...] = ("monthly_charges", "plan_type", "tenure_months")
     violation_check: str = "data_type_check"
+    created_after: timedelta = timedelta(0)  # when the schedule is created, from the scenario's start
+
+    def starts(self, scenario_start: datetime) -> datetime:
+        """When the schedule is created; its first run is at the next hour boundary."""
+        return scenario_start + self.created_after
 
     def run_at(self, scheduled: datetime, incidents: tuple[Incident, ...] = ()) -> PlannedRun:
         """The run scheduled at ``scheduled`` (the hour), given the scenario's incidents."""
@@ -227,16 +232,18 @@ class MonitoringPlan:
 
 
 def sample_model_monitor(start: datetime) -> MonitoringPlan:
-    """An hourly data-quality schedule on fraud-scorer (serving all week) over four features:
-    Tuesday 16:00's run finds a data-type violation, Thursday 04:00's run fails, and Wednesday
-    09:00-11:00's runs find ``amount`` drifted (the data-drift incident of
-    :func:`sample_incidents`); the other 163 runs are clean."""
+    """An hourly data-quality schedule on fraud-scorer (serving all week) over four features,
+    created on Monday at 12:10: its first run is at 13:00, and only then do its drift metrics, and
+    so its drift alarms, exist (AWS's order). Tuesday 16:00's run finds a data-type violation,
+    Thursday 04:00's run fails, and Wednesday 09:00-11:00's runs find ``amount`` drifted (the
+    data-drift incident of :func:`sample_incidents`); the other 150 runs are clean."""
     return MonitoringPlan(
         "fraud-scorer",
         "fraud-scorer-data-quality",
         {start + _DAY + 16 * _HOUR: "CompletedWithViolations", start + 3 * _DAY + 4 * _HOUR: "Failed"},
         violations=("merchant_category",),
         features=("amount", "card_age_days", "merchant_category", "transaction_hour"),
+        created_after=12 * _HOUR + 10 * _MINUTE,
     )
 
 

@@ -71,3 +71,15 @@ def test_a_failed_run_says_why() -> None:
     assert view.title == "Model Monitor run failed on churn-v2 (DataQuality)"
     assert view.reason == "AlgorithmError: Encoding mismatch" and view.value_text == "Failed"
     assert "Encoding mismatch" in json.dumps(render_slack(view))
+
+
+def test_a_run_that_failed_before_starting_a_processing_job_says_so_and_links_no_job_logs() -> None:
+    """ProcessingJobArn is optional in MonitoringExecutionSummary (API reference): such a failure
+    is told from the execution alone."""
+    jobless = dataclasses.replace(
+        notice(), processing_job_arn=None, status="Failed", failure_reason="Job inputs had no data"
+    )
+    view = build_monitoring_run_view(jobless)
+    assert ("Processing job", "none started") in view.details
+    assert "Logs" not in {link.label for link in view.links}
+    assert validate_slack_message(render_slack(view)) == []

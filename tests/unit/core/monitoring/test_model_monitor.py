@@ -18,7 +18,9 @@ from sagewatch.core.monitoring.model_monitor import (
     MonitoringSchedule,
     cap_features,
     drift_metrics_from_listing,
+    features_by_schedule,
     fingerprints_from_summaries,
+    schedule_features,
     schedule_from_api,
     schedules_fingerprint,
 )
@@ -145,6 +147,37 @@ def test_fingerprint_changes_with_schedules_and_is_empty_without() -> None:
         [{"MonitoringScheduleName": "dq", "EndpointName": "fraud", "MonitoringScheduleStatus": "Stopped"}]
     )
     assert one["fraud"] and one["fraud"] != stopped["fraud"]
+
+
+def test_the_fingerprint_changes_when_a_schedule_publishes_a_feature_and_matches_onboarding() -> None:
+    """No drift metric exists before a schedule's first run ("Interpret results"): the run that
+    publishes them, or a later one adding a feature, changes what the reconcile compares."""
+    summary = {"MonitoringScheduleName": "dq", "EndpointName": "fraud", "MonitoringScheduleStatus": "Scheduled"}
+    guide = next(loc for loc in DRIFT_METRIC_LOCATIONS if loc.endpoint_dimension == "EndpointName")
+
+    def entry(feature: str, location: Any = DRIFT_METRIC_LOCATIONS[0]) -> dict[str, Any]:
+        dims = location.filter("fraud", "dq")
+        return {
+            "MetricName": f"feature_baseline_drift_{feature}",
+            "Dimensions": [{"Name": k, "Value": v} for k, v in dims],
+        }
+
+    before_first_run = fingerprints_from_summaries([summary], features_by_schedule({}))
+    listed = {NS: [entry("amount"), {"MetricName": "feature_data_amount", "Dimensions": []}]}
+    after = fingerprints_from_summaries([summary], features_by_schedule(listed))
+    more = fingerprints_from_summaries([summary], features_by_schedule({NS: [entry("amount"), entry("zip")]}))
+    assert len({before_first_run["fraud"], after["fraud"], more["fraud"]}) == 3
+    assert before_first_run == fingerprints_from_summaries([summary])  # older state records still match
+    # The first documented location holding any wins, as in onboarding's discovery.
+    assert guide.namespace == NS
+    both = features_by_schedule({NS: [entry("other", guide), entry("amount")]})
+    assert both == {("fraud", "dq"): ("amount",)}
+    # Onboarding's side: the alarmed and the left-out features of its schedule.
+    [kept] = drift_metrics_from_listing([entry("amount")], NS)
+    fitted = MonitoringSchedule("dq", "DataQuality", "Scheduled", drift_metrics=(kept,), left_out=("zip",))
+    assert (
+        schedules_fingerprint([("dq", "DataQuality", "Scheduled")], {"dq": schedule_features(fitted)}) == more["fraud"]
+    )
 
 
 def test_reconcile_refits_an_endpoint_whose_schedules_changed() -> None:

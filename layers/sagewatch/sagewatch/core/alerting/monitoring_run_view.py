@@ -67,7 +67,10 @@ def build_monitoring_run_view(
     ]
     if notice.scheduled_time is not None:
         details.append(("Scheduled run", notice.scheduled_time.strftime("%Y-%m-%d %H:%M UTC")))
-    details.append(("Processing job", notice.processing_job_arn.rsplit("/", 1)[-1]))
+    if notice.processing_job_arn:
+        details.append(("Processing job", notice.processing_job_arn.rsplit("/", 1)[-1]))
+    else:  # failed before starting one ("Job inputs had no data"): there are no job logs either
+        details.append(("Processing job", "none started"))
     return AlertView(
         state=ALERT_STATE,
         title=title,
@@ -100,6 +103,11 @@ def _links(notice: MonitoringRunNotice, report_key: tuple[str, str] | None) -> t
         ("Report" if report_key is not None else "Reports", report),
         ("Schedule", monitoring_schedule_url(region, notice.schedule_name)),
         ("Endpoint", endpoint_url(region, notice.endpoint_name)),
-        ("Logs", processing_job_logs_url(region, notice.processing_job_arn.rsplit("/", 1)[-1])),
+        (
+            "Logs",
+            processing_job_logs_url(region, notice.processing_job_arn.rsplit("/", 1)[-1])
+            if notice.processing_job_arn
+            else None,
+        ),
     ]
     return tuple(Link(label, url) for label, url in candidates if url)

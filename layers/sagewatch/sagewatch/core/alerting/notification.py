@@ -165,7 +165,7 @@ class MonitoringRunNotice:
     region: str
     account_id: str
     time: datetime  # when the run ended (the event's time)
-    processing_job_arn: str
+    processing_job_arn: str | None  # None: the execution failed before starting a processing job
     failure_reason: str | None = None
     exit_message: str | None = None
     output_uri: str | None = None  # s3:// folder of this run's reports
@@ -384,7 +384,7 @@ def monitoring_run_notice_message(
     region: str,
     account: str,
     time: datetime,
-    processing_job_arn: str,
+    processing_job_arn: str | None,
     failure_reason: str | None = None,
     exit_message: str | None = None,
     output_uri: str | None = None,
@@ -403,9 +403,9 @@ def monitoring_run_notice_message(
         "region": region,
         "account": account,
         "time": time.isoformat(),
-        "processing_job_arn": processing_job_arn,
     }
     optional: dict[str, Any] = {
+        "processing_job_arn": processing_job_arn,
         "failure_reason": failure_reason,
         "exit_message": exit_message,
         "output_uri": output_uri,
@@ -419,7 +419,7 @@ def monitoring_run_notice_message(
 
 def _parse_monitoring_run_notice(message_id: str, message: Mapping[str, Any]) -> MonitoringRunNotice:
     where = f"monitoring run notice {message_id}"
-    required = {key: message.get(key) for key in ("endpoint", "schedule", "status", "processing_job_arn")}
+    required = {key: message.get(key) for key in ("endpoint", "schedule", "status")}
     for key, value in required.items():
         if not isinstance(value, str) or not value:
             raise InvalidAlarmMessageError(f"{where}: {key} is missing")
@@ -440,7 +440,7 @@ def _parse_monitoring_run_notice(message_id: str, message: Mapping[str, Any]) ->
         region=text("region") or "",
         account_id=text("account") or "",
         time=_parse_time(message.get("time"), where),
-        processing_job_arn=str(required["processing_job_arn"]),
+        processing_job_arn=text("processing_job_arn"),
         failure_reason=text("failure_reason"),
         exit_message=text("exit_message"),
         output_uri=text("output_uri"),

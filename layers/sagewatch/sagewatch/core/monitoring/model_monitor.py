@@ -122,20 +122,31 @@ def cap_features(metrics: Sequence[DriftMetric], cap: int) -> tuple[tuple[DriftM
     return kept, tuple(features[max(cap, 0) :])
 
 
-def schedules_fingerprint(schedules: Iterable[tuple[str, str, str]]) -> str:
-    """Digest of (name, type, status) per schedule; "" when there is none, as in older state records.
+def schedules_fingerprint(
+    schedules: Iterable[tuple[str, str, str]], features: Mapping[str, Iterable[str]] | None = None
+) -> str:
+    """Digest of (name, type, status) per schedule, and the drift features each has published;
+    "" when there is none, as in older state records.
 
     The reconcile compares it with what onboarding recorded, so an endpoint whose schedules came,
-    went or changed status is re-fitted even when its own LastModifiedTime did not move.
+    went or changed status, or whose schedules published a feature not alarmed yet (the first run
+    after a schedule's creation, a column added later), is re-fitted even when its own
+    LastModifiedTime did not move. A schedule without published features digests as before.
     """
-    items = sorted({(str(n), str(t or DEFAULT_TYPE), str(s)) for n, t, s in schedules})
+    found = features or {}
+    items = sorted(
+        {(str(n), str(t or DEFAULT_TYPE), str(s), *sorted(set(found.get(str(n), ())))) for n, t, s in schedules}
+    )
     if not items:
         return ""
     return hashlib.sha256(json.dumps(items).encode()).hexdigest()[:16]
 
 
-def fingerprints_from_summaries(summaries: Iterable[Mapping[str, Any]]) -> dict[str, str]:
-    """Endpoint → fingerprint, from one account-wide ListMonitoringSchedules (the reconcile's bulk read)."""
+def fingerprints_from_summaries(
+    summaries: Iterable[Mapping[str, Any]], features: Mapping[tuple[str, str], Iterable[str]] | None = None
+) -> dict[str, str]:
+    """Endpoint → fingerprint, from one account-wide ListMonitoringSchedules (the reconcile's bulk
+    read) and the drift features found per (endpoint, schedule) (:func:`features_by_schedule`)."""
     by_endpoint: dict[str, list[tuple[str, str, str]]] = {}
     for summary in summaries:
         endpoint = summary.get("EndpointName")
@@ -148,4 +159,27 @@ def fingerprints_from_summaries(summaries: Iterable[Mapping[str, Any]]) -> dict[
                 str(summary.get("MonitoringScheduleStatus") or ""),
             )
         )
-    return {endpoint: schedules_fingerprint(items) for endpoint, items in by_endpoint.items()}
+    found = features or {}
+    return {
+        endpoint: schedules_fingerprint(items, {n: found.get((endpoint, n), ()) for n, _, _ in items})
+        for endpoint, items in by_endpoint.items()
+    }
+
+
+def schedule_features(schedule: MonitoringSchedule) -> tuple[str, ...]:
+    """Every drift feature onboarding found for the schedule: the alarmed and the left-out ones."""
+    return tuple(sorted({m.feature for m in schedule.drift_metrics} | set(schedule.left_out)))
+
+
+def features_by_schedule(listed: Mapping[str, Iterable[Mapping[str, Any]]]) -> dict[tuple[str, str], tuple[str, ...]]:
+    """(endpoint, schedule) → drift features, from ListMetrics of whole namespaces (namespace →
+    entries): per schedule, the features at the first documented location that holds any, as
+    onboarding's discovery picks them (``usecases.model_monitor.find_drift_metrics``)."""
+    found: dict[tuple[str, str], dict[int, set[str]]] = {}
+    for index, location in enumerate(DRIFT_METRIC_LOCATIONS):
+        for metric in drift_metrics_from_listing(listed.get(location.namespace, ()), location.namespace):
+            dims = dict(metric.dimensions)
+            endpoint, schedule = dims.get(location.endpoint_dimension), dims.get(location.schedule_dimension)
+            if endpoint and schedule:
+                found.setdefault((endpoint, schedule), {}).setdefault(index, set()).add(metric.feature)
+    return {key: tuple(sorted(by_location[min(by_location)])) for key, by_location in found.items()}
