@@ -53,14 +53,18 @@ lint: $(VENV)/.installed  ## ruff lint and format check
 typecheck: $(VENV)/.installed  ## mypy --strict
 	$(BIN)/mypy
 
+# The suites run on every core (pytest-xdist), a test file per worker: files share their
+# emulated accounts through module-scoped fixtures, and no two tests of one file race.
+XDIST := -n auto --dist loadfile
+
 unit: $(VENV)/.installed  ## pure unit tests (no network)
-	$(BIN)/pytest -q tests/unit
+	$(BIN)/pytest -q $(XDIST) tests/unit
 
 integration: $(VENV)/.installed  ## tests against the emulated account on 127.0.0.1
-	$(BIN)/pytest -q tests/integration
+	$(BIN)/pytest -q $(XDIST) tests/integration
 
 e2e-emulated: $(VENV)/.installed  ## the acceptance scenario (tests/e2e) against the emulated account
-	$(BIN)/pytest -q tests/e2e
+	$(BIN)/pytest -q $(XDIST) tests/e2e
 
 # The same scenario against a REAL AWS account (docs/e2e.md): it deploys a stack, a serverless
 # endpoint and alarms, costs a few cents, and removes everything, after a failure too. Refused
