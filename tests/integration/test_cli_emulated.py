@@ -1,6 +1,12 @@
-"""`sagewatch plan|sync|remove --emulated`: the operator commands in a throwaway emulated account."""
+"""The CLI's ``--emulated`` commands in a throwaway sample account (sagewatch_emulator.sample_account):
+plan, sync and remove, and ``invoke`` with the sample events, which find the endpoints and
+schedule they name and deliver to the account's fake Slack and SES."""
 
 from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -8,19 +14,44 @@ from sagewatch_cli.main import main
 
 pytestmark = pytest.mark.integration
 
+EVENTS = Path(__file__).resolve().parents[2] / "events"
+
+
+def _invoke(
+    capsys: pytest.CaptureFixture[str], function: str, event: str, *more: str
+) -> tuple[int, dict[str, Any], str]:
+    code = main(["invoke", function, "--event", str(EVENTS / event), "--emulated", *more])
+    captured = capsys.readouterr()
+    outcome: dict[str, Any] = json.loads(captured.out)  # off a terminal: only the JSON outcome on stdout
+    return code, outcome, captured.err
+
 
 def test_plan_shows_without_writing(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["plan", "--all", "--emulated"]) == 0
     out = capsys.readouterr().out
     assert "SageWatch/llm-chat/gpu-a10g/gpu-utilization" in out
-    assert "4 endpoint(s)" in out and "USD/month" in out
+    assert "5 endpoint(s)" in out and "USD/month" in out
 
 
 def test_sync_applies_and_summarises(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["sync", "fraud-scorer", "video-tagger", "--emulated"]) == 0
     captured = capsys.readouterr()
     assert "synced 2 endpoint(s): 2 onboarded" in captured.out
-    assert "[2/2] video-tagger: onboarded" in captured.err
+    # Off a terminal: one plain line per endpoint, no status line, no INFO log lines.
+    progress = [line for line in captured.err.splitlines() if line.startswith("[")]
+    assert progress == [
+        "[1/2] fraud-scorer: onboarded (+6 ~0 -0, dashboard create)",
+        "[2/2] video-tagger: onboarded (+10 ~0 -0, dashboard create)",
+    ]
+    assert "\r" not in captured.err and '"level":"INFO"' not in captured.err
+
+
+def test_sync_shows_the_runtime_json_logs_only_when_asked(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["sync", "fraud-scorer", "--emulated", "--log-json"]) == 0
+    err = capsys.readouterr().err
+    info = [json.loads(line) for line in err.splitlines() if line.startswith('{"level":"INFO"')]
+    assert info and all("message" in record for record in info)
+    assert "[1/1] fraud-scorer: onboarded" in err
 
 
 def test_remove_removes(capsys: pytest.CaptureFixture[str]) -> None:
@@ -31,3 +62,47 @@ def test_remove_removes(capsys: pytest.CaptureFixture[str]) -> None:
 def test_missing_endpoint_is_a_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["plan", "nope", "--emulated"]) != 0
     assert "endpoint 'nope' does not exist" in capsys.readouterr().err
+
+
+def test_the_readme_invoke_example_onboards(capsys: pytest.CaptureFixture[str]) -> None:
+    code, outcome, err = _invoke(capsys, "OnboardFunction", "onboard/in-service-cpu.json")
+    assert code == 0 and outcome["error"] is None
+    assert outcome["response"]["outcome"] == "onboarded" and outcome["response"]["endpoint"] == "fraud-scorer"
+    # The fraud-scorer tag of the sample account applies: p99 above 250 ms, not the default.
+    assert "SageWatch/fraud-scorer/AllTraffic/model-latency-p99" in outcome["response"]["created"]
+    assert outcome["writes"]["cloudwatch.PutMetricAlarm"] == 6
+    assert '"level":"INFO"' not in err  # the function's INFO lines only with --log-json
+
+
+@pytest.mark.parametrize(
+    ("event", "outcome"),
+    [
+        ("monitoring-run-completed.json", "clean"),
+        ("monitoring-run-failed.json", "alerted"),
+        ("monitoring-run-violations.json", "alerted"),
+    ],
+)
+def test_the_monitoring_run_samples_find_their_schedule(
+    capsys: pytest.CaptureFixture[str], event: str, outcome: str
+) -> None:
+    code, result, _ = _invoke(capsys, "OnboardFunction", f"onboard/{event}")
+    assert code == 0 and result["error"] is None, result["error"]
+    assert result["response"]["schedule"] == "churn-v2-data-quality"
+    assert result["response"]["outcome"] == outcome
+
+
+def test_the_notify_sample_posts_to_the_fake_slack_and_mails(capsys: pytest.CaptureFixture[str]) -> None:
+    code, outcome, _ = _invoke(capsys, "NotifyFunction", "notify/alarm-metric-latency-p99.json")
+    assert code == 0 and outcome["error"] is None
+    (post,) = outcome["slack_posts"]
+    assert post["accepted"] and post["reply"] == "ok" and post["block_kit_problems"] == []
+    (message,) = outcome["slack_messages"]
+    assert "fraud-scorer" in message["text"] and message["blocks"]
+    (mail,) = outcome["emails"]
+    assert mail["to"] == ["oncall@example.com"] and "fraud-scorer" in mail["subject"]
+
+
+def test_invoke_log_json_shows_every_line_of_the_function(capsys: pytest.CaptureFixture[str]) -> None:
+    _, _, quiet = _invoke(capsys, "OnboardFunction", "onboard/in-service-cpu.json")
+    _, _, everything = _invoke(capsys, "OnboardFunction", "onboard/in-service-cpu.json", "--log-json")
+    assert '"level":"INFO"' in everything and '"level":"INFO"' not in quiet

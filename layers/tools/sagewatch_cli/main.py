@@ -17,11 +17,18 @@
 what would break or stay silent (sagewatch_cli/doctor.py): exit 0 all ok, 1 failures, 2 usage,
 3 warnings only, 4 no credentials. See docs/deploy.md.
 
-``invoke`` runs a function of template.yaml in an emulated AWS account (moto on 127.0.0.1),
-the way ``sam local invoke`` resolves it, and prints the outcome as JSON on stdout (response,
-error, AWS calls, Slack messages, emails); the function's logs go to stderr. Exit code 0 when
-the handler returned, 1 when it raised. ``demo`` plays the onboarding story. Both need
-``--emulated`` for now: running against a real account arrives later.
+``invoke`` runs a function of template.yaml in the sample emulated account (moto on 127.0.0.1;
+sagewatch_emulator/sample_account.py: the sample events' endpoints, Slack and SES destinations),
+the way ``sam local invoke`` resolves it, and prints the outcome: readable on a terminal (with
+each Slack post and its Block Kit check, each email), JSON on stdout otherwise (response, error,
+AWS calls, Slack messages and posts, emails). The function's warnings go to stderr, all its log
+lines with ``--log-json``. Exit code 0 when the handler returned, 1 when it raised. ``demo``
+plays the onboarding story. Both need ``--emulated`` for now: running against a real account
+arrives later.
+
+``sync`` and ``remove`` report each endpoint on stderr (on a terminal under a live count with the
+time left, progress.py); the runtime's JSON log lines reach stderr as warnings and errors only,
+every line with ``--log-json`` (log_lines.py).
 """
 
 from __future__ import annotations
@@ -35,6 +42,8 @@ from collections.abc import Callable, Iterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from sagewatch_cli.progress import Progress
 
 if TYPE_CHECKING:
     from sagewatch.config import MonitoringConfig
@@ -83,18 +92,32 @@ def _invoke(args: argparse.Namespace) -> int:
     parameters = _key_values(args.parameter, "--parameter")
     env = _key_values(args.env, "--env")
 
-    from sagewatch_emulator import EmulatedAccount, EmulatorError, TemplateError  # dev-only, slow
+    from sagewatch_cli.log_lines import shown
+    from sagewatch_cli.posted import posts_as_json, render_invocation
+    from sagewatch_emulator import EmulatorError, TemplateError  # dev-only, slow
+    from sagewatch_emulator.sample_account import open_sample_account
 
     try:
-        with EmulatedAccount(args.template, region=args.region, parameters=parameters) as account:
+        # The sample account: the sample events' endpoints exist, and alerts have somewhere to go.
+        with contextlib.closing(
+            open_sample_account(args.template, region=args.region, parameters=parameters)
+        ) as account:
+            mark = account.slack.mark()
             invocation = account.invoke(args.logical_id, event, environment=env)
+            replies = account.slack.replies()[mark:]
     except (EmulatorError, TemplateError) as exc:
         print(f"sagewatch invoke: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    for line in invocation.logs:
+    logs = [line for line in invocation.logs if shown(line, everything=args.log_json)]
+    for line in logs:
         print(line, file=sys.stderr)
-    json.dump(invocation.to_dict(), sys.stdout, indent=2, default=str)
-    sys.stdout.write("\n")
+    outcome = invocation.to_dict()
+    if sys.stdout.isatty():
+        print(render_invocation(outcome, replies, hidden_log_lines=len(invocation.logs) - len(logs)))
+    else:
+        outcome["slack_posts"] = posts_as_json(replies)
+        json.dump(outcome, sys.stdout, indent=2, default=str)
+        sys.stdout.write("\n")
     return EXIT_OK if invocation.error is None else EXIT_FAILED
 
 
@@ -262,24 +285,28 @@ def _print_plan(name: str, kind: str, plan: Plan, cost: MonthlyCost) -> None:
 
 
 def _in_emulated_account(args: argparse.Namespace, body: _Command) -> int:
-    """``--emulated``: a throwaway emulated account seeded with the demo's four endpoints (CPU,
-    multi-variant GPU, serverless, async); ``remove`` first onboards what it will remove."""
-    from sagewatch_emulator import EmulatedAccount
-    from sagewatch_emulator.demo import ENDPOINTS
+    """``--emulated``: a throwaway sample account (sagewatch_emulator.sample_account: the sample
+    events' endpoints, the alert destinations); ``remove`` first onboards what it will remove,
+    ``backtest`` first plays the endpoint's simulated history into it."""
+    from sagewatch_emulator.sample_account import endpoint_names, open_sample_account
 
-    with EmulatedAccount() as account:
-        for name, _what, spec in ENDPOINTS:
-            account.create_endpoint(name, **spec)
+    backtest = body is _backtest_cmd
+    if backtest:
+        _check_backtest_days(args)
+    # No recent alert data for a backtest: its simulated history is the endpoint's only traffic.
+    with contextlib.closing(open_sample_account(alert_context=not backtest)) as account:
         args.endpoint_url, args.region, args.profile = account.endpoint_url, account.region, None
         args.alert_topic_arn = args.alert_topic_arn or account.physical_id("AlertTopic")
         print(
-            f"emulated account on {account.endpoint_url} with endpoints: {', '.join(n for n, _, _ in ENDPOINTS)}",
+            f"emulated account on {account.endpoint_url} with endpoints: {', '.join(endpoint_names())}",
             file=sys.stderr,
         )
         if body is _remove_cmd:
             op = _operator(args)
             for name in args.endpoints:
                 op.onboarding.onboard(name)
+        if backtest:
+            _play_simulated_history(args, account)
         result: int = body(args)
         return result
 
@@ -345,7 +372,8 @@ def _sync_cmd(args: argparse.Namespace) -> int:
     outcomes: dict[str, int] = {}
     created = updated = deleted = 0
     work = [(n, False) for n in endpoints] + [(n, True) for n in orphans]
-    for index, (name, orphan) in enumerate(work, start=1):
+    progress = Progress(len(work), sys.stderr, verb="syncing")
+    for name, orphan in work:
         result = op.onboarding.offboard(name, "endpoint no longer exists") if orphan else op.onboarding.onboard(name)
         outcomes[result.outcome] = outcomes.get(result.outcome, 0) + 1
         created, updated, deleted = (
@@ -353,12 +381,12 @@ def _sync_cmd(args: argparse.Namespace) -> int:
             updated + len(result.updated),
             deleted + len(result.deleted),
         )
-        width = len(str(len(work)))
-        print(
-            f"[{index:>{width}}/{len(work)}] {name}: {result.outcome} "
-            f"(+{len(result.created)} ~{len(result.updated)} -{len(result.deleted)}, dashboard {result.dashboard})",
-            file=sys.stderr,
+        progress.step(
+            name,
+            f"{result.outcome} (+{len(result.created)} ~{len(result.updated)} -{len(result.deleted)}, "
+            f"dashboard {result.dashboard})",
         )
+    progress.close()
     summary = ", ".join(f"{v} {k}" for k, v in sorted(outcomes.items())) or "nothing to do"
     print(f"synced {len(work)} endpoint(s): {summary}; alarms {created} created, {updated} updated, {deleted} deleted")
     return EXIT_OK
@@ -366,10 +394,14 @@ def _sync_cmd(args: argparse.Namespace) -> int:
 
 def _remove_cmd(args: argparse.Namespace) -> int:
     op = _operator(args)
+    progress = Progress(len(args.endpoints), sys.stderr, verb="removing")
     for name in args.endpoints:
         result = op.onboarding.offboard(name, "removed by sagewatch remove")
         board = "and its dashboard" if result.dashboard == "delete" else "(no dashboard)"
-        print(f"{name}: {len(result.deleted)} alarm(s) {board} removed")
+        progress.close()
+        print(f"{name}: {len(result.deleted)} alarm(s) {board} removed", flush=True)
+        progress.advance()
+    progress.close()
     return EXIT_OK
 
 
@@ -423,7 +455,7 @@ def _doctor_in_emulated_account(args: argparse.Namespace) -> int:
     """``--emulated``: the demo's endpoints, onboarded, in a throwaway emulated account."""
     from sagewatch_cli import doctor
     from sagewatch_emulator import EmulatedAccount
-    from sagewatch_emulator.demo import ENDPOINTS
+    from sagewatch_emulator.sample_account import ENDPOINTS
 
     secret = "sagewatch/slack-webhook"  # noqa: S105 - the secret's name
     with EmulatedAccount(parameters={"SlackWebhookSecretName": secret}) as account:
@@ -448,12 +480,42 @@ def _parse_end(text: str | None) -> datetime | None:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def _backtest_report(args: argparse.Namespace) -> BacktestReport:
-    from sagewatch.core.shared.errors import EndpointNotFoundError
+def _check_backtest_days(args: argparse.Namespace) -> None:
     from sagewatch.usecases.backtest import MAX_DAYS
 
     if not 1 <= args.days <= MAX_DAYS:
         raise _CommandError(f"sagewatch backtest: --days must be between 1 and {MAX_DAYS}", EXIT_USAGE)
+
+
+def _play_simulated_history(args: argparse.Namespace, account: Any) -> None:
+    """``backtest --emulated``: publish ``--days`` of the endpoint's simulated traffic, ending at
+    ``--end`` (default: the last midnight UTC at least two hours ago), and backtest that window."""
+    from datetime import timedelta
+
+    from sagewatch_emulator.sample_history import check_window, default_end, incidents, play_history
+
+    now = datetime.now(tz=UTC)
+    end = (_parse_end(args.end) or default_end(now)).astimezone(UTC).replace(second=0, microsecond=0)
+    start = end - timedelta(days=args.days)
+    problem = check_window(start, end, now)
+    if problem:
+        raise _CommandError(f"sagewatch backtest --emulated: {problem}", EXIT_USAGE)
+    published = play_history(account, args.endpoint, start, end)
+    what = f"{len(published):,} metric-minutes published" if published else "no simulated traffic for it"
+    print(f"simulated history of {args.endpoint}, {args.days} day(s): {what}", file=sys.stderr)
+    for incident in incidents(end) if published else ():
+        if incident.endpoint == args.endpoint:
+            print(
+                f"  incident: {incident.kind.value} {incident.start:%Y-%m-%d %H:%M} to {incident.end:%H:%M} UTC",
+                file=sys.stderr,
+            )
+    args.end = end.isoformat()
+
+
+def _backtest_report(args: argparse.Namespace) -> BacktestReport:
+    from sagewatch.core.shared.errors import EndpointNotFoundError
+
+    _check_backtest_days(args)
     end = _parse_end(args.end)
     wiring, config = _wiring(args)
     backtester = wiring.backtester(config, max_datapoints=args.max_datapoints)
@@ -484,7 +546,11 @@ def _add_fleet_commands(commands: argparse._SubParsersAction[argparse.ArgumentPa
     where.add_argument(
         "--emulated",
         action="store_true",
-        help="run in a throwaway emulated account (moto on 127.0.0.1) seeded with the demo's endpoints",
+        help="run in a throwaway emulated account (moto on 127.0.0.1) seeded with the sample endpoints; "
+        "backtest first plays --days of their simulated traffic into it",
+    )
+    where.add_argument(
+        "--log-json", action="store_true", help="also show the runtime's INFO log lines (JSON) on stderr"
     )
     what = common.add_argument_group("what SageWatch fits (match the stack's parameters)")
     what.add_argument("--prefix", default="SageWatch", help="NamePrefix of the stack (default: SageWatch)")
@@ -597,7 +663,15 @@ def build_parser() -> argparse.ArgumentParser:
     )
     invoke.add_argument("logical_id", metavar="LOGICAL_ID", help="the function's logical id, e.g. OnboardFunction")
     invoke.add_argument("--event", "-e", required=True, metavar="FILE", help="JSON event file ('-' for stdin)")
-    invoke.add_argument("--emulated", action="store_true", help="run in an emulated AWS account (moto on 127.0.0.1)")
+    invoke.add_argument(
+        "--emulated",
+        action="store_true",
+        help="run in an emulated AWS account (moto on 127.0.0.1) seeded with the sample events' endpoints, "
+        "a Slack webhook secret (the fake Slack) and a verified SES sender",
+    )
+    invoke.add_argument(
+        "--log-json", action="store_true", help="show every log line of the function (default: warnings and errors)"
+    )
     invoke.add_argument(
         "--template", "-t", type=Path, default=None, help="template (default: the repo's template.yaml)"
     )
@@ -654,14 +728,25 @@ class _RuntimeLogsStream:
     """Where the runtime's log lines go while a command runs: stderr, so stdout carries only the
     command's output (``--json`` stays parseable when onboarding logs a warning) - except inside
     an emulated Lambda invocation, which swaps ``sys.stdout`` to capture the function's logs as
-    Lambda would, and keeps getting them."""
+    Lambda would, and keeps getting them all. On stderr only warnings and errors appear unless
+    ``everything`` (``--log-json``)."""
 
-    def __init__(self, command_stdout: Any) -> None:
+    def __init__(self, command_stdout: Any, *, everything: bool = True) -> None:
         self._command_stdout = command_stdout
+        self._everything = everything
 
     def write(self, text: str) -> int:
-        target = sys.stderr if sys.stdout is self._command_stdout else sys.stdout
-        return target.write(text)
+        if sys.stdout is not self._command_stdout:
+            return sys.stdout.write(text)
+        from sagewatch_cli.log_lines import for_terminal, shown
+
+        if not shown(text, everything=self._everything):
+            return len(text)
+        if not self._everything and sys.stderr.isatty():
+            # One readable line, and off the progress status line it would otherwise run into.
+            sys.stderr.write(f"\r\x1b[K{for_terminal(text)}\n")
+            return len(text)
+        return sys.stderr.write(text)
 
     def flush(self) -> None:
         sys.stderr.flush()
@@ -669,7 +754,7 @@ class _RuntimeLogsStream:
 
 
 @contextlib.contextmanager
-def _runtime_logs_to_stderr() -> Iterator[None]:
+def _runtime_logs_to_stderr(*, everything: bool = True) -> Iterator[None]:
     from sagewatch.observability import logger as runtime_logger
 
     handler = runtime_logger.registered_handler
@@ -677,7 +762,7 @@ def _runtime_logs_to_stderr() -> Iterator[None]:
         yield
         return
     saved = handler.stream
-    handler.setStream(_RuntimeLogsStream(sys.stdout))
+    handler.setStream(_RuntimeLogsStream(sys.stdout, everything=everything))
     try:
         yield
     finally:
@@ -686,7 +771,7 @@ def _runtime_logs_to_stderr() -> Iterator[None]:
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    with _emulator_warnings_to_stderr(), _runtime_logs_to_stderr():
+    with _emulator_warnings_to_stderr(), _runtime_logs_to_stderr(everything=getattr(args, "log_json", False)):
         result: int = args.run(args)
     return result
 

@@ -11,7 +11,7 @@ Slack message (JSON) and the email (HTML) NotifyFunction produced.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -23,6 +23,7 @@ from sagewatch.core.monitoring.tags import overrides_from_tags
 from sagewatch.core.shared.naming import alarm_prefix, dashboard_name
 from sagewatch_emulator import EmulatedAccount, Invocation, VariantSpec
 from sagewatch_emulator.cloudwatch.alarm_notifications import alarm_notification
+from sagewatch_emulator.sample_account import ENDPOINTS, PARAMETERS, seed_destinations
 
 FUNCTION = "OnboardFunction"
 
@@ -103,48 +104,6 @@ def _invoke(account: EmulatedAccount, endpoint: str, status: str) -> Invocation:
     return invocation
 
 
-ENDPOINTS: Sequence[tuple[str, str, dict[str, Any]]] = (
-    (
-        "fraud-scorer",
-        "real-time CPU endpoint, 2 x ml.m5.xlarge, latency threshold overridden by tag",
-        {
-            "variants": [VariantSpec("AllTraffic", "ml.m5.xlarge", 2)],
-            "tags": {"team": "risk", "sagewatch:alarm:model-latency-p99": "250"},
-        },
-    ),
-    (
-        "llm-chat",
-        "two variants: 2 x ml.g5.12xlarge (4 A10G GPUs each) and a 1 x ml.c5.2xlarge canary",
-        {
-            "variants": [
-                VariantSpec("gpu-a10g", "ml.g5.12xlarge", 2),
-                VariantSpec("cpu-canary", "ml.c5.2xlarge", 1),
-            ]
-        },
-    ),
-    (
-        "churn-predictor",
-        "serverless endpoint, 4 GB memory, max concurrency 20",
-        {
-            "variants": [
-                VariantSpec("AllTraffic", serverless_memory_mb=4096, serverless_max_concurrency=20),
-            ]
-        },
-    ),
-    (
-        "video-tagger",
-        "asynchronous endpoint on ml.g4dn.xlarge",
-        {"variants": [VariantSpec("AllTraffic", "ml.g4dn.xlarge", 1)], "async_inference": True},
-    ),
-)
-
-
-SLACK_SECRET = "sagewatch/slack-webhook"  # noqa: S105 - the secret's name; its value is the fake Slack URL
-SENDER = "sagewatch@example.com"
-ONCALL = "oncall@example.com"
-DEMO_PARAMETERS = {"SlackWebhookSecretName": SLACK_SECRET, "EmailSender": SENDER, "EmailRecipients": ONCALL}
-
-
 def _alert_story(account: EmulatedAccount, settings: OnboardConfig, out: Path) -> None:
     endpoint, variant = "fraud-scorer", "AllTraffic"
     name = f"{settings.name_prefix}/{endpoint}/{variant}/model-latency-p99"
@@ -219,9 +178,8 @@ def _alert_story(account: EmulatedAccount, settings: OnboardConfig, out: Path) -
 
 def run_demo(out_dir: Path) -> int:
     out_dir.mkdir(parents=True, exist_ok=True)
-    with EmulatedAccount(parameters=DEMO_PARAMETERS) as account:
-        account.client("secretsmanager").create_secret(Name=SLACK_SECRET, SecretString=account.slack_url)
-        account.verify_email_identity(SENDER)
+    with EmulatedAccount(parameters=PARAMETERS) as account:
+        seed_destinations(account)
         settings = OnboardConfig.from_env(account.function_environment(FUNCTION))
         print(f"Emulated AWS account {account.account_id} ({account.region}) on {account.endpoint_url}")
         print(f"Stack resources provisioned from template.yaml: {', '.join(sorted(account.stack.resources))}\n")

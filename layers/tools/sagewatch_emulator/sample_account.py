@@ -1,0 +1,161 @@
+"""The sample account: the one seeding every ``--emulated`` command and the local-invoke parity share.
+
+Every sample event in ``events/`` names something that must exist for it to do what its name
+says: the endpoints the onboarding samples name (and the Model Monitor schedule of the
+monitoring-run samples), the Slack webhook secret and a verified SES sender for the notify
+samples, and fraud-scorer's last hour of metrics and error lines for the alert they enrich.
+``open_sample_account()`` opens a fresh emulated account seeded with all of it, so
+``sagewatch invoke|plan|sync|remove|backtest --emulated`` and ``tests/local_invoke`` see the
+same account.
+
+Its Slack webhook secret holds the account's fake Slack URL, and its email recipient is a
+verified-sender mailbox of the emulated SES: what NotifyFunction posts lands there and can be
+shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from sagewatch_emulator.account import EmulatedAccount, default_template_path
+from sagewatch_emulator.sagemaker import VariantSpec
+from sagewatch_emulator.sam.template import Template
+
+__all__ = [
+    "ENDPOINTS",
+    "MONITORED_ENDPOINT",
+    "MONITORING_SCHEDULE",
+    "ONCALL",
+    "PARAMETERS",
+    "SENDER",
+    "SLACK_SECRET",
+    "endpoint_names",
+    "open_sample_account",
+    "seed_alert_context",
+    "seed_destinations",
+    "seed_endpoints",
+]
+
+SLACK_SECRET = "sagewatch/slack-webhook"  # noqa: S105 - the secret's name; its value is the fake Slack URL
+SENDER = "sagewatch@example.com"
+ONCALL = "oncall@example.com"
+# The template parameters that give alert delivery its destinations.
+PARAMETERS: Mapping[str, str] = {
+    "SlackWebhookSecretName": SLACK_SECRET,
+    "EmailSender": SENDER,
+    "EmailRecipients": ONCALL,
+}
+
+# (name, what it is, create_endpoint arguments): one endpoint of each kind SageWatch fits.
+ENDPOINTS: Sequence[tuple[str, str, dict[str, Any]]] = (
+    (
+        "fraud-scorer",
+        "real-time CPU endpoint, 2 x ml.m5.xlarge, latency threshold overridden by tag",
+        {
+            "variants": [VariantSpec("AllTraffic", "ml.m5.xlarge", 2)],
+            "tags": {"team": "risk", "sagewatch:alarm:model-latency-p99": "250"},
+        },
+    ),
+    (
+        "llm-chat",
+        "two variants: 2 x ml.g5.12xlarge (4 A10G GPUs each) and a 1 x ml.c5.2xlarge canary",
+        {
+            "variants": [
+                VariantSpec("gpu-a10g", "ml.g5.12xlarge", 2),
+                VariantSpec("cpu-canary", "ml.c5.2xlarge", 1),
+            ],
+            "tags": {"team": "genai"},
+        },
+    ),
+    (
+        "churn-predictor",
+        "serverless endpoint, 4 GB memory, max concurrency 20",
+        {
+            "variants": [
+                VariantSpec("AllTraffic", serverless_memory_mb=4096, serverless_max_concurrency=20),
+            ]
+        },
+    ),
+    (
+        "video-tagger",
+        "asynchronous endpoint on ml.g4dn.xlarge",
+        {"variants": [VariantSpec("AllTraffic", "ml.g4dn.xlarge", 1)], "async_inference": True},
+    ),
+)
+# The Model Monitor run samples (events/onboard/monitoring-run-*.json): their endpoint and schedule.
+MONITORED_ENDPOINT = "churn-v2"
+MONITORING_SCHEDULE = "churn-v2-data-quality"
+
+
+def endpoint_names() -> list[str]:
+    """The names of the endpoints :func:`seed_endpoints` creates, in that order."""
+    return [*(name for name, _what, _spec in ENDPOINTS), MONITORED_ENDPOINT]
+
+
+def seed_destinations(account: EmulatedAccount) -> None:
+    """The Slack webhook secret (the fake Slack's URL) and the verified SES sender that
+    :data:`PARAMETERS` name. SES rejects mail from an unverified sender (SES developer guide,
+    "Verified identities"), so the sender is verified as it would be in a real account."""
+    account.client("secretsmanager").create_secret(Name=SLACK_SECRET, SecretString=account.slack_url)
+    account.verify_email_identity(SENDER)
+
+
+def seed_endpoints(account: EmulatedAccount) -> list[str]:
+    """The sample endpoints (:data:`ENDPOINTS`) and the monitored one with its data-quality
+    schedule; returns their names."""
+    for name, _what, spec in ENDPOINTS:
+        account.create_endpoint(name, **spec)
+    account.create_endpoint(MONITORED_ENDPOINT, variants=[VariantSpec("AllTraffic", "ml.m5.large", 1)])
+    account.create_monitoring_schedule(MONITORED_ENDPOINT, MONITORING_SCHEDULE)
+    return endpoint_names()
+
+
+def seed_alert_context(account: EmulatedAccount, at: datetime | None = None) -> datetime:
+    """fraud-scorer's last hour of metrics and two log lines ending at ``at`` (default: the
+    minute before now), what the notify samples' alert reads to enrich itself; returns ``at``.
+
+    Near the real clock on purpose: CloudWatch Logs, like the emulator, drops log events more
+    than 14 days old ("PutLogEvents" API reference), and both runs of a parity check must see the
+    same data."""
+    at = at or datetime.now(tz=UTC).replace(second=0, microsecond=0) - timedelta(minutes=1)
+    dims = {"EndpointName": "fraud-scorer", "VariantName": "AllTraffic"}
+    latency = [120_000.0] * 50 + [900_000.0, 1_500_000.0, 1_840_213.0] + [1_700_000.0] * 7
+    account.put_metric_series("AWS/SageMaker", "ModelLatency", dims, latency, end=at)
+    account.put_metric_series("AWS/SageMaker", "Invocations", dims, [3000.0] * 60, end=at)
+    account.put_metric_series("AWS/SageMaker", "Invocation5XXErrors", dims, [0.0] * 55 + [150.0] * 5, end=at)
+    account.put_metric_series("/aws/sagemaker/Endpoints", "CPUUtilization", dims, [240.0] * 60, end=at)
+    account.put_log_lines(
+        "/aws/sagemaker/Endpoints/fraud-scorer",
+        ["INFO worker 3 started", "ERROR model inference timed out after 1800 ms"],
+        at=at,
+    )
+    return at
+
+
+def open_sample_account(
+    template_path: str | Path | None = None,
+    *,
+    region: str = "us-east-1",
+    parameters: Mapping[str, Any] | None = None,
+    alert_context: bool = True,
+) -> EmulatedAccount:
+    """A fresh, started emulated account with the sample destinations and endpoints (and, with
+    ``alert_context``, fraud-scorer's recent metrics and log lines). ``parameters`` override
+    :data:`PARAMETERS`, which apply where the template declares them (another template, such as a
+    test fixture's, may not). The caller closes it."""
+    declared = Template.load(template_path or default_template_path()).parameters
+    defaults = {key: value for key, value in PARAMETERS.items() if key in declared}
+    account = EmulatedAccount(template_path, region=region, parameters={**defaults, **(parameters or {})})
+    account.start()
+    try:
+        seed_destinations(account)
+        seed_endpoints(account)
+        if alert_context:
+            seed_alert_context(account)
+    except BaseException:
+        account.close()
+        raise
+    return account
