@@ -373,20 +373,24 @@ def _sync_cmd(args: argparse.Namespace) -> int:
     created = updated = deleted = 0
     work = [(n, False) for n in endpoints] + [(n, True) for n in orphans]
     progress = Progress(len(work), sys.stderr, verb="syncing")
-    for name, orphan in work:
-        result = op.onboarding.offboard(name, "endpoint no longer exists") if orphan else op.onboarding.onboard(name)
-        outcomes[result.outcome] = outcomes.get(result.outcome, 0) + 1
-        created, updated, deleted = (
-            created + len(result.created),
-            updated + len(result.updated),
-            deleted + len(result.deleted),
-        )
-        progress.step(
-            name,
-            f"{result.outcome} (+{len(result.created)} ~{len(result.updated)} -{len(result.deleted)}, "
-            f"dashboard {result.dashboard})",
-        )
-    progress.close()
+    try:
+        for name, orphan in work:
+            result = (
+                op.onboarding.offboard(name, "endpoint no longer exists") if orphan else op.onboarding.onboard(name)
+            )
+            outcomes[result.outcome] = outcomes.get(result.outcome, 0) + 1
+            created, updated, deleted = (
+                created + len(result.created),
+                updated + len(result.updated),
+                deleted + len(result.deleted),
+            )
+            progress.step(
+                name,
+                f"{result.outcome} (+{len(result.created)} ~{len(result.updated)} -{len(result.deleted)}, "
+                f"dashboard {result.dashboard})",
+            )
+    finally:
+        progress.close()  # an error message then starts on a clean line
     summary = ", ".join(f"{v} {k}" for k, v in sorted(outcomes.items())) or "nothing to do"
     print(f"synced {len(work)} endpoint(s): {summary}; alarms {created} created, {updated} updated, {deleted} deleted")
     return EXIT_OK
@@ -395,13 +399,15 @@ def _sync_cmd(args: argparse.Namespace) -> int:
 def _remove_cmd(args: argparse.Namespace) -> int:
     op = _operator(args)
     progress = Progress(len(args.endpoints), sys.stderr, verb="removing")
-    for name in args.endpoints:
-        result = op.onboarding.offboard(name, "removed by sagewatch remove")
-        board = "and its dashboard" if result.dashboard == "delete" else "(no dashboard)"
+    try:
+        for name in args.endpoints:
+            result = op.onboarding.offboard(name, "removed by sagewatch remove")
+            board = "and its dashboard" if result.dashboard == "delete" else "(no dashboard)"
+            progress.close()
+            print(f"{name}: {len(result.deleted)} alarm(s) {board} removed", flush=True)
+            progress.advance()
+    finally:
         progress.close()
-        print(f"{name}: {len(result.deleted)} alarm(s) {board} removed", flush=True)
-        progress.advance()
-    progress.close()
     return EXIT_OK
 
 
