@@ -4,6 +4,7 @@ schedule they name and deliver to the account's fake Slack and SES."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 from pathlib import Path
 from typing import Any
@@ -30,7 +31,7 @@ def test_plan_shows_without_writing(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["plan", "--all", "--emulated"]) == 0
     out = capsys.readouterr().out
     assert "SageWatch/llm-chat/gpu-a10g/gpu-utilization" in out
-    assert "5 endpoint(s)" in out and "USD/month" in out
+    assert "7 endpoint(s)" in out and "USD/month" in out
 
 
 def test_sync_applies_and_summarises(capsys: pytest.CaptureFixture[str]) -> None:
@@ -100,6 +101,18 @@ def test_the_notify_sample_posts_to_the_fake_slack_and_mails(capsys: pytest.Capt
     assert "fraud-scorer" in message["text"] and message["blocks"]
     (mail,) = outcome["emails"]
     assert mail["to"] == ["oncall@example.com"] and "fraud-scorer" in mail["subject"]
+
+
+def test_the_sample_account_has_what_every_onboarding_sample_names() -> None:
+    """Each onboarding sample finds its endpoint (and schedule, component): only DELETING removes."""
+    from sagewatch_emulator.sample_account import open_sample_account
+
+    with contextlib.closing(open_sample_account()) as account:
+        for event in sorted((EVENTS / "onboard").glob("*.json")):
+            invocation = account.invoke("OnboardFunction", json.loads(event.read_text()))
+            assert invocation.error is None, (event.name, invocation.error)
+            outcome = invocation.response["outcome"]
+            assert (outcome == "removed") == (event.name == "deleting.json"), (event.name, outcome)
 
 
 def test_invoke_log_json_shows_every_line_of_the_function(capsys: pytest.CaptureFixture[str]) -> None:

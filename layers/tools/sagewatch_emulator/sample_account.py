@@ -21,15 +21,19 @@ from pathlib import Path
 from typing import Any
 
 from sagewatch_emulator.account import EmulatedAccount, default_template_path
-from sagewatch_emulator.sagemaker import VariantSpec
+from sagewatch_emulator.sagemaker import ComponentSpec, VariantSpec
 from sagewatch_emulator.sam.template import Template
 
 __all__ = [
+    "COMPONENT",
+    "COMPONENT_ENDPOINT",
     "ENDPOINTS",
     "MONITORED_ENDPOINT",
     "MONITORING_SCHEDULE",
     "ONCALL",
     "PARAMETERS",
+    "SCHEDULE",
+    "SCHEDULED_ENDPOINT",
     "SENDER",
     "SLACK_SECRET",
     "endpoint_names",
@@ -88,11 +92,17 @@ ENDPOINTS: Sequence[tuple[str, str, dict[str, Any]]] = (
 # The Model Monitor run samples (events/onboard/monitoring-run-*.json): their endpoint and schedule.
 MONITORED_ENDPOINT = "churn-v2"
 MONITORING_SCHEDULE = "churn-v2-data-quality"
+# The schedule state-change samples (events/onboard/monitoring-schedule-*.json).
+SCHEDULED_ENDPOINT = "fraud-detector"
+SCHEDULE = "fraud-data-quality"
+# The inference-component samples (events/onboard/ic-*.json): the endpoint hosting llama-ic.
+COMPONENT_ENDPOINT = "llm-hub"
+COMPONENT = ComponentSpec("llama-ic", copies=2, memory_mb=24_576, accelerators=2, model="llm-hub-llama-model")
 
 
 def endpoint_names() -> list[str]:
     """The names of the endpoints :func:`seed_endpoints` creates, in that order."""
-    return [*(name for name, _what, _spec in ENDPOINTS), MONITORED_ENDPOINT]
+    return [*(name for name, _what, _spec in ENDPOINTS), MONITORED_ENDPOINT, SCHEDULED_ENDPOINT, COMPONENT_ENDPOINT]
 
 
 def seed_destinations(account: EmulatedAccount) -> None:
@@ -104,12 +114,20 @@ def seed_destinations(account: EmulatedAccount) -> None:
 
 
 def seed_endpoints(account: EmulatedAccount) -> list[str]:
-    """The sample endpoints (:data:`ENDPOINTS`) and the monitored one with its data-quality
-    schedule; returns their names."""
+    """Every endpoint a sample event names: :data:`ENDPOINTS`, the two with Model Monitor
+    data-quality schedules, and the one hosting an inference component; returns their names."""
     for name, _what, spec in ENDPOINTS:
         account.create_endpoint(name, **spec)
     account.create_endpoint(MONITORED_ENDPOINT, variants=[VariantSpec("AllTraffic", "ml.m5.large", 1)])
     account.create_monitoring_schedule(MONITORED_ENDPOINT, MONITORING_SCHEDULE)
+    account.create_endpoint(SCHEDULED_ENDPOINT, variants=[VariantSpec("AllTraffic", "ml.m5.xlarge", 1)])
+    account.create_monitoring_schedule(SCHEDULED_ENDPOINT, SCHEDULE)
+    account.create_endpoint(
+        COMPONENT_ENDPOINT,
+        variants=[VariantSpec("AllTraffic", "ml.g5.12xlarge", 1, max_instance_count=3)],
+        inference_components=[COMPONENT],
+        tags={"team": "genai"},
+    )
     return endpoint_names()
 
 

@@ -49,7 +49,8 @@ _DAY = timedelta(days=1)
 
 
 def sample_twins(created_at: datetime) -> tuple[Endpoint, ...]:
-    """The sample endpoints as the simulator models them, in service from ``created_at``."""
+    """The sample endpoints as the simulator models them, in service from ``created_at``; all but
+    the inference-component host (llm-hub), whose per-component history this does not play."""
     return (
         Endpoint(
             "fraud-scorer",
@@ -89,6 +90,13 @@ def sample_twins(created_at: datetime) -> tuple[Endpoint, ...]:
             EndpointKind.REALTIME,
             (Variant("AllTraffic", "ml.m5.large", 1, capacity_rpm=300),),
             TrafficProfile(peak_rpm=120),
+            created_at=created_at,
+        ),
+        Endpoint(
+            "fraud-detector",
+            EndpointKind.REALTIME,
+            (Variant("AllTraffic", "ml.m5.xlarge", 1),),
+            TrafficProfile(peak_rpm=60),
             created_at=created_at,
         ),
     )
