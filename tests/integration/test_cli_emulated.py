@@ -6,12 +6,17 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
+import pty
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from sagewatch_cli.main import main
+from sagewatch_emulator.sample_account import open_sample_account
 
 pytestmark = pytest.mark.integration
 
@@ -105,8 +110,6 @@ def test_the_notify_sample_posts_to_the_fake_slack_and_mails(capsys: pytest.Capt
 
 def test_the_sample_account_has_what_every_onboarding_sample_names() -> None:
     """Each onboarding sample finds its endpoint (and schedule, component): only DELETING removes."""
-    from sagewatch_emulator.sample_account import open_sample_account
-
     with contextlib.closing(open_sample_account()) as account:
         for event in sorted((EVENTS / "onboard").glob("*.json")):
             invocation = account.invoke("OnboardFunction", json.loads(event.read_text()))
@@ -119,3 +122,41 @@ def test_invoke_log_json_shows_every_line_of_the_function(capsys: pytest.Capture
     _, _, quiet = _invoke(capsys, "OnboardFunction", "onboard/in-service-cpu.json")
     _, _, everything = _invoke(capsys, "OnboardFunction", "onboard/in-service-cpu.json", "--log-json")
     assert '"level":"INFO"' in everything and '"level":"INFO"' not in quiet
+
+
+def _on_a_terminal(*argv: str) -> str:
+    """Run ``sagewatch ARGV`` with stdout and stderr on a pseudo-terminal; what it displayed."""
+    controller, terminal = pty.openpty()
+    command = [sys.executable, "-m", "sagewatch_cli.main", *argv]
+    with subprocess.Popen(command, stdout=terminal, stderr=terminal, cwd=EVENTS.parent) as process:
+        os.close(terminal)
+        chunks: list[bytes] = []
+        while True:
+            try:
+                chunk = os.read(controller, 65536)
+            except OSError:  # the terminal closed: the command ended
+                break
+            if not chunk:
+                break
+            chunks.append(chunk)
+        assert process.wait(timeout=120) == 0, b"".join(chunks).decode(errors="replace")[-2000:]
+    os.close(controller)
+    return b"".join(chunks).decode("utf-8", errors="replace").replace("\r\n", "\n")
+
+
+def test_on_a_terminal_invoke_shows_the_slack_message_and_the_email() -> None:
+    shown = _on_a_terminal(
+        "invoke", "NotifyFunction", "-e", "events/notify/alarm-metric-latency-p99.json", "--emulated"
+    )
+    assert "Slack #alerts via incoming webhook: accepted; Block Kit ok" in shown
+    assert "ALARM: Model latency p99 > 250 ms on fraud-scorer" in shown  # Slack's &gt; undone for reading
+    assert "email to oncall@example.com:" in shown
+    assert '"level"' not in shown and '"slack_messages"' not in shown  # for reading, not JSON
+
+
+def test_on_a_terminal_sync_counts_under_its_progress_lines() -> None:
+    shown = _on_a_terminal("sync", "fraud-scorer", "llm-chat", "--emulated")
+    assert "\x1b[Ksyncing: 1/2 endpoint(s) done" in shown
+    assert "[1/2] fraud-scorer: onboarded (+6 ~0 -0, dashboard create)\n" in shown
+    assert "synced 2 endpoint(s): 2 onboarded" in shown
+    assert '"level":"INFO"' not in shown
