@@ -12,12 +12,13 @@ import math
 import re
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from pathlib import Path
 
 import pytest
 
 from sagewatch_cli import main as cli
 from sagewatch_emulator import EmulatedAccount, VariantSpec
+from sagewatch_emulator.sample_history import publish
 from sagewatch_emulator.traffic import (
     Endpoint,
     EndpointKind,
@@ -43,7 +44,6 @@ INCIDENT = Incident(
     datetime(2026, 3, 3, 13, 40, tzinfo=UTC),
     magnitude=40.0,  # ModelLatency x 40: p99 of ~110 ms becomes seconds
 )
-PUT_METRIC_DATA_ENTRIES = 500  # well under the API's 1,000 entries and 1 MB per call
 
 
 def _publish(account: EmulatedAccount) -> list[Published]:
@@ -58,15 +58,7 @@ def _publish(account: EmulatedAccount) -> list[Published]:
             ),
         )
     )
-    published = [item for minute in simulate(fleet, [INCIDENT], START, END) for item in minute]
-    by_namespace: dict[str, list[dict[str, Any]]] = {}
-    for item in published:
-        by_namespace.setdefault(item.key.namespace, []).extend(to_put_metric_data(item))
-    cloudwatch = account.client("cloudwatch")
-    for namespace, entries in by_namespace.items():
-        for first in range(0, len(entries), PUT_METRIC_DATA_ENTRIES):
-            cloudwatch.put_metric_data(Namespace=namespace, MetricData=entries[first : first + PUT_METRIC_DATA_ENTRIES])
-    return published
+    return publish(account, simulate(fleet, [INCIDENT], START, END))
 
 
 def _run(account: EmulatedAccount, capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
@@ -174,3 +166,35 @@ def test_backtest_replays_the_drift_alarms_onboarding_would_fit(
     }
     assert drift_alarms[f"SageWatch/{ENDPOINT}/_endpoint/feature-drift.fraud-dq.amount"]["fires"] == 1
     assert drift_alarms[f"SageWatch/{ENDPOINT}/_endpoint/feature-drift.fraud-dq.age"]["fires"] == 0
+
+
+# --- `sagewatch backtest --emulated`: the README's first example, as written ------------------
+
+README = Path(__file__).resolve().parents[2] / "README.md"
+_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def _readme_example() -> tuple[str, str]:
+    """(command, output) of the first console block in the README's Backtest section."""
+    section = README.read_text(encoding="utf-8").split("## Backtest", 1)[1]
+    block = section.split("```\n", 2)[1]
+    command, _, output = block.partition("\n")
+    return command.removeprefix("$ "), output
+
+
+def test_the_readme_backtest_example_prints_the_readme_table(capsys: pytest.CaptureFixture[str]) -> None:
+    command, expected = _readme_example()
+    argv = command.split()
+    assert argv[:2] == [".venv/bin/sagewatch", "backtest"] and "--emulated" in argv
+    assert cli.main(argv[1:]) == cli.EXIT_OK
+    captured = capsys.readouterr()
+    # The window ends at the last midnight UTC: only the dates differ from day to day.
+    assert _DATE.sub("YYYY-MM-DD", captured.out) == _DATE.sub("YYYY-MM-DD", expected)
+    assert "incident: latency-regression" in captured.err
+
+
+def test_backtest_emulated_refuses_history_putmetricdata_would_refuse(capsys: pytest.CaptureFixture[str]) -> None:
+    """PutMetricData takes time stamps up to two weeks old: 15 days of history cannot be published."""
+    assert cli.main(["backtest", "fraud-scorer", "--emulated", "--days", "15"]) == cli.EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "two weeks" in err and "Traceback" not in err

@@ -28,7 +28,6 @@ import pytest
 from sagewatch_cli import doctor
 from sagewatch_cli import main as cli
 from sagewatch_emulator import ComponentSpec, EmulatedAccount, VariantSpec
-from sagewatch_emulator.traffic import data_quality_run
 
 pytestmark = pytest.mark.integration
 
@@ -86,10 +85,10 @@ def account() -> Iterator[EmulatedAccount]:
         emulated.verify_email_identity(ONCALL)
         doctor.emulate_public_powertools_parameter(emulated)
         emulated.create_endpoint("fraud-scorer", variants=[VariantSpec("AllTraffic", "ml.m5.xlarge", 1)])
-        emulated.create_monitoring_schedule("fraud-scorer", "fraud-dq")
-        at = emulated.now.replace(minute=0, second=0, microsecond=0)
-        emulated.publish_metrics(data_quality_run("fraud-scorer", "fraud-dq", at, {"amount": 0.02}))
-        emulated.record_monitoring_execution("fraud-dq", "Completed")
+        # AWS's order: the schedule, then a run on the hour, which publishes the drift metrics
+        # ("Interpret results", Model Monitor guide; the emulated account refuses them earlier).
+        emulated.create_monitoring_schedule("fraud-scorer", "fraud-dq", created_at=emulated.now - timedelta(hours=2))
+        emulated.run_monitoring_execution("fraud-dq", "Completed", drift={"amount": 0.02})
         emulated.create_endpoint(
             "llm-hub",
             variants=[VariantSpec("AllTraffic", "ml.g5.12xlarge", 1)],

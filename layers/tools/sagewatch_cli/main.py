@@ -25,12 +25,18 @@ arguments are parsed, before an emulated account starts or AWS is called
 http(s) URL, numbers are positive. A connection failure answers within 15 s
 (sagewatch_cli/connection.py). With ``--emulated``, ``--region`` is the emulated account's region.
 
-``invoke`` runs a function of template.yaml in an emulated AWS account (moto on 127.0.0.1),
-the way ``sam local invoke`` resolves it, and prints the outcome as JSON on stdout (response,
-error, AWS calls, Slack messages, emails); the function's logs go to stderr. Exit code 0 when
-the handler returned, 1 when it raised, 2 usage (an unreadable event file). ``demo`` plays the
-onboarding story (exit 2 when ``--out`` cannot be written). Both need
-``--emulated`` for now: running against a real account arrives later.
+``invoke`` runs a function of template.yaml in the sample emulated account (moto on 127.0.0.1;
+sagewatch_emulator/sample_account.py: the sample events' endpoints, Slack and SES destinations),
+the way ``sam local invoke`` resolves it, and prints the outcome: readable on a terminal (with
+each Slack post and its Block Kit check, each email), JSON on stdout otherwise (response, error,
+AWS calls, Slack messages and posts, emails). The function's warnings go to stderr, all its log
+lines with ``--log-json``. Exit code 0 when the handler returned, 1 when it raised, 2 usage (an
+unreadable event file). ``demo`` plays the onboarding story (exit 2 when ``--out`` cannot be
+written). Both need ``--emulated`` for now: running against a real account arrives later.
+
+``sync`` and ``remove`` report each endpoint on stderr (on a terminal under a live count with the
+time left, progress.py); the runtime's JSON log lines reach stderr as warnings and errors only,
+every line with ``--log-json`` (log_lines.py).
 """
 
 from __future__ import annotations
@@ -56,6 +62,7 @@ from sagewatch_cli.errors import EXIT_UNREACHABLE as EXIT_UNREACHABLE
 from sagewatch_cli.errors import EXIT_USAGE as EXIT_USAGE
 from sagewatch_cli.errors import CommandError as _CommandError
 from sagewatch_cli.errors import run_reported
+from sagewatch_cli.progress import Progress
 
 if TYPE_CHECKING:
     from sagewatch.config import MonitoringConfig
@@ -79,18 +86,32 @@ def _invoke(args: argparse.Namespace) -> int:
     event = args.event  # read while parsing (arguments.json_document)
     parameters, env = dict(args.parameter), dict(args.env)
 
-    from sagewatch_emulator import EmulatedAccount, EmulatorError, TemplateError  # dev-only, slow
+    from sagewatch_cli.log_lines import shown
+    from sagewatch_cli.posted import posts_as_json, render_invocation
+    from sagewatch_emulator import EmulatorError, TemplateError  # dev-only, slow
+    from sagewatch_emulator.sample_account import open_sample_account
 
     try:
-        with EmulatedAccount(args.template, region=args.region, parameters=parameters) as account:
+        # The sample account: the sample events' endpoints exist, and alerts have somewhere to go.
+        with contextlib.closing(
+            open_sample_account(args.template, region=args.region, parameters=parameters)
+        ) as account:
+            mark = account.slack.mark()
             invocation = account.invoke(args.logical_id, event, environment=env)
+            replies = account.slack.replies()[mark:]
     except (EmulatorError, TemplateError) as exc:
         print(f"sagewatch invoke: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    for line in invocation.logs:
+    logs = [line for line in invocation.logs if shown(line, everything=args.log_json)]
+    for line in logs:
         print(line, file=sys.stderr)
-    json.dump(invocation.to_dict(), sys.stdout, indent=2, default=str)
-    sys.stdout.write("\n")
+    outcome = invocation.to_dict()
+    if sys.stdout.isatty():
+        print(render_invocation(outcome, replies, hidden_log_lines=len(invocation.logs) - len(logs)))
+    else:
+        outcome["slack_posts"] = posts_as_json(replies)
+        json.dump(outcome, sys.stdout, indent=2, default=str)
+        sys.stdout.write("\n")
     return EXIT_OK if invocation.error is None else EXIT_FAILED
 
 
@@ -219,25 +240,28 @@ def _print_plan(name: str, kind: str, plan: Plan, cost: MonthlyCost) -> None:
 
 
 def _in_emulated_account(args: argparse.Namespace, body: _Command) -> int:
-    """``--emulated``: a throwaway emulated account seeded with the demo's four endpoints (CPU,
-    multi-variant GPU, serverless, async); ``remove`` first onboards what it will remove."""
-    from sagewatch_emulator import EmulatedAccount
-    from sagewatch_emulator.demo import ENDPOINTS
+    """``--emulated``: a throwaway sample account (sagewatch_emulator.sample_account: the sample
+    events' endpoints, the alert destinations); ``remove`` first onboards what it will remove,
+    ``backtest`` first plays the endpoint's simulated history into it."""
+    from sagewatch_emulator.sample_account import endpoint_names, open_sample_account
 
-    with EmulatedAccount(region=args.region or EMULATED_REGION) as account:
-        for name, _what, spec in ENDPOINTS:
-            account.create_endpoint(name, **spec)
+    backtest = body is _backtest_cmd
+    # No recent alert data for a backtest: its simulated history is the endpoint's only traffic.
+    region = args.region or EMULATED_REGION
+    with contextlib.closing(open_sample_account(region=region, alert_context=not backtest)) as account:
         args.endpoint_url, args.region, args.profile = account.endpoint_url, account.region, None
         args.alert_topic_arn = args.alert_topic_arn or account.physical_id("AlertTopic")
         print(
             f"emulated account in {account.region} on {account.endpoint_url} "
-            f"with endpoints: {', '.join(n for n, _, _ in ENDPOINTS)}",
+            f"with endpoints: {', '.join(endpoint_names())}",
             file=sys.stderr,
         )
         if body is _remove_cmd:
             op = _operator(args)
             for name in args.endpoints:
                 op.onboarding.onboard(name)
+        if backtest:
+            _play_simulated_history(args, account)
         result: int = body(args)
         return result
 
@@ -296,20 +320,25 @@ def _sync_cmd(args: argparse.Namespace) -> int:
     outcomes: dict[str, int] = {}
     created = updated = deleted = 0
     work = [(n, False) for n in endpoints] + [(n, True) for n in orphans]
-    for index, (name, orphan) in enumerate(work, start=1):
-        result = op.onboarding.offboard(name, "endpoint no longer exists") if orphan else op.onboarding.onboard(name)
-        outcomes[result.outcome] = outcomes.get(result.outcome, 0) + 1
-        created, updated, deleted = (
-            created + len(result.created),
-            updated + len(result.updated),
-            deleted + len(result.deleted),
-        )
-        width = len(str(len(work)))
-        print(
-            f"[{index:>{width}}/{len(work)}] {name}: {result.outcome} "
-            f"(+{len(result.created)} ~{len(result.updated)} -{len(result.deleted)}, dashboard {result.dashboard})",
-            file=sys.stderr,
-        )
+    progress = Progress(len(work), sys.stderr, verb="syncing")
+    try:
+        for name, orphan in work:
+            result = (
+                op.onboarding.offboard(name, "endpoint no longer exists") if orphan else op.onboarding.onboard(name)
+            )
+            outcomes[result.outcome] = outcomes.get(result.outcome, 0) + 1
+            created, updated, deleted = (
+                created + len(result.created),
+                updated + len(result.updated),
+                deleted + len(result.deleted),
+            )
+            progress.step(
+                name,
+                f"{result.outcome} (+{len(result.created)} ~{len(result.updated)} -{len(result.deleted)}, "
+                f"dashboard {result.dashboard})",
+            )
+    finally:
+        progress.close()  # an error message then starts on a clean line
     summary = ", ".join(f"{v} {k}" for k, v in sorted(outcomes.items())) or "nothing to do"
     print(f"synced {len(work)} endpoint(s): {summary}; alarms {created} created, {updated} updated, {deleted} deleted")
     return EXIT_OK
@@ -317,10 +346,16 @@ def _sync_cmd(args: argparse.Namespace) -> int:
 
 def _remove_cmd(args: argparse.Namespace) -> int:
     op = _operator(args)
-    for name in args.endpoints:
-        result = op.onboarding.offboard(name, "removed by sagewatch remove")
-        board = "and its dashboard" if result.dashboard == "delete" else "(no dashboard)"
-        print(f"{name}: {len(result.deleted)} alarm(s) {board} removed")
+    progress = Progress(len(args.endpoints), sys.stderr, verb="removing")
+    try:
+        for name in args.endpoints:
+            result = op.onboarding.offboard(name, "removed by sagewatch remove")
+            board = "and its dashboard" if result.dashboard == "delete" else "(no dashboard)"
+            progress.close()
+            print(f"{name}: {len(result.deleted)} alarm(s) {board} removed", flush=True)
+            progress.advance()
+    finally:
+        progress.close()
     return EXIT_OK
 
 
@@ -362,7 +397,7 @@ def _doctor_in_emulated_account(args: argparse.Namespace) -> int:
     """``--emulated``: the demo's endpoints, created but not onboarded, in a throwaway emulated account."""
     from sagewatch_cli import doctor
     from sagewatch_emulator import EmulatedAccount
-    from sagewatch_emulator.demo import ENDPOINTS
+    from sagewatch_emulator.sample_account import ENDPOINTS
 
     secret = "sagewatch/slack-webhook"  # noqa: S105 - the secret's name
     parameters = {"SlackWebhookSecretName": secret}
@@ -376,6 +411,31 @@ def _doctor_in_emulated_account(args: argparse.Namespace) -> int:
             account.create_endpoint(name, **spec)
         print(f"emulated account in {account.region} on {account.endpoint_url}", file=sys.stderr)
         return _doctor_report(args, account.client, target, account.region)
+
+
+def _play_simulated_history(args: argparse.Namespace, account: Any) -> None:
+    """``backtest --emulated``: publish ``--days`` of the endpoint's simulated traffic, ending at
+    ``--end`` (default: the last midnight UTC at least two hours ago), and backtest that window."""
+    from datetime import UTC, datetime, timedelta
+
+    from sagewatch_emulator.sample_history import check_window, default_end, incidents, play_history
+
+    now = datetime.now(tz=UTC)
+    end = (args.end or default_end(now)).astimezone(UTC).replace(second=0, microsecond=0)
+    start = end - timedelta(days=args.days)
+    problem = check_window(start, end, now)
+    if problem:
+        raise _CommandError(f"sagewatch backtest --emulated: {problem}", EXIT_USAGE)
+    published = play_history(account, args.endpoint, start, end)
+    what = f"{len(published):,} metric-minutes published" if published else "no simulated traffic for it"
+    print(f"simulated history of {args.endpoint}, {args.days} day(s): {what}", file=sys.stderr)
+    for incident in incidents(end) if published else ():
+        if incident.endpoint == args.endpoint:
+            print(
+                f"  incident: {incident.kind.value} {incident.start:%Y-%m-%d %H:%M} to {incident.end:%H:%M} UTC",
+                file=sys.stderr,
+            )
+    args.end = end
 
 
 def _backtest_report(args: argparse.Namespace) -> BacktestReport:
@@ -432,7 +492,11 @@ def _add_fleet_commands(commands: argparse._SubParsersAction[arguments.Parser]) 
     where.add_argument(
         "--emulated",
         action="store_true",
-        help="run in a throwaway emulated account (moto on 127.0.0.1, in --region) seeded with the demo's endpoints",
+        help="run in a throwaway emulated account (moto on 127.0.0.1, in --region) seeded with the sample "
+        "endpoints; backtest first plays --days of their simulated traffic into it",
+    )
+    where.add_argument(
+        "--log-json", action="store_true", help="also show the runtime's INFO log lines (JSON) on stderr"
     )
     what = common.add_argument_group("what SageWatch fits (match the stack's parameters)")
     what.add_argument(
@@ -578,7 +642,15 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="JSON event file ('-' for stdin)",
     )
-    invoke.add_argument("--emulated", action="store_true", help="run in an emulated AWS account (moto on 127.0.0.1)")
+    invoke.add_argument(
+        "--emulated",
+        action="store_true",
+        help="run in an emulated AWS account (moto on 127.0.0.1) seeded with the sample events' endpoints, "
+        "a Slack webhook secret (the fake Slack) and a verified SES sender",
+    )
+    invoke.add_argument(
+        "--log-json", action="store_true", help="show every log line of the function (default: warnings and errors)"
+    )
     invoke.add_argument(
         "--template", "-t", type=Path, default=None, help="template (default: the repo's template.yaml)"
     )
@@ -647,14 +719,25 @@ class _RuntimeLogsStream:
     """Where the runtime's log lines go while a command runs: stderr, so stdout carries only the
     command's output (``--json`` stays parseable when onboarding logs a warning) - except inside
     an emulated Lambda invocation, which swaps ``sys.stdout`` to capture the function's logs as
-    Lambda would, and keeps getting them."""
+    Lambda would, and keeps getting them all. On stderr only warnings and errors appear unless
+    ``everything`` (``--log-json``)."""
 
-    def __init__(self, command_stdout: Any) -> None:
+    def __init__(self, command_stdout: Any, *, everything: bool = True) -> None:
         self._command_stdout = command_stdout
+        self._everything = everything
 
     def write(self, text: str) -> int:
-        target = sys.stderr if sys.stdout is self._command_stdout else sys.stdout
-        return target.write(text)
+        if sys.stdout is not self._command_stdout:
+            return sys.stdout.write(text)
+        from sagewatch_cli.log_lines import for_terminal, shown
+
+        if not shown(text, everything=self._everything):
+            return len(text)
+        if not self._everything and sys.stderr.isatty():
+            # One readable line, and off the progress status line it would otherwise run into.
+            sys.stderr.write(f"\r\x1b[K{for_terminal(text)}\n")
+            return len(text)
+        return sys.stderr.write(text)
 
     def flush(self) -> None:
         sys.stderr.flush()
@@ -662,7 +745,7 @@ class _RuntimeLogsStream:
 
 
 @contextlib.contextmanager
-def _runtime_logs_to_stderr() -> Iterator[None]:
+def _runtime_logs_to_stderr(*, everything: bool = True) -> Iterator[None]:
     from sagewatch.observability import logger as runtime_logger
 
     handler = runtime_logger.registered_handler
@@ -670,7 +753,7 @@ def _runtime_logs_to_stderr() -> Iterator[None]:
         yield
         return
     saved = handler.stream
-    handler.setStream(_RuntimeLogsStream(sys.stdout))
+    handler.setStream(_RuntimeLogsStream(sys.stdout, everything=everything))
     try:
         yield
     finally:
@@ -682,7 +765,7 @@ def main(argv: list[str] | None = None) -> int:
         args = build_parser().parse_args(argv)
     except SystemExit as exc:  # a usage error (printed as one line by arguments.Parser) or --help
         return exc.code if isinstance(exc.code, int) else EXIT_USAGE
-    with _emulator_warnings_to_stderr(), _runtime_logs_to_stderr():
+    with _emulator_warnings_to_stderr(), _runtime_logs_to_stderr(everything=getattr(args, "log_json", False)):
         return run_reported(lambda: args.run(args))
 
 

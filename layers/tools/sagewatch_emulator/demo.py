@@ -30,6 +30,7 @@ from sagewatch.core.monitoring.tags import overrides_from_tags
 from sagewatch.core.shared.naming import alarm_prefix, dashboard_name
 from sagewatch_emulator import EmulatedAccount, Invocation, VariantSpec
 from sagewatch_emulator.cloudwatch.alarm_notifications import alarm_notification
+from sagewatch_emulator.sample_account import ENDPOINTS, PARAMETERS, seed_destinations
 
 FUNCTION = "OnboardFunction"
 
@@ -142,48 +143,6 @@ def _invoke(account: EmulatedAccount, endpoint: str, status: str) -> Invocation:
     return invocation
 
 
-ENDPOINTS: Sequence[tuple[str, str, dict[str, Any]]] = (
-    (
-        "fraud-scorer",
-        "real-time CPU endpoint, 2 x ml.m5.xlarge, latency threshold overridden by tag",
-        {
-            "variants": [VariantSpec("AllTraffic", "ml.m5.xlarge", 2)],
-            "tags": {"team": "risk", "sagewatch:alarm:model-latency-p99": "250"},
-        },
-    ),
-    (
-        "llm-chat",
-        "two variants: 2 x ml.g5.12xlarge (4 A10G GPUs each) and a 1 x ml.c5.2xlarge canary",
-        {
-            "variants": [
-                VariantSpec("gpu-a10g", "ml.g5.12xlarge", 2),
-                VariantSpec("cpu-canary", "ml.c5.2xlarge", 1),
-            ]
-        },
-    ),
-    (
-        "churn-predictor",
-        "serverless endpoint, 4 GB memory, max concurrency 20",
-        {
-            "variants": [
-                VariantSpec("AllTraffic", serverless_memory_mb=4096, serverless_max_concurrency=20),
-            ]
-        },
-    ),
-    (
-        "video-tagger",
-        "asynchronous endpoint on ml.g4dn.xlarge",
-        {"variants": [VariantSpec("AllTraffic", "ml.g4dn.xlarge", 1)], "async_inference": True},
-    ),
-)
-
-
-SLACK_SECRET = "sagewatch/slack-webhook"  # noqa: S105 - the secret's name; its value is the fake Slack URL
-SENDER = "sagewatch@example.com"
-ONCALL = "oncall@example.com"
-DEMO_PARAMETERS = {"SlackWebhookSecretName": SLACK_SECRET, "EmailSender": SENDER, "EmailRecipients": ONCALL}
-
-
 def _evaluation_reason(alarm: Mapping[str, Any], points: Sequence[tuple[datetime, float]], at: datetime) -> str:
     """The state reason CloudWatch gives ``alarm`` evaluated at ``at`` over per-minute ``points``,
     from the evaluator the emulated account and the backtest use (docs/evaluation.md)."""
@@ -281,11 +240,10 @@ def _fresh_output(out_dir: Path) -> None:
 
 def run_demo(out_dir: Path, *, wall_clock: Callable[[], datetime] = lambda: datetime.now(tz=UTC)) -> int:
     _fresh_output(out_dir)
-    with EmulatedAccount(parameters=DEMO_PARAMETERS) as account:
+    with EmulatedAccount(parameters=PARAMETERS) as account:
         # Pinned before anything reads the clock; nothing advances it, so "now" stays 03:12.
         account.alarm_engine.clock.pin(story_moment(wall_clock()))
-        account.client("secretsmanager").create_secret(Name=SLACK_SECRET, SecretString=account.slack_url)
-        account.verify_email_identity(SENDER)
+        seed_destinations(account)
         settings = OnboardConfig.from_env(account.function_environment(FUNCTION))
         print(f"Emulated AWS account {account.account_id} ({account.region}) on {account.endpoint_url}")
         print(f"Stack resources provisioned from template.yaml: {', '.join(sorted(account.stack.resources))}\n")

@@ -16,6 +16,16 @@ from typing import Any
 __all__ = ["email_view", "sent_messages"]
 
 
+def ses_offered(region: str) -> bool:
+    """Whether SES (v2) is offered in ``region``, as botocore's endpoints data says (not in aws-cn
+    or the isolated partitions)."""
+    import boto3
+
+    from sagewatch.core.shared.partitions import partition
+
+    return region in boto3.session.Session().get_available_regions("sesv2", partition_name=partition(region))
+
+
 def sent_messages(account_id: str, region: str) -> list[Any]:
     """moto's record of every message SES sent in the account and region, oldest first; none
     where SES is not offered (botocore's endpoints data has no SES in aws-cn or the isolated
