@@ -149,7 +149,8 @@ class Wiring:
         from sagewatch.adapters.metric_history import MetricHistory
 
         traffic = MetricHistory(self.client("cloudwatch"))  # reads are not paced: GetMetricData is 50 TPS
-        return Onboarding(SageMakerEndpoints(self.client("sagemaker")), writer, current, notices, state, traffic=traffic)
+        endpoints = SageMakerEndpoints(self.client("sagemaker"))
+        return Onboarding(endpoints, writer, current, notices, state, traffic=traffic)
 
     def operator(self, config: MonitoringConfig, *, write_tps: float) -> Operator:
         """The CLI's plan/sync/remove: onboarding with writes paced at ``write_tps`` (0 = unpaced)."""

@@ -21,13 +21,18 @@ from sagewatch.core.shared.namespaces import INVOCATION_NAMESPACE
 HOUR_SECONDS = 3600
 
 
-def traffic_query(query_id: str, dimensions: Dimensions) -> dict[str, Any]:
+Series = tuple[str, str, Dimensions]  # namespace, metric name, dimensions
+
+
+def traffic_query(
+    query_id: str, dimensions: Dimensions, namespace: str = INVOCATION_NAMESPACE, metric: str = "ModelLatency"
+) -> dict[str, Any]:
     return {
         "Id": query_id,
         "MetricStat": {
             "Metric": {
-                "Namespace": INVOCATION_NAMESPACE,
-                "MetricName": "ModelLatency",
+                "Namespace": namespace,
+                "MetricName": metric,
                 "Dimensions": [{"Name": name, "Value": value} for name, value in dimensions],
             },
             "Period": HOUR_SECONDS,
@@ -38,17 +43,25 @@ def traffic_query(query_id: str, dimensions: Dimensions) -> dict[str, Any]:
 
 
 def quiet_rates(history: MetricHistory, targets: Sequence[Dimensions], now: datetime) -> dict[Dimensions, float | None]:
-    """Each target's quiet-hour rate (requests a minute; None: not known yet), in one read."""
-    unique = list(dict.fromkeys(targets))
+    """Each target's quiet-hour rate of ModelLatency samples (a minute; None: not known yet), in one read."""
+    rates = series_quiet_rates(history, [(INVOCATION_NAMESPACE, "ModelLatency", dims) for dims in targets], now)
+    return {series[2]: rate for series, rate in rates.items()}
+
+
+def series_quiet_rates(history: MetricHistory, series: Sequence[Series], now: datetime) -> dict[Series, float | None]:
+    """Each metric's quiet-hour rate of samples a minute (None: fewer than a day of active hours)."""
+    unique = list(dict.fromkeys(series))
     if not unique:
         return {}
     end = now.replace(minute=0, second=0, microsecond=0)  # whole hours: the current one is partial
     start = end - timedelta(days=HISTORY_DAYS)
-    queries = [traffic_query(f"t{index}", dims) for index, dims in enumerate(unique)]
+    queries = [
+        traffic_query(f"t{index}", dims, namespace, metric) for index, (namespace, metric, dims) in enumerate(unique)
+    ]
     read = history.read(queries, start, end)
     return {
-        dims: quiet_hour_rate([value for _, value in read.points.get(f"t{index}", [])])
-        for index, dims in enumerate(unique)
+        key: quiet_hour_rate([value for _, value in read.points.get(f"t{index}", [])])
+        for index, key in enumerate(unique)
     }
 
 
@@ -62,6 +75,4 @@ def fits_for(
     DescribeAlarms MetricAlarm) gives the class each one has now, for the hysteresis."""
     listed = list(targets)
     rates = quiet_rates(history, [dims for _, dims in listed], now)
-    return {
-        dims: fit_latency(rates.get(dims), class_of_alarm(existing.get(name) or {})) for name, dims in listed
-    }
+    return {dims: fit_latency(rates.get(dims), class_of_alarm(existing.get(name) or {})) for name, dims in listed}

@@ -13,10 +13,10 @@ agree unless one of the known differences applies (each is named in ``Comparison
 - the alarm's definition changed during the window (a deploy re-fits the alarms): the
   backtest replays today's alarms over the whole window;
 - the endpoint was created or deleted inside the window: the engine's alarm lived only part
-  of it, the backtest starts (as a new alarm) at the window's start;
-- percentile alarms are replayed without sample counts (GetMetricData returns none): where
-  ``EvaluateLowSampleCountPercentile=ignore`` kept the engine's alarm in its state, the
-  backtest may fire.
+  of it, the backtest starts (as a new alarm) at the window's start.
+
+The low-sample percentile rule is not among them: the backtest reads each percentile's
+``SampleCount`` in the same GetMetricData call and applies the rule as the engine does.
 """
 
 from __future__ import annotations
@@ -147,8 +147,6 @@ def backtest_endpoint(
 def explain_differences(comparison: Comparison, endpoint: Endpoint | None, start: datetime, end: datetime) -> None:
     """Name, for each alarm whose fires differ, the endpoint's life event that explains it (the
     module docstring's list); an alarm left unexplained is a real disagreement."""
-    # The backtest says so when an alarm it replays has EvaluateLowSampleCountPercentile=ignore.
-    low_sample_rule = any("EvaluateLowSampleCountPercentile=ignore" in note for note in comparison.notes)
     for alarm in comparison.alarms:
         if alarm.agrees or endpoint is None:
             continue
@@ -159,10 +157,6 @@ def explain_differences(comparison: Comparison, endpoint: Endpoint | None, start
             )
         elif endpoint.created_at is not None and start < endpoint.created_at < end:
             comparison.explained[alarm.alarm] = f"created at {endpoint.created_at:%a %H:%M}, inside the window"
-        elif alarm.alarm.endswith("-p99") and alarm.backtest_fires > alarm.engine_fires and low_sample_rule:
-            comparison.explained[alarm.alarm] = (
-                "percentile replayed without sample counts: the engine's low-sample rule kept the alarm's state"
-            )
 
 
 def _table_rows(table: str) -> dict[str, dict[str, str]]:

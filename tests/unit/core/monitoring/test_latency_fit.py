@@ -54,8 +54,18 @@ def test_every_period_meets_the_rule_at_the_class_floor(klass: object) -> None:
 
 @pytest.mark.parametrize(
     ("rate", "chosen"),
-    [(5000.0, "busy"), (1000.0, "busy"), (999.0, "steady"), (100.0, "steady"), (50.0, "light"), (20.0, "light"),
-     (19.0, "quiet"), (4.0, "quiet"), (3.0, "sparse"), (0.01, "sparse")],
+    [
+        (5000.0, "busy"),
+        (1000.0, "busy"),
+        (999.0, "steady"),
+        (100.0, "steady"),
+        (50.0, "light"),
+        (20.0, "light"),
+        (19.0, "quiet"),
+        (4.0, "quiet"),
+        (3.0, "sparse"),
+        (0.01, "sparse"),
+    ],
 )
 def test_a_new_alarm_gets_the_most_sensitive_class_its_quiet_hour_can_feed(rate: float, chosen: str) -> None:
     assert fit_latency(rate).chosen.name == chosen
@@ -116,7 +126,9 @@ _START = datetime(2026, 3, 2, tzinfo=UTC)
 _THRESHOLD_MS = 1000.0
 
 
-def _minutes(rate: float, median_ms: float, minutes: int, seed: int, slow_from: int | None = None) -> list[float | None]:
+def _minutes(
+    rate: float, median_ms: float, minutes: int, seed: int, slow_from: int | None = None
+) -> list[float | None]:
     """Per-minute Average latency (µs) of Poisson(rate) requests, log-normal (sigma 0.5); from
     ``slow_from`` on every request is 4 x slower (a regression)."""
     rng = random.Random(seed)

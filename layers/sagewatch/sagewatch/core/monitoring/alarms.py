@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 from sagewatch.core.monitoring.alarm_catalog import DEFINITIONS, AlarmDefinition, Applies
 from sagewatch.core.monitoring.alarm_spec import AlarmSpec, Display, Metric, MetricQuery
 from sagewatch.core.monitoring.drift_alarms import drift_alarms
-from sagewatch.core.monitoring.latency_fit import LatencyFit, fit_latency
+from sagewatch.core.monitoring.latency_fit import fit_latency
 from sagewatch.core.monitoring.notes import InfoNote
 from sagewatch.core.monitoring.policy import Policy
 from sagewatch.core.monitoring.profile import EndpointProfile, VariantProfile
@@ -73,7 +73,9 @@ def desired_alarms(
                 continue
             if variant.inference_components and Applies.COMPONENT in definition.applies:
                 for component in variant.inference_components:
-                    alarms.append(_build(prefix, profile, variant, definition, policy, route, notes, component=component))
+                    alarms.append(
+                        _build(prefix, profile, variant, definition, policy, route, notes, component=component)
+                    )
                 continue
             if kinds.intersection(definition.applies):
                 alarms.append(_build(prefix, profile, variant, definition, policy, route, notes))

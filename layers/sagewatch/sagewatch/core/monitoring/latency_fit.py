@@ -37,10 +37,13 @@ __all__ = [
     "PROVISIONAL",
     "LatencyClass",
     "LatencyFit",
+    "LatencyTarget",
     "class_of_alarm",
     "fit_latency",
+    "latency_targets",
     "markdown_table",
     "quiet_hour_rate",
+    "refit_reasons",
     "samples_needed",
 ]
 
@@ -171,7 +174,8 @@ class LatencyFit:
                 f"provisional {self.chosen.describe()}, which fires at any traffic; re-fitted once it is known"
             )
         rate = _fmt_rate(self.quiet_per_minute)
-        text = f"quiet-hour traffic {rate} requests/min: {self.chosen.name}, {self.chosen.describe()} ({self.chosen.why})"
+        chosen = self.chosen
+        text = f"quiet-hour traffic {rate} requests/min: {chosen.name}, {chosen.describe()} ({chosen.why})"
         if self.changed:
             text += f"; was {self.previous}"
         return text
@@ -225,6 +229,45 @@ def class_of_alarm(alarm: Mapping[str, Any]) -> str | None:
         if klass.statistic == statistic and period is not None and int(period) == klass.period:
             return klass.name
     return None
+
+
+@dataclass(frozen=True)
+class LatencyTarget:
+    """An existing latency alarm, as DescribeAlarms lists it: what it watches and its class now."""
+
+    endpoint: str
+    alarm: str
+    dimensions: tuple[tuple[str, str], ...]
+    current: str | None
+
+
+def latency_targets(alarms: Mapping[str, Mapping[str, Mapping[str, Any]]], key: str) -> list[LatencyTarget]:
+    """The latency alarms among ``alarms`` (endpoint -> alarm name -> DescribeAlarms MetricAlarm),
+    their alarm key ``key`` (``.<component>`` appended for a component's)."""
+    out: list[LatencyTarget] = []
+    for endpoint, named in sorted(alarms.items()):
+        for name, alarm in sorted(named.items()):
+            last = name.rsplit("/", 1)[-1]
+            if last != key and not last.startswith(f"{key}."):
+                continue
+            dims = tuple(sorted((str(d["Name"]), str(d["Value"])) for d in alarm.get("Dimensions") or ()))
+            if dims:
+                out.append(LatencyTarget(endpoint, name, dims, class_of_alarm(alarm)))
+    return out
+
+
+def refit_reasons(
+    targets: Sequence[LatencyTarget], rates: Mapping[tuple[tuple[str, str], ...], float | None]
+) -> dict[str, list[str]]:
+    """Endpoint -> why its latency alarms need re-fitting: the traffic class changed (with the
+    hysteresis of :func:`fit_latency`), or the alarm is provisional and the traffic is now known."""
+    out: dict[str, list[str]] = {}
+    for target in targets:
+        fit = fit_latency(rates.get(target.dimensions), target.current)
+        if fit.chosen.name != target.current:
+            was = target.current or "not a fitted class"
+            out.setdefault(target.endpoint, []).append(f"alarm {target.alarm}: {was} -> {fit.reason()}")
+    return out
 
 
 def markdown_table() -> str:

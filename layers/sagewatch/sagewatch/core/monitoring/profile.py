@@ -60,9 +60,7 @@ class EndpointProfile:
     # The latency alarm's fit per target, keyed by its metric's dimensions (EndpointName +
     # VariantName, or InferenceComponentName): read from traffic by usecases.onboarding. A target
     # without one gets the provisional class (core.monitoring.latency_fit).
-    latency_fits: Mapping[tuple[tuple[str, str], ...], LatencyFit] = field(
-        default_factory=lambda: MappingProxyType({})
-    )
+    latency_fits: Mapping[tuple[tuple[str, str], ...], LatencyFit] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def account_id(self) -> str:
