@@ -273,7 +273,8 @@ def refit_reasons(
 def markdown_table() -> str:
     """The classes as a Markdown table (docs/alarms.md embeds exactly this)."""
     rows = [
-        "| class | quiet-hour traffic | statistic | period | datapoints | samples a period needs | ALARM after (M x period) |",
+        "| class | quiet-hour traffic | statistic | period | datapoints | samples a period needs "
+        "| ALARM after (M x period) |",
         "|---|---|---|---|---|---|---|",
     ]
     for klass in CLASSES:
