@@ -60,3 +60,11 @@ def test_a_percentile_that_fires_only_in_the_backtest_is_a_disagreement() -> Non
     phantom = _comparison(26, 0, "model-latency-p99", (note,))
     explain_differences(phantom, steady, START, START + timedelta(days=7))
     assert phantom.explained == {} and not phantom.agrees
+
+
+def test_a_reconcile_refit_inside_the_window_explains_a_difference() -> None:
+    steady = Endpoint("x", EndpointKind.REALTIME, (Variant("AllTraffic", "ml.m5.xlarge"),), TrafficProfile(peak_rpm=3))
+    refitted = _comparison(2, 1, "model-latency-p99")
+    refitted.reconfigured["AllTraffic/model-latency-p99"] = START + timedelta(days=2, minutes=30)
+    explain_differences(refitted, steady, START, START + timedelta(days=7))
+    assert "re-fitted to its traffic at Wed 00:30" in refitted.explained["AllTraffic/model-latency-p99"]
