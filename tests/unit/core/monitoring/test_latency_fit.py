@@ -92,6 +92,7 @@ def test_the_quiet_hour_ignores_idle_hours_and_needs_a_days_history() -> None:
 def test_unknown_traffic_is_provisional_and_an_earlier_fit_is_kept() -> None:
     assert fit_latency(None).chosen is PROVISIONAL and fit_latency(None).provisional
     assert fit_latency(None, "steady").chosen.name == "steady"
+    assert "kept from its last fit" in fit_latency(None, "steady").reason()
 
 
 def test_the_class_is_read_back_from_the_alarm() -> None:
@@ -180,3 +181,31 @@ def test_the_provisional_alarm_fires_through_a_regression_at_any_traffic(rate: f
 
 def test_every_class_is_named_once() -> None:
     assert len(BY_NAME) == len(CLASSES)
+
+
+def test_the_reconcile_refits_what_changed_class_and_provisional_alarms_once_traffic_is_known() -> None:
+    from sagewatch.core.monitoring.latency_fit import NOT_KNOWN_YET, latency_targets, refit_reasons
+
+    def alarm(statistic: str, period: int, description: str = "") -> dict[str, object]:
+        stat = {"ExtendedStatistic": statistic} if statistic.startswith("p") else {"Statistic": statistic}
+        dims = [{"Name": "EndpointName", "Value": "e"}, {"Name": "VariantName", "Value": statistic}]
+        return {**stat, "Period": period, "Dimensions": dims, "AlarmDescription": description}
+
+    alarms = {
+        "e": {
+            "SageWatch/e/p99/model-latency-p99": alarm("p99", 60),
+            "SageWatch/e/p90/model-latency-p99": alarm("p90", 60),
+            "SageWatch/e/Average/model-latency-p99": alarm(
+                "Average", 60, f"... Fitted to traffic: {NOT_KNOWN_YET} ..."
+            ),
+            "SageWatch/e/p90/cpu-utilization": alarm("Average", 300),
+        }
+    }
+    targets = latency_targets(alarms, "model-latency-p99")
+    assert [t.current for t in targets] == ["sparse", "steady", "busy"]  # sorted by alarm name
+    rates = {t.dimensions: 2.0 for t in targets}  # 2 requests a minute in the quiet hour
+    rates[targets[1].dimensions] = 150.0  # still steady
+    reasons = refit_reasons(targets, rates)["e"]
+    assert len(reasons) == 2  # the p99 (cannot fire at 2/min) and the provisional one (now known)
+    assert any("busy -> quiet-hour traffic 2 requests/min: sparse" in r for r in reasons)
+    assert any("provisional sparse -> quiet-hour traffic" in r for r in reasons)

@@ -51,6 +51,9 @@ HISTORY_DAYS = 14  # hourly data: GetMetricData keeps 1-hour points for 455 days
 MIN_ACTIVE_HOURS = 24  # fewer hours with requests than a day's worth: the traffic is not known yet
 QUIET_PERCENTILE = 10  # the quiet hour: nine active hours in ten are at least this busy
 HYSTERESIS = 1.5  # a busier class needs 1.5 x its floor; the current one is kept down to its floor
+# How a provisional alarm's description says so: once the traffic is known it is re-fitted even when
+# the class stays the same, so that its description tells the real reason.
+NOT_KNOWN_YET = "traffic not known yet"
 
 
 def samples_needed(percentile: float) -> float | None:
@@ -168,9 +171,14 @@ class LatencyFit:
         return self.previous is not None and self.previous != self.chosen.name
 
     def reason(self) -> str:
+        if self.quiet_per_minute is None and self.chosen is not PROVISIONAL:
+            return (
+                f"under {MIN_ACTIVE_HOURS} hours with requests in the last {HISTORY_DAYS} days: "
+                f"{self.chosen.name}, {self.chosen.describe()}, kept from its last fit"
+            )
         if self.quiet_per_minute is None:
             return (
-                f"traffic not known yet (under {MIN_ACTIVE_HOURS} hours with requests in {HISTORY_DAYS} days): "
+                f"{NOT_KNOWN_YET} (under {MIN_ACTIVE_HOURS} hours with requests in {HISTORY_DAYS} days): "
                 f"provisional {self.chosen.describe()}, which fires at any traffic; re-fitted once it is known"
             )
         rate = _fmt_rate(self.quiet_per_minute)
@@ -239,6 +247,7 @@ class LatencyTarget:
     alarm: str
     dimensions: tuple[tuple[str, str], ...]
     current: str | None
+    provisional: bool = False  # fitted before its traffic was known (its description says so)
 
 
 def latency_targets(alarms: Mapping[str, Mapping[str, Mapping[str, Any]]], key: str) -> list[LatencyTarget]:
@@ -252,7 +261,8 @@ def latency_targets(alarms: Mapping[str, Mapping[str, Mapping[str, Any]]], key: 
                 continue
             dims = tuple(sorted((str(d["Name"]), str(d["Value"])) for d in alarm.get("Dimensions") or ()))
             if dims:
-                out.append(LatencyTarget(endpoint, name, dims, class_of_alarm(alarm)))
+                provisional = NOT_KNOWN_YET in str(alarm.get("AlarmDescription") or "")
+                out.append(LatencyTarget(endpoint, name, dims, class_of_alarm(alarm), provisional))
     return out
 
 
@@ -264,8 +274,10 @@ def refit_reasons(
     out: dict[str, list[str]] = {}
     for target in targets:
         fit = fit_latency(rates.get(target.dimensions), target.current)
-        if fit.chosen.name != target.current:
+        if fit.chosen.name != target.current or (target.provisional and not fit.provisional):
             was = target.current or "not a fitted class"
+            if target.provisional:
+                was = f"provisional {was}"
             out.setdefault(target.endpoint, []).append(f"alarm {target.alarm}: {was} -> {fit.reason()}")
     return out
 
