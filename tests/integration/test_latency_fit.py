@@ -60,7 +60,7 @@ def _latency_alarm(account: EmulatedAccount) -> dict[str, Any]:
     return dict(alarm)
 
 
-def _hourly_samples(account: EmulatedAccount) -> list[float]:
+def _hourly(account: EmulatedAccount, metric: str = "ModelLatency", stat: str = "SampleCount") -> list[float]:
     end = datetime.now(UTC).replace(minute=0, second=0, microsecond=0)
     answer = account.client("cloudwatch").get_metric_data(
         MetricDataQueries=[
@@ -69,14 +69,14 @@ def _hourly_samples(account: EmulatedAccount) -> list[float]:
                 "MetricStat": {
                     "Metric": {
                         "Namespace": "AWS/SageMaker",
-                        "MetricName": "ModelLatency",
+                        "MetricName": metric,
                         "Dimensions": [
                             {"Name": "EndpointName", "Value": NAME},
                             {"Name": "VariantName", "Value": "AllTraffic"},
                         ],
                     },
                     "Period": 3600,
-                    "Stat": "SampleCount",
+                    "Stat": stat,
                 },
             }
         ],
@@ -127,7 +127,11 @@ def test_the_latency_alarm_follows_the_traffic_and_doctor_names_one_that_cannot_
     quiet = _reconcile(account)
     assert quiet["by_kind"] == {"traffic": 1}
     refitted = BY_NAME[str(class_of_alarm(_latency_alarm(account)))]
-    rate = quiet_hour_rate(_hourly_samples(account))
+    # GetMetricData's SampleCount (the emulated account's, as AWS answers it) counts one latency
+    # sample per request: the same total as Invocations' Sum.
+    samples = _hourly(account)
+    assert sum(samples) == sum(_hourly(account, "Invocations", "Sum")) > 0
+    rate = quiet_hour_rate(samples)
     assert rate is not None and refitted.samples_per_period is not None
     assert rate * refitted.period / 60 >= refitted.samples_per_period
     assert _samples_findings(account) == []
