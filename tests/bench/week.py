@@ -19,6 +19,7 @@ from sagewatch_emulator.oncall.scoring import NoiseCategory, score
 TARGETS = {
     "missed": 0,
     "noise_messages": 0,
+    "alarms_that_cannot_fire": 0,
     "messages_per_incident_per_destination": "one ALARM and one OK (flapping aside)",
     "minutes_to_alert": "within the alarm's M x period + 2 (gradual incidents: from the threshold crossing)",
     "wall_seconds": 600,
@@ -55,6 +56,8 @@ def run_week_bench(mode: SlackMode = "bot", *, verbose: bool = True) -> dict[str
         "backtest": [comparison.as_dict() for comparison in run.backtests],
         # Each endpoint's latency alarm as the week ended: its fitted rule and why (latency_fit).
         "latency_alarms": run.latency_alarms,
+        # `sagewatch doctor` on the played account: latency alarms that cannot fire at their traffic.
+        "alarms_that_cannot_fire": len(run.cannot_fire),
     }
     beyond_known = Counter(
         f"{message.category.value}: {alarm}"
@@ -72,6 +75,7 @@ def run_week_bench(mode: SlackMode = "bot", *, verbose: bool = True) -> dict[str
         "not_one_alarm_and_one_ok": [s.incident.label or s.incident.kind.value for s in result.not_one_alarm_one_ok()],
         "backtest_agrees_with_the_alarm_engine": {c.endpoint: c.agrees for c in run.backtests},
         "daily_reconciles": run.reconciles,
+        "alarms_that_cannot_fire": run.cannot_fire,
         "incidents": [s.as_dict() for s in result.incidents],
         "targets": TARGETS,
     }

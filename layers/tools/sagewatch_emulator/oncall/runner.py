@@ -84,6 +84,9 @@ class ScenarioRun:
     # Each latency alarm at the end: "<endpoint>/<variant or component>" -> its fitted rule and why.
     latency_alarms: dict[str, str] = field(default_factory=dict)
     reconciles: list[str] = field(default_factory=list)  # per daily reconcile: what it re-fitted
+    # `sagewatch doctor`'s alarm-samples check on the played account: alarms that cannot fire at
+    # the traffic observed (percentiles whose periods lack the samples CloudWatch needs).
+    cannot_fire: list[str] = field(default_factory=list)
 
 
 def variant_specs(variants: tuple[Variant, ...], endpoint: Endpoint) -> list[VariantSpec]:
@@ -298,6 +301,13 @@ class _Player:
                 out[target] = f"{rule} ({why})" if why else rule
         return dict(sorted(out.items()))
 
+    def alarms_that_cannot_fire(self) -> list[str]:
+        """What `sagewatch doctor` says of the played account's percentile alarms and their traffic."""
+        from sagewatch_cli import doctor
+
+        checker = doctor.Doctor(self.account.client, doctor.Target(), self.account.region)
+        return [f.what for f in checker.check_alarm_samples() if f.status is not doctor.Status.OK]
+
     def _component_alarms(self, component: str) -> int:
         return sum(1 for name in self.account.alarm_states() if name.endswith(f".{component}"))
 
@@ -392,6 +402,7 @@ def run_scenario(
                 progress(f"{scenario.name}: day {(index + 1) // 1440} done, {len(run.deliveries)} messages")
         run.final_states = account.alarm_states()
         run.latency_alarms = player.latency_alarms()
+        run.cannot_fire = player.alarms_that_cannot_fire()
         run.wall_seconds = time.perf_counter() - started  # the play alone, without the backtests
         days = max(1, round(scenario.days))
         known = {endpoint.name: endpoint for endpoint in fleet.endpoints}
