@@ -19,6 +19,7 @@ from sagewatch_emulator.oncall.scoring import NoiseCategory, score
 TARGETS = {
     "missed": 0,
     "noise_messages": 0,
+    "alarms_that_cannot_fire": 0,
     "messages_per_incident_per_destination": "one ALARM and one OK (flapping aside)",
     "minutes_to_alert": "within the alarm's M x period + 2 (gradual incidents: from the threshold crossing)",
     "wall_seconds": 600,
@@ -53,6 +54,10 @@ def run_week_bench(mode: SlackMode = "bot", *, verbose: bool = True) -> dict[str
         "wall_seconds": round(run.wall_seconds, 1),
         "wall_to_simulated_ratio": round(run.wall_seconds / simulated, 6),
         "backtest": [comparison.as_dict() for comparison in run.backtests],
+        # Each endpoint's latency alarm as the week ended: its fitted rule and why (latency_fit).
+        "latency_alarms": run.latency_alarms,
+        # `sagewatch doctor` on the played account: latency alarms that cannot fire at their traffic.
+        "alarms_that_cannot_fire": len(run.cannot_fire),
     }
     beyond_known = Counter(
         f"{message.category.value}: {alarm}"
@@ -69,6 +74,8 @@ def run_week_bench(mode: SlackMode = "bot", *, verbose: bool = True) -> dict[str
         "noise_beyond_first_evaluation_oks": dict(beyond_known.most_common()),
         "not_one_alarm_and_one_ok": [s.incident.label or s.incident.kind.value for s in result.not_one_alarm_one_ok()],
         "backtest_agrees_with_the_alarm_engine": {c.endpoint: c.agrees for c in run.backtests},
+        "daily_reconciles": run.reconciles,
+        "alarms_that_cannot_fire": run.cannot_fire,
         "incidents": [s.as_dict() for s in result.incidents],
         "targets": TARGETS,
     }
@@ -79,7 +86,7 @@ def markdown(report: dict[str, Any]) -> list[str]:
     """A short table of the week and its incidents."""
     week, detail = report["week"], report["week_detail"]
     lines = [f"## A week on call ({week['endpoints']} endpoints, {week['days']:g} days, {detail['mode']})", ""]
-    figures = {key: value for key, value in week.items() if key != "backtest"}
+    figures = {key: value for key, value in week.items() if key not in ("backtest", "latency_alarms")}
     lines += ["| " + " | ".join(figures) + " |", "|" + "---|" * len(figures)]
     lines += ["| " + " | ".join(str(value) for value in figures.values()) + " |", ""]
     lines += ["| incident | endpoint | alerted | min to alert | from onset (allowed) | ALARM / OK msgs | OK |"]
@@ -91,6 +98,8 @@ def markdown(report: dict[str, Any]) -> list[str]:
             f"| {item['incident']} | {item['endpoint']} | {item['alerted']} | {item['minutes_to_alert']} | "
             f"{item['minutes_from_onset']} ({item['allowed_minutes']}) | {alarms} / {oks} | {item['ok_delivered']} |"
         )
+    lines += ["", "| latency alarm | fitted rule (why) |", "|---|---|"]
+    lines += [f"| {target} | {rule} |" for target, rule in week.get("latency_alarms", {}).items()]
     lines += ["", "Noise by category: " + json.dumps(detail["noise_by_category"])]
     if detail["noise_beyond_first_evaluation_oks"]:
         lines += ["", "Noise beyond first-evaluation OKs (messages per alarm):", ""]

@@ -111,8 +111,9 @@ def test_small_fleet_is_onboarded_and_a_second_reconcile_makes_no_writes(account
     assert writes(second.aws_calls) == 0, second.aws_calls
     # ListEndpoints 1 page, ListInferenceComponents 1 page, Scan 1, DescribeAlarms ceil(alarms/100),
     # ListDashboards 1, GetParameter 1, ListMonitoringSchedules 1 (schedules and components change
-    # without touching the endpoint).
-    assert sum(second.aws_calls.values()) <= 7 + len(alarms) // 100
+    # without touching the endpoint), GetMetricData 1 (every latency alarm's traffic, 300 a call).
+    assert second.aws_calls["cloudwatch.GetMetricData"] == 1
+    assert sum(second.aws_calls.values()) <= 8 + len(alarms) // 100
     assert second.aws_calls.get("sagemaker.ListMonitoringSchedules") == 1
     assert work(account).invocations == 0
 

@@ -72,7 +72,9 @@ def test_cpu_endpoint_in_service_gets_alarms_and_dashboard(account: EmulatedAcco
     }
     latency = alarms["SageWatch/fraud-scorer/AllTraffic/model-latency-p99"]
     assert latency["Threshold"] == 250_000  # tag override in ms, alarm in microseconds
-    assert latency["ExtendedStatistic"] == "p99"
+    # No traffic yet: the provisional latency class, which fires at any traffic (latency_fit).
+    assert latency["Statistic"] == "Average" and latency["Period"] == 60 and latency["DatapointsToAlarm"] == 3
+    assert "traffic not known yet" in latency["AlarmDescription"]
     assert {d["Name"]: d["Value"] for d in latency["Dimensions"]} == {
         "EndpointName": "fraud-scorer",
         "VariantName": "AllTraffic",
@@ -82,7 +84,9 @@ def test_cpu_endpoint_in_service_gets_alarms_and_dashboard(account: EmulatedAcco
     topic = account.physical_id("AlertTopic")
     assert all(a["AlarmActions"] == [topic] and a["OKActions"] == [topic] for a in alarms.values())
     assert dashboard_of(account, "fraud-scorer") is not None
-    # Reads: endpoint, config, tags, existing alarms, existing dashboard; writes: one per alarm + dashboard.
+    # Reads: endpoint, config, tags, existing alarms, the traffic (one GetMetricData), existing
+    # dashboard; writes: one per alarm + dashboard.
+    assert result.aws_calls["cloudwatch.GetMetricData"] == 1
     assert result.aws_calls["cloudwatch.PutMetricAlarm"] == 6
     assert result.aws_calls["cloudwatch.PutDashboard"] == 1
     assert writes(result) == 7

@@ -50,6 +50,16 @@ def test_the_day_ran_through_the_real_wiring_without_errors(day: tuple[ScenarioR
     assert all(state in ("OK", "INSUFFICIENT_DATA") for state in run.final_states.values())  # all over by midnight
 
 
+def test_every_latency_alarm_can_fire_at_its_traffic(day: tuple[ScenarioRun, Score]) -> None:
+    # New endpoints without a day of history: the provisional class, which fires at any traffic
+    # (docs/alarms.md, "The latency alarm, fitted to traffic"); `sagewatch doctor` names none.
+    run, _ = day
+    assert run.cannot_fire == []
+    assert run.latency_alarms and all(
+        rule.startswith("Average over 60 s, 3 of 5") for rule in run.latency_alarms.values()
+    )
+
+
 def test_every_incident_alerts_within_its_alarms_m_times_period_plus_two_minutes(
     day: tuple[ScenarioRun, Score],
 ) -> None:

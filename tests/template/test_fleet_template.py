@@ -97,10 +97,13 @@ def test_reconcile_only_reads_cloudwatch_and_enqueues(transformed: Template) -> 
         for action in as_list(s["Action"])
         if s.get("Effect") == "Allow"
     }
+    # Reads only: Describe*/List* and GetMetricData (each latency alarm's traffic, latency_fit).
     assert not {
         a
         for a in actions
-        if a.startswith("cloudwatch:") and not a.startswith(("cloudwatch:Describe", "cloudwatch:List"))
+        if a.startswith("cloudwatch:")
+        and not a.startswith(("cloudwatch:Describe", "cloudwatch:List"))
+        and a != "cloudwatch:GetMetricData"
     }
     assert {"sqs:SendMessage", "sagemaker:ListEndpoints", "dynamodb:Scan", "ssm:GetParameter"} <= actions
 

@@ -146,7 +146,11 @@ class Wiring:
 
         current = self.with_current_policy(config, fresh=fresh)
         notices = NoticePublisher(self.client("sns"), current.alert_topic_arn) if current.alert_topic_arn else None
-        return Onboarding(SageMakerEndpoints(self.client("sagemaker")), writer, current, notices, state)
+        from sagewatch.adapters.metric_history import MetricHistory
+
+        traffic = MetricHistory(self.client("cloudwatch"))  # reads are not paced: GetMetricData is 50 TPS
+        endpoints = SageMakerEndpoints(self.client("sagemaker"))
+        return Onboarding(endpoints, writer, current, notices, state, traffic=traffic)
 
     def operator(self, config: MonitoringConfig, *, write_tps: float) -> Operator:
         """The CLI's plan/sync/remove: onboarding with writes paced at ``write_tps`` (0 = unpaced)."""
@@ -159,7 +163,10 @@ class Wiring:
         cloudwatch, sagemaker = self.client("cloudwatch"), self.client("sagemaker")
         writer = CloudWatchWriter(paced_cloudwatch(cloudwatch, write_tps))
         endpoints = SageMakerEndpoints(sagemaker)
-        return Operator(current, Onboarding(endpoints, writer, current), endpoints, writer, sagemaker, cloudwatch)
+        from sagewatch.adapters.metric_history import MetricHistory
+
+        onboarding = Onboarding(endpoints, writer, current, traffic=MetricHistory(cloudwatch))
+        return Operator(current, onboarding, endpoints, writer, sagemaker, cloudwatch)
 
     def backtester(self, config: MonitoringConfig, *, max_datapoints: int | None = None) -> Backtester:
         """``sagewatch backtest``: the alarms onboarding would fit, replayed over the metric history.
@@ -177,7 +184,8 @@ class Wiring:
         cloudwatch = self.client("cloudwatch")
         endpoints = SageMakerEndpoints(self.client("sagemaker"))
         history = MetricHistory(cloudwatch, max_datapoints=max_datapoints or MAX_DATAPOINTS_PER_CALL)
-        return Backtester(Onboarding(endpoints, CloudWatchWriter(cloudwatch), current), history)
+        onboarding = Onboarding(endpoints, CloudWatchWriter(cloudwatch), current, traffic=MetricHistory(cloudwatch))
+        return Backtester(onboarding, history)
 
     # -- ReconcileFunction -----------------------------------------------------------------
 

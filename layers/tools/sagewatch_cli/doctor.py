@@ -18,6 +18,7 @@ import fnmatch
 import json
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -224,6 +225,11 @@ class Doctor:
             ("slack-secret", "the Slack secrets (secretsmanager DescribeSecret)", self.check_slack_secrets),
             ("alert-topic", "the alert topic and its KMS key (sns, kms GetKeyPolicy)", self.check_alert_topic),
             ("metrics", "the endpoints' metrics (sagemaker, cloudwatch ListMetrics)", self.check_metrics),
+            (
+                "alarm-samples",
+                "percentile alarms against their traffic (cloudwatch DescribeAlarms, GetMetricData)",
+                self.check_alarm_samples,
+            ),
         ]
         for check, what, run in checks:
             try:
@@ -669,6 +675,72 @@ class Doctor:
                 )
             return Finding(Status.WARN, "metrics", spec.name)  # folded into one line per endpoint
         return None
+
+    # -- traffic: can every percentile alarm be evaluated at the traffic it sees? -------------
+
+    def check_alarm_samples(self) -> list[Finding]:
+        """Name every SageWatch percentile alarm with EvaluateLowSampleCountPercentile=ignore whose
+        periods hold fewer samples than CloudWatch needs at its quiet-hour traffic ("Percentile-based
+        alarms and low data samples"): CloudWatch keeps its state, so it can never fire then. One
+        GetMetricData (hourly SampleCount over 14 days) for all of them."""
+        from sagewatch.adapters.cloudwatch import CloudWatchWriter
+        from sagewatch.adapters.metric_history import MetricHistory
+        from sagewatch.core.monitoring.latency_fit import HISTORY_DAYS, fit_latency, samples_needed
+        from sagewatch.core.shared.naming import parse_alarm_name
+        from sagewatch.usecases.latency_traffic import series_quiet_rates
+
+        cloudwatch = self.clients("cloudwatch")
+        alarms = [
+            a
+            for a in CloudWatchWriter(cloudwatch).list_alarms(f"{self.target.prefix}/")
+            if str(a.get("ExtendedStatistic") or "").startswith("p")
+            and a.get("EvaluateLowSampleCountPercentile") == "ignore"
+            and a.get("MetricName")
+        ]
+        if not alarms:
+            return [Finding(Status.OK, "alarm-samples", "no percentile alarm that ignores low sample counts")]
+
+        def series(alarm: Mapping[str, Any]) -> tuple[str, str, tuple[tuple[str, str], ...]]:
+            dims = tuple(sorted((str(d["Name"]), str(d["Value"])) for d in alarm.get("Dimensions") or ()))
+            return str(alarm["Namespace"]), str(alarm["MetricName"]), dims
+
+        rates = series_quiet_rates(MetricHistory(cloudwatch), [series(a) for a in alarms], datetime.now(UTC))
+        findings: list[Finding] = []
+        for alarm in alarms:
+            rate = rates.get(series(alarm))
+            statistic = str(alarm["ExtendedStatistic"])
+            needed = samples_needed(float(statistic[1:])) if statistic[1:].replace(".", "", 1).isdigit() else None
+            if rate is None or needed is None:
+                continue  # traffic not known yet (under a day of active hours in 14 days)
+            period = int(alarm.get("Period") or 60)
+            per_period = rate * period / 60
+            if per_period >= needed:
+                continue
+            name = str(alarm["AlarmName"])
+            parsed = parse_alarm_name(self.target.prefix, name)
+            endpoint = parsed[0] if parsed else "ENDPOINT"
+            better = fit_latency(rate).chosen
+            findings.append(
+                Finding(
+                    Status.FAIL,
+                    "alarm-samples",
+                    f"alarm {name} cannot fire at the traffic observed: {statistic} over {period} s needs "
+                    f"{needed:,.0f} samples a period, and its quiet hour brings about {per_period:,.1f} "
+                    f"(the last {HISTORY_DAYS} days); CloudWatch keeps its state "
+                    "(EvaluateLowSampleCountPercentile=ignore)",
+                    f"sagewatch sync {endpoint} re-fits it to its traffic ({better.describe()}; docs/alarms.md, "
+                    "'The latency alarm, fitted to traffic'); the daily reconcile does too",
+                )
+            )
+        if not findings:
+            findings.append(
+                Finding(
+                    Status.OK,
+                    "alarm-samples",
+                    f"each of {len(alarms)} percentile alarm(s) gets the samples it needs at its traffic",
+                )
+            )
+        return findings
 
 
 def _secret_shape_problem(raw: Any, kind: str) -> str | None:

@@ -45,3 +45,20 @@ def test_everything_fits_in_one_page_by_default_and_insights_answers_pass_throug
     insights = {"id": "s", "values": [1.0], "timestamps": [T0]}
     page, following = metric_data_page([result("a", [0, 1]), insights], 100_800, 0, descending=False)
     assert following is None and page[1] == insights and page[0]["StatusCode"] == "Complete"
+
+
+def test_a_value_handed_over_once_with_its_count_is_that_many_samples() -> None:
+    # The store gives GetMetricData one datum per histogram band with its count (WEIGHT) instead of
+    # one per request: every statistic, SampleCount included, must equal the expanded values'.
+    from types import SimpleNamespace
+
+    from sagewatch_emulator.cloudwatch.metrics_insights import WEIGHT
+    from sagewatch_emulator.cloudwatch.statistics import _statistic, percentile
+
+    bands = [(120.0, 700), (300.0, 250), (2000.0, 50)]
+    weighted = [SimpleNamespace(value=value, **{WEIGHT: count}) for value, count in bands]
+    expanded = [SimpleNamespace(value=value) for value, count in bands for _ in range(count)]
+    for stat in ("SampleCount", "Sum", "Average", "Minimum", "Maximum", "p50", "p90", "p99", "p99.9"):
+        assert _statistic(stat, weighted) == _statistic(stat, expanded), stat
+    assert _statistic("SampleCount", weighted) == 1000
+    assert _statistic("p99", weighted) == percentile([v.value for v in expanded], 99)

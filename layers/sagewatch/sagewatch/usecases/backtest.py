@@ -45,10 +45,11 @@ class Backtester:
         all_notes = list(notes) + [f"GetMetricData: {problem}" for problem in history.problems]
         if profile.status != "InService":
             all_notes.append(f"endpoint is {profile.status}: alarms as they would be fitted once it is InService")
-        if any(spec.evaluate_low_sample_count_percentile == "ignore" for spec in specs):
+        if any(reading.samples is not None for reading in readings):
+            # GetMetricData returned each percentile's SampleCount in the same call.
             all_notes.append(
-                "percentile alarms are replayed without sample counts (GetMetricData has none): "
-                "the low-sample rule (EvaluateLowSampleCountPercentile=ignore) could not apply"
+                "percentile alarms with EvaluateLowSampleCountPercentile=ignore keep their state in periods "
+                "with too few samples, as CloudWatch does (SampleCount read with the history)"
             )
         return BacktestReport(
             endpoint=profile.name,

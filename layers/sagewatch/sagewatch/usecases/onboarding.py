@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
+from types import MappingProxyType
 from typing import Any
 
 from sagewatch.adapters.cloudwatch import CloudWatchWriter
 from sagewatch.adapters.fleet import StateStore
+from sagewatch.adapters.metric_history import MetricHistory
 from sagewatch.adapters.sagemaker import SageMakerEndpoints
 from sagewatch.adapters.sns import NoticePublisher
 from sagewatch.config import MonitoringConfig
 from sagewatch.core.alerting.notification import failure_notice_message
 from sagewatch.core.fleet.plan import AppliedState, alarm_digest, body_digest, timestamp
 from sagewatch.core.monitoring.alarm_spec import AlarmSpec
-from sagewatch.core.monitoring.alarms import desired_alarms
+from sagewatch.core.monitoring.alarms import LATENCY_KEY, desired_alarms
 from sagewatch.core.monitoring.component_events import ComponentChange, endpoint_of_component_alarms
 from sagewatch.core.monitoring.dashboard import build_dashboard, dashboard_body_json
 from sagewatch.core.monitoring.diff import DashboardAction, Plan, plan_changes
@@ -27,6 +29,7 @@ from sagewatch.core.monitoring.schedule_events import ScheduleStateChange
 from sagewatch.core.monitoring.tags import overrides_from_tags
 from sagewatch.core.shared.errors import EndpointNotFoundError
 from sagewatch.core.shared.naming import alarm_prefix, dashboard_name, legacy_dashboard_name
+from sagewatch.usecases.latency_traffic import fits_for
 from sagewatch.usecases.model_monitor import with_drift_metrics
 
 log = logging.getLogger(__name__)
@@ -56,11 +59,18 @@ class Onboarding:
         settings: MonitoringConfig,
         notices: NoticePublisher | None = None,
         state: StateStore | None = None,
+        *,
+        traffic: MetricHistory | None = None,
+        now: Callable[[], datetime] = lambda: datetime.now(tz=UTC),
     ) -> None:
         self._sagemaker = sagemaker
         self._cloudwatch = cloudwatch
         self._settings = settings
         self._notices = notices
+        # GetMetricData for the traffic the latency alarms are fitted to (core.monitoring.latency_fit);
+        # without it every latency alarm gets the provisional class.
+        self._traffic = traffic
+        self._now = now
         # When given, what was applied is recorded per endpoint, so that a fleet reconcile can
         # tell "unchanged" from bulk reads alone (see sagewatch.core.fleet.plan).
         self._state = state
@@ -116,18 +126,48 @@ class Onboarding:
         return dashboard_name(self._settings.name_prefix, self._settings.region, endpoint_name)
 
     def read_profile(self, endpoint_name: str) -> EndpointProfile:
-        """The endpoint as SageMaker describes it, with its schedules' drift metrics (ListMetrics)."""
+        """The endpoint as SageMaker describes it, with its schedules' drift metrics (ListMetrics)
+        and its latency alarms fitted to their traffic (GetMetricData)."""
+        return self._read(endpoint_name)[0]
+
+    def _read(self, endpoint_name: str) -> tuple[EndpointProfile, list[dict[str, Any]] | None]:
+        """(profile, the endpoint's alarms when they were listed for the latency fit)."""
         profile = self._sagemaker.read_profile(endpoint_name)
-        return with_drift_metrics(self._cloudwatch, profile, self._settings.policy.drift_features_per_schedule)
+        profile = with_drift_metrics(self._cloudwatch, profile, self._settings.policy.drift_features_per_schedule)
+        return self._with_latency_fits(profile)
+
+    def _with_latency_fits(self, profile: EndpointProfile) -> tuple[EndpointProfile, list[dict[str, Any]] | None]:
+        """Fit each latency alarm to its target's traffic: one GetMetricData for all of them, and
+        the existing alarms (DescribeAlarms) for the class each has now (the hysteresis)."""
+        overrides = overrides_from_tags(profile.tags)
+        if self._traffic is None or not overrides.enabled or not self._settings.create_alarms:
+            return profile, None
+        policy = overrides.apply(self._settings.policy)
+        specs = desired_alarms(profile, policy, self._settings.name_prefix).alarms
+        targets = [(s.name, s.metric.dimensions) for s in specs if s.key == LATENCY_KEY and s.metric is not None]
+        if not targets:
+            return profile, None
+        existing = self._cloudwatch.list_alarms(alarm_prefix(self._settings.name_prefix, profile.name))
+        by_name = {str(alarm.get("AlarmName")): alarm for alarm in existing}
+        fits = fits_for(self._traffic, targets, by_name, self._now())
+        return replace(profile, latency_fits=MappingProxyType(fits)), existing
 
     def plan(self, profile: EndpointProfile) -> Plan:
         """What onboarding would change for this endpoint (reads only)."""
         return self._compare(profile.name, *self.desired(profile))
 
-    def _compare(self, endpoint_name: str, specs: tuple[AlarmSpec, ...], body: str | None, notes: list[str]) -> Plan:
+    def _compare(
+        self,
+        endpoint_name: str,
+        specs: tuple[AlarmSpec, ...],
+        body: str | None,
+        notes: list[str],
+        existing: Sequence[Mapping[str, Any]] | None = None,
+    ) -> Plan:
         """The plan that turns what exists (DescribeAlarms, GetDashboard) into what is desired."""
         prefix = self._settings.name_prefix
-        existing = self._cloudwatch.list_alarms(alarm_prefix(prefix, endpoint_name))
+        if existing is None:
+            existing = self._cloudwatch.list_alarms(alarm_prefix(prefix, endpoint_name))
         existing_body = self._cloudwatch.get_dashboard_body(self._dashboard(endpoint_name))
         return plan_changes(specs, existing, self._settings.alarm_actions, body, existing_body, notes)
 
@@ -158,7 +198,7 @@ class Onboarding:
 
     def onboard(self, endpoint_name: str) -> OnboardResult:
         try:
-            profile = self.read_profile(endpoint_name)
+            profile, existing = self._read(endpoint_name)
         except EndpointNotFoundError:
             return self.offboard(endpoint_name, "endpoint no longer exists")
         status = profile.status
@@ -171,7 +211,7 @@ class Onboarding:
             log.info("endpoint %s skipped: %s", endpoint_name, reason, extra={"endpoint": endpoint_name})
             return OnboardResult(endpoint_name, "skipped", reason)
         specs, body, notes = self.desired(profile)
-        plan = self._compare(profile.name, specs, body, notes)
+        plan = self._compare(profile.name, specs, body, notes, existing)
         result = self.apply(endpoint_name, plan)
         opted_out = not overrides_from_tags(profile.tags).enabled
         if opted_out:

@@ -23,10 +23,14 @@ from typing import Any
 
 from sagewatch.adapters.cloudwatch import CloudWatchWriter
 from sagewatch.adapters.fleet import StateStore, WorkQueue, list_components, list_dashboards, list_endpoints
+from sagewatch.adapters.metric_history import MetricHistory
 from sagewatch.adapters.sagemaker import SageMakerEndpoints
-from sagewatch.core.fleet.plan import FleetPlan, group_alarms, plan_fleet
+from sagewatch.core.fleet.plan import FleetPlan, WorkItem, group_alarms, plan_fleet
+from sagewatch.core.monitoring.alarms import LATENCY_KEY
+from sagewatch.core.monitoring.latency_fit import latency_targets, refit_reasons
 from sagewatch.core.monitoring.model_monitor import fingerprints_from_summaries
 from sagewatch.core.shared.naming import dashboard_prefix
+from sagewatch.usecases.latency_traffic import quiet_rates
 from sagewatch.usecases.model_monitor import discovered_features
 
 log = logging.getLogger(__name__)
@@ -64,6 +68,7 @@ class Reconciler:
         region: str,
         policy_version: str,
         clock: Callable[[], float] = time.monotonic,
+        now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         self._sagemaker = sagemaker_client
         self._cloudwatch = cloudwatch
@@ -74,11 +79,13 @@ class Reconciler:
         self._region = region
         self._policy_version = policy_version
         self._clock = clock
+        self._now = now
 
     def plan(self, *, full: bool = False) -> tuple[FleetPlan, dict[str, Any] | None]:
         """Bulk reads only: ListEndpoints, ListInferenceComponents, one Scan, DescribeAlarms by
         prefix, ListDashboards, ListMonitoringSchedules (and, when schedules exist, ListMetrics per
-        data-quality namespace)."""
+        data-quality namespace), and one GetMetricData (paged within its limits) for the traffic of
+        every latency alarm."""
         components = list_components(self._sagemaker)
         endpoints = [replace(e, components=components.get(e.name, ())) for e in list_endpoints(self._sagemaker)]
         states, checkpoint = self._state.scan()
@@ -103,7 +110,22 @@ class Reconciler:
             full=full,
             schedules=schedules,
         )
-        return fleet, checkpoint
+        return self._with_traffic_refits(fleet, alarms), checkpoint
+
+    def _with_traffic_refits(self, fleet: FleetPlan, alarms: dict[str, dict[str, Any]]) -> FleetPlan:
+        """Endpoints otherwise unchanged whose latency alarm's traffic class changed: re-fit them
+        (core.monitoring.latency_fit; the hysteresis keeps a rate near a boundary from flapping)."""
+        queued = {item.endpoint for item in fleet.work} | set(fleet.skipped)
+        targets = [t for t in latency_targets(alarms, LATENCY_KEY) if t.endpoint not in queued]
+        if not targets:
+            return fleet
+        rates = quiet_rates(MetricHistory(self._cloudwatch_client), [t.dimensions for t in targets], self._now())
+        reasons = refit_reasons(targets, rates)
+        if not reasons:
+            return fleet
+        extra = [WorkItem(endpoint, "traffic", tuple(why)) for endpoint, why in reasons.items()]
+        work = tuple(sorted((*fleet.work, *extra), key=lambda w: w.endpoint))
+        return replace(fleet, work=work, unchanged=fleet.unchanged - len(extra))
 
     def run(
         self,

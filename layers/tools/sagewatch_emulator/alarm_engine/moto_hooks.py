@@ -39,6 +39,7 @@ class _View:
     wanted: Callable[[SeriesKey], bool]
     start: datetime | None
     end: datetime | None
+    weighted: bool = False  # the reader honours a datum's count (cloudwatch.statistics)
 
 
 _VIEW: contextvars.ContextVar[_View | None] = contextvars.ContextVar("sagewatch_store_view", default=None)
@@ -235,13 +236,14 @@ def _show_store_to_queries(engine: AlarmEngine, extensions: MotoExtensions, back
         datums = list(get_all_metrics(self))
         view = _VIEW.get()
         if view is not None:
-            datums.extend(engine.store.moto_view(view.wanted, view.start, view.end))
+            datums.extend(engine.store.moto_view(view.wanted, view.start, view.end, weighted=view.weighted))
         return datums
 
     def metric_data(
         self: Any, queries: list[dict[str, Any]], start_time: Any, end_time: Any, *args: Any, **kwargs: Any
     ) -> Any:
-        with _viewing(_View(_query_selector(queries), _utc(start_time), _utc(end_time))):
+        # The emulator's GetMetricData (cloudwatch.statistics) counts a weighted datum as its count.
+        with _viewing(_View(_query_selector(queries), _utc(start_time), _utc(end_time), weighted=True)):
             return get_metric_data(self, queries, start_time, end_time, *args, **kwargs)
 
     def metric_statistics(

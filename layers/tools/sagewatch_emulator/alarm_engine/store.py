@@ -28,6 +28,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sagewatch.core.evaluation import Datapoint, Sample, Statistic, compute, parse_statistic
+from sagewatch_emulator.cloudwatch.metrics_insights import WEIGHT
 
 SeriesKey = tuple[str, str, tuple[tuple[str, str], ...]]  # namespace, metric name, sorted dimensions
 Pairs = tuple[tuple[float, ...], tuple[float, ...]]  # PutMetricData Values and Counts
@@ -162,11 +163,15 @@ class MetricStore:
         wanted: Callable[[SeriesKey], bool],
         start: datetime | None = None,
         end: datetime | None = None,
+        *,
+        weighted: bool = False,
     ) -> list[Any]:
         """Directly published data as moto ``MetricDatum`` objects (one per observed value, as
         moto stores PutMetricData ``Counts``), for the selected series in [start, end).
 
-        Without a window, one datum per selected series (enough for ListMetrics)."""
+        ``weighted``: one datum per value, its count in the attribute ``WEIGHT``, for readers that
+        honour it (the emulator's GetMetricData: 14 days of a busy variant are tens of millions of
+        requests). Without a window, one datum per selected series (enough for ListMetrics)."""
         from moto.cloudwatch.models import MetricDatum
 
         out: list[Any] = []
@@ -190,7 +195,11 @@ class MetricStore:
                     for entry in minutes[minute]:
                         for value, count in zip(*entry.pairs, strict=True):
                             datum = _datum(MetricDatum, key, dims, stamp, value, entry.unit)
-                            out.extend([datum] * max(1, round(count)))
+                            if weighted:
+                                setattr(datum, WEIGHT, max(1, round(count)))
+                                out.append(datum)
+                            else:
+                                out.extend([datum] * max(1, round(count)))
         return out
 
 

@@ -135,11 +135,15 @@ def _aggregate(function: str, values: Sequence[float]) -> float:
     return float(len(values))  # COUNT: data points, as SampleCount
 
 
+# A directly published value observed ``count`` times, as one moto datum (alarm_engine.store).
+WEIGHT = "sagewatch_weight"
+
+
 def _datum_values(datum: Any) -> list[float]:
     # A statistic set (PutMetricData StatisticValues) contributes its sum as one value: enough for
     # SUM, the only function SageWatch asks of such data.
     if hasattr(datum, "value"):
-        return [float(datum.value)]
+        return [float(datum.value)] * max(1, round(float(getattr(datum, WEIGHT, 1))))
     return [float(datum.sum)] if hasattr(datum, "sum") else []
 
 

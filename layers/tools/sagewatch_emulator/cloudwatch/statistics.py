@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from sagewatch.core.evaluation.expressions import ExpressionError, evaluate_at, parse_expression
 from sagewatch_emulator.cloudwatch.metrics_insights import (
+    WEIGHT,
     InsightsQueryError,
     check_one_insights_query,
     insights_results,
@@ -62,6 +63,20 @@ def percentile(values: Sequence[float], p: float) -> float:
     return ordered[min(rank, len(ordered)) - 1]
 
 
+def _weighted_percentile(population: Sequence[tuple[float, float]], p: float) -> float:
+    """Nearest rank over (value, how many times it was observed): :func:`percentile` of the
+    expanded values, without expanding them."""
+    ordered = sorted(population)
+    total = sum(weight for _, weight in ordered)
+    rank = max(1, math.ceil(p / 100.0 * total))
+    seen = 0.0
+    for value, weight in ordered:
+        seen += weight
+        if seen >= rank:
+            return value
+    return ordered[-1][0]
+
+
 def _statistic(stat: str, datums: Sequence[Any]) -> float | None:
     """One statistic over the datums of one period (moto's MetricDatum / MetricAggregatedDatum).
 
@@ -70,23 +85,27 @@ def _statistic(stat: str, datums: Sequence[Any]) -> float | None:
     a period of statistic sets only gives the Maximum, an approximation real CloudWatch avoids
     only because it refuses percentiles on such data.
     """
-    raw = [float(d.value) for d in datums if hasattr(d, "value")]
+    # A value the store handed over once with its count (WEIGHT: the simulator's histogram bands,
+    # see alarm_engine.store.moto_view) counts as that many samples.
+    weighted = [(float(d.value), float(getattr(d, WEIGHT, 1.0))) for d in datums if hasattr(d, "value")]
+    raw = [value for value, _ in weighted]
     sets = [d for d in datums if hasattr(d, "sample_count")]
-    count = len(raw) + sum(float(s.sample_count) for s in sets)
+    count = sum(weight for _, weight in weighted) + sum(float(s.sample_count) for s in sets)
+    total = sum(value * weight for value, weight in weighted) + sum(float(s.sum) for s in sets)
     if stat == "SampleCount":
         return count
     if stat == "Sum":
-        return sum(raw) + sum(float(s.sum) for s in sets)
+        return total
     if stat == "Average":
-        return (sum(raw) + sum(float(s.sum) for s in sets)) / count if count else None
+        return total / count if count else None
     if stat == "Minimum":
         return min(raw + [float(s.min) for s in sets]) if raw or sets else None
     if stat == "Maximum":
         return max(raw + [float(s.max) for s in sets]) if raw or sets else None
     match = _PERCENTILE.match(stat)
     if match:
-        population = raw + [float(s.max) for s in sets]
-        return percentile(population, float(match.group(1))) if population else None
+        population = weighted + [(float(s.max), 1.0) for s in sets]
+        return _weighted_percentile(population, float(match.group(1))) if population else None
     raise ExpressionError(f"statistic {stat!r} is not supported by the emulator")
 
 

@@ -14,9 +14,11 @@ agree unless one of the known differences applies (each is named in ``Comparison
   backtest replays today's alarms over the whole window;
 - the endpoint was created or deleted inside the window: the engine's alarm lived only part
   of it, the backtest starts (as a new alarm) at the window's start;
-- percentile alarms are replayed without sample counts (GetMetricData returns none): where
-  ``EvaluateLowSampleCountPercentile=ignore`` kept the engine's alarm in its state, the
-  backtest may fire.
+- the daily reconcile re-fitted the alarm to its traffic inside the window (its
+  ``AlarmConfigurationUpdatedTimestamp``): the backtest replays today's rule over the whole window.
+
+The low-sample percentile rule is not among them: the backtest reads each percentile's
+``SampleCount`` in the same GetMetricData call and applies the rule as the engine does.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ import json
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sagewatch.core.monitoring.backtest import row_label
@@ -61,6 +63,8 @@ class Comparison:
     exit_codes: tuple[int, int]
     notes: tuple[str, ...] = ()  # the backtest's own notes
     explained: dict[str, str] = field(default_factory=dict)  # alarm -> why the two may differ
+    # alarm -> when its configuration last changed (AlarmConfigurationUpdatedTimestamp), if inside the window
+    reconfigured: dict[str, datetime] = field(default_factory=dict)
 
     @property
     def agrees(self) -> bool:
@@ -118,6 +122,16 @@ def backtest_endpoint(
         if n.new_state == "ALARM" and n.old_state != "ALARM" and n.alarm_name.startswith(f"{prefix}/{endpoint}/")
     )
     rows = _table_rows(table)
+    start = end - timedelta(days=days)
+    reconfigured: dict[str, datetime] = {}
+    names = [str(alarm["name"]) for alarm in report["alarms"]]
+    cloudwatch = account.client("cloudwatch")
+    for first in range(0, len(names), 100):
+        described = cloudwatch.describe_alarms(AlarmNames=names[first : first + 100])["MetricAlarms"]
+        for alarm in described:
+            changed = alarm.get("AlarmConfigurationUpdatedTimestamp")
+            if isinstance(changed, datetime) and start + timedelta(minutes=1) < changed < end:
+                reconfigured[row_label(str(alarm["AlarmName"]), endpoint)] = changed
     alarms: list[AlarmComparison] = []
     for alarm in report["alarms"]:
         label = row_label(alarm["name"], endpoint)
@@ -141,14 +155,13 @@ def backtest_endpoint(
         table=table.rstrip(),
         exit_codes=(json_code, table_code),
         notes=tuple(str(note) for note in report.get("notes", ())),
+        reconfigured=reconfigured,
     )
 
 
 def explain_differences(comparison: Comparison, endpoint: Endpoint | None, start: datetime, end: datetime) -> None:
     """Name, for each alarm whose fires differ, the endpoint's life event that explains it (the
     module docstring's list); an alarm left unexplained is a real disagreement."""
-    # The backtest says so when an alarm it replays has EvaluateLowSampleCountPercentile=ignore.
-    low_sample_rule = any("EvaluateLowSampleCountPercentile=ignore" in note for note in comparison.notes)
     for alarm in comparison.alarms:
         if alarm.agrees or endpoint is None:
             continue
@@ -159,9 +172,10 @@ def explain_differences(comparison: Comparison, endpoint: Endpoint | None, start
             )
         elif endpoint.created_at is not None and start < endpoint.created_at < end:
             comparison.explained[alarm.alarm] = f"created at {endpoint.created_at:%a %H:%M}, inside the window"
-        elif alarm.alarm.endswith("-p99") and alarm.backtest_fires > alarm.engine_fires and low_sample_rule:
+        elif alarm.alarm in comparison.reconfigured:
             comparison.explained[alarm.alarm] = (
-                "percentile replayed without sample counts: the engine's low-sample rule kept the alarm's state"
+                f"re-fitted to its traffic at {comparison.reconfigured[alarm.alarm]:%a %H:%M}: the backtest "
+                "replays today's rule over the whole window"
             )
 
 

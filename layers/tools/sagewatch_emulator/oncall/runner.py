@@ -59,6 +59,9 @@ SLACK_INTERVAL_SECONDS = 0.02
 RUN_MINUTE = 25
 # The stack's hourly look for executions that failed without a processing job (template.yaml).
 CHECK_MINUTE = 50
+# The stack's daily reconcile (ReconcileSchedule), played at 00:30 of every simulated day after the
+# first: it re-fits each latency alarm whose traffic class changed (core.monitoring.latency_fit).
+RECONCILE_AT = (0, 30)
 
 
 @dataclass
@@ -79,6 +82,12 @@ class ScenarioRun:
     monitor_runs: list[MonitorRunRecord] = field(default_factory=list)
     component_steps: list[ComponentStepRecord] = field(default_factory=list)
     backtests: list[Comparison] = field(default_factory=list)  # sagewatch backtest over the played window
+    # Each latency alarm at the end: "<endpoint>/<variant or component>" -> its fitted rule and why.
+    latency_alarms: dict[str, str] = field(default_factory=dict)
+    reconciles: list[str] = field(default_factory=list)  # per daily reconcile: what it re-fitted
+    # `sagewatch doctor`'s alarm-samples check on the played account: alarms that cannot fire at
+    # the traffic observed (percentiles whose periods lack the samples CloudWatch needs).
+    cannot_fire: list[str] = field(default_factory=list)
 
 
 def variant_specs(variants: tuple[Variant, ...], endpoint: Endpoint) -> list[VariantSpec]:
@@ -137,7 +146,9 @@ class _Player:
         specs = variant_specs(event.variants, endpoint)
         asynchronous = endpoint.kind is EndpointKind.ASYNC
         if event.status is Status.IN_SERVICE and event.config_name.endswith("-v1"):
-            account.create_endpoint(endpoint.name, variants=specs, async_inference=asynchronous)
+            account.create_endpoint(
+                endpoint.name, variants=specs, async_inference=asynchronous, tags=dict(endpoint.tags) or None
+            )
         elif event.status is Status.UPDATING:
             account.update_endpoint(endpoint.name, variants=specs, async_inference=asynchronous)
         detail = state_change_event(event, account=account.account_id, region=account.region)
@@ -274,6 +285,51 @@ class _Player:
         )
         self.run.component_steps.append(record)
 
+    def reconcile(self) -> None:
+        """The daily ReconcileFunction, then OnboardFunction working OnboardQueue (the fleet worker)."""
+        account = self.account
+        # The emulator has no Lambda service to continue a long run: this fleet fits in one.
+        invocation = account.invoke(
+            "ReconcileFunction", {"sagewatch": "reconcile"}, environment={"SAGEWATCH_RECONCILE_SELF_INVOKE": "false"}
+        )
+        if invocation.error:
+            self.run.onboard_errors.append(f"reconcile: {invocation.error}")
+            return
+        drained = account.drain_queue("OnboardQueue", "OnboardFunction")
+        for worker in drained:
+            if worker.error:
+                self.run.onboard_errors.append(f"reconcile worker: {worker.error}")
+        response = invocation.response or {}
+        self.run.reconciles.append(
+            f"{account.now:%a %H:%M}: {response.get('enqueued', 0)} enqueued {response.get('by_kind', {})}"
+        )
+
+    def latency_alarms(self) -> dict[str, str]:
+        """Every latency alarm's rule and the reason its description gives (the fit's choice)."""
+        pages = self.account.client("cloudwatch").get_paginator("describe_alarms")
+        out: dict[str, str] = {}
+        for page in pages.paginate(AlarmNamePrefix="SageWatch/"):
+            for alarm in page["MetricAlarms"]:
+                name = str(alarm["AlarmName"])
+                if "/model-latency-p99" not in name:
+                    continue
+                _, endpoint, variant, key = name.split("/", 3)
+                target = f"{endpoint}/{key.split('.', 1)[1] if '.' in key else variant}"
+                statistic = alarm.get("ExtendedStatistic") or alarm.get("Statistic")
+                m, n = alarm.get("DatapointsToAlarm"), alarm["EvaluationPeriods"]
+                rule = f"{statistic} over {alarm['Period']} s, {m} of {n}"
+                description = str(alarm.get("AlarmDescription") or "")
+                why = description.partition("Fitted to traffic: ")[2].partition(". Look")[0]
+                out[target] = f"{rule} ({why})" if why else rule
+        return dict(sorted(out.items()))
+
+    def alarms_that_cannot_fire(self) -> list[str]:
+        """What `sagewatch doctor` says of the played account's percentile alarms and their traffic."""
+        from sagewatch_cli import doctor
+
+        checker = doctor.Doctor(self.account.client, doctor.Target(), self.account.region)
+        return [f.what for f in checker.check_alarm_samples() if f.status is not doctor.Status.OK]
+
     def _component_alarms(self, component: str) -> int:
         return sum(1 for name in self.account.alarm_states() if name.endswith(f".{component}"))
 
@@ -359,6 +415,8 @@ def run_scenario(
                 player.monitoring_run()
             if monitor is not None and moment.minute == CHECK_MINUTE and player.monitoring_since is not None:
                 player.check_executions()
+            if index >= 1440 and (moment.hour, moment.minute) == RECONCILE_AT:
+                player.reconcile()
             while hosting is not None and steps and steps[0].at <= moment:
                 player.component_step(hosting, steps.pop(0))
             run.published_items += account.publish_metrics(published)
@@ -368,6 +426,8 @@ def run_scenario(
             if progress is not None and index % 1440 == 1439:
                 progress(f"{scenario.name}: day {(index + 1) // 1440} done, {len(run.deliveries)} messages")
         run.final_states = account.alarm_states()
+        run.latency_alarms = player.latency_alarms()
+        run.cannot_fire = player.alarms_that_cannot_fire()
         run.wall_seconds = time.perf_counter() - started  # the play alone, without the backtests
         days = max(1, round(scenario.days))
         known = {endpoint.name: endpoint for endpoint in fleet.endpoints}

@@ -162,6 +162,7 @@ class Endpoint:
     asynchronous: AsyncSettings | None = None
     warmup_minutes: int = 10
     config_name: str | None = None
+    tags: tuple[tuple[str, str], ...] = ()  # the endpoint's SageMaker tags (e.g. a threshold override)
 
     def __post_init__(self) -> None:
         if not self.variants:

@@ -88,6 +88,8 @@ def sample_fleet(start: datetime, seed: int = 7) -> Fleet:
                 (Variant("AllTraffic", "ml.m5.xlarge", 1, capacity_rpm=10, latency=batchy),),
                 TrafficProfile(peak_rpm=3, night_start_hour=19, night_end_hour=7),
                 asynchronous=AsyncSettings(requests_per_instance_minute=4, min_instances=0, scale_in_idle_minutes=30),
+                # A batch model (20 s median): its owners set the latency alarm's threshold to a minute.
+                tags=(("sagewatch:alarm:model-latency-p99", "60000"),),
             ),
             Endpoint(
                 "quarterly-forecast",
@@ -114,8 +116,9 @@ def sample_fleet(start: datetime, seed: int = 7) -> Fleet:
 
 
 def sample_incidents(start: datetime) -> tuple[Incident, ...]:
-    """Nine incidents (one flapping, one a data drift seen by fraud-scorer's hourly data-quality
-    runs: see :func:`sample_model_monitor`) and the non-incidents that can be injected."""
+    """Ten incidents (one flapping, one a quiet endpoint's latency regression, one a data drift
+    seen by fraud-scorer's hourly data-quality runs: see :func:`sample_model_monitor`) and the
+    non-incidents that can be injected."""
     day = start
     return (
         Incident(IncidentKind.LATENCY_REGRESSION, "fraud-scorer", day + 10 * _HOUR, day + 11 * _HOUR, 40.0),
@@ -140,6 +143,16 @@ def sample_incidents(start: datetime) -> tuple[Incident, ...]:
         ),
         Incident(
             IncidentKind.ASYNC_NO_CAPACITY, "pdf-extractor", day + 4 * _DAY + 8 * _HOUR, day + 4 * _DAY + 9 * _HOUR, 1.0
+        ),
+        # A quiet endpoint's latency regression (3 requests a minute at most): a 60 s p99 would
+        # need 1,000 samples a minute and never fire; the fitted latency alarm must.
+        Incident(
+            IncidentKind.LATENCY_REGRESSION,
+            "pdf-extractor",
+            day + _DAY + 10 * _HOUR,
+            day + _DAY + 12 * _HOUR,
+            4.0,
+            label="quiet-endpoint latency regression",
         ),
         Incident(
             IncidentKind.SLOW_COLD_STARTS,

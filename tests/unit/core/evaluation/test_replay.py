@@ -8,7 +8,13 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from sagewatch.core.evaluation.config import AlarmConfig, AlarmState, ComparisonOperator, TreatMissingData
+from sagewatch.core.evaluation.config import (
+    AlarmConfig,
+    AlarmState,
+    ComparisonOperator,
+    LowSampleCount,
+    TreatMissingData,
+)
 from sagewatch.core.evaluation.datapoints import Datapoint
 from sagewatch.core.evaluation.metric_alarm import evaluate
 from sagewatch.core.evaluation.replay import PeriodSeries, replay, suggest_threshold
@@ -138,3 +144,44 @@ def test_series_must_sit_on_the_evaluation_cadence_and_match_the_period() -> Non
     band = dataclasses.replace(config(), comparison_operator=ComparisonOperator.OUTSIDE_BAND, threshold_metric_id="ad")
     with pytest.raises(ValueError, match="anomaly"):
         replay(band, series(1.0))
+
+
+def _p99_ignoring_low_samples(n: int = 5, m: int = 3) -> AlarmConfig:
+    return AlarmConfig(
+        period=60,
+        evaluation_periods=n,
+        datapoints_to_alarm=m,
+        comparison_operator=ComparisonOperator.GREATER_THAN,
+        threshold=10.0,
+        treat_missing_data=TreatMissingData.NOT_BREACHING,
+        extended_statistic="p99",
+        evaluate_low_sample_count_percentile=LowSampleCount.IGNORE,
+    )
+
+
+def test_with_sample_counts_a_quiet_p99_keeps_its_state_as_cloudwatch_does() -> None:
+    # "Percentile-based alarms and low data samples" (CloudWatch user guide): p99 needs 1,000
+    # samples; with 3 requests a minute the breaching minutes leave the alarm where it was.
+    values = (20.0,) * 30
+    quiet = PeriodSeries(T0, 60, values, (3.0,) * 30)
+    assert replay(_p99_ignoring_low_samples(), quiet).fires == 0
+    busy = PeriodSeries(T0, 60, values, (1500.0,) * 30)
+    assert replay(_p99_ignoring_low_samples(), busy).fires == 1
+    assert replay(_p99_ignoring_low_samples(), PeriodSeries(T0, 60, values)).fires == 1  # no counts: evaluated
+
+
+@pytest.mark.parametrize(("n", "m"), [(5, 3), (3, 2)])
+def test_replay_with_sample_counts_matches_the_evaluator_called_at_every_period(n: int, m: int) -> None:
+    rng = random.Random(f"samples-{n}-{m}")
+    values = tuple(None if rng.random() < 0.3 else rng.uniform(0, 20) for _ in range(240))
+    counts = tuple(None if v is None else float(rng.choice((50, 150, 400))) for v in values)
+    alarm = _p99_ignoring_low_samples(n, m)
+    state = AlarmState.INSUFFICIENT_DATA
+    fires = 0
+    for index in range(len(values)):
+        points = [Datapoint(minute(i), v, counts[i]) for i, v in enumerate(values[: index + 1]) if v is not None]
+        new = evaluate(alarm, points[-(n + 2) :], minute(index + 1)).resolve(state)
+        fires += new is AlarmState.ALARM and state is not AlarmState.ALARM
+        state = new
+    result = replay(alarm, PeriodSeries(T0, 60, values, counts))
+    assert (result.fires, result.final_state) == (fires, state)

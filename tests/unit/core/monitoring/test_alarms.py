@@ -1,17 +1,21 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import pytest
 
 from sagewatch.core.monitoring.alarm_spec import AlarmSpec
 from sagewatch.core.monitoring.alarms import desired_alarms
+from sagewatch.core.monitoring.latency_fit import fit_latency
+from sagewatch.core.monitoring.notes import is_problem
 from sagewatch.core.monitoring.policy import Policy
 from sagewatch.core.monitoring.profile import VariantProfile, profile_from_descriptions
 from sagewatch.core.shared.naming import parse_alarm_name
 from tests.unit.factories import async_endpoint, gpu_multi_variant, profile, serverless
 
 PREFIX = "SageWatch"
+_TARGET = (("EndpointName", "fraud-scorer"), ("VariantName", "AllTraffic"))
 
 
 def by_key(alarms: Sequence[AlarmSpec], variant: str | None = "AllTraffic") -> dict[str, AlarmSpec]:
@@ -40,8 +44,10 @@ def test_every_metric_alarm_has_endpoint_and_variant_dimensions() -> None:
 
 
 def test_latency_threshold_in_ms_becomes_microseconds() -> None:
+    # A busy variant (quiet hour 1,500 requests a minute): the 60-second p99.
+    busy = replace(profile(), latency_fits={_TARGET: fit_latency(1500.0)})
     alarm = by_key(
-        desired_alarms(profile(), Policy.from_document({"thresholds": {"model-latency-p99": 250}}), PREFIX).alarms
+        desired_alarms(busy, Policy.from_document({"thresholds": {"model-latency-p99": 250}}), PREFIX).alarms
     )["model-latency-p99"]
     assert alarm.threshold == 250_000
     assert alarm.metric is not None and alarm.metric.stat == "p99" and alarm.metric.name == "ModelLatency"
@@ -103,7 +109,8 @@ def test_unknown_instance_type_skips_cpu_and_gpu_with_a_note() -> None:
     result = desired_alarms(profile(variants=(VariantProfile("AllTraffic", "ml.z99.mega", 1),)), Policy(), PREFIX)
     keys = set(by_key(result.alarms))
     assert "cpu-utilization" not in keys and "memory-utilization" in keys and "model-latency-p99" in keys
-    assert len(result.notes) == 1 and "ml.z99.mega" in result.notes[0]
+    problems = [note for note in result.notes if is_problem(note)]
+    assert len(problems) == 1 and "ml.z99.mega" in problems[0]
 
 
 def test_disabled_alarms_are_not_desired() -> None:

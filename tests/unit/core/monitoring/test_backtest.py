@@ -36,7 +36,7 @@ def test_each_series_is_read_once_and_every_alarm_finds_its_own() -> None:
         ("Invocation5XXErrors", "Sum", 60),
         ("Invocations", "Sum", 60),
         ("MemoryUtilization", "Average", 300),
-        ("ModelLatency", "p99", 60),
+        ("ModelLatency", "Average", 60),  # no traffic known: the provisional latency class
     ]
     by_key = {r.spec.key: r for r in readings}
     assert set(by_key["invocation-5xx-rate"].inputs) == {"errors", "invocations"}

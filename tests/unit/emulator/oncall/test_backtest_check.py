@@ -52,12 +52,19 @@ def test_a_difference_is_explained_only_by_a_life_event_inside_the_window() -> N
     assert _comparison(1, 1).agrees and _comparison(1, 1).as_dict()["fires_match_the_alarm_engine"]
 
 
-def test_a_percentile_that_fires_only_in_the_backtest_is_explained_by_the_low_sample_rule_it_reports() -> None:
+def test_a_percentile_that_fires_only_in_the_backtest_is_a_disagreement() -> None:
+    # The backtest applies the low-sample rule (SampleCount read with the history), so 26 fires
+    # against the engine's none are no longer explained away: they would be phantom fires.
     steady = Endpoint("x", EndpointKind.REALTIME, (Variant("AllTraffic", "ml.m5.xlarge"),), TrafficProfile(peak_rpm=3))
-    note = "percentile alarms are replayed without sample counts: (EvaluateLowSampleCountPercentile=ignore) ..."
-    unexplained = _comparison(26, 0, "model-latency-p99")
-    explain_differences(unexplained, steady, START, START + timedelta(days=7))
-    assert unexplained.explained == {}
-    explained = _comparison(26, 0, "model-latency-p99", (note,))
-    explain_differences(explained, steady, START, START + timedelta(days=7))
-    assert "low-sample" in explained.explained["AllTraffic/model-latency-p99"]
+    note = "percentile alarms with EvaluateLowSampleCountPercentile=ignore keep their state ..."
+    phantom = _comparison(26, 0, "model-latency-p99", (note,))
+    explain_differences(phantom, steady, START, START + timedelta(days=7))
+    assert phantom.explained == {} and not phantom.agrees
+
+
+def test_a_reconcile_refit_inside_the_window_explains_a_difference() -> None:
+    steady = Endpoint("x", EndpointKind.REALTIME, (Variant("AllTraffic", "ml.m5.xlarge"),), TrafficProfile(peak_rpm=3))
+    refitted = _comparison(2, 1, "model-latency-p99")
+    refitted.reconfigured["AllTraffic/model-latency-p99"] = START + timedelta(days=2, minutes=30)
+    explain_differences(refitted, steady, START, START + timedelta(days=7))
+    assert "re-fitted to its traffic at Wed 00:30" in refitted.explained["AllTraffic/model-latency-p99"]

@@ -11,13 +11,15 @@ Documented approximations (the history comes from GetMetricData, one value per p
   aligned to Period; per-period values cannot say what a 5-minute window starting at 03:02 held.
   For 60-second alarms this is the minute-by-minute evaluation; for longer periods it is the
   evaluation at each period boundary.
-- **No sample counts.** GetMetricData returns values only, so the low-sample percentile rule
-  (EvaluateLowSampleCountPercentile ``ignore``) cannot apply: such alarms are evaluated anyway.
+- **Sample counts when given.** GetMetricData returns the ``SampleCount`` statistic when asked,
+  in the same call; with ``PeriodSeries.samples`` the low-sample percentile rule
+  (EvaluateLowSampleCountPercentile ``ignore``) applies as in the evaluator (the samples of the
+  real datapoints evaluated). Without them such alarms are evaluated anyway.
 - **Only threshold alarms.** Anomaly-band alarms need CloudWatch's model: refused.
 
 Speed: an evaluation's state depends only on which periods of its range are missing, breaching or
-not (with no sample counts and a fixed operator), so the evaluator is called once per distinct
-pattern and the result reused. The threshold search replays the history for O(log n) thresholds.
+not, and on whether the low-sample rule holds (a fixed operator), so the evaluator is called once
+per distinct pattern and the result reused. The threshold search replays the history for O(log n) thresholds.
 """
 
 from __future__ import annotations
@@ -29,9 +31,10 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from .config import AlarmConfig, AlarmState, ComparisonOperator
+from .config import AlarmConfig, AlarmState, ComparisonOperator, LowSampleCount
 from .datapoints import Datapoint, as_utc, evaluation_cadence
 from .metric_alarm import evaluate
+from .statistics import low_sample_bound, parse_statistic
 
 __all__ = ["Episode", "PeriodSeries", "Replay", "replay", "suggest_threshold"]
 
@@ -42,19 +45,24 @@ _BREACHES: dict[ComparisonOperator, Callable[[float, float], bool]] = {
     ComparisonOperator.LESS_THAN_OR_EQUAL: operator.le,
 }
 
-Pattern = tuple[bool | None, ...]  # per period of the evaluation range: None missing, else breaching
+# Per period of the evaluation range: None missing, else breaching; and whether the low-sample rule holds.
+Pattern = tuple[tuple[bool | None, ...], bool]
 
 
 @dataclass(frozen=True)
 class PeriodSeries:
-    """One value per period from ``start`` (None: no datapoint in that period)."""
+    """One value per period from ``start`` (None: no datapoint in that period); ``samples``, when
+    known, the SampleCount of each period (for the low-sample percentile rule)."""
 
     start: datetime
     period: int
     values: tuple[float | None, ...]
+    samples: tuple[float | None, ...] | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "start", as_utc(self.start))
+        if self.samples is not None and len(self.samples) != len(self.values):
+            raise ValueError("one sample count per period, or none at all")
         cadence = evaluation_cadence(self.period)
         if int(self.start.timestamp()) % cadence or self.start.microsecond:
             # The evaluator's window ends on the evaluation cadence; an unaligned grid would
@@ -117,17 +125,39 @@ class _Replayer:
         # The evaluation at the end of period k reads periods k-length+1 .. k (before the
         # history starts: missing, as for a new alarm).
         self._windows = [padded[k : k + length] for k in range(len(series.values))]
+        self._sample_windows: list[tuple[float | None, ...]] | None = None
+        self._bound: float | None = None
+        if series.samples is not None and config.extended_statistic is not None:
+            percentile = parse_statistic(config.extended_statistic).percentile
+            bound = low_sample_bound(percentile) if percentile is not None else None
+            if config.evaluate_low_sample_count_percentile is LowSampleCount.IGNORE and bound is not None:
+                self._bound = float(bound)
+                counts: tuple[float | None, ...] = (None,) * (length - 1) + series.samples
+                self._sample_windows = [counts[k : k + length] for k in range(len(series.values))]
+        self._low = [self._low_sample(index) for index in range(len(self._windows))]  # independent of the threshold
         self._states: dict[Pattern, AlarmState | None] = {}
+
+    def _low_sample(self, index: int) -> bool:
+        """The evaluator's rule (metric_alarm._low_sample_rule): the samples of the newest N real
+        datapoints of the range, below the bound."""
+        if self._sample_windows is None or self._bound is None:
+            return False
+        counts = [c for v, c in zip(self._windows[index], self._sample_windows[index], strict=True) if v is not None]
+        used = counts[-self._config.evaluation_periods :]
+        if not used or any(count is None for count in used):
+            return False
+        return sum(count for count in used if count is not None) < self._bound
 
     def _state(self, index: int, pattern: Pattern, threshold: float) -> AlarmState | None:
         if pattern not in self._states:
-            # The outcome depends only on the pattern (no sample counts, fixed operator), so the
-            # evaluator runs once per pattern, on the real datapoints of its first occurrence.
+            # The outcome depends only on the pattern (fixed operator), so the evaluator runs once
+            # per pattern, on the real datapoints of its first occurrence.
             config = dataclasses.replace(self._config, threshold=threshold)
             length = config.range_length
             first = index - length + 1
+            samples = self._sample_windows[index] if self._sample_windows is not None else (None,) * length
             points = [
-                Datapoint(self._series.at(first + slot), value)
+                Datapoint(self._series.at(first + slot), value, samples[slot])
                 for slot, value in enumerate(self._windows[index])
                 if value is not None
             ]
@@ -141,8 +171,8 @@ class _Replayer:
         episodes: list[Episode] = []
         entered: datetime | None = None
         for index, window in enumerate(self._windows):
-            pattern = tuple(None if value is None else breaches(value, threshold) for value in window)
-            new = self._state(index, pattern, threshold) or state
+            breaching = tuple(None if value is None else breaches(value, threshold) for value in window)
+            new = self._state(index, (breaching, self._low[index]), threshold) or state
             if new is not state:
                 moment = self._series.at(index + 1)  # evaluated at the end of period ``index``
                 if new is AlarmState.ALARM:

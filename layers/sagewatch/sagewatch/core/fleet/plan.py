@@ -155,7 +155,7 @@ class ListedEndpoint:
 @dataclass(frozen=True)
 class WorkItem:
     endpoint: str
-    kind: str  # new | changed | policy | drift | orphan | full
+    kind: str  # new | changed | policy | drift | orphan | full | traffic (usecases.reconcile)
     reasons: tuple[str, ...]
 
     def message(self, run_id: str) -> dict[str, Any]:

@@ -45,6 +45,9 @@ class AlarmDefinition:
     statistic: str
     why: str  # why these defaults; shown in the docs
     look_first: str  # what the on-call engineer should look at first; goes into the alarm description
+    # Statistic, period and datapoints fitted per target to its traffic (core.monitoring.latency_fit);
+    # the fields above then hold the busiest class's.
+    fitted: bool = False
 
 
 _GT = "GreaterThanThreshold"
@@ -90,7 +93,7 @@ DEFINITIONS: tuple[AlarmDefinition, ...] = (
     ),
     AlarmDefinition(
         key="model-latency-p99",
-        title="Model latency p99",
+        title="Model latency",
         applies=(Applies.INSTANCE, Applies.SERVERLESS, Applies.COMPONENT),
         unit="ms",
         default_threshold=1000.0,
@@ -101,11 +104,18 @@ DEFINITIONS: tuple[AlarmDefinition, ...] = (
         treat_missing_data="notBreaching",
         statistic="p99",
         why=(
-            "p99 shows the tail users feel; the average hides it. ModelLatency is reported in "
-            "microseconds, so the threshold in ms is multiplied by 1000. Minutes with too few "
-            "samples for a p99 are ignored (EvaluateLowSampleCountPercentile=ignore)."
+            "A percentile shows the tail users feel; the average hides it. But CloudWatch keeps the "
+            "state of a percentile alarm while a period holds fewer than 10/(1-p) samples "
+            "(EvaluateLowSampleCountPercentile=ignore; 1,000 a period for p99), so a 60 s p99 never "
+            "fires below 1,000 requests a minute. The statistic, period and datapoints are therefore "
+            "fitted to each variant's or component's quiet-hour traffic: p99 where the traffic can "
+            "feed it, then p90, p50 and, below 4 requests a minute, Average (see 'The latency alarm, "
+            "fitted to traffic'). ModelLatency is reported in microseconds, so the threshold in ms "
+            "is multiplied by 1000; a tag or policy threshold applies to whichever statistic is chosen. "
+            "The key keeps its historical name so that alarm names and tag overrides stay stable."
         ),
         look_first="CPU/GPU utilization and instance count (saturation), then the model's own logs",
+        fitted=True,
     ),
     AlarmDefinition(
         key="cpu-utilization",
@@ -341,10 +351,20 @@ def markdown_table() -> str:
     ]
     for d in DEFINITIONS:
         threshold = format_comparison(d.comparison, format_value(d.default_threshold, d.unit))
+        statistic, period, datapoints = (
+            d.statistic,
+            f"{d.period} s",
+            f"{d.datapoints_to_alarm} of {d.evaluation_periods}",
+        )
+        if d.fitted:
+            statistic, period, datapoints = (
+                "fitted to traffic: p99, p90, p50 or Average",
+                "60 or 300 s",
+                "3 of 5 or 2 of 3",
+            )
         rows.append(
-            f"| `{d.key}` | {d.title} | {', '.join(a.value for a in d.applies)} | {d.statistic} | "
-            f"{threshold} | {d.period} s | "
-            f"{d.datapoints_to_alarm} of {d.evaluation_periods} | {_missing_data_text(d.treat_missing_data)} |"
+            f"| `{d.key}` | {d.title} | {', '.join(a.value for a in d.applies)} | {statistic} | "
+            f"{threshold} | {period} | {datapoints} | {_missing_data_text(d.treat_missing_data)} |"
         )
     return "\n".join(rows)
 

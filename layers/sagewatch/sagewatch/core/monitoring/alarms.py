@@ -7,6 +7,8 @@ from dataclasses import dataclass, replace
 from sagewatch.core.monitoring.alarm_catalog import DEFINITIONS, AlarmDefinition, Applies
 from sagewatch.core.monitoring.alarm_spec import AlarmSpec, Display, Metric, MetricQuery
 from sagewatch.core.monitoring.drift_alarms import drift_alarms
+from sagewatch.core.monitoring.latency_fit import fit_latency
+from sagewatch.core.monitoring.notes import InfoNote
 from sagewatch.core.monitoring.policy import Policy
 from sagewatch.core.monitoring.profile import EndpointProfile, VariantProfile
 from sagewatch.core.shared.alarm_context import AlarmContext
@@ -38,7 +40,8 @@ _ERROR_RATE_METRIC = {
     "invocation-5xx-rate": "Invocation5XXErrors",
     "invocation-4xx-rate": "Invocation4XXErrors",
 }
-_MICROSECOND_KEYS = frozenset({"model-latency-p99", "model-setup-time"})
+LATENCY_KEY = "model-latency-p99"
+_MICROSECOND_KEYS = frozenset({LATENCY_KEY, "model-setup-time"})
 # An endpoint that hosts inference components publishes its invocation metrics per component,
 # under InferenceComponentName alone, and none under EndpointName + VariantName (docs/alarms.md,
 # "Where the metrics live"): the alarms that apply to Applies.COMPONENT move from the variant to
@@ -72,14 +75,16 @@ def desired_alarms(
                 # Per component; none on the variant, also while it hosts no component yet or
                 # any more (it publishes no invocation metrics of its own either way).
                 for component in variant.inference_components:
-                    alarms.append(_build(prefix, profile, variant, definition, policy, route, component=component))
+                    alarms.append(
+                        _build(prefix, profile, variant, definition, policy, route, notes, component=component)
+                    )
                 continue
             if kinds.intersection(definition.applies):
-                alarms.append(_build(prefix, profile, variant, definition, policy, route))
+                alarms.append(_build(prefix, profile, variant, definition, policy, route, notes))
     if profile.is_async:
         for definition in DEFINITIONS:
             if Applies.ASYNC in definition.applies and policy.is_enabled(definition.key):
-                alarms.append(_build(prefix, profile, None, definition, policy, route))
+                alarms.append(_build(prefix, profile, None, definition, policy, route, notes))
     # Model Monitor: per-feature drift alarms of data-quality schedules (core.monitoring.drift_alarms).
     drift, drift_notes = drift_alarms(profile, policy, prefix, route)
     alarms.extend(drift)
@@ -113,6 +118,7 @@ def _build(
     definition: AlarmDefinition,
     policy: Policy,
     route: AlarmContext,
+    notes: list[str],
     component: str | None = None,
 ) -> AlarmSpec:
     key = definition.key
@@ -125,6 +131,22 @@ def _build(
     else:
         dimensions = (("EndpointName", profile.name), ("VariantName", variant.name))
     name_key = f"{key}.{component}" if component else key
+    where = f"variant {variant.name}" if variant else "endpoint"
+    if component:
+        where = f"inference component {component} on variant {variant.name if variant else '-'}"
+    statistic, period = definition.statistic, definition.period
+    evaluation_periods, datapoints = definition.evaluation_periods, definition.datapoints_to_alarm
+    title, fitted = definition.title, ""
+    if key == LATENCY_KEY:
+        # Fitted to the traffic it will see (core.monitoring.latency_fit); the key stays, so
+        # alarm names and the tag override sagewatch:alarm:model-latency-p99 do not change.
+        fit = profile.latency_fits.get(dimensions) or fit_latency(None)
+        chosen = fit.chosen
+        statistic, period = chosen.statistic, chosen.period
+        evaluation_periods, datapoints = chosen.evaluation_periods, chosen.datapoints_to_alarm
+        title = f"Model latency {statistic}"
+        fitted = f" Fitted to traffic: {fit.reason()}."
+        notes.append(InfoNote(f"latency alarm of {where}: {fit.reason()}"))
     name = alarm_name(prefix, profile.name, variant.name if variant else None, name_key)
     metric: Metric | None = None
     queries: tuple[MetricQuery, ...] = ()
@@ -146,15 +168,12 @@ def _build(
         # MemoryUtilization lives in /aws/sagemaker/Endpoints for serverless variants too: the
         # only namespace AWS documents it in (docs/alarms.md, "Where the metrics live").
         namespace, metric_name = _SINGLE_METRIC[key]
-        metric = Metric(namespace, metric_name, dimensions, definition.statistic)
-    where = f"variant {variant.name}" if variant else "endpoint"
-    if component:
-        where = f"inference component {component} on variant {variant.name if variant else '-'}"
+        metric = Metric(namespace, metric_name, dimensions, statistic)
     comparison = "above" if definition.comparison == "GreaterThanThreshold" else "at or above"
     description = (
-        f"[SageWatch] {definition.title} of SageMaker endpoint {profile.name} ({where}) is {comparison} "
-        f"{_fmt(human)} {display.unit} in {definition.datapoints_to_alarm} of "
-        f"{definition.evaluation_periods} periods of {definition.period} s. "
+        f"[SageWatch] {title} of SageMaker endpoint {profile.name} ({where}) is {comparison} "
+        f"{_fmt(human)} {display.unit} in {datapoints} of "
+        f"{evaluation_periods} periods of {period} s.{fitted} "
         f"Look first at: {definition.look_first}."
     )
     context = replace(
@@ -180,14 +199,16 @@ def _build(
         description=_with_context(description, context),
         threshold=threshold,
         comparison=definition.comparison,
-        period=definition.period,
-        evaluation_periods=definition.evaluation_periods,
-        datapoints_to_alarm=definition.datapoints_to_alarm,
+        period=period,
+        evaluation_periods=evaluation_periods,
+        datapoints_to_alarm=datapoints,
         treat_missing_data=definition.treat_missing_data,
         display=display,
         metric=metric,
         queries=queries,
-        evaluate_low_sample_count_percentile="ignore" if key == "model-latency-p99" else None,
+        # A percentile of a few samples is noise: keep the state instead. The fit chose a
+        # statistic and period whose periods hold enough samples at the target's traffic.
+        evaluate_low_sample_count_percentile="ignore" if key == LATENCY_KEY else None,
         tags=tuple(tags),
     )
 

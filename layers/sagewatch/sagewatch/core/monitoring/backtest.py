@@ -9,6 +9,7 @@ shows people (``AlarmSpec.display``: ModelLatency in ms, CPU per core).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -68,6 +69,9 @@ class AlarmReading:
     spec: AlarmSpec
     config: AlarmConfig
     inputs: Mapping[str, str]  # alarm query id ("m" for a single-metric alarm) -> HistoryQuery.id
+    # The HistoryQuery.id of the metric's SampleCount, for a percentile alarm that ignores periods
+    # with too few samples (EvaluateLowSampleCountPercentile=ignore): read in the same call.
+    samples: str | None = None
 
 
 _SINGLE = "m"
@@ -89,6 +93,7 @@ def history_queries(specs: Sequence[AlarmSpec]) -> tuple[tuple[HistoryQuery, ...
         kwargs = spec.put_kwargs([])
         config = AlarmConfig.from_describe_alarms(kwargs)
         inputs: dict[str, str] = {}
+        samples: str | None = None
         if config.metrics:
             for query in config.metrics:
                 if query.metric_stat is not None:
@@ -103,7 +108,9 @@ def history_queries(specs: Sequence[AlarmSpec]) -> tuple[tuple[HistoryQuery, ...
                 stat=config.stat,
             )
             inputs[_SINGLE] = query_for(stat)
-        readings.append(AlarmReading(spec, config, inputs))
+            if config.extended_statistic is not None and config.evaluate_low_sample_count_percentile == "ignore":
+                samples = query_for(dataclasses.replace(stat, stat="SampleCount"))
+        readings.append(AlarmReading(spec, config, inputs, samples))
     return tuple(queries.values()), tuple(readings)
 
 
@@ -131,7 +138,10 @@ def alarm_series(
         for alarm_id, query_id in reading.inputs.items()
     }
     if not reading.config.metrics:
-        return PeriodSeries(start, period, tuple(grid[_SINGLE]))
+        samples = None
+        if reading.samples is not None:
+            samples = tuple(_on_grid(history.get(reading.samples, ()), start, period, count))
+        return PeriodSeries(start, period, tuple(grid[_SINGLE]), samples)
     expressions = {q.id: q.expression for q in reading.config.metrics if q.expression is not None}
     resolved: dict[str, Sequence[float | None]] = dict(grid)
 

@@ -10,6 +10,7 @@ from typing import Any
 
 from sagewatch.core.monitoring.component_events import GONE_STATUSES
 from sagewatch.core.monitoring.detailed_observability import has_detailed_observability
+from sagewatch.core.monitoring.latency_fit import LatencyFit
 from sagewatch.core.monitoring.model_monitor import MonitoringSchedule
 
 
@@ -68,6 +69,10 @@ class EndpointProfile:
     # and the fingerprint of their ListMonitoringSchedules summaries the reconcile compares.
     monitoring_schedules: tuple[MonitoringSchedule, ...] = ()
     monitoring_fingerprint: str = ""
+    # The latency alarm's fit per target, keyed by its metric's dimensions (EndpointName +
+    # VariantName, or InferenceComponentName): read from traffic by usecases.onboarding. A target
+    # without one gets the provisional class (core.monitoring.latency_fit).
+    latency_fits: Mapping[tuple[tuple[str, str], ...], LatencyFit] = field(default_factory=lambda: MappingProxyType({}))
 
     @property
     def account_id(self) -> str:
