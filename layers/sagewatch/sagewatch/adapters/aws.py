@@ -79,3 +79,10 @@ def call(
             message = str(exc.response.get("Error", {}).get("Message", exc))
             raise AwsCallError(operation, code, message) from exc
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def error_response(exc: AwsCallError) -> dict[str, Any]:
+    """The service's answer behind ``exc`` (e.g. DynamoDB's ``Item`` on a refused condition with
+    ``ReturnValuesOnConditionCheckFailure=ALL_OLD``, or a transaction's ``CancellationReasons``)."""
+    cause = exc.__cause__
+    return dict(cause.response) if isinstance(cause, ClientError) else {}
