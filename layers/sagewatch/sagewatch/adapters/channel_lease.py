@@ -33,7 +33,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from sagewatch.adapters.aws import call, error_response
+from sagewatch.adapters.aws import call_beside_transactions, error_response
 from sagewatch.adapters.rate_limit import NoTimeLeftError
 from sagewatch.core.shared.errors import AwsCallError
 
@@ -126,7 +126,7 @@ class ChannelLease:
     @staticmethod
     def release_write(client: Any, update: dict[str, Any]) -> None:
         try:
-            call("UpdateItem", client.update_item, **update)
+            call_beside_transactions("UpdateItem", client.update_item, **update)
         except AwsCallError as exc:
             if exc.code != "ConditionalCheckFailedException":
                 raise
@@ -135,7 +135,7 @@ class ChannelLease:
     def _try_acquire(self, channel: str, token: str, now: float) -> float | None:
         """None if held now, else the channel's ``next_at`` (from the refusal, not a read)."""
         try:
-            call(
+            call_beside_transactions(
                 "UpdateItem",
                 self._client.update_item,
                 TableName=self._table,

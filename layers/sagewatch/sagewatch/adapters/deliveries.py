@@ -40,7 +40,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sagewatch.adapters.aws import call, error_response
+from sagewatch.adapters.aws import call, call_beside_transactions, error_response
 from sagewatch.adapters.channel_lease import ChannelLease
 from sagewatch.core.alerting.delivery_record import Claim, Claimed, LeaseRelease, Settlement, Stored
 from sagewatch.core.alerting.incident import AlarmTrack, Incident
@@ -125,7 +125,7 @@ class DeliveryRecords:
             ":expiry": {"N": str(int(now) + _ttl(scope))},
         }
         try:
-            answer = call(
+            answer = call_beside_transactions(
                 "UpdateItem",
                 self._client.update_item,
                 TableName=self._table,
@@ -161,7 +161,9 @@ class DeliveryRecords:
         update = self._settle_update(scope, message_id, settlements, now)
         if lease is None:
             try:
-                call("UpdateItem", self._client.update_item, **update, ReturnValuesOnConditionCheckFailure="ALL_OLD")
+                call_beside_transactions(
+                    "UpdateItem", self._client.update_item, **update, ReturnValuesOnConditionCheckFailure="ALL_OLD"
+                )
             except AwsCallError as exc:
                 if exc.code != "ConditionalCheckFailedException":
                     raise
