@@ -158,7 +158,7 @@ class _CallRecorder:
     def rounds_before_send(self) -> int:
         """Groups of overlapping reads (enrichment and secret) before sending: one group ran concurrently.
 
-        The idempotency ledger's claim/complete calls (DynamoDB) are delivery bookkeeping, counted
+        The delivery records' claim/settle calls (DynamoDB) are delivery bookkeeping, counted
         separately in ``dynamodb_calls``, not enrichment round trips.
         """
         reads = [c for c in self.calls if c[0].startswith(("cloudwatch.", "logs.", "secretsmanager."))]

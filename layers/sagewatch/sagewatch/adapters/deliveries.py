@@ -20,8 +20,8 @@ whatever its number of destinations (docs/delivery.md, "What is recorded where")
   and writes the incident records decided, each on condition that its token is still the one it
   was decided from. A conflict answers with the fresh records (ALL_OLD again), for the caller to
   decide once more. With a Slack lease still held (:class:`LeaseRelease`) both writes go in one
-  ``TransactWriteItems``: one call, but "transactional write requests … consume twice the write
-  capacity units" (DynamoDB developer guide, "Capacity management for transactions").
+  ``TransactWriteItems``: one call, but DynamoDB writes each item of a transaction twice (prepare
+  and commit) and bills both (developer guide, "Amazon DynamoDB Transactions: How it works").
 
 A crash between Slack's "ok" and the settlement is the one window left: Slack webhooks have no
 idempotency key, so that alert goes out again once its in-progress claim expires (the claim lasts
