@@ -158,6 +158,19 @@ def test_expired_claims_of_other_messages_are_pruned_by_the_next_settlement(clie
     assert [name for name in item if name.startswith("c#")] == ["c#new#slack:a"]
 
 
+def test_a_pruned_claim_taken_again_meanwhile_is_kept(client: CountingClient) -> None:
+    clock = Clock()
+    records = DeliveryRecords(TABLE, client, clock=clock)
+    records.claim(KEY, "old", ["slack:a"], remaining_ms=30_000)
+    records.settle(KEY, "old", [Settlement("slack:a", True)])
+    clock.now += 2 * 24 * 3600
+    records.claim(KEY, "new", ["slack:a"], remaining_ms=30_000)  # sees "old" expired: to prune
+    redrive = DeliveryRecords(TABLE, client, clock=clock)  # another environment: a redrive of "old"
+    assert redrive.claim(KEY, "old", ["slack:a"], remaining_ms=30_000).claims == {"slack:a": Claim.NEW}
+    assert records.settle(KEY, "new", [Settlement("slack:a", True)]) == {}
+    assert records.claim(KEY, "old", ["slack:a"], remaining_ms=30_000).claims == {"slack:a": Claim.BUSY}
+
+
 def test_a_write_meeting_a_transaction_is_retried() -> None:
     class Conflicting:
         def __init__(self) -> None:

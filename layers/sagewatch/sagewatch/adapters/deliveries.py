@@ -11,8 +11,8 @@ notification that belongs to no incident), so an alert costs two conditional ``U
 whatever its number of destinations (docs/delivery.md, "What is recorded where"):
 
 - :meth:`DeliveryRecords.claim` — ``SET`` one claim attribute per destination
-  (``c#<MessageId>#<destination>`` = ``{s: INPROGRESS, x: expiry}``) if each is absent or an
-  expired in-progress claim; ``ReturnValues=ALL_NEW`` answers with the incident records to decide
+  (``c#<MessageId>#<destination>`` = ``{s: INPROGRESS, x: expiry}``) if each is absent or
+  expired; ``ReturnValues=ALL_NEW`` answers with the incident records to decide
   from (no ``GetItem``), and a refusal returns the item as it was
   (``ReturnValuesOnConditionCheckFailure=ALL_OLD``, "UpdateItem" in the DynamoDB API reference):
   completed destinations are skipped, held ones reported busy, the others claimed again.
@@ -111,16 +111,15 @@ class DeliveryRecords:
         self, scope: str, message_id: str, destinations: Sequence[str], now: float, until: float
     ) -> tuple[dict[str, Any] | None, dict[str, Any]]:
         """(None, the item after) if claimed; (the item as it was, same) if refused."""
-        names = {"#expiry": EXPIRY_ATTRIBUTE, "#s": "s", "#x": "x"}
+        names = {"#expiry": EXPIRY_ATTRIBUTE, "#x": "x"}
         sets, conditions = ["#expiry = :expiry"], []
         for index, destination in enumerate(destinations):
             names[f"#c{index}"] = _claim_name(message_id, destination)
             sets.append(f"#c{index} = :claim")
             claim = f"#c{index}"
-            conditions.append(f"(attribute_not_exists({claim}) OR ({claim}.#s = :inprogress AND {claim}.#x < :now))")
+            conditions.append(f"(attribute_not_exists({claim}) OR {claim}.#x < :now)")
         values = {
             ":claim": {"M": {"s": {"S": INPROGRESS}, "x": {"N": str(int(until) + 1)}}},
-            ":inprogress": {"S": INPROGRESS},
             ":now": {"N": str(int(now))},
             ":expiry": {"N": str(int(now) + _ttl(scope))},
         }
@@ -156,9 +155,25 @@ class DeliveryRecords:
     ) -> dict[str, Stored]:
         """Complete or give back each claim and write the records; {} when written, else the fresh
         incidents of the destinations whose token changed (nothing was written: decide again)."""
-        now = self._clock()
         scope = _scope(incident, message_id)
-        update = self._settle_update(scope, message_id, settlements, now)
+        ours = {_claim_name(message_id, s.destination) for s in settlements}
+        prunable = [n for n in self._prunable.pop((scope, message_id), ()) if n not in ours][:PRUNE_PER_WRITE]
+        # A refusal that no token explains came from a pruned claim taken again meanwhile (an
+        # expired one claimed by a retry): the same settlement again, without pruning.
+        for prune in (prunable, []) if prunable else ([],):
+            now = self._clock()
+            update = self._settle_update(scope, message_id, settlements, now, prune)
+            refused = self._write(update, lease)
+            if refused is None:
+                return {}
+            changed = _changed_incidents(refused, settlements, now, incident)
+            if changed:
+                return changed
+        raise AwsCallError("UpdateItem", "ConditionalCheckFailedException", f"settlement of {scope} refused")
+
+    def _write(self, update: dict[str, Any], lease: LeaseRelease | None) -> dict[str, Any] | None:
+        """Write ``update`` (with the lease's release, in one transaction); None if written, else
+        the item as it was when its condition refused it."""
         if lease is None:
             try:
                 call_beside_transactions(
@@ -167,8 +182,8 @@ class DeliveryRecords:
             except AwsCallError as exc:
                 if exc.code != "ConditionalCheckFailedException":
                     raise
-                return _conflicts(_failed_item(exc), settlements, now, incident)
-            return {}
+                return _failed_item(exc)
+            return None
         release = ChannelLease.release_update(self._table, lease.channel, lease.token, lease.next_at)
         try:
             call(
@@ -185,26 +200,26 @@ class DeliveryRecords:
             reasons = _cancellation_reasons(exc)
             item_reason = reasons[0] if reasons else {}
             if item_reason.get("Code") == "ConditionalCheckFailed":
-                return _conflicts(dict(item_reason.get("Item", {})), settlements, now, incident)
+                return dict(item_reason.get("Item", {}))  # the lease stays held: the caller retries with it
             # The lease was taken over (it expired and another environment holds the channel), or
-            # the transaction met a concurrent one: settle and release apart (the release writes
+            # the transaction met a concurrent one: write and release apart (the release writes
             # only if the channel is still ours or its next_at moves later).
-            conflicts = self.settle(incident, message_id, settlements)
+            refused = self._write(update, None)
             ChannelLease.release_write(self._client, release)
-            return conflicts
-        return {}
+            return refused
+        return None
 
     def _settle_update(
-        self, scope: str, message_id: str, settlements: Sequence[Settlement], now: float
+        self, scope: str, message_id: str, settlements: Sequence[Settlement], now: float, prune: Sequence[str]
     ) -> dict[str, Any]:
         names: dict[str, str] = {"#expiry": EXPIRY_ATTRIBUTE}
         values: dict[str, Any] = {":expiry": {"N": str(int(now) + _ttl(scope))}}
         sets, removes, conditions = ["#expiry = :expiry"], [], []
-        ours = {_claim_name(message_id, s.destination) for s in settlements}
-        prunable = [n for n in self._prunable.pop((scope, message_id), ()) if n not in ours]
-        for index, name in enumerate(prunable[:PRUNE_PER_WRITE]):
-            names[f"#p{index}"] = name
+        for index, name in enumerate(prune):  # each only while it is still expired
+            names[f"#p{index}"], names["#x"] = name, "x"
+            values[":now"] = {"N": str(int(now))}
             removes.append(f"#p{index}")
+            conditions.append(f"(attribute_not_exists(#p{index}) OR #p{index}.#x < :now)")
         for index, settled in enumerate(settlements):
             names[f"#c{index}"] = _claim_name(message_id, settled.destination)
             if settled.done:
@@ -257,14 +272,13 @@ def _incident_name(destination: str) -> str:
 
 
 def _claim_state(held: Mapping[str, Any] | None, now: float) -> Claim | None:
-    """What a refused claim found: DONE, BUSY, or None (absent or expired: claimable again)."""
-    if not held:
+    """What a refused claim found: DONE, BUSY, or None (absent or expired: claimable again).
+
+    A completed claim lasts a day, like the records it replaced; after that the same MessageId
+    (a dead-letter redrive of a day ago) is sent again, and the claim is pruned."""
+    if not held or float(held.get("x", {}).get("N", "0")) < int(now):
         return None
-    if held.get("s", {}).get("S") == COMPLETED:
-        return Claim.DONE
-    if float(held.get("x", {}).get("N", "0")) >= int(now):
-        return Claim.BUSY
-    return None
+    return Claim.DONE if held.get("s", {}).get("S") == COMPLETED else Claim.BUSY
 
 
 def _failed_item(exc: AwsCallError) -> dict[str, Any]:
@@ -275,7 +289,7 @@ def _cancellation_reasons(exc: AwsCallError) -> list[dict[str, Any]]:
     return list(error_response(exc).get("CancellationReasons", []))
 
 
-def _conflicts(
+def _changed_incidents(
     item: Mapping[str, Any], settlements: Iterable[Settlement], now: float, incident: str | None
 ) -> dict[str, Stored]:
     """The fresh incidents of the destinations whose stored token is no longer the one decided from."""
@@ -284,8 +298,7 @@ def _conflicts(
         for s in settlements
         if s.record is not None
     }
-    changed = {d: stored for d, stored in fresh.items() if stored.token != _token_of(settlements, d)}
-    return changed or fresh
+    return {d: stored for d, stored in fresh.items() if stored.token != _token_of(settlements, d)}
 
 
 def _token_of(settlements: Iterable[Settlement], destination: str) -> int | None:
