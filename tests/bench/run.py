@@ -15,7 +15,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -158,8 +158,8 @@ class _CallRecorder:
     def rounds_before_send(self) -> int:
         """Groups of overlapping reads (enrichment and secret) before sending: one group ran concurrently.
 
-        The idempotency ledger's claim/complete calls (DynamoDB) are delivery bookkeeping, counted
-        separately in ``ledger_calls``, not enrichment round trips.
+        The delivery records' claim/settle calls (DynamoDB) are delivery bookkeeping, counted
+        separately in ``dynamodb_calls``, not enrichment round trips.
         """
         reads = [c for c in self.calls if c[0].startswith(("cloudwatch.", "logs.", "secretsmanager."))]
         reads.sort(key=lambda c: c[1])
@@ -175,7 +175,18 @@ ALERT_PARAMETERS = {
     "SlackWebhookSecretName": "sagewatch/slack-webhook",
     "EmailSender": "sagewatch@example.com",
     "EmailRecipients": "oncall@example.com",
+    # The OK resolving the incident is told at once (no settle window): the warm alert is told.
+    "OkSettleSeconds": "0",
 }
+# DynamoDB calls per alert (Slack and e-mail), warm environment: the claim of both destinations,
+# the Slack channel's lease, and one settlement carrying the lease's release (docs/delivery.md).
+DYNAMODB_CALLS_TARGET = 3
+ALERT_CASES = (
+    ("cold (first alert)", "ALARM", "bench-alert-0"),  # opens the incident
+    ("warm", "OK", "bench-alert-1"),  # resolves it: told to both destinations
+    ("warm (repeated transition)", "OK", "bench-alert-2"),  # the same OK under another MessageId: not told
+    ("warm (redelivered MessageId)", "OK", "bench-alert-2"),  # SNS/SQS at least once: already done
+)
 
 
 def alert_calls() -> dict[str, Any]:
@@ -194,9 +205,14 @@ def alert_calls() -> dict[str, Any]:
         message["StateChangeTime"] = now.strftime("%Y-%m-%dT%H:%M:%S.000+0000")
         sample["Records"][0]["Sns"]["Message"] = json.dumps(message)
         out: dict[str, Any] = {}
-        for index, label in enumerate(("cold (first alert)", "warm")):
+        for label, state, message_id in ALERT_CASES:
             # A new SNS MessageId each time: the same one would rightly be deduplicated.
-            sample["Records"][0]["Sns"]["MessageId"] = f"bench-alert-{index}"
+            sample["Records"][0]["Sns"]["MessageId"] = message_id
+            message |= {"NewStateValue": state, "OldStateValue": "OK" if state == "ALARM" else "ALARM"}
+            if state == "OK":
+                later = now + timedelta(minutes=1)
+                message["StateChangeTime"] = later.strftime("%Y-%m-%dT%H:%M:%S.000+0000")
+            sample["Records"][0]["Sns"]["Message"] = json.dumps(message)
             with _CallRecorder() as recorder:
                 result = account.invoke("NotifyFunction", sample)
             if result.error:
@@ -207,7 +223,7 @@ def alert_calls() -> dict[str, Any]:
                 "calls": dict(sorted(calls.items())),
                 "enrichment_calls": sum(enrichment.values()),
                 "secret_reads": sum(n for op, n in calls.items() if op.startswith("secretsmanager.")),
-                "ledger_calls": sum(n for op, n in calls.items() if op.startswith("dynamodb.")),
+                "dynamodb_calls": sum(n for op, n in calls.items() if op.startswith("dynamodb.")),
                 "sequential_round_trips_before_send": recorder.rounds_before_send(),
                 "slack_messages": len(result.slack_messages),
                 "emails": len(result.emails),
@@ -218,8 +234,22 @@ def alert_calls() -> dict[str, Any]:
         event_file.write_text(json.dumps(sample))
         out["cold_start_vs_boto3_cloudwatch_client"] = cold_start(env, "notify")
         out["peak_memory_one_alert"] = peak_memory(env, "notify", event_file)
-    out["targets"] = {"enrichment_calls": 3, "sequential_round_trips_before_send": 2}
+    out["targets"] = {
+        "enrichment_calls": 3,
+        "sequential_round_trips_before_send": 2,
+        "warm_dynamodb_calls": DYNAMODB_CALLS_TARGET,
+    }
+    out["over_target"] = dynamodb_over_target(out)
     return out
+
+
+def dynamodb_over_target(alert: dict[str, Any]) -> list[str]:
+    """Report lines for every alert case above the DynamoDB calls target (warm or cold)."""
+    return [
+        f"{case}: {data['dynamodb_calls']} DynamoDB calls per alert > target {DYNAMODB_CALLS_TARGET}"
+        for case, data in alert.items()
+        if case in {c for c, _, _ in ALERT_CASES} and data["dynamodb_calls"] > DYNAMODB_CALLS_TARGET
+    ]
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -269,20 +299,22 @@ def main(argv: list[str] | None = None) -> int:
     ]
     alert = report["alert"]
     lines += ["", "## Alerts (NotifyFunction, latency alarm with Slack and email)", ""]
-    lines += ["| alert | enrichment calls | secret reads | ledger calls | enrichment round trips before send | calls |"]
+    lines += ["| alert | enrichment calls | secret reads | DynamoDB calls | round trips before send | calls |"]
     lines += ["|---|---|---|---|---|---|"]
-    for case in ("cold (first alert)", "warm"):
+    for case, _, _ in ALERT_CASES:
         data = alert[case]
         detail = ", ".join(f"{k} {v}" for k, v in data["calls"].items())
         lines.append(
-            f"| {case} | {data['enrichment_calls']} | {data['secret_reads']} | {data['ledger_calls']} | "
+            f"| {case} | {data['enrichment_calls']} | {data['secret_reads']} | {data['dynamodb_calls']} | "
             f"{data['sequential_round_trips_before_send']} | {detail} |"
         )
     notify_cold = alert["cold_start_vs_boto3_cloudwatch_client"]
     lines += [
         "",
         f"Targets: enrichment calls <= {alert['targets']['enrichment_calls']}, round trips before sending <= "
-        f"{alert['targets']['sequential_round_trips_before_send']}.",
+        f"{alert['targets']['sequential_round_trips_before_send']}, DynamoDB calls per alert <= "
+        f"{alert['targets']['warm_dynamodb_calls']} (warm; cold reported against the same).",
+        *[f"**OVER TARGET** — {line}" for line in alert["over_target"]],
         "",
         f"NotifyFunction cold start ratio (module import + init): **{notify_cold['median_ratio']}x**; with the "
         f"clients the first alert builds: {notify_cold['median_ratio_with_clients']}x (target <= 1.5x)",
@@ -302,7 +334,9 @@ def main(argv: list[str] | None = None) -> int:
     (args.out / "report.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
     print(f"\nreport: {args.out / 'report.md'}, {args.out / 'report.json'}")
-    return 0
+    for line in alert["over_target"]:
+        print(f"OVER TARGET: {line}", file=sys.stderr)
+    return 1 if alert["over_target"] else 0
 
 
 if __name__ == "__main__":

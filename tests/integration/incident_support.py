@@ -7,8 +7,9 @@ import json
 from datetime import timedelta
 from typing import Any
 
-from sagewatch.adapters.deliveries import IncidentStore
+from sagewatch.adapters.deliveries import DeliveryRecords
 from sagewatch.core.alerting.alert_target import resolve_target
+from sagewatch.core.alerting.delivery_record import Settlement
 from sagewatch.core.alerting.incident import AlarmTrack, Incident, incident_key
 from sagewatch.core.alerting.notification import AlarmNotification, parse_sns_record
 from sagewatch_emulator import EmulatedAccount
@@ -19,7 +20,7 @@ def told_alarm_first(
 ) -> None:
     """Record, for every record of ``ok_event``, that its ALARM was told to ``slack`` (secret
     names or ``bot:<channel>``) and e-mail, a minute before the OK."""
-    store = IncidentStore(account.physical_id("DeliveryTable"), account.client("dynamodb"))
+    records = DeliveryRecords(account.physical_id("DeliveryTable"), account.client("dynamodb"))
     notifications = [
         parse_sns_record(record["Sns"] if "Sns" in record else json.loads(record["body"]))
         for record in ok_event["Records"]
@@ -33,6 +34,12 @@ def told_alarm_first(
         target = resolve_target(notification, prefix)
         owned = target.alarm_key is not None or target.context is not None
         key = incident_key(notification.alarm_arn, target.endpoint, owned=owned)
-        for destination in [f"slack:{s}" for s in slack] + (["email"] if email else []):
-            track = AlarmTrack(notification.alarm_name, 1, opened)
-            assert store.save(Incident(key, destination, opened_at=opened, alarms=(track,), version=1))
+        destinations = [f"slack:{s}" for s in slack] + (["email"] if email else [])
+        told = f"told-{notification.alarm_name}"  # the ALARM's own delivery, as NotifyFunction records it
+        claimed = records.claim(key, told, destinations, remaining_ms=30_000)
+        track = AlarmTrack(notification.alarm_name, 1, opened)
+        settled = [
+            Settlement(d, True, Incident(key, d, opened_at=opened, alarms=(track,)), claimed.incident(d).token)
+            for d in destinations
+        ]
+        assert records.settle(key, told, settled) == {}

@@ -3,18 +3,20 @@ the alarm engine → AlertTopic → AlertQueue → NotifyFunction → fake Slack
 
 from __future__ import annotations
 
+import dataclasses
 import json
-import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from datetime import timedelta
 from typing import Any
 
 import pytest
 
-from sagewatch.adapters.deliveries import IncidentStore
+from sagewatch.adapters.deliveries import DeliveryRecords
+from sagewatch.core.alerting.delivery_record import Claim, Settlement
 from sagewatch.core.alerting.incident import Action, Role, incident_key
-from sagewatch.core.alerting.notification import AlarmNotification
 from sagewatch.core.alerting.routing import Destinations
+from sagewatch.usecases.notify.deliver import DeliverOnce
 from sagewatch.usecases.notify.incidents import IncidentGate
 from sagewatch.usecases.notify.intake import Pending, batch_item, prepare
 from sagewatch_emulator import EmulatedAccount, VariantSpec
@@ -274,48 +276,56 @@ def test_two_notify_invocations_deciding_two_alarms_of_one_endpoint_at_once_conv
     webhook: EmulatedAccount,
 ) -> None:
     """Concurrent NotifyFunction environments (MaximumConcurrency 2) may each take one alarm of an
-    endpoint in the same instant: both read "no incident". The conditional write lets the first
-    one in; the second fails its version condition, reads again and re-decides: its alarm joins
-    the incident instead of overwriting it, so the final OK still waits for both alarms."""
+    endpoint in the same instant: both claims answer "no incident". The settlement's condition lets
+    the first one in; the second's refusal carries the fresh record, on which it decides again: its
+    alarm joins the incident instead of overwriting it, so the final OK still waits for both alarms."""
     add_average_alarm(webhook)
     feed(webhook, [GOOD, GOOD, BAD, BAD])
     p99, average = pending(webhook, NAME, "ALARM"), pending(webhook, AVERAGE, "ALARM")
-    store = IncidentStore(webhook.physical_id("DeliveryTable"), webhook.client("dynamodb"))
-    first, second = (IncidentGate(store, settle_seconds=SETTLE, queue=None) for _ in range(2))
-    key = "slack:race"
-    decided_first = first.decide(p99, key, threaded=True)
-    decided_second = second.decide(average, key, threaded=True)  # before the first one's write
+    records = DeliveryRecords(webhook.physical_id("DeliveryTable"), webhook.client("dynamodb"))
+    gate = IncidentGate(remembers=True, settle_seconds=SETTLE, queue=None)
+    first, second = (DeliverOnce(records, gate, lambda: 30_000) for _ in range(2))
+    key = "slack:bot:race"
+    claimed_first, claimed_second = first.claim(p99, {key: key}), second.claim(average, {key: key})
+    decided_first = gate.decide(p99, key, claimed_first.incident(key), threaded=True)
+    decided_second = gate.decide(average, key, claimed_second.incident(key), threaded=True)  # before the first writes
     assert decided_first is not None and decided_second is not None
     assert decided_first.action is Action.POST and decided_second.action is Action.POST  # both saw nothing
-    first.record(decided_first, p99, key, threaded=True, thread_ts="100.1")
-    second.record(decided_second, average, key, threaded=True, thread_ts="100.2")  # conflicts, re-decides
-    target = p99.target
-    assert target is not None and target.endpoint == ENDPOINT
-    arn = p99.notification.alarm_arn if isinstance(p99.notification, AlarmNotification) else ""
-    stored = store.get(incident_key(arn, ENDPOINT, owned=True), key)
-    assert stored is not None and stored.version == 2
-    assert stored.firing == (NAME, AVERAGE) and stored.thread_ts == "100.1"  # nothing lost, the first thread kept
+    assert decided_first.record is not None and decided_second.record is not None
+    for once, entry, decided, claimed, ts in (
+        (first, p99, decided_first.record, claimed_first, "100.1"),
+        (second, average, decided_second.record, claimed_second, "100.2"),  # conflicts, re-decides
+    ):
+        record = dataclasses.replace(decided, thread_ts=ts)
+        once.settle(entry, [Settlement(key, True, record, claimed.incident(key).token)], lease=None)
+    scope = gate.scope(p99)
+    assert scope == incident_key(p99.notification.alarm_arn, ENDPOINT, owned=True)  # type: ignore[union-attr]
+    stored = records.claim(scope, "probe", [key], remaining_ms=1000).incident(key)
+    assert stored.record is not None and stored.token == 2
+    assert stored.record.firing == (NAME, AVERAGE)  # nothing lost
+    assert stored.record.thread_ts == "100.1"  # the first thread kept
     feed(webhook, [MEDIUM, GOOD])
-    ok = first.decide(pending(webhook, NAME, "OK"), key, threaded=True)
-    assert ok is not None and ok.role is Role.CLEARS  # the average alarm still fires: not resolved
+    ok = pending(webhook, NAME, "OK")
+    decided_ok = gate.decide(ok, key, first.claim(ok, {key: key}).incident(key), threaded=True)
+    assert decided_ok is not None and decided_ok.role is Role.CLEARS  # the average alarm still fires: not resolved
 
 
-def test_a_per_alarm_record_written_before_endpoint_incidents_is_still_read(webhook: EmulatedAccount) -> None:
-    """An alarm SageWatch does not own keeps the per-alarm key: its old record (no ``alarms``
-    attribute) reads as that one alarm, firing; SageWatch's own alarms use a new key."""
-    table, client = webhook.physical_id("DeliveryTable"), webhook.client("dynamodb")
-    arn = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:team-made-latency"
-    client.put_item(
-        TableName=table,
-        Item={
-            "id": {"S": f"incident#slack:x#{arn}"},
-            "opened_at": {"S": "2026-11-28T03:00:00+00:00"},
-            "last_alarm_at": {"S": "2026-11-28T03:05:00+00:00"},
-            "fired": {"N": "2"},
-            "version": {"N": "3"},
-            "expiration": {"N": str(int(time.time()) + 3600)},
-        },
-    )
-    record = IncidentStore(table, client).get(arn, "slack:x")
-    assert record is not None and record.firing == ("team-made-latency",) and record.fired == 2
-    assert record.is_open and record.version == 3
+def test_concurrent_duplicates_of_one_message_id_are_claimed_by_one_attempt(webhook: EmulatedAccount) -> None:
+    """SNS or SQS may hand the same notification to two environments at once: one claim wins for
+    every destination, the other is told "busy" (and retries from the queue), and once the first
+    settled, a redelivery is skipped as done — in one call, the refusal carrying the item."""
+    feed(webhook, [GOOD, GOOD, BAD, BAD])
+    alarm = pending(webhook, NAME, "ALARM")
+    records = DeliveryRecords(webhook.physical_id("DeliveryTable"), webhook.client("dynamodb"))
+    gate = IncidentGate(remembers=True, settle_seconds=SETTLE, queue=None)
+    keys = {"slack:a": "slack:a", "email": "email"}
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        answers = list(pool.map(lambda _: DeliverOnce(records, gate, lambda: 30_000).claim(alarm, keys), range(4)))
+    winners = [a for a in answers if all(c is Claim.NEW for c in a.claims.values())]
+    assert len(winners) == 1
+    assert all(c is Claim.BUSY for a in answers if a is not winners[0] for c in a.claims.values())
+    DeliverOnce(records, gate, lambda: 30_000).settle(
+        alarm, [Settlement("slack:a", True), Settlement("email", False)], lease=None
+    )  # Slack went out, the e-mail failed
+    again = DeliverOnce(records, gate, lambda: 30_000).claim(alarm, keys)
+    assert again.claims == {"slack:a": Claim.DONE, "email": Claim.NEW}

@@ -221,7 +221,7 @@ class Wiring:
         from sagewatch.adapters.alarm_history import AlarmHistory
         from sagewatch.adapters.alert_queue import AlertQueue
         from sagewatch.adapters.channel_lease import ChannelLease
-        from sagewatch.adapters.deliveries import DeliveryLedger, IncidentStore
+        from sagewatch.adapters.deliveries import DeliveryRecords
         from sagewatch.adapters.email import EmailSender
         from sagewatch.adapters.logs import LogsReader
         from sagewatch.adapters.metrics import MetricsReader
@@ -257,14 +257,13 @@ class Wiring:
             webhook_url=slack_webhook_url,
             settings=config,
             series_to_minutes=series_to_minutes,
-            ledger=DeliveryLedger(config.delivery_table, self.client("dynamodb")) if config.delivery_table else None,
+            records=DeliveryRecords(config.delivery_table, self.client("dynamodb")) if config.delivery_table else None,
             bot=(
                 SlackBotSender(base_url=config.slack_api_url, timeout=config.slack_timeout, retry_handlers=[])
                 if config.bot_mode
                 else None
             ),
             bot_token=slack_bot_token,
-            incidents=IncidentStore(config.delivery_table, self.client("dynamodb")) if config.delivery_table else None,
             alert_queue=AlertQueue(self.client("sqs"), config.alert_queue_url) if config.alert_queue_url else None,
             pacer=ChannelPacer(RateLimiter(config.slack_min_interval), shared),
             reports=ReportReader(self.client("s3")) if config.monitoring_reports else None,

@@ -39,15 +39,16 @@ class LeaseTable:
         values = kwargs["ExpressionAttributeValues"]
         item = self.items.get(key, {})
         next_at = float(item["next_at"]) if "next_at" in item else None
-        if "holder = :holder" in kwargs["ConditionExpression"]:  # release
+        if ":lease" not in values:  # release
             new = float(values[":next"]["N"])
             allowed = item.get("holder") == values[":holder"]["S"] or next_at is None or next_at < new
             if not allowed:
-                raise _conditional_check_failed()
+                raise _conditional_check_failed(item)
             self.items[key] = {"next_at": new}
-        else:  # acquire
-            if next_at is not None and next_at > float(values[":now"]["N"]):
-                raise _conditional_check_failed()
+        else:  # acquire: free, or still held by the caller's token
+            free = next_at is None or next_at <= float(values[":now"]["N"])
+            if not free and item.get("holder") != values[":holder"]["S"]:
+                raise _conditional_check_failed(item)
             self.items[key] = {"next_at": float(values[":lease"]["N"]), "holder": values[":holder"]["S"]}
         return {}
 
@@ -58,8 +59,11 @@ class LeaseTable:
         return {"Item": {"next_at": {"N": str(item["next_at"])}}} if item else {}
 
 
-def _conditional_check_failed() -> ClientError:
-    return ClientError({"Error": {"Code": "ConditionalCheckFailedException", "Message": "no"}}, "UpdateItem")
+def _conditional_check_failed(item: dict[str, Any]) -> ClientError:
+    """The refusal with the item as it was (ReturnValuesOnConditionCheckFailure=ALL_OLD)."""
+    old = {"next_at": {"N": str(item["next_at"])}} if "next_at" in item else {}
+    error = {"Error": {"Code": "ConditionalCheckFailedException", "Message": "no"}, "Item": old}
+    return ClientError(error, "UpdateItem")  # type: ignore[arg-type]
 
 
 def lease(table: LeaseTable, clock: Clock, tokens: list[str] | None = None) -> ChannelLease:
@@ -87,6 +91,20 @@ def test_a_second_environment_waits_until_the_holder_releases_plus_the_interval(
     assert second.acquire(WEBHOOK) == "b"
     assert sum(clock.slept) == pytest.approx(1.0)  # slept until next_at, no busy loop
     assert clock.now == pytest.approx(1_001.2)
+    assert "GetItem" not in table.calls  # the refusal carried next_at
+
+
+def test_a_lease_still_held_is_taken_again_in_one_write_and_a_taken_over_one_is_waited_for() -> None:
+    table, clock = LeaseTable(), Clock()
+    mine, other = lease(table, clock, ["a"]), lease(table, clock, ["b"])
+    mine.acquire(WEBHOOK)
+    clock.now += 1.0  # the local limiter kept Slack's second
+    assert mine.acquire(WEBHOOK, held="a") == "a" and clock.slept == []
+    assert table.calls == ["UpdateItem", "UpdateItem"]
+    clock.now += 5.0  # the lease expired; another environment took the channel
+    assert other.acquire(WEBHOOK) == "b"
+    assert mine.acquire(WEBHOOK, held="a") != "a" or sum(clock.slept) > 0  # not ours any more: it waited
+    assert sum(clock.slept) == pytest.approx(1.3)
 
 
 def test_a_crashed_holder_frees_the_channel_when_its_lease_expires() -> None:

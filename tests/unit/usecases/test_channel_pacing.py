@@ -35,9 +35,16 @@ class MemoryLease:
         self.events: list[tuple[str, str | None, float]] = []
         self._count = 0
 
-    def acquire(self, channel: str, *, time_left: Callable[[], float] | None = None, reserve: float = 0.0) -> str:
+    def acquire(
+        self,
+        channel: str,
+        *,
+        time_left: Callable[[], float] | None = None,
+        reserve: float = 0.0,
+        held: str | None = None,
+    ) -> str:
         self._count += 1
-        token = f"t{self._count}"
+        token = held or f"t{self._count}"
         self.events.append(("acquire", token, 0.0))
         return token
 
@@ -75,22 +82,23 @@ def poster(webhook: Webhook, lease: MemoryLease, clock: Clock) -> SlackPoster:
         webhook_url=lambda secret: URL,
         bot=None,
         bot_token=None,
-        pacer=ChannelPacer(local, lease),
+        pacer=ChannelPacer(local, lease, clock=clock),
     )
 
 
-def test_every_message_holds_the_channel_lease_and_releases_it_for_slacks_second() -> None:
+def test_every_message_holds_the_channel_lease_and_its_release_is_kept_for_the_settlement() -> None:
     lease, clock = MemoryLease(), Clock()
     post = poster(Webhook(), lease, clock)
     post.post("sagewatch/slack", {"text": "a"}, lambda: 30_000)
-    post.post("sagewatch/slack", {"text": "b"}, lambda: 30_000)
-    assert lease.events == [
-        ("acquire", "t1", 0.0),
-        ("release", "t1", 1.0),
-        ("acquire", "t2", 0.0),
-        ("release", "t2", 1.0),
-    ]
+    post.post("sagewatch/slack", {"text": "b"}, lambda: 30_000)  # the same lease, taken again
+    assert lease.events == [("acquire", "t1", 0.0), ("acquire", "t1", 0.0)]
     assert clock.now == pytest.approx(1.0)  # the local limiter still spaces this process's own sends
+    kept = post.take_release()
+    assert kept is not None and kept.token == "t1" and kept.next_at == pytest.approx(2.0)  # Slack's second
+    assert post.take_release() is None  # it is the settlement's now
+    post.post("sagewatch/slack", {"text": "c"}, lambda: 30_000)
+    post.flush()  # nothing settles it: released on its own
+    assert lease.events[-2:] == [("acquire", "t3", 0.0), ("release", "t3", 1.0)]
 
 
 def test_retry_after_is_pushed_to_every_environment() -> None:
@@ -98,7 +106,8 @@ def test_retry_after_is_pushed_to_every_environment() -> None:
     post = poster(Webhook(SlackDeliveryError(429, "rate_limited", retry_after=7.0)), lease, clock)
     post.post("sagewatch/slack", {"text": "a"}, lambda: 30_000)
     assert ("release", None, 7.0) in lease.events  # after the lease went back, the push still applies
-    assert lease.events[-1] == ("release", "t2", 1.0)  # then the retry went out under a new lease
+    assert lease.events[-1] == ("acquire", "t2", 0.0)  # then the retry went out under a new lease
+    assert post.take_release() is not None
     assert clock.now == pytest.approx(7.0)
 
 

@@ -11,10 +11,10 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sagewatch.adapters.deliveries import Claim
 from sagewatch.adapters.slack import SlackDeliveryError
 from sagewatch.config import NotifyConfig
 from sagewatch.core.alerting.alert import AlertView, Link
+from sagewatch.core.alerting.delivery_record import Claim, Claimed, LeaseRelease, Settlement, Stored
 from sagewatch.core.alerting.digest import DigestEntry, render_digest
 from sagewatch.core.alerting.notification import parse_sns_record
 from sagewatch.usecases.notify import BatchItem, Notifier
@@ -67,31 +67,55 @@ def test_a_digest_keeps_every_transition_in_order_and_counts_states() -> None:
 # -- the notifier with in-memory ports --------------------------------------------------------
 
 
-class MemoryLedger:
+class MemoryRecords:
+    """The delivery records' semantics in memory: claims per (MessageId, destination), incident
+    records per (scope, destination) with a token a settlement must still find."""
+
     def __init__(self) -> None:
         self.records: dict[tuple[str, str], str] = {}
-        self.threads: dict[str, str] = {}
+        self.incidents: dict[tuple[str | None, str], Stored] = {}
+        self.calls = 0
 
-    def claim(self, message_id: str, destination: str, *, remaining_ms: int) -> Claim:
-        state = self.records.get((message_id, destination))
-        if state == "COMPLETED":
-            return Claim.DONE
-        if state == "INPROGRESS":
-            return Claim.BUSY
-        self.records[(message_id, destination)] = "INPROGRESS"
-        return Claim.NEW
+    def claim(
+        self, incident: str | None, message_id: str, destinations: Sequence[str], *, remaining_ms: int
+    ) -> Claimed:
+        self.calls += 1
+        claims: dict[str, Claim] = {}
+        for destination in destinations:
+            state = self.records.get((message_id, destination))
+            if state == "COMPLETED":
+                claims[destination] = Claim.DONE
+            elif state == "INPROGRESS":
+                claims[destination] = Claim.BUSY
+            else:
+                self.records[(message_id, destination)] = "INPROGRESS"
+                claims[destination] = Claim.NEW
+        return Claimed(claims, {d: self.incidents.get((incident, d), Stored()) for d in destinations})
 
-    def complete(self, message_id: str, destination: str, result: dict[str, Any] | None = None) -> None:
-        self.records[(message_id, destination)] = "COMPLETED"
-
-    def release(self, message_id: str, destination: str, error: Exception) -> None:
-        self.records.pop((message_id, destination), None)
-
-    def thread_ts(self, alarm_arn: str) -> str | None:
-        return self.threads.get(alarm_arn)
-
-    def remember_thread(self, alarm_arn: str, ts: str) -> None:
-        self.threads[alarm_arn] = ts
+    def settle(
+        self,
+        incident: str | None,
+        message_id: str,
+        settlements: Sequence[Settlement],
+        *,
+        lease: LeaseRelease | None = None,
+    ) -> dict[str, Stored]:
+        self.calls += 1
+        stale = {
+            s.destination: self.incidents.get((incident, s.destination), Stored())
+            for s in settlements
+            if s.record is not None and self.incidents.get((incident, s.destination), Stored()).token != s.token
+        }
+        if stale:
+            return stale
+        for s in settlements:
+            if s.done:
+                self.records[(message_id, s.destination)] = "COMPLETED"
+            else:
+                self.records.pop((message_id, s.destination), None)
+            if s.record is not None:
+                self.incidents[(incident, s.destination)] = Stored(s.record, (s.token or 0) + 1)
+        return {}
 
 
 class MemorySlack:
@@ -119,7 +143,7 @@ class NoReads:
         return None
 
 
-def notifier(slack: MemorySlack, ledger: MemoryLedger, *, threshold: int = 5) -> Notifier:
+def notifier(slack: MemorySlack, ledger: MemoryRecords, *, threshold: int = 5) -> Notifier:
     settings = NotifyConfig(
         name_prefix="SageWatch",
         create_dashboards=True,
@@ -140,7 +164,7 @@ def notifier(slack: MemorySlack, ledger: MemoryLedger, *, threshold: int = 5) ->
         webhook_url=lambda secret: "https://hooks.slack.invalid/services/T/B/x",
         settings=settings,
         series_to_minutes=lambda raw, start, end: (),
-        ledger=ledger,
+        records=ledger,
     )
 
 
@@ -171,7 +195,7 @@ def item(index: int, state: str = "ALARM") -> BatchItem:
 
 
 def test_a_retried_batch_sends_only_what_did_not_go_out() -> None:
-    ledger = MemoryLedger()
+    ledger = MemoryRecords()
     down = SlackDeliveryError(400, "invalid_payload")  # not retryable: fails at once
     slack = MemorySlack([down])
     first = notifier(slack, ledger).deliver_batch([item(1), item(2), item(3)])
@@ -183,7 +207,7 @@ def test_a_retried_batch_sends_only_what_did_not_go_out() -> None:
 
 
 def test_rate_limited_past_the_time_left_fails_the_item_instead_of_losing_it() -> None:
-    ledger = MemoryLedger()
+    ledger = MemoryRecords()
     slack = MemorySlack([SlackDeliveryError(429, "rate_limited", retry_after=30.0)])
     outcome = notifier(slack, ledger).deliver_batch([item(1)], remaining_ms=lambda: 20_000)
     assert "sqs-1" in outcome.failed and slack.sent == []
@@ -191,7 +215,7 @@ def test_rate_limited_past_the_time_left_fails_the_item_instead_of_losing_it() -
 
 
 def test_many_alerts_for_one_channel_become_one_digest() -> None:
-    ledger = MemoryLedger()
+    ledger = MemoryRecords()
     slack = MemorySlack()
     outcome = notifier(slack, ledger, threshold=5).deliver_batch([item(i) for i in range(8)])
     assert outcome.failed == {} and len(slack.sent) == 1
@@ -200,7 +224,7 @@ def test_many_alerts_for_one_channel_become_one_digest() -> None:
 
 
 def test_the_same_message_twice_in_a_batch_is_one_line_and_neither_copy_fails() -> None:
-    ledger = MemoryLedger()
+    ledger = MemoryRecords()
     slack = MemorySlack()
     duplicate = dataclasses.replace(item(1), item_id="sqs-duplicate")
     outcome = notifier(slack, ledger, threshold=3).deliver_batch([item(1), duplicate, item(2), item(3)])

@@ -17,7 +17,7 @@ from sagewatch.config import NotifyConfig
 from sagewatch.core.alerting.notification import parse_sns_record
 from sagewatch.observability import lambda_entry_point
 from sagewatch.usecases.notify import BatchItem, BatchOutcome, Notifier
-from tests.unit.usecases.test_delivery import MemoryLedger, MemorySlack, NoReads
+from tests.unit.usecases.test_delivery import MemoryRecords, MemorySlack, NoReads
 
 STORM_SECRET = "team-storm-webhook"
 
@@ -86,7 +86,7 @@ def alarm(index: int, *, slack_secret: str | None = None) -> BatchItem:
     return BatchItem(f"sqs-{index}", message_id, notification=parsed)
 
 
-def notifier(slack: MemorySlack, reads: NoReads, ledger: MemoryLedger | None = None) -> Notifier:
+def notifier(slack: MemorySlack, reads: NoReads, ledger: MemoryRecords | None = None) -> Notifier:
     settings = NotifyConfig(
         name_prefix="SageWatch",
         default_slack_secret="sagewatch/slack",
@@ -103,7 +103,7 @@ def notifier(slack: MemorySlack, reads: NoReads, ledger: MemoryLedger | None = N
         webhook_url=lambda secret: f"https://hooks.slack.invalid/services/T/B/{secret}",
         settings=settings,
         series_to_minutes=lambda raw, start, end: (),
-        ledger=ledger or MemoryLedger(),
+        records=ledger or MemoryRecords(),
     )
 
 
@@ -151,7 +151,7 @@ def test_a_batch_counts_delivered_failed_retried_digested_and_missing_reads(
 
 
 def test_a_claim_held_by_another_attempt_counts_as_failed(capsys: pytest.CaptureFixture[str]) -> None:
-    ledger = MemoryLedger()
+    ledger = MemoryRecords()
     ledger.records[("00000000-0000-4000-8000-000000000001", "slack:sagewatch/slack")] = "INPROGRESS"
     slack = MemorySlack()
     pipeline = notifier(slack, NoReads(), ledger)

@@ -79,3 +79,38 @@ def call(
             message = str(exc.response.get("Error", {}).get("Message", exc))
             raise AwsCallError(operation, code, message) from exc
     raise AssertionError("unreachable")  # pragma: no cover
+
+
+def error_response(exc: AwsCallError) -> dict[str, Any]:
+    """The service's answer behind ``exc`` (e.g. DynamoDB's ``Item`` on a refused condition with
+    ``ReturnValuesOnConditionCheckFailure=ALL_OLD``, or a transaction's ``CancellationReasons``)."""
+    cause = exc.__cause__
+    return dict(cause.response) if isinstance(cause, ClientError) else {}
+
+
+# DynamoDB refuses a single-item write to an item that a TransactWriteItems is writing at that
+# moment (developer guide, "Transaction conflict handling in DynamoDB": "A PutItem, UpdateItem, or
+# DeleteItem request for an item conflicts with an ongoing TransactWriteItems request that includes
+# the same item"), and botocore does not retry it. The transaction takes milliseconds.
+TRANSACTION_CONFLICT = "TransactionConflictException"
+TRANSACTION_CONFLICT_ATTEMPTS = 5
+
+
+def call_beside_transactions(
+    operation: str,
+    fn: Callable[..., T],
+    /,
+    *,
+    sleep: Callable[[float], None] | None = None,
+    **kwargs: Any,
+) -> T:
+    """``call`` for a write to an item a transaction may be writing: a conflict is retried shortly."""
+    pause = sleep or time.sleep
+    for attempt in range(TRANSACTION_CONFLICT_ATTEMPTS):
+        try:
+            return call(operation, fn, sleep=sleep, **kwargs)
+        except AwsCallError as exc:
+            if exc.code != TRANSACTION_CONFLICT or attempt == TRANSACTION_CONFLICT_ATTEMPTS - 1:
+                raise
+            pause(random.uniform(0.005, 0.02) * 2**attempt)  # noqa: S311 - jitter, not crypto
+    raise AssertionError("unreachable")  # pragma: no cover

@@ -7,15 +7,19 @@ therefore agreed where they all see it: one item per channel in the delivery tab
 ``{id: "pace#<sha256 of the channel>", next_at, holder, expiration}``.
 
 - :meth:`ChannelLease.acquire` — a conditional ``UpdateItem``: ``SET next_at = now + lease``
-  if ``attribute_not_exists(next_at) OR next_at <= :now``. One environment at a time holds a
-  channel; the lease (``min_interval`` + the Slack request timeout) frees a channel by itself if
-  its holder crashed. Refused (``ConditionalCheckFailedException``), it reads ``next_at``
-  (consistently) and sleeps until then — never longer than the invocation can afford
+  if ``attribute_not_exists(next_at) OR next_at <= :now`` (or the caller still holds it: ``holder
+  = :token``, a second request of the same environment, e.g. a chart after its message). One
+  environment at a time holds a channel; the lease (``min_interval`` + the Slack request timeout)
+  frees a channel by itself if its holder crashed. Refused (``ConditionalCheckFailedException``),
+  the refusal carries the item (``ReturnValuesOnConditionCheckFailure=ALL_OLD``), so it sleeps
+  until its ``next_at`` without reading it — never longer than the invocation can afford
   (:class:`NoTimeLeftError`, like ``RateLimiter.wait``) — and tries again, a bounded number of times.
 - :meth:`ChannelLease.release` — after the request answered: ``next_at = now + seconds`` where
   ``seconds`` is Slack's interval (its second counts from the message it accepted) or a
   ``Retry-After``, which thereby holds the channel back for every environment. It is written
-  if this environment still holds the lease, or if it pushes ``next_at`` later.
+  if this environment still holds the lease, or if it pushes ``next_at`` later. After a request
+  Slack accepted, the release rides on the alert's settlement instead (:meth:`release_update`,
+  one ``TransactWriteItems`` with the delivery records, ``adapters.deliveries``).
 
 Times are wall-clock seconds (``time.time``): environments on different hosts share them.
 The channel key is hashed because a webhook channel is its URL, which is a secret.
@@ -29,7 +33,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from sagewatch.adapters.aws import call
+from sagewatch.adapters.aws import call_beside_transactions, error_response
 from sagewatch.adapters.rate_limit import NoTimeLeftError
 from sagewatch.core.shared.errors import AwsCallError
 
@@ -39,7 +43,7 @@ ITEM_TTL_SECONDS = 24 * 3600  # an idle channel's item goes away by itself
 MIN_RETRY_DELAY = 0.01  # seconds: a refused acquire never spins
 MAX_ACQUIRE_ATTEMPTS = 1000  # with MIN_RETRY_DELAY, longer than any invocation may wait
 
-_ACQUIRE = "attribute_not_exists(next_at) OR next_at <= :now"
+_ACQUIRE = "attribute_not_exists(next_at) OR next_at <= :now OR holder = :holder"
 _RELEASE = "holder = :holder OR attribute_not_exists(next_at) OR next_at < :next"
 
 
@@ -68,14 +72,26 @@ class ChannelLease:
         self._sleep = sleep
         self._new_token = new_token
 
-    def acquire(self, channel: str, *, time_left: Callable[[], float] | None = None, reserve: float = 0.0) -> str:
-        """Wait until ``channel`` is free, hold it, and return the holder token for :meth:`release`."""
-        token = self._new_token()
+    def acquire(
+        self,
+        channel: str,
+        *,
+        time_left: Callable[[], float] | None = None,
+        reserve: float = 0.0,
+        held: str | None = None,
+    ) -> str:
+        """Wait until ``channel`` is free, hold it, and return the holder token for :meth:`release`.
+
+        ``held``: the token of a lease this environment has not released yet (taken again at once
+        if nobody took it over; the caller's own limiter kept the interval).
+        """
+        token = held or self._new_token()
         for _ in range(MAX_ACQUIRE_ATTEMPTS):
             now = self._clock()
-            if self._try_acquire(channel, token, now):
+            refused = self._try_acquire(channel, token, now)
+            if refused is None:
                 return token
-            delay = max(MIN_RETRY_DELAY, self._next_at(channel) - now)
+            delay = max(MIN_RETRY_DELAY, refused - now)
             if time_left is not None and delay + reserve > time_left():
                 raise NoTimeLeftError(delay)
             self._sleep(delay)
@@ -87,30 +103,39 @@ class ChannelLease:
         ``token`` is what :meth:`acquire` returned (None: not held, e.g. a second Retry-After);
         without the lease the write only happens if it pushes ``next_at`` later.
         """
-        next_at = self._clock() + max(0.0, seconds)
+        self.release_write(
+            self._client, self.release_update(self._table, channel, token, self._clock() + max(0.0, seconds))
+        )
+
+    @staticmethod
+    def release_update(table: str, channel: str, token: str | None, next_at: float) -> dict[str, Any]:
+        """The release as an ``Update`` (``UpdateItem`` parameters, or one action of a transaction)."""
+        return {
+            "TableName": table,
+            "Key": {"id": {"S": item_id(channel)}},
+            "UpdateExpression": "SET next_at = :next, #expiry = :expiry REMOVE holder",
+            "ConditionExpression": _RELEASE,
+            "ExpressionAttributeNames": {"#expiry": EXPIRY_ATTRIBUTE},
+            "ExpressionAttributeValues": {
+                ":next": {"N": _number(next_at)},
+                ":holder": {"S": token or "-"},
+                ":expiry": {"N": str(int(next_at) + ITEM_TTL_SECONDS)},
+            },
+        }
+
+    @staticmethod
+    def release_write(client: Any, update: dict[str, Any]) -> None:
         try:
-            call(
-                "UpdateItem",
-                self._client.update_item,
-                TableName=self._table,
-                Key={"id": {"S": item_id(channel)}},
-                UpdateExpression="SET next_at = :next, #expiry = :expiry REMOVE holder",
-                ConditionExpression=_RELEASE,
-                ExpressionAttributeNames={"#expiry": EXPIRY_ATTRIBUTE},
-                ExpressionAttributeValues={
-                    ":next": {"N": _number(next_at)},
-                    ":holder": {"S": token or "-"},
-                    ":expiry": {"N": str(int(next_at) + ITEM_TTL_SECONDS)},
-                },
-            )
+            call_beside_transactions("UpdateItem", client.update_item, **update)
         except AwsCallError as exc:
             if exc.code != "ConditionalCheckFailedException":
                 raise
             # Another environment holds the channel now, with a later next_at: nothing to do.
 
-    def _try_acquire(self, channel: str, token: str, now: float) -> bool:
+    def _try_acquire(self, channel: str, token: str, now: float) -> float | None:
+        """None if held now, else the channel's ``next_at`` (from the refusal, not a read)."""
         try:
-            call(
+            call_beside_transactions(
                 "UpdateItem",
                 self._client.update_item,
                 TableName=self._table,
@@ -124,23 +149,14 @@ class ChannelLease:
                     ":holder": {"S": token},
                     ":expiry": {"N": str(int(now) + ITEM_TTL_SECONDS)},
                 },
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
             )
         except AwsCallError as exc:
-            if exc.code == "ConditionalCheckFailedException":
-                return False
-            raise
-        return True
-
-    def _next_at(self, channel: str) -> float:
-        item = call(
-            "GetItem",
-            self._client.get_item,
-            TableName=self._table,
-            Key={"id": {"S": item_id(channel)}},
-            ConsistentRead=True,
-            ProjectionExpression="next_at",
-        ).get("Item")
-        return float(item["next_at"]["N"]) if item and "next_at" in item else 0.0
+            if exc.code != "ConditionalCheckFailedException":
+                raise
+            item = error_response(exc).get("Item", {})
+            return float(item["next_at"]["N"]) if "next_at" in item else now + MIN_RETRY_DELAY
+        return None
 
 
 def _number(seconds: float) -> str:

@@ -1,10 +1,11 @@
-"""Which transitions reach people: the incident records around every send (core.alerting.incident).
+"""Which transitions reach people: the incident rules (core.alerting.incident) around every send.
 
-For each alert and destination the notifier asks :meth:`IncidentGate.decide` (after the delivery
-ledger's claim, so a duplicate never counts twice), tells or not, and then :meth:`record` writes
-what the decision changed — conditionally: on a conflict with a concurrent writer the record is
-read again and the same rule applied to it, so no update is lost. An OK that must wait for the
-settle window is put back in AlertQueue with a delay (:meth:`hold`).
+For each alert and destination the notifier asks :meth:`IncidentGate.decide` with the incident
+that came back with the delivery claim (``usecases.notify.deliver``: claimed first, so a
+duplicate never counts twice), tells or not, and the settlement writes what the decision changed
+— conditionally: on a conflict with a concurrent writer :meth:`redecide` applies the same rule to
+the fresh record, so no update is lost. An OK that must wait for the settle window is put back in
+AlertQueue with a delay (:meth:`hold`).
 
 Without a delivery table (or for a notification that is not an alarm's) there is nothing to
 remember, and every transition is told as it comes.
@@ -19,6 +20,7 @@ from typing import Any, Protocol
 
 from sagewatch.core.alerting.alert import AlertView
 from sagewatch.core.alerting.alert_target import AlertTarget
+from sagewatch.core.alerting.delivery_record import Settlement, Stored
 from sagewatch.core.alerting.incident import (
     Decision,
     Incident,
@@ -30,15 +32,9 @@ from sagewatch.core.alerting.incident import (
 from sagewatch.core.alerting.notification import AlarmNotification
 from sagewatch.core.shared.errors import SageWatchError
 from sagewatch.usecases.notify.intake import BatchItem, Pending
+from sagewatch.usecases.notify.slack_post import BOT_PREFIX
 
 log = logging.getLogger(__name__)
-
-WRITE_ATTEMPTS = 5  # conditional writes retried after a conflict
-
-
-class IncidentPort(Protocol):
-    def get(self, key: str, destination: str) -> Incident | None: ...
-    def save(self, record: Incident) -> bool: ...
 
 
 class HoldPort(Protocol):
@@ -50,16 +46,24 @@ class IncidentConflictError(SageWatchError):
 
 
 class IncidentGate:
-    def __init__(self, store: IncidentPort | None, *, settle_seconds: int, queue: HoldPort | None) -> None:
-        self._store = store
+    def __init__(self, *, remembers: bool, settle_seconds: int, queue: HoldPort | None) -> None:
+        self._remembers = remembers  # incidents are kept (a delivery table)
         self._settle = timedelta(seconds=settle_seconds)
         self._settle_seconds = settle_seconds
         self._queue = queue
+
+    def scope(self, entry: Pending) -> str | None:
+        """The incident ``entry`` belongs to (its records' item), None when nothing is remembered."""
+        notification = entry.notification
+        if not self._remembers or not isinstance(notification, AlarmNotification):
+            return None
+        return key_of(entry, notification)
 
     def decide(
         self,
         entry: Pending,
         destination: str,
+        stored: Stored,
         *,
         threaded: bool,
         can_hold: bool = True,
@@ -71,16 +75,30 @@ class IncidentGate:
         after it is sent), by incident key; updated with this decision's record.
         """
         notification = entry.notification
-        if self._store is None or not isinstance(notification, AlarmNotification):
+        if not self._remembers or not isinstance(notification, AlarmNotification):
             return None
         key = key_of(entry, notification)
-        record = known[key] if known is not None and key in known else self._store.get(key, destination)
+        record = known[key] if known is not None and key in known else stored.record
         decision = self._apply(record, entry, notification, destination, threaded=threaded, can_hold=can_hold)
         if known is not None and decision.record is not None:
             known[key] = decision.record
         elif known is not None:
             known.setdefault(key, record)
         return decision
+
+    def redecide(self, entry: Pending, settled: Settlement, fresh: Stored) -> Settlement:
+        """``settled``'s record met a newer one (a concurrent writer): the same transition applied to
+        ``fresh``; no record to write if the fresh one already knows it (or a newer one)."""
+        notification = entry.notification
+        assert isinstance(notification, AlarmNotification) and settled.record is not None
+        threaded = settled.destination.startswith(f"slack:{BOT_PREFIX}")
+        again = self._apply(fresh.record, entry, notification, settled.destination, threaded=threaded, can_hold=False)
+        if again.record is None:  # someone else already recorded this transition (or a newer one)
+            return dataclasses.replace(settled, record=None, token=fresh.token)
+        wanted = again.record
+        if settled.record.thread_ts and not wanted.thread_ts:  # the thread this attempt started
+            wanted = dataclasses.replace(wanted, thread_ts=settled.record.thread_ts)
+        return dataclasses.replace(settled, record=wanted, token=fresh.token)
 
     def _apply(
         self,
@@ -104,27 +122,6 @@ class IncidentGate:
             can_hold=can_hold and self._queue is not None and entry.item.envelope is not None,
             settled=entry.item.settled,
         )
-
-    def record(
-        self, decision: Decision, entry: Pending, destination: str, *, threaded: bool, thread_ts: str | None = None
-    ) -> None:
-        """Write what ``decision`` changed (with the new thread's ``ts``), re-deciding on a conflict."""
-        notification = entry.notification
-        if decision.record is None or self._store is None or not isinstance(notification, AlarmNotification):
-            return
-        wanted: Incident | None = decision.record
-        for _ in range(WRITE_ATTEMPTS):
-            assert wanted is not None
-            if thread_ts and not wanted.thread_ts:
-                wanted = dataclasses.replace(wanted, thread_ts=thread_ts)
-            if self._store.save(wanted):
-                return
-            fresh = self._store.get(key_of(entry, notification), destination)
-            again = self._apply(fresh, entry, notification, destination, threaded=threaded, can_hold=False)
-            if again.record is None:  # someone else already recorded this transition (or a newer one)
-                return
-            wanted = again.record
-        raise IncidentConflictError(f"incident record of {key_of(entry, notification)} kept changing")
 
     def hold(self, item: BatchItem) -> None:
         """Put the OK back in AlertQueue for the settle window (only called after a HOLD decision)."""

@@ -1,13 +1,14 @@
 """The alert pipeline for one batch: intake → digest decision → enrich → render → deliver once.
 
 - every destination is attempted; a notification with any failed destination is failed as a
-  whole (what did go out is in the ledger and is skipped on the retry);
+  whole (what did go out is in the delivery records and is skipped on the retry);
 - storms for one Slack destination become digests (``AlertsDigested``), everything else is
   enriched and sent one alert at a time.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -15,14 +16,15 @@ from typing import Any
 from sagewatch.adapters.rate_limit import RateLimiter
 from sagewatch.config import NotifyConfig
 from sagewatch.core.alerting.alert import AlertView
-from sagewatch.core.alerting.incident import Action, Decision, Incident
+from sagewatch.core.alerting.delivery_record import Claim, Settlement, Stored
+from sagewatch.core.alerting.incident import Action, Incident
 from sagewatch.core.alerting.routing import Destinations
 from sagewatch.observability import ALERTS_DIGESTED, ALERTS_FAILED, ALERTS_HELD, count
 from sagewatch.usecases.notify import render
 from sagewatch.usecases.notify.channel_pacing import ChannelPacer
 from sagewatch.usecases.notify.deliver import DELIVERY_FAILURES, DeliverOnce
 from sagewatch.usecases.notify.enrich import Enricher, SeriesToMinutes
-from sagewatch.usecases.notify.incidents import HoldPort, IncidentGate, IncidentPort, told_view
+from sagewatch.usecases.notify.incidents import HoldPort, IncidentGate, told_view
 from sagewatch.usecases.notify.intake import BatchItem, Pending, prepare
 from sagewatch.usecases.notify.monitoring_reports import MonitoringReports
 from sagewatch.usecases.notify.outcome import BatchOutcome
@@ -30,9 +32,9 @@ from sagewatch.usecases.notify.ports import (
     ComponentsPort,
     EmailPort,
     HistoryPort,
-    LedgerPort,
     LogsPort,
     MetricsPort,
+    RecordsPort,
     ReportsPort,
     SlackBotPort,
     SlackPort,
@@ -60,20 +62,21 @@ class Notifier:
         webhook_url: Callable[[str], str],
         settings: NotifyConfig,
         series_to_minutes: SeriesToMinutes,
-        ledger: LedgerPort | None = None,
+        records: RecordsPort | None = None,
         bot: SlackBotPort | None = None,
         bot_token: Callable[[str], str] | None = None,
         pacer: RateLimiter | ChannelPacer | None = None,
-        incidents: IncidentPort | None = None,
         alert_queue: HoldPort | None = None,
         reports: ReportsPort | None = None,
         components: ComponentsPort | None = None,
     ) -> None:
         self._settings = settings
         self._email = email
-        self._ledger = ledger
+        self._records = records
         self._bot = bot
-        self._gate = IncidentGate(incidents, settle_seconds=settings.ok_settle_seconds, queue=alert_queue)
+        self._gate = IncidentGate(
+            remembers=records is not None, settle_seconds=settings.ok_settle_seconds, queue=alert_queue
+        )
         self._enricher = Enricher(
             metrics=metrics,
             logs=logs,
@@ -109,7 +112,7 @@ class Notifier:
         self, items: Sequence[BatchItem], *, remaining_ms: Callable[[], int] = _no_deadline
     ) -> BatchOutcome:
         """Deliver every item; the returned ``failed`` items must be retried (they go back to the queue)."""
-        once = DeliverOnce(self._ledger, remaining_ms)
+        once = DeliverOnce(self._records, self._gate, remaining_ms)
         defaults = self.defaults
         pending = [
             prepare(item, prefix=self._settings.name_prefix, dashboards=self._settings.dashboards, defaults=defaults)
@@ -138,15 +141,31 @@ class Notifier:
         bot = any(d.startswith(BOT_PREFIX) for d in slack)
         view = self._enricher.full_view(entry, want_chart=emailing or bot)
         entry.report.missing_context = list(view.missing_context)
-        held = False
-        for destination in slack:
-            key = f"slack:{destination}"
-            if once.claim([entry], key, key):
-                held |= self._tell(entry, view, key, once, destination=destination, remaining_ms=remaining_ms)
+        labels = {f"slack:{d}": f"slack:{d}" for d in slack}
         if emailing:
-            label = f"email:{len(entry.destinations.email_recipients)} recipient(s)"
-            if once.claim([entry], "email", label):
-                held |= self._tell(entry, view, "email", once, label=label)
+            labels["email"] = f"email:{len(entry.destinations.email_recipients)} recipient(s)"
+        claimed = once.claim(entry, labels)  # every destination in one write, with its incident
+        settlements: list[Settlement] = []
+        held = False
+        try:
+            for key, label in labels.items():
+                if claimed.claims.get(key) is not Claim.NEW:
+                    continue
+                destination = key.removeprefix("slack:") if key.startswith("slack:") else None
+                settled, waits = self._tell(
+                    entry, view, key, label, claimed.incident(key), once, destination=destination,
+                    remaining_ms=remaining_ms,
+                )  # fmt: skip
+                held |= waits
+                settlements.append(settled)
+        except BaseException:  # a bug or a crash: the batch fails; the retry must not find its claims held
+            ended = {s.destination for s in settlements}
+            settlements += [
+                Settlement(k, False) for k, c in claimed.claims.items() if c is Claim.NEW and k not in ended
+            ]
+            raise
+        finally:  # what was sent is recorded even if a later destination broke unexpectedly
+            self._settle(entry, settlements, once)
         if held:
             self._hold(entry)
         log.info(
@@ -158,45 +177,58 @@ class Notifier:
             extra={"message_id": entry.item.message_id, "missing_context": entry.report.missing_context},
         )
 
+    def _settle(self, entry: Pending, settlements: Sequence[Settlement], once: DeliverOnce) -> None:
+        """One write for the alert's destinations, carrying the Slack lease still held; without
+        records the lease is released on its own."""
+        if not once.guards(entry) or not settlements:
+            self._slack.flush()
+            return
+        try:
+            once.settle(entry, settlements, lease=self._slack.take_release())
+        except DELIVERY_FAILURES as exc:  # not recorded: back to the queue (its claims expire first)
+            entry.report.failed.append(f"recording the delivery: {exc}")
+            count(ALERTS_FAILED)
+            log.error("recording the delivery of %s failed: %s", entry.view.alarm_name, exc)
+
     def _tell(
         self,
         entry: Pending,
         view: AlertView,
         key: str,
+        label: str,
+        stored: Stored,
         once: DeliverOnce,
         *,
         destination: str | None = None,
-        label: str | None = None,
         remaining_ms: Callable[[], int] = _no_deadline,
-    ) -> bool:
-        """Tell one claimed destination what the incident rules allow; True if the OK must wait."""
-        label = label or key
+    ) -> tuple[Settlement, bool]:
+        """Tell one claimed destination what the incident rules allow: how its claim ends, and
+        whether the OK must wait for the settle window."""
         threaded = destination is not None and destination.startswith(BOT_PREFIX)
-        decision = self._gate.decide(entry, key, threaded=threaded)
+        decision = self._gate.decide(entry, key, stored, threaded=threaded)
         if decision is not None and decision.action is Action.SUPPRESS:
-            once.acknowledge(entry, key, label, decision.why)
-            self._gate.record(decision, entry, key, threaded=threaded)
-            return False
+            once.acknowledged(entry, label, decision.why)
+            return Settlement(key, True, decision.record, stored.token), False
         if decision is not None and decision.action is Action.HOLD:
-            once.give_back(entry, key, decision.why)
-            return True
+            return Settlement(key, False), True  # given back: the copy that comes back takes it
         told = told_view(view, decision)
         reply_to = decision.thread_ts if decision is not None else None
-
-        def send() -> dict[str, Any] | None:
+        try:
             if destination is not None:
                 result = self._slack.post(
                     destination, render.slack_message(told), remaining_ms, view=told, thread_ts=reply_to
                 )
             else:
                 result = self._send_email(told, entry.destinations)
-            if decision is not None:  # part of the send: a crash before it retries the send, never loses the record
-                ts = (result or {}).get("ts") if decision.action is Action.POST else None
-                self._gate.record(decision, entry, key, threaded=threaded, thread_ts=ts)
-            return result
-
-        once.send([entry], key, send, label=label)
-        return False
+        except DELIVERY_FAILURES as exc:
+            once.failed([entry], label, exc)
+            return Settlement(key, False), False
+        once.delivered([entry], label)
+        record = decision.record if decision is not None else None
+        ts = (result or {}).get("ts") if decision is not None and decision.action is Action.POST else None
+        if record is not None and ts and not record.thread_ts:
+            record = dataclasses.replace(record, thread_ts=str(ts))
+        return Settlement(key, True, record, stored.token), False
 
     def _hold(self, entry: Pending) -> None:
         try:
@@ -232,42 +264,54 @@ class Notifier:
                 continue
             copies[message_id] = [entry]
             firsts.append(entry)
-        claimed = once.claim(firsts, key, key)
+        claimed = [(entry, once.claim(entry, {key: key})) for entry in firsts]
         for group in copies.values():
             for duplicate in group[1:]:  # shares the outcome of its first copy
                 duplicate.report = group[0].report
-        told, decisions = self._digest_lines(claimed, key, once)
+        told, decided = self._digest_lines(
+            [(entry, c.incident(key)) for entry, c in claimed if c.claims.get(key) is Claim.NEW], key, once
+        )
         channel = destination.removeprefix(BOT_PREFIX) if destination.startswith(BOT_PREFIX) else ""
-        for chunk in render.digest_chunks(told):
-
-            def send(chunk: Sequence[Pending] = chunk) -> dict[str, Any]:
-                for payload in render.digest_messages(chunk, channel=channel):
-                    self._slack.post(destination, payload, remaining_ms)
-                for entry in chunk:  # part of the send, as for a single alert
-                    decision = decisions.get(id(entry))
-                    if decision is not None:
-                        self._gate.record(decision, entry, key, threaded=False)
-                return {"digest": len(chunk)}
-
-            if once.send(chunk, key, send, label=key, digest=True) and len(chunk) > 1:
-                count(ALERTS_DIGESTED, len(chunk))
+        unsettled = list(told)
+        try:
+            for chunk in render.digest_chunks(told):
+                try:
+                    for payload in render.digest_messages(chunk, channel=channel):
+                        self._slack.post(destination, payload, remaining_ms)
+                except DELIVERY_FAILURES as exc:
+                    once.failed(chunk, f"{key} (digest)", exc, digest=True)
+                    self._slack.flush()
+                    outcome = dict.fromkeys(map(id, chunk), Settlement(key, False))
+                else:
+                    once.delivered(chunk, f"{key} (digest of {len(chunk)})")
+                    if len(chunk) > 1:
+                        count(ALERTS_DIGESTED, len(chunk))
+                    outcome = {id(entry): decided[id(entry)] for entry in chunk}
+                for entry in chunk:  # the first settlement carries the channel lease
+                    unsettled.remove(entry)
+                    self._settle(entry, [outcome[id(entry)]], once)
+                self._slack.flush()
+        except BaseException:  # a bug or a crash: the batch fails; the retry must not find its claims held
+            for entry in unsettled:
+                self._settle(entry, [Settlement(key, False)], once)
+            raise
 
     def _digest_lines(
-        self, claimed: Sequence[Pending], key: str, once: DeliverOnce
-    ) -> tuple[list[Pending], dict[int, Decision]]:
-        """The claimed alerts a digest tells; the others are acknowledged. A digest is neither
-        threaded nor held (a storm is told as it is), and an alarm's earlier transition in the same
-        batch counts as told for its later ones."""
+        self, claimed: Sequence[tuple[Pending, Stored]], key: str, once: DeliverOnce
+    ) -> tuple[list[Pending], dict[int, Settlement]]:
+        """The claimed alerts a digest tells (with how each will settle); the others are
+        acknowledged. A digest is neither threaded nor held (a storm is told as it is), and an
+        alarm's earlier transition in the same batch counts as told for its later ones."""
         told: list[Pending] = []
-        decisions: dict[int, Decision] = {}
+        decided: dict[int, Settlement] = {}
         known: dict[str, Incident | None] = {}
-        for entry in claimed:
-            decision = self._gate.decide(entry, key, threaded=False, can_hold=False, known=known)
+        for entry, stored in claimed:
+            decision = self._gate.decide(entry, key, stored, threaded=False, can_hold=False, known=known)
+            record = decision.record if decision is not None else None
             if decision is not None and decision.action is Action.SUPPRESS:
-                once.acknowledge(entry, key, key, decision.why)
-                self._gate.record(decision, entry, key, threaded=False)
+                once.acknowledged(entry, key, decision.why)
+                self._settle(entry, [Settlement(key, True, record, stored.token)], once)
                 continue
-            if decision is not None:
-                decisions[id(entry)] = decision
+            decided[id(entry)] = Settlement(key, True, record, stored.token)
             told.append(entry)
-        return told, decisions
+        return told, decided

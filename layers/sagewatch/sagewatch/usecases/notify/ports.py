@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from sagewatch.adapters.deliveries import Claim
+from sagewatch.core.alerting.delivery_record import Claimed, LeaseRelease, Settlement, Stored
 
 
 class MetricsPort(Protocol):
@@ -44,9 +44,18 @@ class EmailPort(Protocol):
     def send(self, sender: str, recipients: Sequence[str], raw_mime: bytes) -> str: ...
 
 
-class LedgerPort(Protocol):
-    """What went out: claim, complete, release per SNS MessageId and destination."""
+class RecordsPort(Protocol):
+    """What went out and what was told (``adapters.deliveries``): per alert, one claim of all its
+    destinations answered with their incidents, and one settlement (with a kept channel lease)."""
 
-    def claim(self, message_id: str, destination: str, *, remaining_ms: int) -> Claim: ...
-    def complete(self, message_id: str, destination: str, result: dict[str, Any] | None = None) -> None: ...
-    def release(self, message_id: str, destination: str, error: Exception) -> None: ...
+    def claim(
+        self, incident: str | None, message_id: str, destinations: Sequence[str], *, remaining_ms: int
+    ) -> Claimed: ...
+    def settle(
+        self,
+        incident: str | None,
+        message_id: str,
+        settlements: Sequence[Settlement],
+        *,
+        lease: LeaseRelease | None = None,
+    ) -> dict[str, Stored]: ...

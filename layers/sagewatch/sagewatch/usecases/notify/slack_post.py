@@ -22,6 +22,7 @@ from sagewatch.adapters.rate_limit import NoTimeLeftError, RateLimiter
 from sagewatch.adapters.slack import OutOfTimeError, SlackDeliveryError
 from sagewatch.config import NotifyConfig
 from sagewatch.core.alerting.alert import AlertView
+from sagewatch.core.alerting.delivery_record import LeaseRelease
 from sagewatch.observability import ALERTS_RETRIED, count
 from sagewatch.usecases.notify.channel_pacing import ChannelPacer
 from sagewatch.usecases.notify.outcome import DeliveryError
@@ -104,9 +105,17 @@ class SlackPoster:
             except BaseException:  # timed out or broke in flight: the lease must not outlive this invocation
                 self._pacer.abandon(channel, maybe_sent=True)
                 raise
-            self._pacer.hold(channel)
+            self._pacer.answered(channel)
             return result
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def take_release(self) -> LeaseRelease | None:
+        """The channel lease still held after the last accepted request, for the alert's settlement."""
+        return self._pacer.take_release()
+
+    def flush(self) -> None:
+        """Release a kept channel lease now (nothing settles it)."""
+        self._pacer.flush()
 
     def _post_bot(
         self,
