@@ -51,14 +51,15 @@ def test_the_output_folder_holds_the_final_state_only(demo: DemoRun) -> None:
 
 
 def test_the_terminal_shows_the_message_as_slack_does_and_the_payload_keeps_its_escaping(demo: DemoRun) -> None:
-    assert "ALARM: Model latency p99 > 250 ms on fraud-scorer / AllTraffic" in demo.out
+    # A new endpoint: its latency alarm is the provisional Average until its traffic is known.
+    assert "ALARM: Model latency (average) > 250 ms on fraud-scorer / AllTraffic" in demo.out
     assert "&gt;" not in demo.out and "&amp;" not in demo.out and "&lt;" not in demo.out
     payload = json.loads((demo.folder / "alerts" / "slack-1.json").read_text())
-    assert payload["text"].startswith("ALARM: Model latency p99 &gt; 250 ms")
+    assert payload["text"].startswith("ALARM: Model latency (average) &gt; 250 ms")
 
 
 def test_the_alert_tells_the_storys_time(demo: DemoRun) -> None:
-    assert "== 5. 03:12 - fraud-scorer's p99 latency alarm fires" in demo.out
+    assert "== 5. 03:12 - fraud-scorer's latency alarm fires" in demo.out
     assert "== 6. 03:26 - " in demo.out
     text = (demo.folder / "alerts" / "slack-1.json").read_text()
     # The Since field's fallback text, and CloudWatch's reason listing the three breaching minutes.

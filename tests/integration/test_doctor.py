@@ -11,6 +11,7 @@ Emulator gaps these tests cover, each named where it matters:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -19,7 +20,6 @@ from sagewatch.core.monitoring.model_monitor import DRIFT_METRIC_LOCATIONS, Drif
 from sagewatch_cli import doctor
 from sagewatch_cli import main as cli
 from sagewatch_emulator import EmulatedAccount, VariantSpec
-from sagewatch_emulator.traffic import data_quality_run
 
 pytestmark = pytest.mark.integration
 
@@ -285,12 +285,10 @@ def test_drift_alarms_are_checked_where_model_monitor_publishes_them(
     # A data-quality schedule's first run has published its drift metrics, in any of the
     # spellings AWS's texts give (core.shared.namespaces), and onboarding fitted a drift alarm
     # per feature: doctor finds their metrics too, instead of calling them idle (exit 3).
-    healthy.create_monitoring_schedule("fraud-scorer", "fraud-dq")
-    at = healthy.now.replace(minute=0, second=0, microsecond=0)
-    healthy.publish_metrics(
-        data_quality_run("fraud-scorer", "fraud-dq", at, {"amount": 0.02, "age": 0.01}, location=location)
-    )
-    healthy.record_monitoring_execution("fraud-dq", "Completed")
+    # AWS's order: the schedule, then its first run on the hour, which publishes the metrics
+    # ("Interpret results", Model Monitor guide; the emulated account refuses them earlier).
+    healthy.create_monitoring_schedule("fraud-scorer", "fraud-dq", created_at=healthy.now - timedelta(hours=2))
+    healthy.run_monitoring_execution("fraud-dq", "Completed", drift={"amount": 0.02, "age": 0.01}, location=location)
     onboard(healthy, capsys, "fraud-scorer")
     code, out = run(healthy, capsys, *configured(healthy))
     assert "feature-drift" not in "\n".join(lines(out, "warn") + lines(out, "FAIL")), out

@@ -275,7 +275,7 @@ def run_demo(out_dir: Path, *, wall_clock: Callable[[], datetime] = lambda: date
         print(f"  alarms left for churn-predictor: {len(left['MetricAlarms'])}")
         _save_dashboard(account, "churn-predictor", settings, out_dir)  # gone: its file goes too
 
-        print(f"\n== 5. {account.now:%H:%M} - fraud-scorer's p99 latency alarm fires")
+        print(f"\n== 5. {account.now:%H:%M} - fraud-scorer's latency alarm fires")
         _alert_story(account, settings, out_dir)
 
         total = account.client("cloudwatch").describe_alarms(AlarmNamePrefix=f"{settings.name_prefix}/")

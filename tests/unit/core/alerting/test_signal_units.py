@@ -47,3 +47,27 @@ def test_a_latency_alarm_reads_in_milliseconds_whether_or_not_its_trailer_surviv
     assert target.alarm_key == "model-latency-p99"
     view = build_alarm_view(notification, target, None, Enrichment(), prefix="SageWatch", dashboards=False)
     assert (view.threshold_text, view.value_text) == ("> 250 ms", "1,840 ms")
+
+
+@pytest.mark.parametrize(
+    ("trigger", "signal"),
+    [
+        ({"ExtendedStatistic": "p99"}, "Model latency p99"),
+        ({"ExtendedStatistic": "p90"}, "Model latency p90"),
+        ({"Statistic": "AVERAGE"}, "Model latency (average)"),
+    ],
+)
+def test_a_fitted_latency_alarm_names_the_statistic_it_was_fitted_with(trigger: dict[str, str], signal: str) -> None:
+    # The latency alarm's statistic follows the endpoint's traffic (docs/alarms.md, "The latency
+    # alarm, fitted to traffic"): the alert says which, since a p99 and an average differ.
+    record: dict[str, Any] = json.loads(SAMPLE.read_text())["Records"][0]
+    message = json.loads(record["Sns"]["Message"])
+    message["Trigger"].pop("ExtendedStatistic", None)
+    message["Trigger"].pop("Statistic", None)
+    message["Trigger"].update(trigger)
+    record["Sns"]["Message"] = json.dumps(message)
+    notification = parse_sns_record(record)
+    assert isinstance(notification, AlarmNotification)
+    target = resolve_target(notification, "SageWatch")
+    view = build_alarm_view(notification, target, None, Enrichment(), prefix="SageWatch", dashboards=False)
+    assert view.signal == signal

@@ -12,7 +12,7 @@ from sagewatch.core.alerting.enrichment import MetricPlan
 from sagewatch.core.alerting.notification import AlarmKind, AlarmNotification, EndpointFailureNotice
 from sagewatch.core.alerting.reason_text import humanize_reason
 from sagewatch.core.alerting.units import describe_metric, format_comparison, format_duration, format_value
-from sagewatch.core.monitoring.alarm_catalog import BY_KEY
+from sagewatch.core.monitoring.alarm_catalog import BY_KEY, AlarmDefinition
 from sagewatch.core.shared.links import (
     ENDPOINT_AND_AI_INSIGHTS,
     ai_insights_url,
@@ -53,6 +53,15 @@ def _where(target: AlertTarget) -> str:
     return where
 
 
+def _title(definition: AlarmDefinition, notification: AlarmNotification) -> str:
+    """The signal's name; a fitted alarm's statistic is part of it (core.monitoring.latency_fit):
+    a p99 and an average over the same minutes tell different stories."""
+    if not definition.fitted or notification.metric is None:
+        return definition.title
+    stat = notification.metric.stat
+    return f"{definition.title} {stat}" if stat[:1] in ("p", "P") else f"{definition.title} ({stat.lower()})"
+
+
 def _signal(notification: AlarmNotification, target: AlertTarget) -> tuple[str, str, float]:
     """(label, human unit, scale) of the alarm's own signal."""
     context = target.context
@@ -62,8 +71,9 @@ def _signal(notification: AlarmNotification, target: AlertTarget) -> tuple[str, 
         return f"Data drift on feature {target.feature}", unit, 1.0
     if target.alarm_key and target.alarm_key in BY_KEY:
         definition = BY_KEY[target.alarm_key]
+        title = _title(definition, notification)
         if context and context.scale is not None:
-            return definition.title, context.unit or definition.unit, context.scale
+            return title, context.unit or definition.unit, context.scale
         if notification.metric is not None:
             # The trailer is gone (a description edited by hand): the units come from the metric,
             # as for alarms SageWatch did not create (ModelLatency is in µs, shown in ms).
@@ -71,9 +81,9 @@ def _signal(notification: AlarmNotification, target: AlertTarget) -> tuple[str, 
                 notification.metric.namespace, notification.metric.name, notification.metric.stat
             )
             if unit:
-                return definition.title, unit, scale
+                return title, unit, scale
         # Metric math (error rates in %) computes the human unit itself.
-        return definition.title, (context.unit if context and context.unit else definition.unit), 1.0
+        return title, (context.unit if context and context.unit else definition.unit), 1.0
     if notification.metric is not None:
         label, unit, scale = describe_metric(
             notification.metric.namespace, notification.metric.name, notification.metric.stat
