@@ -36,7 +36,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from sagewatch.adapters.aws import client as aws_client
+from sagewatch.adapters.aws import clients_of_one_session
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudwatch import CloudWatchClient
@@ -93,8 +93,8 @@ class _Deferred:
 class Wiring:
     """Builds the use cases; keeps clients, the policy read from SSM and long-lived services while warm."""
 
-    def __init__(self, client_factory: ClientFactory = aws_client, *, clock: Callable[[], float] = time.monotonic):
-        self._factory = client_factory
+    def __init__(self, client_factory: ClientFactory | None = None, *, clock: Callable[[], float] = time.monotonic):
+        self._factory = client_factory or clients_of_one_session()
         self._clock = clock
         self._clients: dict[str, Any] = {}
         self._building = threading.Lock()  # the notify enrichment reads run on a thread pool
