@@ -1,6 +1,6 @@
 """The composition root: every use case, for every handler and for the CLI, built from a client factory.
 
-Handlers build one :class:`Wiring` at module level with the default factory (boto3 clients of
+Handlers build one :class:`Wiring` at module level with the default factory (botocore clients of
 the function's own account and region, with SageWatch's retry configuration); the ``sagewatch``
 CLI passes a factory for ``--region``/``--profile``/``--endpoint-url``/``--emulated``; tests
 pass fakes. Clients are built on first use and kept while the execution environment is warm.
@@ -11,7 +11,7 @@ Building a client costs 10-90 ms of CPU (botocore loads and parses the service's
 is the largest), and many adapters serve some paths only: an onboarding that publishes no notice
 needs no SNS client, an alert already delivered needs no CloudWatch or Logs client, a notification
 that is not held needs no SQS client. Every client comes from the one factory, so with the
-default factory they share boto3's default session and its loaded data (endpoints, partitions,
+default factory they share one botocore session and its loaded data (endpoints, partitions,
 retry rules) - the Secrets Manager reads too (Powertools would otherwise build its own session).
 
 Each builder imports its use case's modules when first called, not at module import: the
