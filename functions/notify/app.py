@@ -1,9 +1,13 @@
 """NotifyFunction: alarm notifications from AlertQueue (or SNS directly) → Slack and email alerts.
 
 Deployed, the function reads AlertQueue in batches (SNS → SQS → Lambda) and answers with a
-partial batch response (Powertools' batch utility, ReportBatchItemFailures): alerts that could
-not be delivered return to the queue and are retried until SQS dead-letters them; what was
-delivered is never sent again (the delivery ledger, keyed by SNS MessageId and destination).
+partial batch response (ReportBatchItemFailures, "Handling errors for an SQS event source in
+Lambda"): alerts that could not be delivered return to the queue and are retried until SQS
+dead-letters them; what was delivered is never sent again (the delivery ledger, keyed by SNS
+MessageId and destination). When every record failed, the invocation raises: the same effect,
+and the function's Errors metric sees it. The pipeline delivers the batch as a whole and knows
+each record's outcome, so the response is written here rather than by Powertools' batch
+utility, whose import (asyncio among it) would cost a fifth of a bare boto3 client at INIT.
 Invoked with SNS records directly (``sam local invoke -e events/notify/…``), a failure raises
 after every record was tried, as before.
 
@@ -13,21 +17,18 @@ default destinations as an "unreadable notification" with its (escaped, truncate
 
 from __future__ import annotations
 
-from typing import Any
-
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
-from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from aws_lambda_powertools.utilities.typing import LambdaContext
+from typing import TYPE_CHECKING, Any
 
 from sagewatch.config import NotifyConfig
 from sagewatch.observability import lambda_entry_point, logger
 from sagewatch.usecases.notify import DeliveryError, Notifier, batch_item
 from sagewatch.wiring import Wiring
 
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
 config = NotifyConfig.from_env()  # at cold start: a configuration mistake fails INIT, naming the variable
 wiring = Wiring()
-processor = BatchProcessor(event_type=EventType.SQS)
 
 
 def _service() -> Notifier:
@@ -39,19 +40,15 @@ def _remaining(context: LambdaContext) -> Any:
     return context.get_remaining_time_in_millis
 
 
-def _from_queue(event: dict[str, Any], context: LambdaContext) -> PartialItemFailureResponse:
-    records = event["Records"]
-    outcome = _service().deliver_batch([batch_item(r) for r in records], remaining_ms=_remaining(context))
-
-    def record_handler(record: SQSRecord) -> dict[str, Any]:
-        if record.message_id in outcome.failed:
-            raise DeliveryError(outcome.failed[record.message_id])
-        report = outcome.reports.get(record.message_id)
-        return report.as_dict() if report else {}
-
-    # Powertools turns the per-record outcome into {"batchItemFailures": [...]}; when every
-    # record failed it raises, which fails the whole batch - the same effect.
-    return process_partial_response(event=event, record_handler=record_handler, processor=processor, context=context)
+def _from_queue(event: dict[str, Any], context: LambdaContext) -> dict[str, list[dict[str, str]]]:
+    items = [batch_item(r) for r in event["Records"]]
+    outcome = _service().deliver_batch(items, remaining_ms=_remaining(context))
+    failed = [item.item_id for item in items if item.item_id in outcome.failed]
+    if failed and len(failed) == len(items):
+        raise DeliveryError(
+            "; ".join(f"alert {item_id} not delivered to: {why}" for item_id, why in outcome.failed.items())
+        )
+    return {"batchItemFailures": [{"itemIdentifier": message_id} for message_id in failed]}
 
 
 @lambda_entry_point

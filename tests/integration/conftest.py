@@ -85,3 +85,23 @@ def tiny_account() -> Iterator[EmulatedAccount]:
     """An emulated account provisioned from fixtures/tiny/template.yaml (stack "tiny")."""
     with EmulatedAccount(TINY_TEMPLATE, stack_name="tiny") as emulated:
         yield emulated
+
+
+@pytest.fixture
+def constructed_clients(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The service of every botocore client constructed while the test runs, in order.
+
+    Every client goes through ``botocore.session.Session.create_client`` (boto3's too), so this
+    sees what a function's invocation builds, whoever builds it; clear it before the call measured.
+    """
+    import botocore.session
+
+    built: list[str] = []
+    create = botocore.session.Session.create_client
+
+    def recording(self: botocore.session.Session, service_name: str, *args: Any, **kwargs: Any) -> Any:
+        built.append(service_name)
+        return create(self, service_name, *args, **kwargs)
+
+    monkeypatch.setattr(botocore.session.Session, "create_client", recording)
+    return built

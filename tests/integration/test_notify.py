@@ -384,3 +384,19 @@ def test_slack_down_fails_the_invocation_so_it_is_retried(alerting: EmulatedAcco
     result = alerting.invoke(FUNCTION, event("alarm-metric-latency-p99.json"))
     assert result.error is not None and "not delivered" in result.error
     assert alerting.slack_url not in result.error  # the webhook URL is a secret
+
+
+def test_an_alert_without_email_builds_only_the_clients_it_calls(constructed_clients: list[str]) -> None:
+    # Slack only: the alert reads CloudWatch and Logs, the webhook secret, and records its delivery
+    # and incident in DynamoDB. No SES client (email is not configured), no SQS (nothing is held),
+    # no S3 (no Model Monitor report), no SageMaker (no inference component).
+    with EmulatedAccount(parameters={"SlackWebhookSecretName": SECRET}) as account:
+        account.client("secretsmanager").create_secret(Name=SECRET, SecretString=account.slack_url)
+        account.create_endpoint("fraud-scorer", variants=[VariantSpec("AllTraffic", "ml.m5.xlarge", 2)])
+        dims = {"EndpointName": "fraud-scorer", "VariantName": "AllTraffic"}
+        account.put_metric_series("AWS/SageMaker", "ModelLatency", dims, [1_700_000.0] * 10, end=STATE_TIME)
+        constructed_clients.clear()
+        result = account.invoke(FUNCTION, event("alarm-metric-latency-p99.json"))
+        assert result.error is None, result.error
+        assert len(result.slack_messages) == 1 and result.emails == []
+        assert sorted(constructed_clients) == ["cloudwatch", "dynamodb", "logs", "secretsmanager"]

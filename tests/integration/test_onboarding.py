@@ -387,3 +387,15 @@ def test_access_denied_fails_the_invocation_so_lambda_retries_and_dead_letters(a
     result = account.invoke(FUNCTION, event("in-service-cpu.json"))
     assert result.error is not None
     assert "PutMetricAlarm failed: AccessDenied" in result.error
+
+
+def test_an_onboarding_builds_only_the_clients_it_calls(
+    account: EmulatedAccount, constructed_clients: list[str]
+) -> None:
+    # A cold environment (its own sandbox): SageMaker to read the endpoint, SSM for the policy,
+    # CloudWatch to write. Nothing failed, so no notice: no SNS client is built.
+    create_fraud_scorer(account)
+    constructed_clients.clear()
+    result = account.invoke(FUNCTION, event("in-service-cpu.json"), sandbox="cold")
+    assert result.response["outcome"] == "onboarded"
+    assert sorted(constructed_clients) == ["cloudwatch", "sagemaker", "ssm"]

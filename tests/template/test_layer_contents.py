@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import ast
 import subprocess
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import pytest
 
@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / ".aws-sam" / "build"
 LAYER = BUILD / "SageWatchLayer" / "python"
 SOURCE = ROOT / "layers" / "sagewatch" / "sagewatch"
+RUNTIME_TAG = "cpython-313"  # template.yaml: Runtime python3.13, the layer's CompatibleRuntimes
 FUNCTIONS = ("OnboardFunction", "NotifyFunction", "ReconcileFunction", "FleetWidgetFunction")
 
 # Top-level imports that exist only in the dev virtualenv: any of them in shipped code is a bug.
@@ -60,17 +61,31 @@ def test_layer_holds_only_the_runtime_package_and_slack_sdk() -> None:
     assert not unexpected, f"unexpected top-level entries in the built layer: {sorted(unexpected)}"
 
 
-def test_built_runtime_package_is_exactly_the_tracked_source() -> None:
+def test_built_runtime_package_is_exactly_the_tracked_source_and_its_bytecode() -> None:
     built = {
         p.relative_to(LAYER / "sagewatch").as_posix() for p in _built(LAYER / "sagewatch").rglob("*") if p.is_file()
     }
     tracked = subprocess.run(
         ["git", "ls-files", "--", "."], cwd=SOURCE, capture_output=True, text=True, check=True
     ).stdout.split()
-    assert built == set(tracked), (
-        f"shipped but not in the source folder: {sorted(built - set(tracked))}; "
-        f"in the source folder but not shipped: {sorted(set(tracked) - built)}"
+    # Lambda's /opt is read-only: without bytecode in the layer, every cold start compiles the package.
+    compiled = {
+        (PurePosixPath(path).parent / "__pycache__" / f"{PurePosixPath(path).stem}.{RUNTIME_TAG}.pyc").as_posix()
+        for path in tracked
+        if path.endswith(".py")
+    }
+    expected = set(tracked) | compiled
+    assert built == expected, (
+        f"shipped but not expected: {sorted(built - expected)}; expected but not shipped: {sorted(expected - built)}"
     )
+
+
+def test_the_layers_bytecode_is_checked_against_its_source_hash() -> None:
+    # PEP 552: flags 0b11 = hash-based and checked, so a .pyc never outlives its source's content,
+    # whatever mtimes the zip kept.
+    for pyc in _built(LAYER / "sagewatch").rglob("*.pyc"):
+        flags = int.from_bytes(pyc.read_bytes()[4:8], "little")
+        assert flags == 0b11, f"{pyc.relative_to(LAYER)}: flags {flags:#b}"
 
 
 def test_no_emulator_cli_or_test_code_in_any_artifact() -> None:

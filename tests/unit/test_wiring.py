@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import time
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from sagewatch.config import MonitoringConfig, NotifyConfig, OnboardConfig, ReconcileConfig
@@ -67,7 +69,51 @@ def test_the_reconcile_plans_with_the_policy_version_the_worker_applies() -> Non
     worker = wiring.onboard_worker(OnboardConfig(**shared))  # type: ignore[arg-type]
     reconciler = wiring.reconciler(reconcile)
     assert reconciler._policy_version == worker.policy_version
-    assert "sqs" in factory.built and "ssm" in factory.built
+    # The policy is read now; every other client waits for its first call.
+    assert factory.built == ["ssm"]
+
+
+def test_use_cases_are_wired_without_building_a_client_they_may_never_call() -> None:
+    factory = Factory()
+    wiring = Wiring(factory)
+    onboard = OnboardConfig(alert_topic_arn="arn:aws:sns:us-east-1:123456789012:alerts", state_table="state")
+    wiring.onboarding(onboard)
+    wiring.onboard_worker(onboard)
+    wiring.monitoring_runs(onboard)
+    assert factory.built == []
+    notify = NotifyConfig(
+        default_slack_secret="sagewatch/slack",
+        email_sender="sagewatch@example.com",
+        email_recipients=("oncall@example.com",),
+        alert_queue_url="https://sqs.us-east-1.amazonaws.com/123456789012/alerts",
+        monitoring_reports="reports-bucket",
+    )
+    wiring.notifier(notify)
+    assert factory.built == []  # not SES, SQS, S3, Secrets Manager, CloudWatch, Logs: each waits for its call
+
+
+def test_a_deferred_client_is_built_once_by_its_first_call_even_from_several_threads() -> None:
+    calls: list[str] = []
+
+    class Logs:
+        def filter_log_events(self, **kwargs: Any) -> dict[str, Any]:
+            calls.append(kwargs["logGroupName"])
+            return {"events": []}
+
+    built: list[str] = []
+
+    def factory(service: str) -> Any:
+        built.append(service)
+        time.sleep(0.01)  # a slow build: the other threads arrive while it runs
+        return Logs()
+
+    wiring = Wiring(factory)
+    logs = wiring.deferred("logs")
+    assert built == []
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        list(pool.map(lambda n: logs.filter_log_events(logGroupName=f"g{n}"), range(4)))
+    assert built == ["logs"] and sorted(calls) == ["g0", "g1", "g2", "g3"]
+    assert wiring.built() == {"logs"}
 
 
 def test_the_notifier_is_built_once() -> None:

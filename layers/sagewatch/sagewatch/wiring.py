@@ -1,9 +1,18 @@
 """The composition root: every use case, for every handler and for the CLI, built from a client factory.
 
-Handlers build one :class:`Wiring` at module level with the default factory (boto3 clients of
+Handlers build one :class:`Wiring` at module level with the default factory (botocore clients of
 the function's own account and region, with SageWatch's retry configuration); the ``sagewatch``
 CLI passes a factory for ``--region``/``--profile``/``--endpoint-url``/``--emulated``; tests
 pass fakes. Clients are built on first use and kept while the execution environment is warm.
+
+"First use" means a call, not the wiring of an adapter: the use cases get stand-ins
+(:meth:`Wiring.deferred`) that build their client the first time a method of it is looked up.
+Building a client costs 10-90 ms of CPU (botocore loads and parses the service's model: SageMaker's
+is the largest), and many adapters serve some paths only: an onboarding that publishes no notice
+needs no SNS client, an alert already delivered needs no CloudWatch or Logs client, a notification
+that is not held needs no SQS client. Every client comes from the one factory, so with the
+default factory they share one botocore session and its loaded data (endpoints, partitions,
+retry rules) - the Secrets Manager reads too (Powertools would otherwise build its own session).
 
 Each builder imports its use case's modules when first called, not at module import: the
 four handlers share this module, and an INIT that loaded the alert pipeline (slack_sdk,
@@ -19,13 +28,15 @@ fleet (the policy version is part of every endpoint's applied state).
 from __future__ import annotations
 
 import dataclasses
+import functools
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from sagewatch.adapters.aws import client as aws_client
+from sagewatch.adapters.aws import clients_of_one_session
 
 if TYPE_CHECKING:
     from mypy_boto3_cloudwatch import CloudWatchClient
@@ -63,22 +74,51 @@ class Operator:
     cloudwatch: CloudWatchClient  # unpaced, for the bulk reads of --all
 
 
+class _Deferred:
+    """Stands in for the client of ``service``: builds it through the wiring when an attribute is first read."""
+
+    __slots__ = ("_service", "_wiring")
+
+    def __init__(self, wiring: Wiring, service: str) -> None:
+        self._wiring = wiring
+        self._service = service
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._wiring.client(self._service), name)
+
+    def __repr__(self) -> str:
+        return f"<{self._service} client, built on first use>"
+
+
 class Wiring:
     """Builds the use cases; keeps clients, the policy read from SSM and long-lived services while warm."""
 
-    def __init__(self, client_factory: ClientFactory = aws_client, *, clock: Callable[[], float] = time.monotonic):
-        self._factory = client_factory
+    def __init__(self, client_factory: ClientFactory | None = None, *, clock: Callable[[], float] = time.monotonic):
+        self._factory = client_factory or clients_of_one_session()
         self._clock = clock
         self._clients: dict[str, Any] = {}
+        self._building = threading.Lock()  # the notify enrichment reads run on a thread pool
         self._kept: dict[str, Any] = {}
         self._policy: Policy | None = None
         self._policy_read_at = 0.0
 
     def client(self, service: str) -> Any:
-        """The client of ``service``, built on first use."""
-        if service not in self._clients:
-            self._clients[service] = self._factory(service)
-        return self._clients[service]
+        """The client of ``service``, built on first use (once, even when threads ask at the same time)."""
+        client = self._clients.get(service)
+        if client is None:
+            with self._building:
+                client = self._clients.get(service)
+                if client is None:
+                    client = self._clients[service] = self._factory(service)
+        return client
+
+    def deferred(self, service: str) -> Any:
+        """A stand-in for the client of ``service`` that builds it (through :meth:`client`) on first use."""
+        return _Deferred(self, service)
+
+    def built(self) -> frozenset[str]:
+        """The services whose clients have been built so far."""
+        return frozenset(self._clients)
 
     def _keep(self, key: str, build: Callable[[], T]) -> T:
         """Build once, then reuse (state that must outlive an invocation: pacing, thread pools)."""
@@ -111,7 +151,7 @@ class Wiring:
         """The event path: unpaced writes, failures published as notices on the alert topic."""
         from sagewatch.adapters.cloudwatch import CloudWatchWriter
 
-        return self._onboarding(config, CloudWatchWriter(self.client("cloudwatch")), fresh=fresh)
+        return self._onboarding(config, CloudWatchWriter(self.deferred("cloudwatch")), fresh=fresh)
 
     def monitoring_runs(self, config: OnboardConfig) -> MonitoringRunAlerts:
         """The event path for finished Model Monitor runs: read the schedule, publish the alert."""
@@ -120,8 +160,8 @@ class Wiring:
         from sagewatch.adapters.sns import NoticePublisher
         from sagewatch.usecases.monitoring_runs import MonitoringRunAlerts
 
-        sagemaker = self.client("sagemaker")
-        notices = NoticePublisher(self.client("sns"), config.alert_topic_arn) if config.alert_topic_arn else None
+        sagemaker = self.deferred("sagemaker")
+        notices = NoticePublisher(self.deferred("sns"), config.alert_topic_arn) if config.alert_topic_arn else None
         return MonitoringRunAlerts(ModelMonitorReader(sagemaker), SageMakerEndpoints(sagemaker), notices)
 
     def onboard_worker(self, config: OnboardConfig, *, fresh: bool = False) -> Onboarding:
@@ -132,9 +172,9 @@ class Wiring:
 
         # Kept: the pacing budget spans the invocations of a warm environment.
         paced = self._keep(
-            "paced-cloudwatch", lambda: paced_cloudwatch(self.client("cloudwatch"), config.cloudwatch_write_tps)
+            "paced-cloudwatch", lambda: paced_cloudwatch(self.deferred("cloudwatch"), config.cloudwatch_write_tps)
         )
-        state = StateStore(self.client("dynamodb"), config.state_table) if config.state_table else None
+        state = StateStore(self.deferred("dynamodb"), config.state_table) if config.state_table else None
         return self._onboarding(config, CloudWatchWriter(paced), state=state, fresh=fresh)
 
     def _onboarding(
@@ -145,11 +185,11 @@ class Wiring:
         from sagewatch.usecases.onboarding import Onboarding
 
         current = self.with_current_policy(config, fresh=fresh)
-        notices = NoticePublisher(self.client("sns"), current.alert_topic_arn) if current.alert_topic_arn else None
+        notices = NoticePublisher(self.deferred("sns"), current.alert_topic_arn) if current.alert_topic_arn else None
         from sagewatch.adapters.metric_history import MetricHistory
 
-        traffic = MetricHistory(self.client("cloudwatch"))  # reads are not paced: GetMetricData is 50 TPS
-        endpoints = SageMakerEndpoints(self.client("sagemaker"))
+        traffic = MetricHistory(self.deferred("cloudwatch"))  # reads are not paced: GetMetricData is 50 TPS
+        endpoints = SageMakerEndpoints(self.deferred("sagemaker"))
         return Onboarding(endpoints, writer, current, notices, state, traffic=traffic)
 
     def operator(self, config: MonitoringConfig, *, write_tps: float) -> Operator:
@@ -197,11 +237,11 @@ class Wiring:
 
         current = self.with_current_policy(config, fresh=True)
         return Reconciler(
-            sagemaker_client=self.client("sagemaker"),
-            cloudwatch=CloudWatchWriter(self.client("cloudwatch")),
-            cloudwatch_client=self.client("cloudwatch"),
-            state=StateStore(self.client("dynamodb"), config.state_table),
-            queue=WorkQueue(self.client("sqs"), config.queue_url),
+            sagemaker_client=self.deferred("sagemaker"),
+            cloudwatch=CloudWatchWriter(self.deferred("cloudwatch")),
+            cloudwatch_client=self.deferred("cloudwatch"),
+            state=StateStore(self.deferred("dynamodb"), config.state_table),
+            queue=WorkQueue(self.deferred("sqs"), config.queue_url),
             prefix=config.name_prefix,
             region=config.region,
             policy_version=current.policy_version,
@@ -228,19 +268,21 @@ class Wiring:
         from sagewatch.adapters.rate_limit import RateLimiter
         from sagewatch.adapters.s3_reports import ReportReader
         from sagewatch.adapters.sagemaker import ComponentReader
-        from sagewatch.adapters.secrets import slack_bot_token, slack_webhook_url
+        from sagewatch.adapters.secrets import secrets_provider, slack_bot_token, slack_webhook_url
         from sagewatch.adapters.slack import SlackBotSender, SlackWebhookSender
         from sagewatch.core.alerting.metric_queries import series_to_minutes
         from sagewatch.usecases.notify import Notifier
         from sagewatch.usecases.notify.channel_pacing import ChannelPacer
 
-        cloudwatch = self.client("cloudwatch")
+        cloudwatch, dynamodb = self.deferred("cloudwatch"), self.deferred("dynamodb")
+        # Built with the first secret read (Powertools registers on the client as it is handed over).
+        secrets = functools.cache(lambda: secrets_provider(self.client("secretsmanager")))
         # Several environments may post at once (no reserved concurrency): Slack's per-channel
         # pace is leased in the delivery table. The lease covers one request at most.
         shared = (
             ChannelLease(
                 config.delivery_table,
-                self.client("dynamodb"),
+                dynamodb,
                 lease_seconds=config.slack_min_interval + config.slack_timeout,
             )
             if config.delivery_table
@@ -250,23 +292,23 @@ class Wiring:
         # so the SDK's own retry handlers are off.
         return Notifier(
             metrics=MetricsReader(cloudwatch),
-            logs=LogsReader(self.client("logs")),
+            logs=LogsReader(self.deferred("logs")),
             history=AlarmHistory(cloudwatch),
             slack=SlackWebhookSender(timeout=config.slack_timeout, retry_handlers=[]),
-            email=EmailSender(self.client("sesv2")) if config.email_sender else None,
-            webhook_url=slack_webhook_url,
+            email=EmailSender(self.deferred("sesv2")) if config.email_sender else None,
+            webhook_url=lambda secret_id: slack_webhook_url(secret_id, provider=secrets()),
             settings=config,
             series_to_minutes=series_to_minutes,
-            records=DeliveryRecords(config.delivery_table, self.client("dynamodb")) if config.delivery_table else None,
+            records=DeliveryRecords(config.delivery_table, dynamodb) if config.delivery_table else None,
             bot=(
                 SlackBotSender(base_url=config.slack_api_url, timeout=config.slack_timeout, retry_handlers=[])
                 if config.bot_mode
                 else None
             ),
-            bot_token=slack_bot_token,
-            alert_queue=AlertQueue(self.client("sqs"), config.alert_queue_url) if config.alert_queue_url else None,
+            bot_token=lambda secret_id: slack_bot_token(secret_id, provider=secrets()),
+            alert_queue=AlertQueue(self.deferred("sqs"), config.alert_queue_url) if config.alert_queue_url else None,
             pacer=ChannelPacer(RateLimiter(config.slack_min_interval), shared),
-            reports=ReportReader(self.client("s3")) if config.monitoring_reports else None,
+            reports=ReportReader(self.deferred("s3")) if config.monitoring_reports else None,
             components=ComponentReader(lambda: self.client("sagemaker")),
         )
 
@@ -276,7 +318,7 @@ class Wiring:
         """Renders the fleet dashboard's live widget (HTML) as of now."""
         from sagewatch.usecases.fleet_overview import fleet_overview
 
-        cloudwatch = self.client("cloudwatch")
+        cloudwatch = self.deferred("cloudwatch")
         return lambda: fleet_overview(
             cloudwatch, prefix=config.name_prefix, region=config.region, now=lambda: datetime.now(tz=UTC)
         )

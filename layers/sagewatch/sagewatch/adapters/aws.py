@@ -1,4 +1,9 @@
-"""boto3 clients with the retry behaviour SageWatch relies on, and throttling-aware calls.
+"""AWS clients with the retry behaviour SageWatch relies on, and throttling-aware calls.
+
+Clients are botocore's, which is all boto3's clients are: importing boto3 adds its resource
+layer and s3transfer (about a fifth of ``import boto3; boto3.client("cloudwatch")``), which
+no function needs. Clients built from one session share what it has loaded (endpoints,
+partitions, retry rules); the wiring keeps one session per execution environment.
 
 botocore's adaptive retry mode already backs off on throttling (and rate-limits the client);
 ``call`` adds a second, longer backoff on top so that a burst against CloudWatch's 3 TPS
@@ -13,7 +18,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-import boto3
+import botocore.session
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
@@ -46,9 +51,28 @@ MAX_THROTTLE_RETRIES = 6
 NOT_FOUND_CODES = frozenset({"ResourceNotFound", "ResourceNotFoundException"})
 
 
-def client(service_name: str, region_name: str | None = None) -> Any:
-    """A client for the Lambda's own account; AWS_ENDPOINT_URL (emulator) is honoured by botocore."""
-    return boto3.client(service_name, region_name=region_name, config=CLIENT_CONFIG)  # type: ignore[call-overload]
+def client(
+    service_name: str, region_name: str | None = None, *, session: botocore.session.Session | None = None
+) -> Any:
+    """A client for the Lambda's own account, from ``session`` (default: a new one).
+
+    Credentials, region and AWS_ENDPOINT_URL (the emulator's) come from the environment.
+    """
+    return (session or botocore.session.get_session()).create_client(
+        service_name, region_name=region_name, config=CLIENT_CONFIG
+    )
+
+
+def clients_of_one_session() -> Callable[[str], Any]:
+    """``factory(service)`` → a client; every client of one factory from one session, made with the first."""
+    sessions: list[botocore.session.Session] = []
+
+    def build(service_name: str) -> Any:
+        if not sessions:
+            sessions.append(botocore.session.get_session())
+        return client(service_name, session=sessions[0])
+
+    return build
 
 
 def error_code(exc: ClientError) -> str:

@@ -6,11 +6,10 @@ retried with backoff, other errors turned into ``AwsCallError``).
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
-
-from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+from typing import TYPE_CHECKING, Any
 
 from sagewatch.adapters.aws import call
 from sagewatch.adapters.pagination import DYNAMODB_START_KEY, items
@@ -19,16 +18,25 @@ from sagewatch.core.monitoring.component_events import GONE_STATUSES
 from sagewatch.core.monitoring.policy import Policy
 from sagewatch.core.shared.errors import AwsCallError, InvalidPolicyError
 
+if TYPE_CHECKING:
+    from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
 SEND_BATCH = 10  # SendMessageBatch takes at most 10 entries
 CHECKPOINT_KEY = "#reconcile"  # not a valid endpoint name, so it never collides with one
 
-_SERIALIZER = TypeSerializer()
-_DESERIALIZER = TypeDeserializer()
+
+@functools.cache
+def _codec() -> tuple[TypeSerializer, TypeDeserializer]:
+    """DynamoDB's attribute-value codec, imported with the state table's first use: it lives in
+    boto3, which the event path (the SSM policy read in this module) does not otherwise load."""
+    from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+    return TypeSerializer(), TypeDeserializer()
 
 
 def _from_dynamodb(raw: Mapping[str, Any]) -> dict[str, Any]:
     """A DynamoDB item (attribute values such as ``{"S": "fraud"}``) as plain Python values."""
-    return {key: _DESERIALIZER.deserialize(value) for key, value in raw.items()}
+    return {key: _codec()[1].deserialize(value) for key, value in raw.items()}
 
 
 def list_endpoints(client: Any, sleep: Callable[[float], None] | None = None) -> list[ListedEndpoint]:
@@ -139,7 +147,7 @@ class StateStore:
         self.delete(CHECKPOINT_KEY)
 
     def _put(self, item: Mapping[str, Any]) -> None:
-        serialised = {k: _SERIALIZER.serialize(v) for k, v in item.items()}
+        serialised = {k: _codec()[0].serialize(v) for k, v in item.items()}
         call("PutItem", self._client.put_item, TableName=self._table, Item=serialised, sleep=self._sleep)
 
 

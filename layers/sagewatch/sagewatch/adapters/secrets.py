@@ -6,6 +6,10 @@ reads Secrets Manager at most once per five minutes, and a rotated secret is pic
 A secret holds either the value itself or a JSON object naming it (``{"url": …}``,
 ``{"webhook_url": …}``, ``{"token": …}``). Secret values are never logged and never appear in
 an exception: errors name the secret id and what was wrong, nothing more.
+
+The functions keep a warm environment's secrets in the provider they are given (the wiring passes
+one over its own Secrets Manager client, built on first use with the other clients); without one,
+Powertools' process-wide default provider, which builds a boto3 session of its own.
 """
 
 from __future__ import annotations
@@ -44,10 +48,20 @@ def _reason(exc: BaseException) -> str:
     return type(exc).__name__
 
 
-def read_secret(secret_id: str, *, max_age: int = DEFAULT_MAX_AGE) -> str:
+def secrets_provider(client: Any) -> parameters.SecretsProvider:
+    """A provider (and cache) of secrets read through ``client``, a Secrets Manager client."""
+    return parameters.SecretsProvider(boto3_client=client)
+
+
+def read_secret(
+    secret_id: str, *, max_age: int = DEFAULT_MAX_AGE, provider: parameters.SecretsProvider | None = None
+) -> str:
     """The secret's string value (SecretString, or SecretBinary decoded as UTF-8)."""
     try:
-        value: Any = parameters.get_secret(secret_id, max_age=max_age)
+        if provider is None:
+            value: Any = parameters.get_secret(secret_id, max_age=max_age)
+        else:
+            value = provider.get(secret_id, max_age=max_age)
     except Exception as exc:  # noqa: BLE001 - every failure becomes one error that hides the value
         raise SecretUnavailableError(secret_id, _reason(exc)) from None
     if isinstance(value, bytes | bytearray):
@@ -60,8 +74,10 @@ def read_secret(secret_id: str, *, max_age: int = DEFAULT_MAX_AGE) -> str:
     return value
 
 
-def _extract(secret_id: str, keys: Sequence[str], what: str, *, max_age: int) -> str:
-    raw = read_secret(secret_id, max_age=max_age).strip()
+def _extract(
+    secret_id: str, keys: Sequence[str], what: str, *, max_age: int, provider: parameters.SecretsProvider | None
+) -> str:
+    raw = read_secret(secret_id, max_age=max_age, provider=provider).strip()
     if raw.startswith(("{", "[")):
         try:
             document = json.loads(raw)
@@ -79,14 +95,18 @@ def _extract(secret_id: str, keys: Sequence[str], what: str, *, max_age: int) ->
     return raw
 
 
-def slack_webhook_url(secret_id: str, *, max_age: int = DEFAULT_MAX_AGE) -> str:
+def slack_webhook_url(
+    secret_id: str, *, max_age: int = DEFAULT_MAX_AGE, provider: parameters.SecretsProvider | None = None
+) -> str:
     """The incoming-webhook URL: the plain value, or ``url`` / ``webhook_url`` of a JSON object."""
-    url = _extract(secret_id, WEBHOOK_URL_KEYS, "webhook URL", max_age=max_age)
+    url = _extract(secret_id, WEBHOOK_URL_KEYS, "webhook URL", max_age=max_age, provider=provider)
     if not url.startswith(("https://", "http://")):
         raise SecretUnavailableError(secret_id, "its webhook URL is not an http(s) URL")
     return url
 
 
-def slack_bot_token(secret_id: str, *, max_age: int = DEFAULT_MAX_AGE) -> str:
+def slack_bot_token(
+    secret_id: str, *, max_age: int = DEFAULT_MAX_AGE, provider: parameters.SecretsProvider | None = None
+) -> str:
     """The bot token (``xoxb-…``): the plain value, or ``token`` of a JSON object."""
-    return _extract(secret_id, BOT_TOKEN_KEYS, "bot token", max_age=max_age)
+    return _extract(secret_id, BOT_TOKEN_KEYS, "bot token", max_age=max_age, provider=provider)

@@ -256,7 +256,9 @@ def parse_alarm_message(
     if trigger is None:
         if "AlarmRule" not in message:
             raise InvalidAlarmMessageError(f"{where}: neither Trigger nor AlarmRule (not an alarm notification)")
-        children = message.get("TriggeringChildren") or []
+        children = message.get("TriggeringChildren")
+        if not isinstance(children, list):
+            children = []  # absent, or not the list CloudWatch sends: no child is named
         return AlarmNotification(
             **common,
             kind=AlarmKind.COMPOSITE,
