@@ -49,7 +49,11 @@ class CountingClient:
 
 
 @pytest.fixture
-def client() -> Iterator[CountingClient]:
+def client(monkeypatch: pytest.MonkeyPatch) -> Iterator[CountingClient]:
+    # In-process moto answers only where no endpoint URL sends the client elsewhere (a process
+    # that also ran an emulated account may have one in its environment).
+    for name in ("AWS_ENDPOINT_URL", "AWS_ENDPOINT_URL_DYNAMODB"):
+        monkeypatch.delenv(name, raising=False)
     with mock_aws():
         raw = boto3.client("dynamodb", region_name="us-east-1")
         raw.create_table(
