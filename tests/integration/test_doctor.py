@@ -19,7 +19,7 @@ from sagewatch.core.monitoring.model_monitor import DRIFT_METRIC_LOCATIONS, Drif
 from sagewatch_cli import doctor
 from sagewatch_cli import main as cli
 from sagewatch_emulator import EmulatedAccount, VariantSpec
-from sagewatch_emulator.traffic import data_quality_run
+from sagewatch_emulator.model_monitor_runs import data_quality_run
 
 pytestmark = pytest.mark.integration
 

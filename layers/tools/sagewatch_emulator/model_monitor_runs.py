@@ -16,6 +16,15 @@ On top of :mod:`sagewatch_emulator.model_monitor` (schedules, recorded execution
    processing job's status is ``Completed`` for a run with violations, which only its
    ExitMessage ("CompletedWithViolations: ...") and the execution's status tell apart.
 
+The drift metrics (:func:`data_quality_run`): with CloudWatch metrics enabled, each run emits per
+feature ``feature_baseline_drift_<feature>`` (the distance from the baseline's distribution),
+``feature_non_null_<feature>`` (completeness) and, for numbers, ``feature_data_<feature>``
+(SageMaker developer guide, "CloudWatch Metrics", model-monitor-interpreting-cloudwatch), one
+point per run stamped with the run's time. Where: AWS's texts disagree
+(sagewatch.core.shared.namespaces). The account publishes where the SageMaker Python SDK's
+data-quality dashboard reads them (:data:`SDK_LOCATION`) unless a test asks for the developer
+guide's spelling (:data:`GUIDE_LOCATION`), so SageWatch's discovery is exercised against both.
+
 Delivering the event is the caller's choice (``account.invoke("OnboardFunction", event)``, as
 EventBridge → Lambda would): SageMaker may send it more than once, and tests do.
 """
@@ -29,15 +38,50 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
-from sagewatch.core.monitoring.model_monitor import DriftLocation
+from sagewatch.core.monitoring.model_monitor import DRIFT_METRIC_LOCATIONS, DRIFT_METRIC_PREFIX, DriftLocation
 from sagewatch.core.shared.partitions import partition
+from sagewatch_emulator.cloudwatch.published import MetricKey, Published
 from sagewatch_emulator.model_monitor import monitoring_store
-from sagewatch_emulator.traffic.drift import SDK_LOCATION, data_quality_run
 
 if TYPE_CHECKING:
     from sagewatch_emulator.account import EmulatedAccount
 
-__all__ = ["MonitoringRun", "run_monitoring_execution", "violation"]
+__all__ = [
+    "GUIDE_LOCATION",
+    "SDK_LOCATION",
+    "MonitoringRun",
+    "data_quality_run",
+    "run_monitoring_execution",
+    "violation",
+]
+
+SDK_LOCATION = DRIFT_METRIC_LOCATIONS[0]  # aws/sagemaker/Endpoints/data-metrics, Endpoint + MonitoringSchedule
+GUIDE_LOCATION = next(
+    loc
+    for loc in DRIFT_METRIC_LOCATIONS
+    if loc.namespace == "/aws/sagemaker/Endpoints/data-metric" and loc.endpoint_dimension == "EndpointName"
+)
+
+
+def data_quality_run(
+    endpoint: str,
+    schedule: str,
+    at: datetime,
+    drift: Mapping[str, float],
+    *,
+    location: DriftLocation = SDK_LOCATION,
+) -> list[Published]:
+    """The metrics of one run at ``at``: drift, completeness and the mean of each feature."""
+    dims = dict(location.filter(endpoint, schedule))
+    items: list[Published] = []
+    for feature, distance in sorted(drift.items()):
+        for name, value in (
+            (f"{DRIFT_METRIC_PREFIX}{feature}", distance),
+            (f"feature_non_null_{feature}", 1.0),
+            (f"feature_data_{feature}", 1.0),
+        ):
+            items.append(Published(MetricKey.of(location.namespace, name, "None", dims), at, (value,), (1.0,)))
+    return items
 
 
 @dataclass(frozen=True)
