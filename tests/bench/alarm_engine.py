@@ -15,8 +15,8 @@ from datetime import timedelta
 from typing import Any
 
 from sagewatch_emulator import EmulatedAccount
-from sagewatch_emulator.traffic import MetricKey, simulate
-from sagewatch_emulator.traffic.sample import sample_fleet, sample_incidents
+from sagewatch_simulator.traffic import MetricKey, simulate
+from sagewatch_simulator.traffic.sample import sample_fleet, sample_incidents
 
 _STAT = {"ModelLatency": "p99", "OverheadLatency": "p99", "Invocation5XXErrors": "Sum", "Invocation4XXErrors": "Sum"}
 

@@ -1,5 +1,5 @@
 """A week on call, measured: the sample fleet's week played in the emulated account (Slack bot
-mode, so the OK's thread is checked too) and scored by ``sagewatch_emulator.oncall.scoring``.
+mode, so the OK's thread is checked too) and scored by ``sagewatch_simulator.oncall.scoring``.
 
 ``python -m tests.bench.week`` prints the "week" object of build/bench/report.json and the
 detail behind it; ``tests/bench/run.py`` (``make bench``) includes it. A report, not an assertion.
@@ -12,9 +12,9 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sagewatch_emulator.oncall import SlackMode, monday_before, run_scenario, week_on_call
-from sagewatch_emulator.oncall.component_scoring import component_lifecycle
-from sagewatch_emulator.oncall.scoring import NoiseCategory, score
+from sagewatch_simulator.oncall import SlackMode, monday_before, run_scenario, week_on_call
+from sagewatch_simulator.oncall.component_scoring import component_lifecycle
+from sagewatch_simulator.oncall.scoring import NoiseCategory, score
 
 TARGETS = {
     "missed": 0,

@@ -16,7 +16,7 @@ import pytest
 
 from sagewatch.core.evaluation import AlarmConfig, Datapoint, evaluate
 from sagewatch_emulator import EmulatedAccount, VariantSpec
-from sagewatch_emulator.traffic import MetricKey, Published
+from sagewatch_simulator.traffic import MetricKey, Published
 
 pytestmark = pytest.mark.integration
 

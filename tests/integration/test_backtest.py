@@ -1,6 +1,6 @@
 """`sagewatch backtest` against the emulated account: two simulated days with a latency incident.
 
-The endpoint's metrics come from the traffic simulator (``sagewatch_emulator.traffic``) through
+The endpoint's metrics come from the traffic simulator (``sagewatch_simulator.traffic``) through
 PutMetricData; the backtest reads them back with GetMetricData (the emulator pages by
 MaxDatapoints as AWS does) and replays the alarms onboarding would create.
 """
@@ -18,8 +18,8 @@ import pytest
 
 from sagewatch_cli import main as cli
 from sagewatch_emulator import EmulatedAccount, VariantSpec
-from sagewatch_emulator.sample_history import publish
-from sagewatch_emulator.traffic import (
+from sagewatch_simulator.sample_history import publish
+from sagewatch_simulator.traffic import (
     Endpoint,
     EndpointKind,
     Fleet,
@@ -141,7 +141,7 @@ def test_backtest_replays_the_drift_alarms_onboarding_would_fit(
 ) -> None:
     """The backtest reads the endpoint as onboarding does (Onboarding.read_profile: ListMetrics
     discovers the schedule's drift features), so the per-feature drift alarms are replayed too."""
-    from sagewatch_emulator.traffic import data_quality_run
+    from sagewatch_emulator.model_monitor_runs import data_quality_run
 
     account.create_endpoint(ENDPOINT, variants=[VariantSpec("AllTraffic", "ml.m5.xlarge", 1)])
     # A schedule that existed before the window: its runs, each on the hour, published the metrics

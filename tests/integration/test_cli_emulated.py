@@ -1,4 +1,4 @@
-"""The CLI's ``--emulated`` commands in a throwaway sample account (sagewatch_emulator.sample_account):
+"""The CLI's ``--emulated`` commands in a throwaway sample account (sagewatch_simulator.sample_account):
 plan, sync and remove, and ``invoke`` with the sample events, which find the endpoints and
 schedule they name and deliver to the account's fake Slack and SES."""
 
@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 from sagewatch_cli.main import main
-from sagewatch_emulator.sample_account import open_sample_account
+from sagewatch_simulator.sample_account import open_sample_account
 
 pytestmark = pytest.mark.integration
 

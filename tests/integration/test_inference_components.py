@@ -20,7 +20,7 @@ import pytest
 
 from sagewatch.core.shared.naming import dashboard_name
 from sagewatch_emulator import ComponentSpec, EmulatedAccount, VariantSpec
-from sagewatch_emulator.traffic import Published, component_minute, host_instance_minute
+from sagewatch_simulator.traffic import Published, component_minute, host_instance_minute
 
 pytestmark = pytest.mark.integration
 

@@ -15,8 +15,8 @@ import pytest
 from sagewatch.core.monitoring.latency_fit import BY_NAME, class_of_alarm, quiet_hour_rate
 from sagewatch_cli import doctor
 from sagewatch_emulator import EmulatedAccount, VariantSpec
-from sagewatch_emulator.oncall import monday_before
-from sagewatch_emulator.traffic import Endpoint, EndpointKind, Fleet, TrafficProfile, Variant, simulate
+from sagewatch_simulator.oncall import monday_before
+from sagewatch_simulator.traffic import Endpoint, EndpointKind, Fleet, TrafficProfile, Variant, simulate
 
 pytestmark = pytest.mark.integration
 

@@ -182,9 +182,9 @@ def test_a_run_whose_execution_is_not_final_yet_is_retried_not_called_clean(moni
     event = aws_shaped(run.event)
     # The job's event arrived before SageMaker marked the execution final, and the job's
     # description has no ExitMessage yet: nothing tells how the run ended.
-    [execution] = monitoring_store(monitored._sagemaker_backend()).executions[SCHEDULE]
+    [execution] = monitoring_store(monitored.model_monitor.backend()).executions[SCHEDULE]
     execution["MonitoringExecutionStatus"] = "InProgress"
-    del monitoring_store(monitored._sagemaker_backend()).processing_jobs[run.processing_job_arn.rsplit("/", 1)[-1]][
+    del monitoring_store(monitored.model_monitor.backend()).processing_jobs[run.processing_job_arn.rsplit("/", 1)[-1]][
         "ExitMessage"
     ]
     early = monitored.invoke("OnboardFunction", event)

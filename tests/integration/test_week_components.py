@@ -8,11 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from sagewatch_emulator.oncall import Scenario, monday_before, run_scenario
-from sagewatch_emulator.oncall.component_scoring import component_lifecycle
-from sagewatch_emulator.oncall.scoring import score
-from sagewatch_emulator.traffic import Fleet
-from sagewatch_emulator.traffic.components import ComponentHosting, ComponentStep
+from sagewatch_simulator.oncall import Scenario, monday_before, run_scenario
+from sagewatch_simulator.oncall.component_scoring import component_lifecycle
+from sagewatch_simulator.oncall.scoring import score
+from sagewatch_simulator.traffic import Fleet
+from sagewatch_simulator.traffic.components import ComponentHosting, ComponentStep
 
 pytestmark = pytest.mark.integration
 

@@ -16,8 +16,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from sagewatch_emulator.oncall import ScenarioRun, SlackMode, monday_before, one_day_on_call, run_scenario
-from sagewatch_emulator.oncall.scoring import NoiseCategory, Score, score
+from sagewatch_simulator.oncall import ScenarioRun, SlackMode, monday_before, one_day_on_call, run_scenario
+from sagewatch_simulator.oncall.scoring import NoiseCategory, Score, score
 
 pytestmark = pytest.mark.integration
 

@@ -20,7 +20,7 @@ from sagewatch.usecases.notify.deliver import DeliverOnce
 from sagewatch.usecases.notify.incidents import IncidentGate
 from sagewatch.usecases.notify.intake import Pending, batch_item, prepare
 from sagewatch_emulator import EmulatedAccount, VariantSpec
-from sagewatch_emulator.traffic import MetricKey, Published
+from sagewatch_simulator.traffic import MetricKey, Published
 
 pytestmark = pytest.mark.integration
 

@@ -2,7 +2,7 @@
 
 Everything else in ``tests/local_invoke`` imports from here, so a move of the emulator changes
 one import block. The account it opens is the sample account ``sagewatch invoke --emulated``
-opens too (``sagewatch_emulator.sample_account``): both sides of the parity check see the
+opens too (``sagewatch_simulator.sample_account``): both sides of the parity check see the
 same endpoints, secret, sender and metrics.
 """
 
@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from sagewatch_emulator import EmulatedAccount, Invocation, VariantSpec
-from sagewatch_emulator.sample_account import PARAMETERS, SLACK_SECRET, open_sample_account
+from sagewatch_simulator.sample_account import PARAMETERS, SLACK_SECRET, open_sample_account
 
 __all__ = [
     "PARAMETERS",
@@ -28,7 +28,7 @@ __all__ = [
 
 def open_seeded_account() -> EmulatedAccount:
     """A fresh sample account for every sample event at once (see
-    ``sagewatch_emulator.sample_account``). The caller closes it."""
+    ``sagewatch_simulator.sample_account``). The caller closes it."""
     return open_sample_account()
 
 

@@ -1,9 +1,9 @@
 """What `sam build` puts in the Lambda artifacts: the runtime package and slack_sdk, nothing else.
 
-The layer's source folder (``layers/sagewatch/sagewatch``) is exactly what ships; the CLI and the
-emulated account live in ``layers/tools``. These tests read the built artifacts (``make template``
-runs ``sam build`` first) and fail on any emulator, CLI or test code, or any import of a dev-only
-dependency, that reached them.
+The layer's source folder (``layers/sagewatch/sagewatch``) is exactly what ships; the CLI, the
+emulated account and the simulator live in ``layers/tools``. These tests read the built artifacts
+(``make template`` runs ``sam build`` first) and fail on any emulator, simulator, CLI or test code,
+or any import of a dev-only dependency, that reached them.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ FUNCTIONS = ("OnboardFunction", "NotifyFunction", "ReconcileFunction", "FleetWid
 # Top-level imports that exist only in the dev virtualenv: any of them in shipped code is a bug.
 DEV_ONLY_IMPORTS = {
     "sagewatch_emulator",
+    "sagewatch_simulator",
     "sagewatch_cli",
     "moto",
     "werkzeug",
@@ -35,7 +36,18 @@ DEV_ONLY_IMPORTS = {
     "samtranslator",
     "cfnlint",
 }
-DEV_ONLY_NAMES = {"emulator", "fake_slack", "demo", "cli", "local", "tests", "conftest", "fixtures"}
+DEV_ONLY_NAMES = {
+    "emulator",
+    "simulator",
+    "oncall",
+    "fake_slack",
+    "demo",
+    "cli",
+    "local",
+    "tests",
+    "conftest",
+    "fixtures",
+}
 
 
 def _built(path: Path) -> Path:

@@ -26,7 +26,7 @@ http(s) URL, numbers are positive. A connection failure answers within 15 s
 (sagewatch_cli/connection.py). With ``--emulated``, ``--region`` is the emulated account's region.
 
 ``invoke`` runs a function of template.yaml in the sample emulated account (moto on 127.0.0.1;
-sagewatch_emulator/sample_account.py: the sample events' endpoints, Slack and SES destinations),
+sagewatch_simulator/sample_account.py: the sample events' endpoints, Slack and SES destinations),
 the way ``sam local invoke`` resolves it, and prints the outcome: readable on a terminal (with
 each Slack post and its Block Kit check, each email), JSON on stdout otherwise (response, error,
 AWS calls, Slack messages and posts, emails). The function's warnings go to stderr, all its log
@@ -89,7 +89,7 @@ def _invoke(args: argparse.Namespace) -> int:
     from sagewatch_cli.log_lines import shown
     from sagewatch_cli.posted import posts_as_json, render_invocation
     from sagewatch_emulator import EmulatorError, TemplateError  # dev-only, slow
-    from sagewatch_emulator.sample_account import open_sample_account
+    from sagewatch_simulator.sample_account import open_sample_account
 
     try:
         # The sample account: the sample events' endpoints exist, and alerts have somewhere to go.
@@ -120,7 +120,7 @@ def _demo(args: argparse.Namespace) -> int:
         print(_REAL_ACCOUNT_LATER.format(command="demo"), file=sys.stderr)
         return EXIT_USAGE
     arguments.make_output_directory(args.out)  # before the emulated account starts
-    from sagewatch_emulator.demo import run_demo  # dev-only; imports moto
+    from sagewatch_simulator.demo import run_demo  # dev-only; imports moto
 
     try:
         return run_demo(args.out)
@@ -240,10 +240,10 @@ def _print_plan(name: str, kind: str, plan: Plan, cost: MonthlyCost) -> None:
 
 
 def _in_emulated_account(args: argparse.Namespace, body: _Command) -> int:
-    """``--emulated``: a throwaway sample account (sagewatch_emulator.sample_account: the sample
+    """``--emulated``: a throwaway sample account (sagewatch_simulator.sample_account: the sample
     events' endpoints, the alert destinations); ``remove`` first onboards what it will remove,
     ``backtest`` first plays the endpoint's simulated history into it."""
-    from sagewatch_emulator.sample_account import endpoint_names, open_sample_account
+    from sagewatch_simulator.sample_account import endpoint_names, open_sample_account
 
     backtest = body is _backtest_cmd
     # No recent alert data for a backtest: its simulated history is the endpoint's only traffic.
@@ -397,7 +397,7 @@ def _doctor_in_emulated_account(args: argparse.Namespace) -> int:
     """``--emulated``: the demo's endpoints, created but not onboarded, in a throwaway emulated account."""
     from sagewatch_cli import doctor
     from sagewatch_emulator import EmulatedAccount
-    from sagewatch_emulator.sample_account import ENDPOINTS
+    from sagewatch_simulator.sample_account import ENDPOINTS
 
     secret = "sagewatch/slack-webhook"  # noqa: S105 - the secret's name
     parameters = {"SlackWebhookSecretName": secret}
@@ -418,7 +418,7 @@ def _play_simulated_history(args: argparse.Namespace, account: Any) -> None:
     ``--end`` (default: the last midnight UTC at least two hours ago), and backtest that window."""
     from datetime import UTC, datetime, timedelta
 
-    from sagewatch_emulator.sample_history import check_window, default_end, incidents, play_history
+    from sagewatch_simulator.sample_history import check_window, default_end, incidents, play_history
 
     now = datetime.now(tz=UTC)
     end = (args.end or default_end(now)).astimezone(UTC).replace(second=0, microsecond=0)

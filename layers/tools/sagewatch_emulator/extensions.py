@@ -1,8 +1,9 @@
 """Emulator extensions: where moto 5.2.x falls short of what SageWatch calls, widen moto — never the product.
 
-Each extension is installed when an :class:`~sagewatch_emulator.EmulatedAccount` opens and removed
-when it closes, so nothing outlives the account. They change what the *emulator* accepts or
-answers, to the shape the real API has; product code keeps making the real calls.
+Each extension is installed when an :class:`~sagewatch_emulator.EmulatedAccount` opens
+(:func:`sagewatch_emulator.install.install_extensions`) and removed when it closes, so nothing
+outlives the account. They change what the *emulator* accepts or answers, to the shape the real
+API has; product code keeps making the real calls.
 
 :class:`MotoExtensions` is the register: an extension replaces an attribute of one of moto's
 classes with :meth:`MotoExtensions.patch`, and :meth:`MotoExtensions.uninstall` puts every
@@ -40,18 +41,6 @@ class MotoExtensions:
         """Set ``owner.name`` to ``value`` until :meth:`uninstall` (which restores the original)."""
         self._patches.append((owner, name, owner.__dict__.get(name, _MISSING)))
         setattr(owner, name, value)
-
-    def install(self) -> None:
-        """The extensions every account has (quotas, paging and faults are opt-in, later)."""
-        from sagewatch_emulator.cloudwatch import install_cloudwatch_extensions
-        from sagewatch_emulator.model_monitor import install_model_monitor
-        from sagewatch_emulator.powertools_cache import reset_powertools_parameter_cache
-        from sagewatch_emulator.sagemaker import install_sagemaker_extensions
-
-        install_sagemaker_extensions(self)
-        install_model_monitor(self)  # monitoring schedules and executions
-        install_cloudwatch_extensions(self)  # GetMetricData p99/math, widget images, log patterns, history
-        reset_powertools_parameter_cache(self)
 
     def uninstall(self) -> None:
         while self._patches:

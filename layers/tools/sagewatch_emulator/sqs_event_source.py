@@ -34,12 +34,11 @@ import time
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from sagewatch_emulator.calls import is_write
 
 if TYPE_CHECKING:
-    from sagewatch_emulator.account import EmulatedAccount
     from sagewatch_emulator.sam.invoke import Invocation
 
 __all__ = [
@@ -232,8 +231,21 @@ class DrainResult:
         return {k: v for k, v in sorted(self.aws_calls.items()) if is_write(k)}
 
 
+class _Account(Protocol):
+    """What :func:`drain_one_at_a_time` needs of the account (an ``EmulatedAccount``)."""
+
+    region: str
+
+    def client(self, service_name: str) -> Any: ...
+    def physical_id(self, logical_id: str) -> str: ...
+    def attribute(self, logical_id: str, name: str) -> Any: ...
+    def invoke(
+        self, logical_id: str, event: Mapping[str, Any], *, environment: Mapping[str, str] | None
+    ) -> Invocation: ...
+
+
 def drain_one_at_a_time(
-    account: EmulatedAccount,
+    account: _Account,
     queue: str = "OnboardQueue",
     function: str = "OnboardFunction",
     *,

@@ -23,6 +23,10 @@ class Stack:
         self._provisioner = provisioner
         self._resolver = resolver
 
+    def provision_all(self) -> None:
+        """Create every resource of the template that moto can (the account does, when it opens)."""
+        self._provisioner.provision_all(self._resolver)
+
     @property
     def resources(self) -> dict[str, str]:
         """Logical id → physical id of every resource of the stack (created or not)."""

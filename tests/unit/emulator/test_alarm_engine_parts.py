@@ -15,7 +15,7 @@ from sagewatch_emulator.alarm_engine.clock import ClockError, minute_boundaries
 from sagewatch_emulator.alarm_engine.evaluate import ChildState, evaluate_composite_alarm, evaluate_metric_alarm
 from sagewatch_emulator.alarm_engine.store import series_key
 from sagewatch_emulator.cloudwatch.alarm_notifications import alarm_message, notification_subject, region_display_name
-from sagewatch_emulator.traffic import MetricKey, Published
+from sagewatch_simulator.traffic import MetricKey, Published
 
 EVENTS = Path(__file__).resolve().parents[3] / "events" / "notify"
 T0 = datetime(2026, 11, 28, 3, 0, tzinfo=UTC)

@@ -16,6 +16,7 @@ import pytest
 from moto import mock_aws
 
 from sagewatch_emulator.extensions import MotoExtensions
+from sagewatch_emulator.install import install_extensions
 from sagewatch_emulator.sagemaker import ComponentSpec, EndpointMaker, VariantSpec
 
 REGION, ACCOUNT = "us-east-1", "123456789012"
@@ -39,7 +40,7 @@ def sagemaker(monkeypatch: pytest.MonkeyPatch) -> Iterator[Any]:
     monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
     monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
     extensions = MotoExtensions()
-    extensions.install()
+    install_extensions(extensions)
     try:
         with mock_aws():
             yield boto3.client("sagemaker", region_name=REGION)

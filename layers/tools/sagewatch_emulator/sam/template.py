@@ -37,6 +37,7 @@ __all__ = [
     "StaticAttributes",
     "Template",
     "TemplateError",
+    "default_template_path",
     "load_template",
     "merge_globals",
     "references_of",
@@ -120,6 +121,14 @@ _CfnLoader.add_constructor("!Condition", _long_form("Condition"))
 _CfnLoader.add_constructor("!GetAtt", _construct_getatt)
 for _name in _FN_TAGS:
     _CfnLoader.add_constructor(f"!{_name}", _long_form(f"Fn::{_name}"))
+
+
+def default_template_path() -> Path:
+    """``template.yaml`` of the repository this package lives in, else of the working directory."""
+    for parent in Path(__file__).resolve().parents:
+        if (parent / "template.yaml").is_file() and (parent / "layers").is_dir():
+            return parent / "template.yaml"
+    return Path.cwd() / "template.yaml"
 
 
 def load_template(source: str | Path) -> dict[str, Any]:
