@@ -131,7 +131,7 @@ record_gateway() {
 
 # The gateway from what the engine says ($1: IPAM.Config's Gateway, may be empty) and docker0's
 # addresses ($2: `ip -4 -o addr show dev docker0`). Debian 12's docker.io (20.10) leaves the
-# Gateway field empty for the default bridge; Debian 13's (26.1) fills it. docker0's own address
+# Gateway field empty for the default bridge; Debian 13's newer one fills it. docker0's own address
 # is the bridge's gateway in both (dockerd assigns the gateway to the bridge interface), so it
 # is taken when the field is empty, and a filled field must be one of docker0's addresses.
 pick_gateway() {
