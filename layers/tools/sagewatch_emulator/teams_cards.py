@@ -7,8 +7,8 @@ below. A test oracle: it lives with the emulator, never in the Lambda layer.
 
 Sources, encoded here rule by rule (the schema document itself is not vendored):
 
-- The message: Microsoft Learn, "Create incoming webhooks with Workflows for Microsoft Teams"
-  and "Create Incoming Webhooks": ``{"type": "message", "attachments": [{"contentType":
+- The message: Microsoft Learn, "Create an Incoming Webhook" and "Post a workflow when a
+  webhook request is received in Microsoft Teams": ``{"type": "message", "attachments": [{"contentType":
   "application/vnd.microsoft.card.adaptive", "contentUrl": null, "content": {…}}]}``; "The
   message size limit is 28 KB. When the size exceeds 28 KB, you receive an error" (read as
   28,000 bytes of the posted body, the stricter reading of KB).

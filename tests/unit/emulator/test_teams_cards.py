@@ -1,7 +1,7 @@
 """The emulated Teams' checker refuses what a Teams Workflows webhook cannot show.
 
 Sources: microsoft/AdaptiveCards ``schemas/1.4.0/adaptive-card.json`` (elements, properties,
-enumerations, versions); Microsoft Learn, "Create Incoming Webhooks" (the message, 28 KB);
+enumerations, versions); Microsoft Learn, "Create an Incoming Webhook" (the message, 28 KB);
 Teams' host config (six actions).
 """
 

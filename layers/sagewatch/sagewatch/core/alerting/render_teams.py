@@ -3,11 +3,12 @@
 Office 365 connectors are retired; a Teams Workflows flow started by "When a Teams webhook
 request is received" takes ``{"type": "message", "attachments": [{"contentType":
 "application/vnd.microsoft.card.adaptive", "contentUrl": null, "content": <AdaptiveCard>}]}``
-(Microsoft Learn, "Create incoming webhooks with Workflows for Microsoft Teams"). The card says
-what the Slack message says (``render_slack``): state, signal and value against threshold in
-human units, since when, the key metrics, recent error lines, links — for every kind of alert an
-``AlertView`` carries (metric, math, composite and anomaly alarms, Model Monitor runs, endpoint
-failures, alarms about something else).
+(Microsoft Learn, "Create an Incoming Webhook", its Workflows section, and "Post a workflow
+when a webhook request is received in Microsoft Teams"). The card says what the Slack message
+says (``render_slack``): state, signal and value against threshold in human units, since when,
+the key metrics, recent error lines, links — for every kind of alert an ``AlertView`` carries
+(metric, math, composite and anomaly alarms, Model Monitor runs, endpoint failures, alarms
+about something else).
 
 Sources for the rules it keeps (the emulated Teams checks the same: ``sagewatch_emulator.teams_cards``):
 
@@ -18,7 +19,7 @@ Sources for the rules it keeps (the emulated Teams checks the same: ``sagewatch_
   card needs nothing newer than 1.2 (RichTextBlock), so it declares 1.4 and uses only elements
   and properties of the 1.4 schema (microsoft/AdaptiveCards ``schemas/1.4.0/adaptive-card.json``).
 - **Size.** "The message size limit is 28 KB. When the size exceeds 28 KB, you receive an error"
-  (Microsoft Learn, "Create Incoming Webhooks"). Payloads close to it have been reported
+  (Microsoft Learn, "Create an Incoming Webhook"). Payloads close to it have been reported
   rejected, and a Workflows flow still answers 202 when the post to the channel then fails, so
   SageWatch keeps the whole message, as posted (compact UTF-8 JSON: :func:`encode_message`),
   within :data:`MAX_MESSAGE_BYTES` (24 KiB): logs, then series, then long texts are cut until it fits.
