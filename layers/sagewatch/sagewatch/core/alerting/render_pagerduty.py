@@ -102,7 +102,7 @@ class PagerDutyEvent:
 
     action: EventAction
     dedup_key: str
-    body: Mapping[str, Any] = field(repr=False)  # everything but routing_key
+    body: Mapping[str, Any] = field(repr=False, hash=False)  # everything but routing_key
 
     def request_body(self, routing_key: str) -> dict[str, Any]:
         """The JSON object to POST to ``/v2/enqueue``: the body plus the routing key. Call it only
@@ -257,7 +257,7 @@ def _details(view: AlertView, *, log_lines: int, with_series: bool, text_limit: 
     missing = [item for item in missing if item]
     if missing:
         put("Missing context", missing[:MAX_LOG_LINES])
-    if view.alarm_name and not (view.generic or not view.endpoint):
+    if view.alarm_name and view.endpoint and not view.generic:  # a generic alert's facts name it already
         put("Alarm", _line(view.alarm_name, text_limit))
     if view.message_id:
         put("Message", _line(view.message_id, MAX_SHORT_FIELD))
