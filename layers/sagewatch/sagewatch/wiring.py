@@ -47,7 +47,6 @@ if TYPE_CHECKING:
     from sagewatch.adapters.sagemaker import SageMakerEndpoints
     from sagewatch.config import FleetWidgetConfig, MonitoringConfig, NotifyConfig, OnboardConfig, ReconcileConfig
     from sagewatch.core.monitoring.policy import Policy
-    from sagewatch.usecases.backtest import Backtester
     from sagewatch.usecases.monitoring_runs import MonitoringRunAlerts
     from sagewatch.usecases.notify import Notifier
     from sagewatch.usecases.onboarding import Onboarding
@@ -207,25 +206,6 @@ class Wiring:
 
         onboarding = Onboarding(endpoints, writer, current, traffic=MetricHistory(cloudwatch))
         return Operator(current, onboarding, endpoints, writer, sagemaker, cloudwatch)
-
-    def backtester(self, config: MonitoringConfig, *, max_datapoints: int | None = None) -> Backtester:
-        """``sagewatch backtest``: the alarms onboarding would fit, replayed over the metric history.
-
-        Built from the same pieces as onboarding (endpoint reader, policy, ``Onboarding.desired``);
-        its writer is never called. ``max_datapoints`` is GetMetricData's page size (default: the
-        API's 100,800)."""
-        from sagewatch.adapters.cloudwatch import CloudWatchWriter
-        from sagewatch.adapters.metric_history import MAX_DATAPOINTS_PER_CALL, MetricHistory
-        from sagewatch.adapters.sagemaker import SageMakerEndpoints
-        from sagewatch.usecases.backtest import Backtester
-        from sagewatch.usecases.onboarding import Onboarding
-
-        current = self.with_current_policy(config, fresh=True)
-        cloudwatch = self.client("cloudwatch")
-        endpoints = SageMakerEndpoints(self.client("sagemaker"))
-        history = MetricHistory(cloudwatch, max_datapoints=max_datapoints or MAX_DATAPOINTS_PER_CALL)
-        onboarding = Onboarding(endpoints, CloudWatchWriter(cloudwatch), current, traffic=MetricHistory(cloudwatch))
-        return Backtester(onboarding, history)
 
     # -- ReconcileFunction -----------------------------------------------------------------
 

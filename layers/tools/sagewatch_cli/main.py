@@ -66,11 +66,11 @@ from sagewatch_cli.progress import Progress
 
 if TYPE_CHECKING:
     from sagewatch.config import MonitoringConfig
-    from sagewatch.core.monitoring.backtest import BacktestReport
     from sagewatch.core.monitoring.cost import MonthlyCost
     from sagewatch.core.monitoring.diff import Plan
     from sagewatch.core.monitoring.profile import EndpointProfile
     from sagewatch.wiring import ClientFactory, Operator, Wiring
+    from sagewatch_cli.backtest.report import BacktestReport
 
 EMULATED_REGION = "us-east-1"  # the emulated account's region unless --region names another
 _REAL_ACCOUNT_LATER = (
@@ -440,9 +440,10 @@ def _play_simulated_history(args: argparse.Namespace, account: Any) -> None:
 
 def _backtest_report(args: argparse.Namespace) -> BacktestReport:
     from sagewatch.core.shared.errors import EndpointNotFoundError
+    from sagewatch_cli.backtest.backtester import backtester as build_backtester
 
     wiring, config = _wiring(args)
-    backtester = wiring.backtester(config, max_datapoints=args.max_datapoints)
+    backtester = build_backtester(wiring, config, max_datapoints=args.max_datapoints)
     try:
         return backtester.run(args.endpoint, args.days, args.end)
     except EndpointNotFoundError as exc:
@@ -450,7 +451,7 @@ def _backtest_report(args: argparse.Namespace) -> BacktestReport:
 
 
 def _backtest_days(text: str) -> int:
-    from sagewatch.usecases.backtest import MAX_DAYS  # imported only when --days is given
+    from sagewatch_cli.backtest.backtester import MAX_DAYS  # imported only when --days is given
 
     return arguments.int_between(1, MAX_DAYS)(text)
 
@@ -462,7 +463,7 @@ def _max_datapoints(text: str) -> int:
 
 
 def _backtest_cmd(args: argparse.Namespace) -> int:
-    from sagewatch.core.monitoring.backtest import render_table
+    from sagewatch_cli.backtest.report import render_table
 
     report = _backtest_report(args)
     if args.json:

@@ -1,6 +1,6 @@
 """The alert path's adapters and helpers without a network: grid alignment, the emulated
 GetMetricData (statistics; metric math through the core evaluator, whose own tests are in
-tests/unit/core/evaluation), percentiles, log patterns, the PNG writer, and adapters against
+tests/unit/evaluation), percentiles, log patterns, the PNG writer, and adapters against
 botocore's Stubber."""
 
 from __future__ import annotations

@@ -18,9 +18,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sagewatch.core.evaluation.expressions import ExpressionError
 from sagewatch_emulator.cloudwatch.statistics import metric_data_results
 from sagewatch_emulator.cloudwatch.utc import as_utc
+from sagewatch_evaluation.expressions import ExpressionError
 
 if TYPE_CHECKING:
     from sagewatch_emulator.extensions import MotoExtensions
