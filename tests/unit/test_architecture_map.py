@@ -30,7 +30,8 @@ MAP = ROOT / "docs" / "architecture.md"
 DESCRIPTION_COLUMN = 25
 ROOTS = (
     ROOT / "layers" / "sagewatch" / "sagewatch",
-    *sorted(p for p in (ROOT / "layers" / "tools").iterdir() if p.is_dir() and (p / "__init__.py").exists()),
+    # Every tool package, namespace packages (no __init__.py) included.
+    *sorted(p for p in (ROOT / "layers" / "tools").iterdir() if p.is_dir() and any(p.rglob("*.py"))),
     ROOT / "functions",
 )
 

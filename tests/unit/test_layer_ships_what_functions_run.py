@@ -12,6 +12,7 @@ for that reason (docs/architecture.md, "Decisions").
 
 from __future__ import annotations
 
+import ast
 from pathlib import Path
 
 from tests.import_graph import imported_names, module_names, reached
@@ -33,6 +34,34 @@ def test_every_runtime_module_is_reached_from_a_function_handler() -> None:
         "(move them to layers/tools, or delete them):\n"
         + "\n".join(f"  {name} ({modules[name].relative_to(ROOT)})" for name in unreached)
     )
+
+
+# Wiring methods that no handler calls, each with its reason.
+WIRING_METHODS_FOR_TESTS = {"built": "tests count the clients an invocation built"}
+
+
+def test_every_wiring_method_is_called_by_what_the_functions_run() -> None:
+    """A module-level closure cannot see a builder method that no handler calls (its imports sit
+    inside it): the CLI's plan/sync/remove and backtest were such methods, so the composition
+    root's public methods are checked by name against the calls of the reached code."""
+    modules = module_names(LAYER_SOURCE)
+    run = [*HANDLERS, *(modules[name] for name in reached(HANDLERS, modules, type_checking=False))]
+    called = {
+        node.func.attr
+        for path in run
+        for node in ast.walk(ast.parse(path.read_text()))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+    }
+    wiring = ast.parse(modules["sagewatch.wiring"].read_text())
+    methods = {
+        item.name
+        for node in wiring.body
+        if isinstance(node, ast.ClassDef) and node.name == "Wiring"
+        for item in node.body
+        if isinstance(item, ast.FunctionDef) and not item.name.startswith("_")
+    }
+    uncalled = sorted(methods - called - set(WIRING_METHODS_FOR_TESTS))
+    assert not uncalled, f"Wiring methods no function handler calls (compose them in the tools instead): {uncalled}"
 
 
 def test_the_closure_follows_imports_inside_functions_and_relative_ones(tmp_path: Path) -> None:

@@ -69,8 +69,9 @@ if TYPE_CHECKING:
     from sagewatch.core.monitoring.cost import MonthlyCost
     from sagewatch.core.monitoring.diff import Plan
     from sagewatch.core.monitoring.profile import EndpointProfile
-    from sagewatch.wiring import ClientFactory, Operator, Wiring
+    from sagewatch.wiring import ClientFactory, Wiring
     from sagewatch_cli.backtest.report import BacktestReport
+    from sagewatch_cli.operator import Operator
 
 EMULATED_REGION = "us-east-1"  # the emulated account's region unless --region names another
 _REAL_ACCOUNT_LATER = (
@@ -144,8 +145,10 @@ def _client_factory(args: argparse.Namespace) -> tuple[ClientFactory, str]:
 
 def _operator(args: argparse.Namespace) -> Operator:
     """The command's use cases, wired like the functions' but from the command line's options."""
+    from sagewatch_cli.operator import operator
+
     wiring, config = _wiring(args)
-    return wiring.operator(config, write_tps=getattr(args, "write_tps", 0.0))
+    return operator(wiring, config, write_tps=getattr(args, "write_tps", 0.0))
 
 
 def _wiring(args: argparse.Namespace) -> tuple[Wiring, MonitoringConfig]:
