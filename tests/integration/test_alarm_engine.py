@@ -14,8 +14,8 @@ from typing import Any
 
 import pytest
 
-from sagewatch.core.evaluation import AlarmConfig, Datapoint, evaluate
 from sagewatch_emulator import EmulatedAccount, VariantSpec
+from sagewatch_evaluation import AlarmConfig, Datapoint, evaluate
 from sagewatch_simulator.traffic import MetricKey, Published
 
 pytestmark = pytest.mark.integration

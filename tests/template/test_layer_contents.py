@@ -1,9 +1,12 @@
 """What `sam build` puts in the Lambda artifacts: the runtime package and slack_sdk, nothing else.
 
 The layer's source folder (``layers/sagewatch/sagewatch``) is exactly what ships; the CLI, the
-emulated account and the simulator live in ``layers/tools``. These tests read the built artifacts
-(``make template`` runs ``sam build`` first) and fail on any emulator, simulator, CLI or test code,
-or any import of a dev-only dependency, that reached them.
+alarm evaluation, the backtest, the emulated account and the simulator live in ``layers/tools``.
+These tests read the built artifacts (``make template`` runs ``sam build`` first) and fail on any
+emulator, simulator, CLI, alarm-evaluation, backtest or test code, or any import of a dev-only
+dependency, that reached them, and on any module of the built layer that no built function's
+handler reaches through its imports (tests/unit/test_layer_ships_what_functions_run.py checks
+the same on the source, without a build).
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ import subprocess
 from pathlib import Path, PurePosixPath
 
 import pytest
+
+from tests.import_graph import AWAITING_A_SENDER, module_names, reached
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / ".aws-sam" / "build"
@@ -26,6 +31,7 @@ DEV_ONLY_IMPORTS = {
     "sagewatch_emulator",
     "sagewatch_simulator",
     "sagewatch_cli",
+    "sagewatch_evaluation",
     "moto",
     "werkzeug",
     "flask",
@@ -43,6 +49,8 @@ DEV_ONLY_NAMES = {
     "fake_slack",
     "demo",
     "cli",
+    "evaluation",  # CloudWatch evaluates alarms; the emulator and the backtest do it in sagewatch_evaluation
+    "backtest",
     "local",
     "tests",
     "conftest",
@@ -122,3 +130,10 @@ def test_each_function_artifact_is_its_thin_handler() -> None:
     for name in FUNCTIONS:
         files = sorted(p.name for p in _built(BUILD / name).iterdir())
         assert files == ["app.py", "requirements.txt"], f"{name}: {files}"
+
+
+def test_every_module_of_the_built_layer_is_run_by_a_built_function() -> None:
+    modules = {name: path for name, path in module_names(_built(LAYER)).items() if name.split(".")[0] == "sagewatch"}
+    handlers = [_built(BUILD / name / "app.py") for name in FUNCTIONS]
+    unreached = sorted(set(modules) - reached(handlers, modules, type_checking=False) - set(AWAITING_A_SENDER))
+    assert not unreached, f"shipped in the layer, reached by no function's imports: {unreached}"

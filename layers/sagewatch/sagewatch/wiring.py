@@ -1,9 +1,11 @@
-"""The composition root: every use case, for every handler and for the CLI, built from a client factory.
+"""The composition root: every use case a handler runs, built from a client factory.
 
 Handlers build one :class:`Wiring` at module level with the default factory (botocore clients of
 the function's own account and region, with SageWatch's retry configuration); the ``sagewatch``
-CLI passes a factory for ``--region``/``--profile``/``--endpoint-url``/``--emulated``; tests
-pass fakes. Clients are built on first use and kept while the execution environment is warm.
+CLI passes a factory for ``--region``/``--profile``/``--endpoint-url``/``--emulated`` and composes
+what only it runs (``sagewatch_cli.operator``, ``sagewatch_cli.backtest``) from this wiring's
+clients and policy, outside the layer; tests pass fakes. Clients are built on first use and kept
+while the execution environment is warm.
 
 "First use" means a call, not the wiring of an adapter: the use cases get stand-ins
 (:meth:`Wiring.deferred`) that build their client the first time a method of it is looked up.
@@ -32,22 +34,16 @@ import functools
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from sagewatch.adapters.aws import clients_of_one_session
 
 if TYPE_CHECKING:
-    from mypy_boto3_cloudwatch import CloudWatchClient
-    from mypy_boto3_sagemaker import SageMakerClient
-
     from sagewatch.adapters.cloudwatch import CloudWatchWriter
     from sagewatch.adapters.fleet import StateStore
-    from sagewatch.adapters.sagemaker import SageMakerEndpoints
     from sagewatch.config import FleetWidgetConfig, MonitoringConfig, NotifyConfig, OnboardConfig, ReconcileConfig
     from sagewatch.core.monitoring.policy import Policy
-    from sagewatch.usecases.backtest import Backtester
     from sagewatch.usecases.monitoring_runs import MonitoringRunAlerts
     from sagewatch.usecases.notify import Notifier
     from sagewatch.usecases.onboarding import Onboarding
@@ -60,18 +56,6 @@ ClientFactory = Callable[[str], Any]
 
 T = TypeVar("T")
 C = TypeVar("C", bound="MonitoringConfig")
-
-
-@dataclass(frozen=True)
-class Operator:
-    """What ``sagewatch plan|sync|remove`` work with, wired for one command run."""
-
-    config: MonitoringConfig
-    onboarding: Onboarding
-    endpoints: SageMakerEndpoints
-    writer: CloudWatchWriter  # paced at the command's --write-tps
-    sagemaker: SageMakerClient
-    cloudwatch: CloudWatchClient  # unpaced, for the bulk reads of --all
 
 
 class _Deferred:
@@ -191,41 +175,6 @@ class Wiring:
         traffic = MetricHistory(self.deferred("cloudwatch"))  # reads are not paced: GetMetricData is 50 TPS
         endpoints = SageMakerEndpoints(self.deferred("sagemaker"))
         return Onboarding(endpoints, writer, current, notices, state, traffic=traffic)
-
-    def operator(self, config: MonitoringConfig, *, write_tps: float) -> Operator:
-        """The CLI's plan/sync/remove: onboarding with writes paced at ``write_tps`` (0 = unpaced)."""
-        from sagewatch.adapters.cloudwatch import CloudWatchWriter
-        from sagewatch.adapters.pacing import paced_cloudwatch
-        from sagewatch.adapters.sagemaker import SageMakerEndpoints
-        from sagewatch.usecases.onboarding import Onboarding
-
-        current = self.with_current_policy(config, fresh=True)
-        cloudwatch, sagemaker = self.client("cloudwatch"), self.client("sagemaker")
-        writer = CloudWatchWriter(paced_cloudwatch(cloudwatch, write_tps))
-        endpoints = SageMakerEndpoints(sagemaker)
-        from sagewatch.adapters.metric_history import MetricHistory
-
-        onboarding = Onboarding(endpoints, writer, current, traffic=MetricHistory(cloudwatch))
-        return Operator(current, onboarding, endpoints, writer, sagemaker, cloudwatch)
-
-    def backtester(self, config: MonitoringConfig, *, max_datapoints: int | None = None) -> Backtester:
-        """``sagewatch backtest``: the alarms onboarding would fit, replayed over the metric history.
-
-        Built from the same pieces as onboarding (endpoint reader, policy, ``Onboarding.desired``);
-        its writer is never called. ``max_datapoints`` is GetMetricData's page size (default: the
-        API's 100,800)."""
-        from sagewatch.adapters.cloudwatch import CloudWatchWriter
-        from sagewatch.adapters.metric_history import MAX_DATAPOINTS_PER_CALL, MetricHistory
-        from sagewatch.adapters.sagemaker import SageMakerEndpoints
-        from sagewatch.usecases.backtest import Backtester
-        from sagewatch.usecases.onboarding import Onboarding
-
-        current = self.with_current_policy(config, fresh=True)
-        cloudwatch = self.client("cloudwatch")
-        endpoints = SageMakerEndpoints(self.client("sagemaker"))
-        history = MetricHistory(cloudwatch, max_datapoints=max_datapoints or MAX_DATAPOINTS_PER_CALL)
-        onboarding = Onboarding(endpoints, CloudWatchWriter(cloudwatch), current, traffic=MetricHistory(cloudwatch))
-        return Backtester(onboarding, history)
 
     # -- ReconcileFunction -----------------------------------------------------------------
 

@@ -44,7 +44,7 @@ def positive_int(text: str) -> int:
 
 def int_between(low: int, high: int) -> Callable[[str], int]:
     """A whole number in [low, high], e.g. ``--days`` (1-15: GetMetricData's retention of
-    one-minute data, see sagewatch/usecases/backtest.py)."""
+    one-minute data, see sagewatch_cli/backtest/backtester.py)."""
 
     def parse(text: str) -> int:
         try:

@@ -771,6 +771,7 @@ def desired_from_onboarding(clients: Clients, target: Target) -> Callable[[str],
     """Endpoint name → (kind, desired alarms), exactly as onboarding decides (policy, tags, builder)."""
     from sagewatch.config import MonitoringConfig
     from sagewatch.wiring import Wiring
+    from sagewatch_cli.operator import operator
 
     config = MonitoringConfig(
         name_prefix=target.prefix,
@@ -779,8 +780,8 @@ def desired_from_onboarding(clients: Clients, target: Target) -> Callable[[str],
         create_dashboards=False,  # only the alarms matter here; desired() makes no AWS call
         policy_parameter=target.policy_parameter,
     )
-    operator = Wiring(clients).operator(config, write_tps=0)  # read-only: desired() writes nothing
-    onboarding = operator.onboarding
+    # Read-only: desired() writes nothing.
+    onboarding = operator(Wiring(clients), config, write_tps=0).onboarding
 
     def desired(endpoint: str) -> tuple[str, Sequence[AlarmSpec]]:
         profile = onboarding.read_profile(endpoint)  # as onboarding reads it: drift features included

@@ -66,11 +66,12 @@ from sagewatch_cli.progress import Progress
 
 if TYPE_CHECKING:
     from sagewatch.config import MonitoringConfig
-    from sagewatch.core.monitoring.backtest import BacktestReport
     from sagewatch.core.monitoring.cost import MonthlyCost
     from sagewatch.core.monitoring.diff import Plan
     from sagewatch.core.monitoring.profile import EndpointProfile
-    from sagewatch.wiring import ClientFactory, Operator, Wiring
+    from sagewatch.wiring import ClientFactory, Wiring
+    from sagewatch_cli.backtest.report import BacktestReport
+    from sagewatch_cli.operator import Operator
 
 EMULATED_REGION = "us-east-1"  # the emulated account's region unless --region names another
 _REAL_ACCOUNT_LATER = (
@@ -144,8 +145,10 @@ def _client_factory(args: argparse.Namespace) -> tuple[ClientFactory, str]:
 
 def _operator(args: argparse.Namespace) -> Operator:
     """The command's use cases, wired like the functions' but from the command line's options."""
+    from sagewatch_cli.operator import operator
+
     wiring, config = _wiring(args)
-    return wiring.operator(config, write_tps=getattr(args, "write_tps", 0.0))
+    return operator(wiring, config, write_tps=getattr(args, "write_tps", 0.0))
 
 
 def _wiring(args: argparse.Namespace) -> tuple[Wiring, MonitoringConfig]:
@@ -440,9 +443,10 @@ def _play_simulated_history(args: argparse.Namespace, account: Any) -> None:
 
 def _backtest_report(args: argparse.Namespace) -> BacktestReport:
     from sagewatch.core.shared.errors import EndpointNotFoundError
+    from sagewatch_cli.backtest.backtester import backtester as build_backtester
 
     wiring, config = _wiring(args)
-    backtester = wiring.backtester(config, max_datapoints=args.max_datapoints)
+    backtester = build_backtester(wiring, config, max_datapoints=args.max_datapoints)
     try:
         return backtester.run(args.endpoint, args.days, args.end)
     except EndpointNotFoundError as exc:
@@ -450,7 +454,7 @@ def _backtest_report(args: argparse.Namespace) -> BacktestReport:
 
 
 def _backtest_days(text: str) -> int:
-    from sagewatch.usecases.backtest import MAX_DAYS  # imported only when --days is given
+    from sagewatch_cli.backtest.backtester import MAX_DAYS  # imported only when --days is given
 
     return arguments.int_between(1, MAX_DAYS)(text)
 
@@ -462,7 +466,7 @@ def _max_datapoints(text: str) -> int:
 
 
 def _backtest_cmd(args: argparse.Namespace) -> int:
-    from sagewatch.core.monitoring.backtest import render_table
+    from sagewatch_cli.backtest.report import render_table
 
     report = _backtest_report(args)
     if args.json:

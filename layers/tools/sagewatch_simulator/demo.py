@@ -24,12 +24,12 @@ from sagewatch.adapters.sagemaker import SageMakerEndpoints
 from sagewatch.config import OnboardConfig
 from sagewatch.core.alerting.slack_text import unescape_mrkdwn
 from sagewatch.core.alerting.units import format_comparison, format_value
-from sagewatch.core.evaluation import AlarmConfig, Datapoint, evaluate
 from sagewatch.core.monitoring.alarms import desired_alarms
 from sagewatch.core.monitoring.tags import overrides_from_tags
 from sagewatch.core.shared.naming import alarm_prefix, dashboard_name
 from sagewatch_emulator import EmulatedAccount, Invocation, VariantSpec
 from sagewatch_emulator.cloudwatch.alarm_notifications import alarm_notification
+from sagewatch_evaluation import AlarmConfig, Datapoint, evaluate
 from sagewatch_simulator.sample_account import ENDPOINTS, PARAMETERS, seed_destinations
 
 FUNCTION = "OnboardFunction"

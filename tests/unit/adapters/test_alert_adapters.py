@@ -1,6 +1,6 @@
 """The alert path's adapters and helpers without a network: grid alignment, the emulated
-GetMetricData (statistics; metric math through the core evaluator, whose own tests are in
-tests/unit/core/evaluation), percentiles, log patterns, the PNG writer, and adapters against
+GetMetricData (statistics; metric math through the alarm evaluator's, whose own tests are in
+tests/unit/evaluation), percentiles, log patterns, the widget image, and adapters against
 botocore's Stubber."""
 
 from __future__ import annotations
@@ -26,7 +26,8 @@ from sagewatch.core.alerting.metric_queries import MetricSeries, expression_quer
 from sagewatch.core.shared.errors import AwsCallError
 from sagewatch_emulator.cloudwatch.log_patterns import log_pattern_matches
 from sagewatch_emulator.cloudwatch.statistics import metric_data_results, percentile
-from sagewatch_emulator.cloudwatch.widget_image import render_line_chart_png, widget_queries
+from sagewatch_emulator.cloudwatch.widget_image import blank_png, widget_png, widget_queries
+from sagewatch_evaluation.expressions import ExpressionError
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 
@@ -232,17 +233,31 @@ def _decode_png(data: bytes) -> tuple[int, int, bytes]:
     return width, height, zlib.decompress(chunks[b"IDAT"])
 
 
-def test_png_is_valid_and_has_the_series_drawn() -> None:
-    png = render_line_chart_png([(series_of(1, 5, 2), (255, 0, 0))], T0, minute(2), width=300, height=120)
-    width, height, rows = _decode_png(png)
+def test_the_widget_image_is_a_valid_blank_png_of_the_widgets_size() -> None:
+    width, height, rows = _decode_png(
+        widget_png({"metrics": [["AWS/SageMaker", "Invocations"]], "width": 300, "height": 120})
+    )
     assert (width, height) == (300, 120)
-    assert len(rows) == height * (1 + width * 3)
-    assert b"\xff\x00\x00" in rows  # the red line is there
+    assert rows == (b"\x00" + b"\xff" * (width * 3)) * height  # white: the series are not drawn
 
 
-def test_png_without_data_is_still_a_valid_chart() -> None:
-    width, height, _ = _decode_png(render_line_chart_png([], T0, minute(60)))
-    assert (width, height) == (600, 400)
+def test_the_widget_image_defaults_to_cloudwatchs_600_by_400() -> None:
+    assert _decode_png(widget_png({"metrics": []}))[:2] == (600, 400)
+    assert _decode_png(blank_png(10, 5000))[:2] == (50, 2000)  # clamped
+
+
+@pytest.mark.parametrize(
+    "widget",
+    [
+        {"metrics": [["AWS/SageMaker"]]},  # no metric name
+        {"metrics": ["Invocations"]},  # an entry that is not an array
+        {"metrics": [], "start": "-PT1H", "end": "-PT2H"},  # ends before it starts
+        {"metrics": [], "start": "yesterday"},
+    ],
+)
+def test_a_widget_cloudwatch_could_not_read_is_refused(widget: dict[str, Any]) -> None:
+    with pytest.raises(ExpressionError):
+        widget_png(widget)
 
 
 # --- adapters against botocore's Stubber ----------------------------------------------------

@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from sagewatch.core.evaluation import AlarmConfig, CompositeRule, evaluate, parse_rule
 from sagewatch_emulator.alarm_engine import MetricStore, SimulatedClock, default_origin
 from sagewatch_emulator.alarm_engine.clock import ClockError, minute_boundaries
 from sagewatch_emulator.alarm_engine.evaluate import ChildState, evaluate_composite_alarm, evaluate_metric_alarm
 from sagewatch_emulator.alarm_engine.store import series_key
 from sagewatch_emulator.cloudwatch.alarm_notifications import alarm_message, notification_subject, region_display_name
+from sagewatch_evaluation import AlarmConfig, CompositeRule, evaluate, parse_rule
 from sagewatch_simulator.traffic import MetricKey, Published
 
 EVENTS = Path(__file__).resolve().parents[3] / "events" / "notify"

@@ -2,7 +2,7 @@
 
 moto stores alarms and never changes their state. The engine gives the account a simulated
 clock; at every minute boundary it evaluates every alarm over the account's metric data (the
-rules of :mod:`sagewatch.core.evaluation`), sets the state and history in moto, and publishes
+rules of :mod:`sagewatch_evaluation`), sets the state and history in moto, and publishes
 CloudWatch's notification to the new state's actions through moto's SNS, so it travels the
 stack's real wiring (AlertTopic → AlertQueue → ``drain_queue`` → NotifyFunction).
 

@@ -22,7 +22,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sagewatch.core.evaluation import AlarmConfig, AlarmState, CompositeRule, UnknownChildAlarmError, parse_rule
 from sagewatch_emulator.alarm_engine.clock import SimulatedClock, minute_boundaries
 from sagewatch_emulator.alarm_engine.described import describe_alarm, is_composite
 from sagewatch_emulator.alarm_engine.evaluate import (
@@ -35,6 +34,7 @@ from sagewatch_emulator.alarm_engine.evaluate import (
 from sagewatch_emulator.alarm_engine.publish import SentNotification, run_actions
 from sagewatch_emulator.alarm_engine.store import MetricStore, SeriesKey, series_key
 from sagewatch_emulator.cloudwatch.alarm_notifications import cloudwatch_time
+from sagewatch_evaluation import AlarmConfig, AlarmState, CompositeRule, UnknownChildAlarmError, parse_rule
 
 _LOG = logging.getLogger(__name__)
 

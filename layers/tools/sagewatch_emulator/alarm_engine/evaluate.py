@@ -1,6 +1,6 @@
 """One alarm's evaluation at one minute, from the metric store: metric, math, anomaly, composite.
 
-The rules are those of the pure evaluator (``sagewatch.core.evaluation``, docs/evaluation.md);
+The rules are those of the pure evaluator (``sagewatch_evaluation``, docs/evaluation.md);
 this module only feeds it the datapoints CloudWatch would read at that minute and words the
 outcome the way CloudWatch writes it into the alarm (StateReason, StateReasonData).
 
@@ -8,7 +8,7 @@ outcome the way CloudWatch writes it into the alarm (StateReason, StateReasonDat
   (``evaluation_window``), from the store.
 - Metric-math alarms: every MetricStat query over the same periods; the expression is evaluated
   by ``evaluate_alarm``. Anomaly-detection alarms also get the band metric's history before the
-  range (the band is built from the preceding periods, see ``core/evaluation/anomaly.py``).
+  range (the band is built from the preceding periods, see ``sagewatch_evaluation/anomaly.py``).
 - Composite alarms: ``evaluate_composite`` over the children's current states. Their reason
   follows captured notifications: ``<child ARN> transitioned to ALARM at Saturday 28 November,
   2026 03:12:00 UTC`` for the child that triggers, ``All child alarms are OK`` when none does.
@@ -21,7 +21,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sagewatch.core.evaluation import (
+from sagewatch_emulator.alarm_engine.store import MetricStore, SeriesKey, series_key
+from sagewatch_evaluation import (
     AlarmConfig,
     AlarmState,
     CompositeRule,
@@ -32,8 +33,7 @@ from sagewatch.core.evaluation import (
     evaluate_composite,
     evaluation_window,
 )
-from sagewatch.core.evaluation.anomaly import DEFAULT_WINDOW
-from sagewatch_emulator.alarm_engine.store import MetricStore, SeriesKey, series_key
+from sagewatch_evaluation.anomaly import DEFAULT_WINDOW
 
 
 @dataclass(frozen=True)

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sagewatch.core.evaluation import CompositeRuleError, parse_rule
 from sagewatch_emulator.alarm_engine.store import SeriesKey
+from sagewatch_evaluation import CompositeRuleError, parse_rule
 
 if TYPE_CHECKING:
     from sagewatch_emulator.alarm_engine.engine import AlarmEngine

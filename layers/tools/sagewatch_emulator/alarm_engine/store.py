@@ -9,7 +9,7 @@ caches each period's statistic until data for that period changes:
 - ``ingest_published`` is the direct path for the traffic simulator (no HTTP, no moto datums);
 - ``ingest_moto_datums`` indexes what moto stored through a real PutMetricData call;
 - ``datapoint`` aggregates one period with the project's evaluator statistics
-  (:func:`sagewatch.core.evaluation.compute`), so the engine and the backtest agree;
+  (:func:`sagewatch_evaluation.compute`), so the engine and the backtest agree;
 - ``moto_view`` turns directly published data into moto datums for the queries that need them,
   so GetMetricData, GetMetricStatistics and ListMetrics see it like PutMetricData data.
 
@@ -27,8 +27,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sagewatch.core.evaluation import Datapoint, Sample, Statistic, compute, parse_statistic
 from sagewatch_emulator.cloudwatch.metrics_insights import WEIGHT
+from sagewatch_evaluation import Datapoint, Sample, Statistic, compute, parse_statistic
 
 SeriesKey = tuple[str, str, tuple[tuple[str, str], ...]]  # namespace, metric name, sorted dimensions
 Pairs = tuple[tuple[float, ...], tuple[float, ...]]  # PutMetricData Values and Counts

@@ -5,10 +5,10 @@ the product keeps making the real calls.
 Always installed (:func:`install_cloudwatch_extensions`):
 
 - :mod:`.statistics` — GetMetricData with every statistic, percentiles and metric math
-  (evaluated by the runtime's :mod:`sagewatch.core.evaluation.expressions`, the alarm evaluator's
+  (evaluated by :mod:`sagewatch_evaluation.expressions`, the alarm evaluator's
   own), and Metrics Insights (:mod:`.metrics_insights`:
   one query per call, GROUP BY labels as AWS writes them);
-- :mod:`.widget_image` — GetMetricWidgetImage as a PNG line chart;
+- :mod:`.widget_image` — GetMetricWidgetImage: the widget read, a blank PNG of its size;
 - :mod:`.log_patterns` — FilterLogEvents term patterns (``?ERROR ?Exception``);
 - :mod:`.alarm_history` — DescribeAlarmHistory from moto's alarm states;
 - :mod:`.global_dashboards` — dashboards global per account (one store for every region).

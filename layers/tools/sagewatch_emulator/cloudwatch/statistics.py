@@ -6,7 +6,7 @@ expressions other than a bare query id. :func:`get_metric_data_with_percentiles_
 replaces moto's ``CloudWatchBackend.get_metric_data``: it computes ``Sum``, ``Average``,
 ``Minimum``, ``Maximum``, ``SampleCount`` and percentiles ``pNN``/``pNN.N`` (nearest rank) on
 periods aligned like CloudWatch's (StartTime rounded down to the minute, EndTime exclusive), and
-evaluates metric math with the runtime's own evaluator, :mod:`sagewatch.core.evaluation.expressions`
+evaluates metric math with the alarm evaluator's own, :mod:`sagewatch_evaluation.expressions`
 (the one the alarm evaluator and ``sagewatch backtest`` use: CloudWatch's documented gap rules,
 IF and FILL), on the request's period grid. While at it, it
 matches a query's dimensions as a set *and* its namespace (moto ignored the namespace when
@@ -28,7 +28,6 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any, cast
 
-from sagewatch.core.evaluation.expressions import ExpressionError, evaluate_at, parse_expression
 from sagewatch_emulator.cloudwatch.metrics_insights import (
     WEIGHT,
     InsightsQueryError,
@@ -37,6 +36,7 @@ from sagewatch_emulator.cloudwatch.metrics_insights import (
     is_insights,
 )
 from sagewatch_emulator.cloudwatch.utc import as_utc
+from sagewatch_evaluation.expressions import ExpressionError, evaluate_at, parse_expression
 
 if TYPE_CHECKING:
     from sagewatch_emulator.extensions import MotoExtensions

@@ -6,7 +6,7 @@ and the notifications its alarm engine sent. :func:`backtest_endpoint` runs the 
 the path ``--emulated`` takes, pointed at this account instead of a throwaway one) and compares
 each alarm's replayed fires with the ALARM transitions the engine recorded for that alarm.
 
-Both sides run the same evaluator (core.evaluation) over the same datapoints, the engine every
+Both sides run the same evaluator (sagewatch_evaluation) over the same datapoints, the engine every
 simulated minute as they arrived, the backtest once over what GetMetricData returns, so they
 agree unless one of the known differences applies (each is named in ``Comparison.explained``):
 
@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sagewatch.core.monitoring.backtest import row_label
+from sagewatch_cli.backtest.report import row_label
 from sagewatch_emulator.account import EmulatedAccount
 from sagewatch_simulator.oncall.records import AlarmNotice
 from sagewatch_simulator.traffic.model import Endpoint

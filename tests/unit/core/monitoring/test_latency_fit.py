@@ -12,8 +12,6 @@ from datetime import UTC, datetime
 
 import pytest
 
-from sagewatch.core.evaluation import AlarmConfig
-from sagewatch.core.evaluation.replay import PeriodSeries, replay
 from sagewatch.core.monitoring.alarms import desired_alarms
 from sagewatch.core.monitoring.latency_fit import (
     BY_NAME,
@@ -26,6 +24,8 @@ from sagewatch.core.monitoring.latency_fit import (
     samples_needed,
 )
 from sagewatch.core.monitoring.policy import Policy
+from sagewatch_evaluation import AlarmConfig
+from sagewatch_evaluation.replay import PeriodSeries, replay
 from tests.unit.factories import profile
 
 TARGET = (("EndpointName", "fraud-scorer"), ("VariantName", "AllTraffic"))

@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from sagewatch.core.evaluation.statistics import Sample, compute
+from sagewatch_evaluation.statistics import Sample, compute
 from sagewatch_simulator.traffic import (
     MAX_VALUES_PER_DATUM,
     Endpoint,

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from sagewatch.core.evaluation import (
+from sagewatch_evaluation import (
     AlarmConfig,
     AlarmState,
     Band,
@@ -25,7 +25,7 @@ from sagewatch.core.evaluation import (
     evaluate_alarm,
     parse_anomaly_band,
 )
-from sagewatch.core.evaluation.expressions import ExpressionError
+from sagewatch_evaluation.expressions import ExpressionError
 
 from .helpers import NOW, period_start
 

@@ -20,7 +20,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from sagewatch.core.evaluation.expressions import (
+from sagewatch_evaluation.expressions import (
     ExpressionError,
     UnsupportedFunctionError,
     evaluate_at,

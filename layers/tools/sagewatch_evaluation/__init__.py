@@ -1,7 +1,10 @@
 """A pure evaluator of CloudWatch alarms, following CloudWatch's documented semantics.
 
-Used by the emulated account (which stores raw samples and must evaluate alarms as AWS does) and
-by the backtest (which replays per-period values from GetMetricData). No boto3, no I/O.
+Used by the emulated account (which stores raw samples and must evaluate alarms as AWS does), the
+simulator, and ``sagewatch backtest`` (which replays per-period values from GetMetricData). No
+boto3, no I/O. A tool, never shipped: no Lambda function evaluates alarms (CloudWatch does), so it
+lives beside the emulator, not in the runtime package; it imports neither the emulator, the
+simulator nor the CLI (tests/unit/test_tool_packages.py).
 docs/evaluation.md describes each rule, its AWS source and the documented approximations.
 
 Typical use::

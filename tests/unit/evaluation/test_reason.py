@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from sagewatch.core.evaluation import format_number, format_timestamp
+from sagewatch_evaluation import format_number, format_timestamp
 
 
 @pytest.mark.parametrize(

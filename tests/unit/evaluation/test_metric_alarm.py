@@ -2,7 +2,7 @@
 
 Rules from the CloudWatch User Guide, "Using Amazon CloudWatch alarms" (archived as
 awsdocs/amazon-cloudwatch-user-guide ``doc_source/AlarmThatSendsEmail.md``); reason wording from
-captured alarm notifications (see sagewatch.core.evaluation.reason).
+captured alarm notifications (see sagewatch_evaluation.reason).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sagewatch.core.evaluation import (
+from sagewatch_evaluation import (
     AlarmConfig,
     AlarmState,
     Band,

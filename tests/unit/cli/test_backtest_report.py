@@ -6,7 +6,8 @@ import json
 from datetime import UTC, datetime, timedelta
 
 from sagewatch.core.monitoring.alarms import desired_alarms
-from sagewatch.core.monitoring.backtest import (
+from sagewatch.core.monitoring.policy import Policy
+from sagewatch_cli.backtest.report import (
     BacktestReport,
     backtest_alarm,
     history_queries,
@@ -14,7 +15,6 @@ from sagewatch.core.monitoring.backtest import (
     render_table,
     window,
 )
-from sagewatch.core.monitoring.policy import Policy
 from tests.unit.factories import profile
 
 T0 = datetime(2026, 3, 2, tzinfo=UTC)
@@ -119,7 +119,7 @@ def test_the_report_is_stable_json_and_a_readable_table() -> None:
 
 
 def test_rows_keep_per_component_and_per_feature_alarms_apart() -> None:
-    from sagewatch.core.monitoring.backtest import row_label
+    from sagewatch_cli.backtest.report import row_label
 
     assert row_label("SageWatch/llm-hub/AllTraffic/invocation-5xx-rate.llama-ic", "llm-hub") == (
         "AllTraffic/invocation-5xx-rate.llama-ic"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from sagewatch.core.evaluation import (
+from sagewatch_evaluation import (
     AlarmState,
     CompositeRuleError,
     UnknownChildAlarmError,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from sagewatch.core.evaluation import AlarmConfig, ComparisonOperator, Datapoint, TreatMissingData
+from sagewatch_evaluation import AlarmConfig, ComparisonOperator, Datapoint, TreatMissingData
 
 NOW = datetime(2026, 11, 28, 3, 12, 40, tzinfo=UTC)  # evaluations read periods ending 03:12:00
 WINDOW_END = datetime(2026, 11, 28, 3, 12, tzinfo=UTC)

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import pytest
 
-from sagewatch.core.evaluation import AlarmState, TreatMissingData, evaluate
+from sagewatch_evaluation import AlarmState, TreatMissingData, evaluate
 
 from .helpers import NOW, config, from_pattern
 

@@ -2,8 +2,8 @@
 
 Pure. The use case reads the endpoint and its metric history; this module says which series to
 read (:func:`history_queries`), turns what came back into each alarm's per-period series
-(metric-math alarms: the expression evaluated with ``core.evaluation.expressions`` over the
-component metrics), replays it (``core.evaluation.replay``) and reports in the units the product
+(metric-math alarms: the expression evaluated with ``sagewatch_evaluation.expressions`` over the
+component metrics), replays it (``sagewatch_evaluation.replay``) and reports in the units the product
 shows people (``AlarmSpec.display``: ModelLatency in ms, CPU per core).
 """
 
@@ -16,12 +16,12 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sagewatch.core.alerting.units import format_comparison, format_duration, format_value
-from sagewatch.core.evaluation.config import AlarmConfig, MetricStat
-from sagewatch.core.evaluation.datapoints import as_utc
-from sagewatch.core.evaluation.expressions import evaluate_expression, parse_expression
-from sagewatch.core.evaluation.replay import Episode, PeriodSeries, Replay, replay, suggest_threshold
 from sagewatch.core.monitoring.alarm_spec import AlarmSpec
 from sagewatch.core.shared.naming import ENDPOINT_SCOPE
+from sagewatch_evaluation.config import AlarmConfig, MetricStat
+from sagewatch_evaluation.datapoints import as_utc
+from sagewatch_evaluation.expressions import evaluate_expression, parse_expression
+from sagewatch_evaluation.replay import Episode, PeriodSeries, Replay, replay, suggest_threshold
 
 __all__ = [
     "AlarmBacktest",

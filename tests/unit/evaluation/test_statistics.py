@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sagewatch.core.evaluation import Sample, compute, is_low_sample, low_sample_bound, parse_statistic, percentile
+from sagewatch_evaluation import Sample, compute, is_low_sample, low_sample_bound, parse_statistic, percentile
 
 T = datetime(2026, 11, 28, 3, 0, tzinfo=UTC)
 

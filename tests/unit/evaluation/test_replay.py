@@ -8,16 +8,16 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from sagewatch.core.evaluation.config import (
+from sagewatch_evaluation.config import (
     AlarmConfig,
     AlarmState,
     ComparisonOperator,
     LowSampleCount,
     TreatMissingData,
 )
-from sagewatch.core.evaluation.datapoints import Datapoint
-from sagewatch.core.evaluation.metric_alarm import evaluate
-from sagewatch.core.evaluation.replay import PeriodSeries, replay, suggest_threshold
+from sagewatch_evaluation.datapoints import Datapoint
+from sagewatch_evaluation.metric_alarm import evaluate
+from sagewatch_evaluation.replay import PeriodSeries, replay, suggest_threshold
 
 T0 = datetime(2026, 3, 2, tzinfo=UTC)
 

@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import pytest
 
-from sagewatch.core.evaluation import (
+from sagewatch_evaluation import (
     ExpressionError,
     UnsupportedFunctionError,
     evaluate_expression,

@@ -5,7 +5,10 @@ The endpoint is read and its alarms derived by the very code onboarding runs
 ``Onboarding.desired`` with the fleet policy), so the
 backtest and the alarms in the account cannot disagree. History comes from GetMetricData
 (``adapters.metric_history``); the replay and the threshold search are pure
-(``core.monitoring.backtest``). Nothing is written.
+(``sagewatch_cli.backtest.report``). Nothing is written.
+
+A tool, not shipped in the layer: no Lambda function backtests. :func:`backtester` composes it from
+the runtime's own adapters and onboarding, through the wiring the handlers use.
 """
 
 from __future__ import annotations
@@ -13,9 +16,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sagewatch.adapters.metric_history import MetricHistory
-from sagewatch.core.monitoring.backtest import BacktestReport, backtest_alarm, history_queries, window
+from sagewatch.adapters.cloudwatch import CloudWatchWriter
+from sagewatch.adapters.metric_history import MAX_DATAPOINTS_PER_CALL, MetricHistory
+from sagewatch.adapters.sagemaker import SageMakerEndpoints
+from sagewatch.config import MonitoringConfig
 from sagewatch.usecases.onboarding import Onboarding
+from sagewatch.wiring import Wiring
+from sagewatch_cli.backtest.report import BacktestReport, backtest_alarm, history_queries, window
 
 MAX_DAYS = 15  # GetMetricData keeps 1-minute datapoints for 15 days; SageWatch's alarms use 60 s
 
@@ -61,3 +68,17 @@ class Backtester:
             alarms=alarms,
             notes=tuple(all_notes),
         )
+
+
+def backtester(wiring: Wiring, config: MonitoringConfig, *, max_datapoints: int | None = None) -> Backtester:
+    """``sagewatch backtest``: the alarms onboarding would fit, replayed over the metric history.
+
+    Built from the same pieces as onboarding (endpoint reader, policy, ``Onboarding.desired``);
+    its writer is never called. ``max_datapoints`` is GetMetricData's page size (default: the
+    API's 100,800)."""
+    current = wiring.with_current_policy(config, fresh=True)
+    cloudwatch = wiring.client("cloudwatch")
+    endpoints = SageMakerEndpoints(wiring.client("sagemaker"))
+    history = MetricHistory(cloudwatch, max_datapoints=max_datapoints or MAX_DATAPOINTS_PER_CALL)
+    onboarding = Onboarding(endpoints, CloudWatchWriter(cloudwatch), current, traffic=MetricHistory(cloudwatch))
+    return Backtester(onboarding, history)

@@ -31,7 +31,7 @@ M = DatapointsToAlarm:
        INSUFFICIENT_DATA (``- - - - X``: "the alarm does not go immediately into ALARM state").
      * ``ignore``: keep the current state (the tables' "Retain current state").
 
-   The documented tables are the test oracle (tests/unit/core/evaluation/test_missing_data_tables.py).
+   The documented tables are the test oracle (tests/unit/evaluation/test_missing_data_tables.py).
 3. Percentile alarms with too few samples (statistics.low_sample_bound) and
    EvaluateLowSampleCountPercentile ``ignore`` keep their state; ``evaluate`` evaluates anyway.
 """
