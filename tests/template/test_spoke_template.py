@@ -37,6 +37,18 @@ HUB_QUEUE = f"arn:aws:sqs:{HUB_REGION}:{HUB_ACCOUNT}:sagewatch-AlertQueue-ABC123
 HUB_ROLES = [f"arn:aws:iam::{HUB_ACCOUNT}:role/sagewatch-{name}FunctionRole-X" for name in ("Onboard", "Notify")]
 EXTERNAL_ID = "a-long-random-external-id-value"
 ORGANIZATION = "o-abcdefghij"
+DEAD_LETTERS = f"arn:aws:sqs:{SPOKE_REGION}:{SPOKE_ACCOUNT}:forwarding-dead-letters"
+RULES = (
+    "EndpointStateChangeRule",
+    "MonitoringRunFinishedRule",
+    "MonitoringScheduleStateChangeRule",
+    "InferenceComponentCallRule",
+)
+
+
+def rule_arn(rule: str) -> str:
+    return f"arn:aws:events:{SPOKE_REGION}:{SPOKE_ACCOUNT}:rule/{rule}"
+
 
 # "Actions, resources, and condition keys for ...": these verbs read; everything else may write.
 READ_VERBS = ("Describe", "Get", "List", "Filter")
@@ -67,6 +79,8 @@ def spoke_resolver(**overrides: str) -> Resolver:
             "AlertTopicKey": {"Ref": "key-id", "Arn": f"arn:aws:kms:{SPOKE_REGION}:{SPOKE_ACCOUNT}:key/key-id"},
             "ForwardingRole": {"Arn": f"arn:aws:iam::{SPOKE_ACCOUNT}:role/forwarding"},
             "HubAccessRole": {"Arn": f"arn:aws:iam::{SPOKE_ACCOUNT}:role/SageWatch-spoke-{SPOKE_REGION}"},
+            "ForwardingDeadLetterQueue": {"Ref": "https://sqs/dlq", "Arn": DEAD_LETTERS, "QueueName": "dlq"},
+            **{rule: {"Arn": rule_arn(rule)} for rule in RULES},
         }
     )
     return Resolver(
@@ -153,10 +167,42 @@ def test_spoke_forwards_exactly_what_the_hubs_onboarding_rules_match(spoke: dict
 
 def test_every_rule_targets_only_the_hub_bus_through_the_forwarding_role(spoke: dict[str, Any]) -> None:
     resolver = spoke_resolver()
-    for name in resources_of_type(spoke, "AWS::Events::Rule"):
+    assert sorted(resources_of_type(spoke, "AWS::Events::Rule")) == sorted(RULES)
+    for name in RULES:
         [target] = resolved_properties(resolver, name)["Targets"]
         assert target["Arn"] == HUB_BUS, name
         assert target["RoleArn"] == f"arn:aws:iam::{SPOKE_ACCOUNT}:role/forwarding", name
+        # Retried like the hub's own rules; what the hub's bus refuses is dead-lettered here.
+        assert target["RetryPolicy"] == {"MaximumRetryAttempts": 8, "MaximumEventAgeInSeconds": 3600}, name
+        assert target["DeadLetterConfig"] == {"Arn": DEAD_LETTERS}, name
+
+
+def test_only_the_forwarding_rules_may_dead_letter_and_the_queue_keeps_14_days() -> None:
+    resolver = spoke_resolver()
+    queue = resolved_properties(resolver, "ForwardingDeadLetterQueue")
+    assert queue["SqsManagedSseEnabled"] is True and queue["MessageRetentionPeriod"] == 1209600
+    policy = resolved_properties(resolver, "ForwardingDeadLetterQueuePolicy")
+    [statement] = policy["PolicyDocument"]["Statement"]
+    assert statement["Principal"] == {"Service": "events.amazonaws.com"}
+    assert statement["Action"] == "sqs:SendMessage" and statement["Resource"] == DEAD_LETTERS
+    assert statement["Condition"] == {"ArnEquals": {"aws:SourceArn": [rule_arn(rule) for rule in RULES]}}
+
+
+def test_refused_events_alarm_to_the_hub_through_the_spoke_topic() -> None:
+    resolver = spoke_resolver()
+    alarm = resolved_properties(resolver, "ForwardingDeadLetterAlarm")
+    topic = f"arn:aws:sns:{SPOKE_REGION}:{SPOKE_ACCOUNT}:SageWatch-spoke-alerts"
+    assert alarm["Namespace"] == "AWS/SQS" and alarm["MetricName"] == "ApproximateNumberOfMessagesVisible"
+    assert alarm["Dimensions"] == [{"Name": "QueueName", "Value": "dlq"}]
+    assert alarm["Threshold"] == 1 and alarm["ComparisonOperator"] == "GreaterThanOrEqualToThreshold"
+    assert alarm["AlarmActions"] == [topic] and alarm["OKActions"] == [topic]
+    # Outside "<prefix>/": the hub's role cannot touch it, the reconcile never plans it.
+    name = alarm["AlarmName"]
+    assert name == "SageWatch-spoke-forwarding-dead-letters" and not name.startswith("SageWatch/")
+    publish = resolved_properties(resolver, "AlertTopicPolicy")["PolicyDocument"]["Statement"][0]
+    patterns = publish["Condition"]["ArnLike"]["aws:SourceArn"]
+    alarm_arn = f"arn:aws:cloudwatch:{SPOKE_REGION}:{SPOKE_ACCOUNT}:alarm:{name}"
+    assert any(re.fullmatch(re.escape(p).replace(r"\*", ".*"), alarm_arn) for p in patterns)
 
 
 def test_forwarding_role_is_eventbridges_and_may_only_put_events_on_the_hub_bus() -> None:
@@ -272,7 +318,12 @@ def test_topic_admits_only_this_accounts_prefixed_alarms_and_the_hubs_queue() ->
     assert publish["Action"] == "sns:Publish" and publish["Resource"] == topic
     assert publish["Condition"] == {
         "StringEquals": {"aws:SourceAccount": SPOKE_ACCOUNT},
-        "ArnLike": {"aws:SourceArn": f"arn:aws:cloudwatch:{SPOKE_REGION}:{SPOKE_ACCOUNT}:alarm:SageWatch/*"},
+        "ArnLike": {
+            "aws:SourceArn": [
+                f"arn:aws:cloudwatch:{SPOKE_REGION}:{SPOKE_ACCOUNT}:alarm:SageWatch/*",
+                f"arn:aws:cloudwatch:{SPOKE_REGION}:{SPOKE_ACCOUNT}:alarm:SageWatch-spoke-*",
+            ]
+        },
     }
     # "Sending Amazon SNS messages to an Amazon SQS queue in a different account": the queue's
     # owner subscribes; only the hub's queue, only over SQS.
