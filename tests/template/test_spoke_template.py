@@ -431,3 +431,19 @@ def test_spoke_template_is_linted_and_scanned_by_the_makefile() -> None:
     assert "SPOKE_TEMPLATE := docs/spoke/spoke.yaml" in makefile
     assert "cfn-lint $(SPOKE_TEMPLATE)" in makefile
     assert "checkov -f template.yaml -f $(SPOKE_TEMPLATE)" in makefile
+
+
+def test_every_spoke_parameter_resource_and_output_is_documented(spoke: dict[str, Any]) -> None:
+    doc = (ROOT / "docs" / "hub-and-spokes.md").read_text(encoding="utf-8")
+    section = doc[doc.index("\n## The spoke template\n") : doc.index("\n## Roll out to an organization\n")]
+    parameters = section[section.index("\nParameters:\n") : section.index("\nOutputs:")]
+    rows = dict(re.findall(r"^\| `([A-Za-z]+)` \| ([^|]+) \|", parameters, re.M))
+    for name, parameter in spoke["Parameters"].items():
+        default = parameter.get("Default")
+        expected = "*(required)*" if default is None else ("*(empty)*" if default == "" else f"`{default}`")
+        assert rows.get(name, "").strip() == expected, f"parameter {name} in docs/hub-and-spokes.md"
+    assert sorted(rows) == sorted(spoke["Parameters"])
+    for resource in spoke["Resources"]:
+        assert f"`{resource}`" in section, f"resource {resource} in docs/hub-and-spokes.md"
+    for output in spoke["Outputs"]:
+        assert f"`{output}`" in section, f"output {output} in docs/hub-and-spokes.md"
