@@ -83,16 +83,19 @@ E2E_ENV = SAGEWATCH_E2E_ACCOUNT=aws SAGEWATCH_E2E_REGION="$(REGION)" SAGEWATCH_E
 template: $(VENV)/.installed validate build  ## template tests, sam validate --lint, sam build
 	$(BIN)/pytest -q tests/template
 
-validate: $(SAM_VENV)/.installed  ## sam validate --lint
+SPOKE_TEMPLATE := docs/spoke/spoke.yaml
+
+validate: $(SAM_VENV)/.installed  ## sam validate --lint; cfn-lint on the spoke template (plain CloudFormation)
 	$(SAM) validate --lint
+	$(SAM_VENV)/bin/cfn-lint $(SPOKE_TEMPLATE)
 
 build: $(SAM_VENV)/.installed  ## sam build (python3.13 on PATH, found from pyenv)
 	@test -n "$(PY313_BIN)" || { echo "sam build needs python3.13 (pyenv install 3.13 or put it on PATH)"; exit 1; }
 	$(SAM) build
 
-scan: $(SCAN_VENV)/.installed  ## bandit on the runtime code (no medium/high findings) and checkov on template.yaml
+scan: $(SCAN_VENV)/.installed  ## bandit on the runtime code (no medium/high findings) and checkov on template.yaml and the spoke template
 	$(SCAN_VENV)/bin/bandit -q -r layers/sagewatch/sagewatch functions -ll
-	$(SCAN_VENV)/bin/checkov -f template.yaml --framework cloudformation --compact --quiet --skip-download
+	$(SCAN_VENV)/bin/checkov -f template.yaml -f $(SPOKE_TEMPLATE) --framework cloudformation --compact --quiet --skip-download
 
 bench: $(VENV)/.installed  ## benchmarks: API call counts, cold-start ratio, peak memory, a week on call -> build/bench/
 	$(BIN)/python -m tests.bench.run --out build/bench

@@ -29,9 +29,14 @@ def test_alert_topic_feeds_the_queue_with_sns_envelopes(transformed: Template) -
 
 
 def test_only_the_alert_topic_may_send_to_the_queue(transformed: Template) -> None:
+    # The spokes' statements exist only with SpokeOrganizationId / SpokeAccountIds (their
+    # resolved policies: tests/template/test_spoke_template.py).
     policy = resource(transformed, "AlertQueuePolicy")
     assert policy["Queues"] == [{"Ref": "AlertQueue"}]
-    [statement] = policy["PolicyDocument"]["Statement"]
+    statements = policy["PolicyDocument"]["Statement"]
+    [statement] = [s for s in statements if "Fn::If" not in s]
+    assert sorted(s["Fn::If"][0] for s in statements if "Fn::If" in s) == ["HasSpokeAccounts", "HasSpokeOrganization"]
+    assert all(s["Fn::If"][2] == {"Ref": "AWS::NoValue"} for s in statements if "Fn::If" in s)
     assert statement["Principal"] == {"Service": "sns.amazonaws.com"}
     assert statement["Action"] == "sqs:SendMessage"
     assert statement["Condition"] == {"ArnEquals": {"aws:SourceArn": {"Ref": "AlertTopic"}}}
