@@ -213,3 +213,27 @@ def test_the_hourly_scheduled_event_looks_for_executions_failed_without_a_job() 
     }
     response = app(event, Context())
     assert response["found"] == 1 and wiring.checked == [("us-east-1", "123456789012")]
+
+
+class NoWiring:
+    """Any use case asked for fails the test: the event alone decides."""
+
+    def __getattr__(self, name: str) -> Any:
+        raise AssertionError(f"wiring.{name} used")
+
+
+def test_a_malformed_event_is_answered_invalid_with_an_error_line_and_no_use_case(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    event = json.loads((EVENTS / "in-service-cpu.json").read_text())
+    event["detail"]["EndpointStatus"] = "EXPLODING"
+    response = handler_with(NoWiring())(event, Context())
+    assert response["outcome"] == "invalid" and "EXPLODING" in response["error"]
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    assert [line["level"] for line in lines if "invalid event" in line.get("message", "")] == ["ERROR"]
+
+
+@pytest.mark.parametrize("sample", ["updating.json", "processing-job-not-monitoring.json"])
+def test_what_the_event_alone_decides_needs_no_use_case(sample: str) -> None:
+    response = handler_with(NoWiring())(json.loads((EVENTS / sample).read_text()), Context())
+    assert response["outcome"] in ("skipped", "ignored")
