@@ -145,14 +145,14 @@ class RunWiring:
     """Model Monitor's use cases: a run whose status is given, and the worker that re-fits."""
 
     def __init__(self, status: str, monitoring_type: str = "DataQuality") -> None:
-        from sagewatch.usecases.monitoring_runs import CheckResult, RunResult
+        from sagewatch.usecases.model_monitor.run_alerts import CheckResult, RunResult
 
         self.result = RunResult("dq", "clean", status, "churn-v2", monitoring_type=monitoring_type)
         self.check = CheckResult(found=1, alerted=["monitoring-run:dq@2026-11-28T07:00Z"])
         self.refitted: list[str] = []
         self.checked: list[tuple[str, str]] = []
 
-    def monitoring_runs(self, config: Any) -> Any:
+    def model_monitor_run_alerts(self, config: Any) -> Any:
         wiring = self
 
         class Runs:

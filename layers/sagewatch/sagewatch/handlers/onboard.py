@@ -26,9 +26,10 @@ from typing import TYPE_CHECKING, Any, assert_never
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
 from sagewatch.config import OnboardConfig
+from sagewatch.core.model_monitor.runs import MonitoringJobFinished
+from sagewatch.core.model_monitor.schedule_events import ScheduleStateChange
 from sagewatch.core.monitoring.component_events import ComponentChange
 from sagewatch.core.monitoring.diff import DashboardAction
-from sagewatch.core.monitoring.monitor_runs import MonitoringJobFinished
 from sagewatch.core.monitoring.onboard_input import (
     ComponentCallFailed,
     EndpointDeleting,
@@ -44,7 +45,6 @@ from sagewatch.core.monitoring.onboard_input import (
     Unrecognized,
     parse_onboard_input,
 )
-from sagewatch.core.monitoring.schedule_events import ScheduleStateChange
 from sagewatch.observability import (
     ALARMS_DELETED,
     ALARMS_WRITTEN,
@@ -215,7 +215,7 @@ class OnboardHandler:
     def _monitoring_run(self, job: MonitoringJobFinished) -> dict[str, Any]:
         """A processing job finished: a Model Monitor run's alert when it failed or found violations."""
         logger.append_keys(schedule=job.schedule_name, processing_job=job.job_name, event_id=job.event_id)
-        result = self.wiring.monitoring_runs(self.config).handle(job)
+        result = self.wiring.model_monitor_run_alerts(self.config).handle(job)
         response = result.as_dict()
         if result.published_drift_metrics:
             # No drift metric exists before a schedule's first run, and a feature can appear in any
@@ -228,7 +228,7 @@ class OnboardHandler:
     def _executions_check(self, region: str, account: str) -> dict[str, Any]:
         """The hourly schedule: Model Monitor executions that failed before starting a processing job
         (they send no event), each told once."""
-        result = self.wiring.monitoring_runs(self.config).check_failed_executions(
+        result = self.wiring.model_monitor_run_alerts(self.config).check_failed_executions(
             datetime.now(tz=UTC), region=region, account=account
         )
         logger.info("failed executions without a processing job: %d found", result.found, extra=result.as_dict())

@@ -17,6 +17,7 @@ from sagewatch.adapters.sns import NoticePublisher
 from sagewatch.config import MonitoringConfig
 from sagewatch.core.alerting.notification import failure_notice_message
 from sagewatch.core.fleet.plan import AppliedState, alarm_digest, body_digest, timestamp
+from sagewatch.core.model_monitor.schedule_events import ScheduleStateChange
 from sagewatch.core.monitoring.alarm_spec import AlarmSpec
 from sagewatch.core.monitoring.alarms import LATENCY_KEY, desired_alarms
 from sagewatch.core.monitoring.component_events import ComponentChange, endpoint_of_component_alarms
@@ -25,12 +26,11 @@ from sagewatch.core.monitoring.diff import DashboardAction, Plan, plan_changes
 from sagewatch.core.monitoring.events import EndpointStateChange
 from sagewatch.core.monitoring.notes import is_problem
 from sagewatch.core.monitoring.profile import EndpointProfile
-from sagewatch.core.monitoring.schedule_events import ScheduleStateChange
 from sagewatch.core.monitoring.tags import EndpointOverrides, overrides_from_tags
 from sagewatch.core.shared.errors import EndpointNotFoundError
 from sagewatch.core.shared.naming import alarm_prefix, dashboard_name, legacy_dashboard_name
 from sagewatch.usecases.latency_traffic import fits_for
-from sagewatch.usecases.model_monitor import with_drift_metrics
+from sagewatch.usecases.model_monitor.drift_metrics import with_drift_metrics
 
 log = logging.getLogger(__name__)
 

@@ -8,8 +8,9 @@ from typing import Any
 
 import pytest
 
+from sagewatch.core.model_monitor.runs import MonitoringJobFinished
+from sagewatch.core.model_monitor.schedule_events import ScheduleStateChange
 from sagewatch.core.monitoring.component_events import ComponentChange
-from sagewatch.core.monitoring.monitor_runs import MonitoringJobFinished
 from sagewatch.core.monitoring.onboard_input import (
     ComponentCallFailed,
     EndpointDeleting,
@@ -24,7 +25,6 @@ from sagewatch.core.monitoring.onboard_input import (
     Unrecognized,
     parse_onboard_input,
 )
-from sagewatch.core.monitoring.schedule_events import ScheduleStateChange
 
 EVENTS = Path(__file__).resolve().parents[4] / "events" / "onboard"
 
@@ -46,7 +46,7 @@ KIND_OF_SAMPLE: dict[str, type] = {
     "monitoring-schedule-deleted.json": ScheduleStateChange,
     "monitoring-schedule-scheduled.json": ScheduleStateChange,
     # AWS's own example carries neither the container's environment nor the schedule's ARN: an
-    # unmarked run, which DescribeProcessingJob decides (core.monitoring.monitor_runs).
+    # unmarked run, which DescribeProcessingJob decides (core.model_monitor.runs).
     "processing-job-aws-example.json": MonitoringJobFinished,
     "processing-job-not-monitoring.json": NotAMonitoringRun,
     "updating.json": EndpointStatusIgnored,

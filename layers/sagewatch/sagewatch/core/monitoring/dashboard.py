@@ -24,8 +24,8 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from sagewatch.core.model_monitor.dashboard import model_monitor_widgets
 from sagewatch.core.monitoring.alarm_spec import AlarmSpec, Dimensions
-from sagewatch.core.monitoring.model_monitor_dashboard import model_monitor_widgets
 from sagewatch.core.monitoring.profile import EndpointProfile, VariantProfile
 from sagewatch.core.shared.instance_types import InstanceType, lookup
 from sagewatch.core.shared.links import (

@@ -17,23 +17,23 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sagewatch.core.model_monitor.runs import (
+    MonitoringJobFinished,
+    is_processing_job_state_change,
+    is_scheduled_event,
+    parse_monitoring_job,
+)
+from sagewatch.core.model_monitor.schedule_events import (
+    ScheduleStateChange,
+    is_schedule_state_change,
+    parse_schedule_change,
+)
 from sagewatch.core.monitoring.component_events import ComponentChange, is_component_call, parse_component_call
 from sagewatch.core.monitoring.events import (
     Action,
     EndpointStateChange,
     is_endpoint_state_change,
     parse_state_change,
-)
-from sagewatch.core.monitoring.monitor_runs import (
-    MonitoringJobFinished,
-    is_processing_job_state_change,
-    is_scheduled_event,
-    parse_monitoring_job,
-)
-from sagewatch.core.monitoring.schedule_events import (
-    ScheduleStateChange,
-    is_schedule_state_change,
-    parse_schedule_change,
 )
 from sagewatch.core.shared.errors import InvalidEventError
 from sagewatch.core.shared.naming import is_valid_endpoint_name
