@@ -1,28 +1,8 @@
-"""FleetWidgetFunction: the live custom widget of the fleet dashboard (alarms in ALARM, top 5XX rates).
-
-CloudWatch calls it when the dashboard is viewed, with the viewer's permission to invoke it;
-it returns HTML (or, for ``describe``, the widget's documentation in Markdown).
+"""FleetWidgetFunction's entry point (template.yaml: ``Handler: app.lambda_handler``); the handler is
+``sagewatch.handlers.fleet_widget`` in the layer. Built at import, in the INIT phase: the configuration
+is read (a mistake fails the cold start, naming the variable); clients wait for their first call.
 """
 
-from __future__ import annotations
+from sagewatch.handlers.fleet_widget import entry_point
 
-from typing import Any
-
-from aws_lambda_powertools.utilities.data_classes import CloudWatchDashboardCustomWidgetEvent
-from aws_lambda_powertools.utilities.typing import LambdaContext
-
-from sagewatch.config import FleetWidgetConfig
-from sagewatch.core.fleet.overview import DESCRIPTION
-from sagewatch.observability import lambda_entry_point
-from sagewatch.wiring import Wiring
-
-config = FleetWidgetConfig.from_env()  # at cold start: a configuration mistake fails INIT, naming the variable
-wiring = Wiring()
-
-
-@lambda_entry_point
-def lambda_handler(event: dict[str, Any], context: LambdaContext) -> str:
-    widget = CloudWatchDashboardCustomWidgetEvent(event if isinstance(event, dict) else {})
-    if widget.describe:
-        return DESCRIPTION
-    return wiring.fleet_overview(config)()
+lambda_handler = entry_point()

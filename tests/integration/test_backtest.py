@@ -141,7 +141,7 @@ def test_backtest_replays_the_drift_alarms_onboarding_would_fit(
 ) -> None:
     """The backtest reads the endpoint as onboarding does (Onboarding.read_profile: ListMetrics
     discovers the schedule's drift features), so the per-feature drift alarms are replayed too."""
-    from sagewatch_emulator.model_monitor_runs import data_quality_run
+    from sagewatch_emulator.model_monitor.runs import data_quality_run
 
     account.create_endpoint(ENDPOINT, variants=[VariantSpec("AllTraffic", "ml.m5.xlarge", 1)])
     # A schedule that existed before the window: its runs, each on the hour, published the metrics

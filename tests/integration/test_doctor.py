@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from sagewatch.core.monitoring.model_monitor import DRIFT_METRIC_LOCATIONS, DriftLocation
+from sagewatch.core.model_monitor.schedules import DRIFT_METRIC_LOCATIONS, DriftLocation
 from sagewatch_cli import doctor
 from sagewatch_cli import main as cli
 from sagewatch_emulator import EmulatedAccount, VariantSpec

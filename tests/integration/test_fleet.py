@@ -16,6 +16,8 @@ from typing import Any
 import pytest
 
 from sagewatch.adapters.aws import client as aws_client
+from sagewatch.config import ReconcileConfig
+from sagewatch.handlers.reconcile import entry_point
 from sagewatch.wiring import Wiring
 from sagewatch_emulator import EmulatedAccount, VariantSpec
 from sagewatch_emulator.sqs_event_source import DrainResult, drain_one_at_a_time
@@ -255,16 +257,9 @@ def test_a_run_out_of_time_invokes_itself_with_the_continuation(
     account: EmulatedAccount, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """The emulator has no Lambda service, so the handler runs here with a recording Lambda client."""
-    import importlib.util
-
     make_fleet(account, 12)
     for key, value in (account.function_environment(RECONCILE) | account.aws_environment()).items():
         monkeypatch.setenv(key, value)
-    path = Path(__file__).resolve().parents[2] / "functions" / "reconcile" / "app.py"
-    spec = importlib.util.spec_from_file_location("reconcile_app_under_test", path)
-    assert spec is not None and spec.loader is not None
-    app = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(app)
     invoked: list[dict[str, Any]] = []
 
     class RecordingLambda:
@@ -272,8 +267,9 @@ def test_a_run_out_of_time_invokes_itself_with_the_continuation(
             invoked.append(kwargs)
             return {"StatusCode": 202}
 
-    assert app.config.self_invoke  # the template turns it on
-    monkeypatch.setattr(app, "wiring", Wiring(lambda s: RecordingLambda() if s == "lambda" else aws_client(s)))
+    config = ReconcileConfig.from_env()
+    assert config.self_invoke  # the template turns it on
+    handler = entry_point(config, Wiring(lambda s: RecordingLambda() if s == "lambda" else aws_client(s)))
 
     class Context:
         function_name = "sagewatch-reconcile"
@@ -286,14 +282,14 @@ def test_a_run_out_of_time_invokes_itself_with_the_continuation(
         def get_remaining_time_in_millis(self) -> int:
             return 900_000
 
-    response = app.lambda_handler({"max_items": 10}, Context())
+    response = handler({"max_items": 10}, Context())
     assert response["outcome"] == "continuing"
     assert len(invoked) == 1
     assert invoked[0]["FunctionName"] == "sagewatch-reconcile"
     assert invoked[0]["InvocationType"] == "Event"  # asynchronous: the continuation gets a full timeout
     continuation = json.loads(invoked[0]["Payload"])
     assert continuation["continue"] == response["run"]
-    rest = app.lambda_handler(continuation, Context())
+    rest = handler(continuation, Context())
     assert rest["outcome"] == "complete" and rest["enqueued"] == 2
     assert sorted(queued_endpoints(account)) == [f"ep-{i:03d}" for i in range(12)]
 

@@ -23,7 +23,7 @@ import pytest
 
 from sagewatch.core.shared.naming import dashboard_name
 from sagewatch_emulator import ComponentSpec, EmulatedAccount, VariantSpec
-from sagewatch_emulator.model_monitor_runs import data_quality_run, violation
+from sagewatch_emulator.model_monitor.runs import data_quality_run, violation
 from sagewatch_simulator.traffic import Published, component_minute, host_instance_minute
 
 pytestmark = pytest.mark.integration

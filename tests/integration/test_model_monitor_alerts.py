@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 
 from sagewatch_emulator import EmulatedAccount
-from sagewatch_emulator.model_monitor_runs import violation
+from sagewatch_emulator.model_monitor.runs import violation
 from sagewatch_emulator.slack_blocks import validate_slack_message
 
 pytestmark = pytest.mark.integration
@@ -176,7 +176,7 @@ def test_an_event_shaped_like_awss_published_example_is_still_recognised_as_a_mo
 
 
 def test_a_run_whose_execution_is_not_final_yet_is_retried_not_called_clean(monitored: EmulatedAccount) -> None:
-    from sagewatch_emulator.model_monitor import monitoring_store
+    from sagewatch_emulator.model_monitor.service import monitoring_store
 
     run = monitored.run_monitoring_execution(SCHEDULE, "CompletedWithViolations", violations=[violation("tenure")])
     event = aws_shaped(run.event)

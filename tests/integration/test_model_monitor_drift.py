@@ -22,7 +22,7 @@ import pytest
 
 from sagewatch.core.shared.naming import dashboard_name
 from sagewatch_emulator import EmulatedAccount
-from sagewatch_emulator.model_monitor_runs import GUIDE_LOCATION, MonitoringRun, data_quality_run
+from sagewatch_emulator.model_monitor.runs import GUIDE_LOCATION, MonitoringRun, data_quality_run
 
 pytestmark = pytest.mark.integration
 

@@ -328,7 +328,7 @@ def test_onboard_rule_matches_exactly_the_endpoint_state_changes_it_handles(tran
 
 
 def test_monitoring_schedule_rule_matches_every_schedule_state_change(transformed: Template) -> None:
-    from sagewatch.core.monitoring.schedule_events import DETAIL_TYPE, SOURCE
+    from sagewatch.core.model_monitor.schedule_events import DETAIL_TYPE, SOURCE
 
     _, rule, _ = onboard_rules(transformed)[DETAIL_TYPE]
     # Every status: a created, stopped, failed or deleted schedule changes what the endpoint needs.

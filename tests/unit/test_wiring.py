@@ -79,7 +79,7 @@ def test_use_cases_are_wired_without_building_a_client_they_may_never_call() -> 
     onboard = OnboardConfig(alert_topic_arn="arn:aws:sns:us-east-1:123456789012:alerts", state_table="state")
     wiring.onboarding(onboard)
     wiring.onboard_worker(onboard)
-    wiring.monitoring_runs(onboard)
+    wiring.model_monitor_run_alerts(onboard)
     assert factory.built == []
     notify = NotifyConfig(
         default_slack_secret="sagewatch/slack",

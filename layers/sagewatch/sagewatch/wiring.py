@@ -44,7 +44,7 @@ if TYPE_CHECKING:
     from sagewatch.adapters.fleet import StateStore
     from sagewatch.config import FleetWidgetConfig, MonitoringConfig, NotifyConfig, OnboardConfig, ReconcileConfig
     from sagewatch.core.monitoring.policy import Policy
-    from sagewatch.usecases.monitoring_runs import MonitoringRunAlerts
+    from sagewatch.usecases.model_monitor.run_alerts import MonitoringRunAlerts
     from sagewatch.usecases.notify import Notifier
     from sagewatch.usecases.onboarding import Onboarding
     from sagewatch.usecases.reconcile import Reconciler
@@ -137,12 +137,12 @@ class Wiring:
 
         return self._onboarding(config, CloudWatchWriter(self.deferred("cloudwatch")), fresh=fresh)
 
-    def monitoring_runs(self, config: OnboardConfig) -> MonitoringRunAlerts:
+    def model_monitor_run_alerts(self, config: OnboardConfig) -> MonitoringRunAlerts:
         """The event path for finished Model Monitor runs: read the schedule, publish the alert."""
         from sagewatch.adapters.model_monitor import ModelMonitorReader
         from sagewatch.adapters.sagemaker import SageMakerEndpoints
         from sagewatch.adapters.sns import NoticePublisher
-        from sagewatch.usecases.monitoring_runs import MonitoringRunAlerts
+        from sagewatch.usecases.model_monitor.run_alerts import MonitoringRunAlerts
 
         sagemaker = self.deferred("sagemaker")
         notices = NoticePublisher(self.deferred("sns"), config.alert_topic_arn) if config.alert_topic_arn else None

@@ -26,8 +26,8 @@ from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
 
 from sagewatch.adapters.secrets import BOT_TOKEN_KEYS, WEBHOOK_URL_KEYS
+from sagewatch.core.model_monitor.schedules import DRIFT_METRIC_LOCATIONS
 from sagewatch.core.monitoring.alarm_spec import AlarmSpec, Metric
-from sagewatch.core.monitoring.model_monitor import DRIFT_METRIC_LOCATIONS
 from sagewatch.core.shared.errors import SageWatchError
 from sagewatch.core.shared.namespaces import MODEL_MONITOR_NAMESPACES
 
@@ -621,7 +621,7 @@ class Doctor:
         filters += [(ns, "InferenceComponentName", c) for c in components for ns in COMPONENT_NAMESPACES]
         if any(m.namespace in MODEL_MONITOR_NAMESPACES for s in specs for m in _metrics_of(s)):
             # Drift alarms read Model Monitor's metrics: every documented spelling of their
-            # namespace and endpoint dimension (core.monitoring.model_monitor), so an alarm that
+            # namespace and endpoint dimension (core.model_monitor.schedules), so an alarm that
             # reads one while the schedule publishes in another is named as one that cannot fire.
             filters += sorted({(loc.namespace, loc.endpoint_dimension, endpoint) for loc in DRIFT_METRIC_LOCATIONS})
         published: set[MetricKey] = set()

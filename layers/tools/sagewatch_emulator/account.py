@@ -16,7 +16,7 @@ removes the emulator extensions. One account may be open per process at a time.
 ``EmulatedAccount`` is a facade: it opens and closes the account and hands out clients; each
 other verb is a part's, one concern each, made when the account opens: ``functions``
 (:mod:`.lambda_functions`), ``endpoints`` (:mod:`.endpoints`), ``model_monitor``
-(:mod:`.model_monitor_runs`), ``telemetry`` (:mod:`.telemetry`: metrics, logs, simulated time,
+(:mod:`.model_monitor.runs`), ``telemetry`` (:mod:`.telemetry`: metrics, logs, simulated time,
 alarm states), ``delivery`` (:mod:`.delivery`: SNS → SQS → Lambda), ``destinations``
 (:mod:`.destinations`: Slack, SES, secrets). The everyday verbs stay on the account
 (``account.create_endpoint(...)`` is ``account.endpoints.create_endpoint(...)``, see
@@ -50,7 +50,7 @@ from sagewatch_emulator.fake_slack import FakeSlack
 from sagewatch_emulator.faults import InjectedFault, inject_fault
 from sagewatch_emulator.install import install_extensions
 from sagewatch_emulator.lambda_functions import LambdaFunctions
-from sagewatch_emulator.model_monitor_runs import ModelMonitorRuns
+from sagewatch_emulator.model_monitor.runs import ModelMonitorRuns
 from sagewatch_emulator.moto_server import MOTO_ACCOUNT_ID, MotoServer
 from sagewatch_emulator.part_method import OpenPart, PartMethod, PartProperty
 from sagewatch_emulator.provision import DEFAULT_ACCOUNT_CONCURRENCY

@@ -22,7 +22,7 @@ from sagewatch_emulator.endpoints import SageMakerEndpoints
 from sagewatch_emulator.extensions import MotoExtensions
 from sagewatch_emulator.fake_slack import FakeSlack
 from sagewatch_emulator.lambda_functions import LambdaFunctions
-from sagewatch_emulator.model_monitor_runs import ModelMonitorRuns
+from sagewatch_emulator.model_monitor.runs import ModelMonitorRuns
 from sagewatch_emulator.moto_server import MotoServer
 from sagewatch_emulator.provision import Provisioner
 from sagewatch_emulator.sam.template import Resolver, Template

@@ -11,7 +11,7 @@ original back. What each extension covers is in its own module:
 
 - :mod:`sagewatch_emulator.sagemaker` — instance types, UpdateEndpoint, inference components,
   DescribeEndpoint's AsyncInferenceConfig;
-- :mod:`sagewatch_emulator.model_monitor` — Model Monitor schedules and executions;
+- :mod:`sagewatch_emulator.model_monitor.service` — Model Monitor schedules and executions;
 - :mod:`sagewatch_emulator.cloudwatch` — GetMetricData statistics and metric math,
   GetMetricWidgetImage, FilterLogEvents term patterns, DescribeAlarmHistory; opt-in quotas and
   DescribeAlarms paging;

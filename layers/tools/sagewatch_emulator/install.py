@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from sagewatch_emulator.cloudwatch import install_cloudwatch_extensions
 from sagewatch_emulator.extensions import MotoExtensions
-from sagewatch_emulator.model_monitor import install_model_monitor
+from sagewatch_emulator.model_monitor.service import install_model_monitor
 from sagewatch_emulator.powertools_cache import reset_powertools_parameter_cache
 from sagewatch_emulator.sagemaker import install_sagemaker_extensions
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from sagewatch.adapters.aws import call
 from sagewatch.adapters.pagination import items
-from sagewatch.core.monitoring.model_monitor import (
+from sagewatch.core.model_monitor.schedules import (
     MonitoringSchedule,
     fingerprints_from_summaries,
     schedule_from_api,
@@ -55,7 +55,7 @@ class SageMakerEndpoints:
         """ListMonitoringSchedules summaries (100 per page), of one endpoint or of the whole account.
 
         Model Monitor is closed to new customers since 30 July 2026; existing schedules keep
-        running and SageWatch watches them (core.monitoring.model_monitor).
+        running and SageWatch watches them (core.model_monitor.schedules).
         """
         filters: dict[str, Any] = {"EndpointName": endpoint_name} if endpoint_name else {}
         found = items(

@@ -17,20 +17,20 @@ from sagewatch.adapters.sns import NoticePublisher
 from sagewatch.config import MonitoringConfig
 from sagewatch.core.alerting.notification import failure_notice_message
 from sagewatch.core.fleet.plan import AppliedState, alarm_digest, body_digest, timestamp
+from sagewatch.core.model_monitor.schedule_events import ScheduleStateChange
 from sagewatch.core.monitoring.alarm_spec import AlarmSpec
 from sagewatch.core.monitoring.alarms import LATENCY_KEY, desired_alarms
 from sagewatch.core.monitoring.component_events import ComponentChange, endpoint_of_component_alarms
 from sagewatch.core.monitoring.dashboard import build_dashboard, dashboard_body_json
 from sagewatch.core.monitoring.diff import DashboardAction, Plan, plan_changes
-from sagewatch.core.monitoring.events import Action, EndpointStateChange
+from sagewatch.core.monitoring.events import EndpointStateChange
 from sagewatch.core.monitoring.notes import is_problem
 from sagewatch.core.monitoring.profile import EndpointProfile
-from sagewatch.core.monitoring.schedule_events import ScheduleStateChange
-from sagewatch.core.monitoring.tags import overrides_from_tags
+from sagewatch.core.monitoring.tags import EndpointOverrides, overrides_from_tags
 from sagewatch.core.shared.errors import EndpointNotFoundError
 from sagewatch.core.shared.naming import alarm_prefix, dashboard_name, legacy_dashboard_name
 from sagewatch.usecases.latency_traffic import fits_for
-from sagewatch.usecases.model_monitor import with_drift_metrics
+from sagewatch.usecases.model_monitor.drift_metrics import with_drift_metrics
 
 log = logging.getLogger(__name__)
 
@@ -49,6 +49,15 @@ class OnboardResult:
 
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
+
+
+@dataclass(frozen=True)
+class _Read:
+    """One read of an endpoint, with what was derived from it once."""
+
+    profile: EndpointProfile
+    overrides: EndpointOverrides  # its tags, parsed
+    existing_alarms: list[dict[str, Any]] | None  # listed for the latency fit, else None
 
 
 class Onboarding:
@@ -79,16 +88,6 @@ class Onboarding:
     def policy_version(self) -> str:
         return self._settings.policy_version
 
-    def handle(self, change: EndpointStateChange) -> OnboardResult:
-        action = change.action
-        if action is Action.ONBOARD:
-            return self.onboard(change.endpoint_name)
-        if action is Action.OFFBOARD:
-            return self.offboard(change.endpoint_name, "endpoint is being deleted")
-        if action is Action.FAILED:
-            return self._failed_from_event(change)
-        return self.ignored(change)
-
     def on_schedule_change(self, change: ScheduleStateChange) -> OnboardResult:
         """A monitoring schedule came, changed or went: re-fit the endpoint it monitors.
 
@@ -117,10 +116,6 @@ class Onboarding:
         )
         return self.onboard(endpoint)
 
-    @staticmethod
-    def ignored(change: EndpointStateChange) -> OnboardResult:
-        return OnboardResult(change.endpoint_name, "skipped", f"status {change.status} needs no action")
-
     def _dashboard(self, endpoint_name: str) -> str:
         """This region's dashboard of the endpoint (dashboards are account-wide, names carry the region)."""
         return dashboard_name(self._settings.name_prefix, self._settings.region, endpoint_name)
@@ -128,18 +123,22 @@ class Onboarding:
     def read_profile(self, endpoint_name: str) -> EndpointProfile:
         """The endpoint as SageMaker describes it, with its schedules' drift metrics (ListMetrics)
         and its latency alarms fitted to their traffic (GetMetricData)."""
-        return self._read(endpoint_name)[0]
+        return self._read(endpoint_name).profile
 
-    def _read(self, endpoint_name: str) -> tuple[EndpointProfile, list[dict[str, Any]] | None]:
-        """(profile, the endpoint's alarms when they were listed for the latency fit)."""
+    def _read(self, endpoint_name: str) -> _Read:
+        """One read of the endpoint: its profile, its tags parsed (once), and its alarms when they
+        were listed for the latency fit."""
         profile = self._sagemaker.read_profile(endpoint_name)
         profile = with_drift_metrics(self._cloudwatch, profile, self._settings.policy.drift_features_per_schedule)
-        return self._with_latency_fits(profile)
+        overrides = overrides_from_tags(profile.tags)
+        profile, existing = self._with_latency_fits(profile, overrides)
+        return _Read(profile, overrides, existing)
 
-    def _with_latency_fits(self, profile: EndpointProfile) -> tuple[EndpointProfile, list[dict[str, Any]] | None]:
+    def _with_latency_fits(
+        self, profile: EndpointProfile, overrides: EndpointOverrides
+    ) -> tuple[EndpointProfile, list[dict[str, Any]] | None]:
         """Fit each latency alarm to its target's traffic: one GetMetricData for all of them, and
         the existing alarms (DescribeAlarms) for the class each has now (the hysteresis)."""
-        overrides = overrides_from_tags(profile.tags)
         if self._traffic is None or not overrides.enabled or not self._settings.create_alarms:
             return profile, None
         policy = overrides.apply(self._settings.policy)
@@ -171,10 +170,14 @@ class Onboarding:
         existing_body = self._cloudwatch.get_dashboard_body(self._dashboard(endpoint_name))
         return plan_changes(specs, existing, self._settings.alarm_actions, body, existing_body, notes)
 
-    def desired(self, profile: EndpointProfile) -> tuple[tuple[AlarmSpec, ...], str | None, list[str]]:
-        """(desired alarms, desired dashboard body or None, notes): pure, no AWS call."""
+    def desired(
+        self, profile: EndpointProfile, overrides: EndpointOverrides | None = None
+    ) -> tuple[tuple[AlarmSpec, ...], str | None, list[str]]:
+        """(desired alarms, desired dashboard body or None, notes): pure, no AWS call.
+        ``overrides``: the profile's tags when the caller has parsed them already."""
         prefix = self._settings.name_prefix
-        overrides = overrides_from_tags(profile.tags)
+        if overrides is None:
+            overrides = overrides_from_tags(profile.tags)
         wanted = overrides.enabled
         notes: list[str] = list(overrides.problems)
         specs: tuple[AlarmSpec, ...] = ()
@@ -198,22 +201,23 @@ class Onboarding:
 
     def onboard(self, endpoint_name: str) -> OnboardResult:
         try:
-            profile, existing = self._read(endpoint_name)
+            read = self._read(endpoint_name)
         except EndpointNotFoundError:
             return self.offboard(endpoint_name, "endpoint no longer exists")
+        profile, overrides = read.profile, read.overrides
         status = profile.status
         if status == "Deleting":
             return self.offboard(endpoint_name, "endpoint is being deleted")
         if status == "Failed":
-            return self._failed(profile.name, profile.region, profile.account_id, profile.failure_reason, profile.tags)
+            return self._failed(profile.name, profile.region, profile.account_id, profile.failure_reason, overrides)
         if status != "InService":
             reason = f"endpoint is {status}; it is re-fitted when it is InService again"
             log.info("endpoint %s skipped: %s", endpoint_name, reason, extra={"endpoint": endpoint_name})
             return OnboardResult(endpoint_name, "skipped", reason)
-        specs, body, notes = self.desired(profile)
-        plan = self._compare(profile.name, specs, body, notes, existing)
+        specs, body, notes = self.desired(profile, overrides)
+        plan = self._compare(profile.name, specs, body, notes, read.existing_alarms)
         result = self.apply(endpoint_name, plan)
-        opted_out = not overrides_from_tags(profile.tags).enabled
+        opted_out = not overrides.enabled
         if opted_out:
             result.outcome, result.reason = "opted-out", "tag sagewatch:enabled=false"
         if self._state is not None:
@@ -347,26 +351,30 @@ class Onboarding:
         )
         return self.onboard(endpoint)
 
-    def _failed_from_event(self, change: EndpointStateChange) -> OnboardResult:
-        """The event carries the reason; the endpoint (if still there) carries the routing tags."""
+    def report_failure(self, change: EndpointStateChange) -> OnboardResult:
+        """A FAILED event: the event carries the reason; the endpoint (if still there) carries the
+        routing tags, else the event's tags route it."""
         try:
             profile = self._sagemaker.read_profile(change.endpoint_name)
         except EndpointNotFoundError:
             return self._failed(
-                change.endpoint_name, change.region or "", change.account or "", change.failure_reason, change.tags
+                change.endpoint_name,
+                change.region or "",
+                change.account or "",
+                change.failure_reason,
+                overrides_from_tags(change.tags),
             )
         reason = change.failure_reason or profile.failure_reason
-        return self._failed(profile.name, profile.region, profile.account_id, reason, profile.tags)
+        return self._failed(profile.name, profile.region, profile.account_id, reason, overrides_from_tags(profile.tags))
 
     def _failed(
-        self, endpoint_name: str, region: str, account: str, failure_reason: str | None, tags: Mapping[str, str]
+        self, endpoint_name: str, region: str, account: str, failure_reason: str | None, overrides: EndpointOverrides
     ) -> OnboardResult:
         reason = failure_reason or "no FailureReason given"
         log.error("endpoint %s failed: %s", endpoint_name, reason, extra={"endpoint": endpoint_name})
         result = OnboardResult(endpoint_name, "failed", reason)
         if self._notices is not None:
             # Through the alert topic, so a failure reaches people by the same path as an alarm.
-            overrides = overrides_from_tags(tags)
             message = failure_notice_message(
                 endpoint_name,
                 region,

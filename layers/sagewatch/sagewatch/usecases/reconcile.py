@@ -26,12 +26,12 @@ from sagewatch.adapters.fleet import StateStore, WorkQueue, list_components, lis
 from sagewatch.adapters.metric_history import MetricHistory
 from sagewatch.adapters.sagemaker import SageMakerEndpoints
 from sagewatch.core.fleet.plan import FleetPlan, WorkItem, group_alarms, plan_fleet
+from sagewatch.core.model_monitor.schedules import fingerprints_from_summaries
 from sagewatch.core.monitoring.alarms import LATENCY_KEY
 from sagewatch.core.monitoring.latency_fit import latency_targets, refit_reasons
-from sagewatch.core.monitoring.model_monitor import fingerprints_from_summaries
 from sagewatch.core.shared.naming import dashboard_prefix
 from sagewatch.usecases.latency_traffic import quiet_rates
-from sagewatch.usecases.model_monitor import discovered_features
+from sagewatch.usecases.model_monitor.drift_metrics import discovered_features
 
 log = logging.getLogger(__name__)
 

@@ -23,7 +23,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from sagewatch_emulator.account import EmulatedAccount
-from sagewatch_emulator.model_monitor_runs import violation
+from sagewatch_emulator.model_monitor.runs import violation
 from sagewatch_emulator.sagemaker import ComponentSpec, VariantSpec
 from sagewatch_simulator.oncall.backtest_check import Comparison, backtest_endpoint, explain_differences
 from sagewatch_simulator.oncall.records import (

@@ -2,7 +2,7 @@
 
 A run no incident touches keeps every feature at :data:`QUIET_DRIFT`; a data-drift incident active
 at the run's ScheduledTime moves the features it names. What a run then *publishes* to CloudWatch
-is the emulated account's (:func:`sagewatch_emulator.model_monitor_runs.data_quality_run`).
+is the emulated account's (:func:`sagewatch_emulator.model_monitor.runs.data_quality_run`).
 """
 
 from __future__ import annotations

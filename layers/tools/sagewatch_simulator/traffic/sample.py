@@ -214,7 +214,7 @@ class MonitoringPlan:
     the data says. ``violations``: the features such a violations run reports, under
     ``violation_check`` (not a drift check: those runs' drift metrics stay quiet, so no drift
     alarm is raised that no incident explains). Every run that does not fail publishes each of
-    ``features``' drift distance (``model_monitor_runs.data_quality_run``); a data-drift incident on the
+    ``features``' drift distance (``model_monitor.runs.data_quality_run``); a data-drift incident on the
     endpoint moves one above Model Monitor's threshold, and such a run completes with a
     ``baseline_drift_check`` violation for it, as Model Monitor's own check would.
     """

@@ -14,7 +14,6 @@ from sagewatch.core.alerting.alert import AlertView
 from sagewatch.core.alerting.alert_builder import Enrichment, build_alarm_view, build_failure_view
 from sagewatch.core.alerting.alert_target import resolve_target
 from sagewatch.core.alerting.enrichment import plan_metrics
-from sagewatch.core.alerting.monitoring_run_view import build_monitoring_run_view
 from sagewatch.core.alerting.notification import (
     MONITORING_RUN_NOTICE_TYPE,
     AlarmNotification,
@@ -24,6 +23,7 @@ from sagewatch.core.alerting.notification import (
 )
 from sagewatch.core.alerting.render_email import render_email
 from sagewatch.core.alerting.render_slack import render_slack
+from sagewatch.core.model_monitor.run_view import build_monitoring_run_view
 from sagewatch_emulator.slack_blocks import validate_slack_message
 
 EVENTS = Path(__file__).resolve().parents[4] / "events" / "notify"

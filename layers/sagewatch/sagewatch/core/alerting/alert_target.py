@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from sagewatch.core.alerting.notification import AlarmNotification
-from sagewatch.core.monitoring.model_monitor import DRIFT_METRIC_PREFIX
+from sagewatch.core.model_monitor.schedules import DRIFT_METRIC_PREFIX
 from sagewatch.core.shared.alarm_context import AlarmContext, split_description
 from sagewatch.core.shared.namespaces import MODEL_MONITOR_NAMESPACES, SAGEMAKER_NAMESPACES
 from sagewatch.core.shared.naming import is_valid_endpoint_name, parse_alarm_name
 
-DRIFT_KEY = "feature-drift"  # core.monitoring.drift_alarms.KEY (alerting does not import the builder)
+DRIFT_KEY = "feature-drift"  # core.model_monitor.drift_alarms.KEY (alerting does not import the builder)
 
 
 @dataclass(frozen=True)

@@ -106,7 +106,7 @@ class AppliedState:
     dashboard: str | None = None  # body_digest, or None when no dashboard is wanted
     opted_out: bool = False
     # Fingerprint of the endpoint's Model Monitor schedules ("" when none): schedules come and go
-    # without touching the endpoint's LastModifiedTime (core.monitoring.model_monitor).
+    # without touching the endpoint's LastModifiedTime (core.model_monitor.schedules).
     schedules: str = ""
     monitoring_schedules: tuple[str, ...] = ()  # their names: a schedule event names no endpoint once gone
     # The inference components it was fitted with (sorted); None in records written before

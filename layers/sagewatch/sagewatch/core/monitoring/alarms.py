@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
+from sagewatch.core.model_monitor.drift_alarms import drift_alarms
 from sagewatch.core.monitoring.alarm_catalog import DEFINITIONS, AlarmDefinition, Applies
 from sagewatch.core.monitoring.alarm_spec import AlarmSpec, Display, Metric, MetricQuery
-from sagewatch.core.monitoring.drift_alarms import drift_alarms
 from sagewatch.core.monitoring.latency_fit import fit_latency
 from sagewatch.core.monitoring.notes import InfoNote
 from sagewatch.core.monitoring.policy import Policy
@@ -85,7 +85,7 @@ def desired_alarms(
         for definition in DEFINITIONS:
             if Applies.ASYNC in definition.applies and policy.is_enabled(definition.key):
                 alarms.append(_build(prefix, profile, None, definition, policy, route, notes))
-    # Model Monitor: per-feature drift alarms of data-quality schedules (core.monitoring.drift_alarms).
+    # Model Monitor: per-feature drift alarms of data-quality schedules (core.model_monitor.drift_alarms).
     drift, drift_notes = drift_alarms(profile, policy, prefix, route)
     alarms.extend(drift)
     notes.extend(drift_notes)

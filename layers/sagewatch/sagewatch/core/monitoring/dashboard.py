@@ -26,9 +26,9 @@ import math
 from collections.abc import Sequence
 from typing import Any
 
+from sagewatch.core.model_monitor.dashboard import model_monitor_widgets
 from sagewatch.core.monitoring.alarm_spec import AlarmSpec
 from sagewatch.core.monitoring.dashboard_widgets import ComponentView, VariantView, Widget, async_queue_widgets
-from sagewatch.core.monitoring.model_monitor_dashboard import model_monitor_widgets
 from sagewatch.core.monitoring.profile import EndpointProfile, VariantProfile
 from sagewatch.core.shared.instance_types import lookup
 from sagewatch.core.shared.links import (

@@ -8,10 +8,10 @@ from datetime import datetime
 from types import MappingProxyType
 from typing import Any
 
+from sagewatch.core.model_monitor.schedules import MonitoringSchedule
 from sagewatch.core.monitoring.component_events import GONE_STATUSES
 from sagewatch.core.monitoring.detailed_observability import has_detailed_observability
 from sagewatch.core.monitoring.latency_fit import LatencyFit
-from sagewatch.core.monitoring.model_monitor import MonitoringSchedule
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,7 @@ class EndpointProfile:
     # SageMaker AI detailed observability on the endpoint config: SageMaker AI Insights has a
     # view of this endpoint (core.monitoring.detailed_observability says how it is decided).
     detailed_observability: bool = False
-    # Model Monitor schedules on this endpoint (core.monitoring.model_monitor), sorted by name,
+    # Model Monitor schedules on this endpoint (core.model_monitor.schedules), sorted by name,
     # and the fingerprint of their ListMonitoringSchedules summaries the reconcile compares.
     monitoring_schedules: tuple[MonitoringSchedule, ...] = ()
     monitoring_fingerprint: str = ""

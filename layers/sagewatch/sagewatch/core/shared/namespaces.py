@@ -30,7 +30,7 @@ def endpoint_log_group(endpoint_name: str) -> str:
 
 
 # Model Monitor (monitoring schedules of an endpoint). AWS's own texts disagree on the data-quality
-# namespace, so every spelling is tried (core.monitoring.model_monitor.DRIFT_METRIC_LOCATIONS):
+# namespace, so every spelling is tried (core.model_monitor.schedules.DRIFT_METRIC_LOCATIONS):
 # - "CloudWatch Metrics" (model-monitor-interpreting-cloudwatch): /aws/sagemaker/Endpoints/data-metric
 #   with dimensions EndpointName + ScheduleName;
 # - the SageMaker Python SDK's data-quality dashboard (sagemaker/dashboard/data_quality_dashboard.py)

@@ -20,8 +20,8 @@ from sagewatch.core.alerting.alert_target import AlertTarget
 from sagewatch.core.alerting.enrichment import MetricPlan, widget_for
 from sagewatch.core.alerting.notification import AlarmNotification, EndpointFailureNotice, MonitoringRunNotice
 from sagewatch.observability import ENRICHMENT_READS_MISSING, count
+from sagewatch.usecases.model_monitor.reports import MonitoringReports
 from sagewatch.usecases.notify.intake import Pending
-from sagewatch.usecases.notify.monitoring_reports import MonitoringReports
 from sagewatch.usecases.notify.ports import ComponentsPort, HistoryPort, LogsPort, MetricsPort
 
 log = logging.getLogger(__name__)

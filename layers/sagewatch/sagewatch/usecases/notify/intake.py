@@ -18,7 +18,6 @@ from sagewatch.core.alerting.alert import AlertView
 from sagewatch.core.alerting.alert_builder import Enrichment, build_alarm_view, build_failure_view
 from sagewatch.core.alerting.alert_target import AlertTarget, resolve_target
 from sagewatch.core.alerting.enrichment import MetricPlan, plan_metrics
-from sagewatch.core.alerting.monitoring_run_view import build_monitoring_run_view
 from sagewatch.core.alerting.notification import (
     AlarmNotification,
     EndpointFailureNotice,
@@ -29,6 +28,7 @@ from sagewatch.core.alerting.notification import (
     summarize_unreadable,
 )
 from sagewatch.core.alerting.routing import Destinations, route
+from sagewatch.core.model_monitor.run_view import build_monitoring_run_view
 from sagewatch.core.shared.alarm_context import AlarmContext
 from sagewatch.usecases.notify.outcome import DeliveryReport
 

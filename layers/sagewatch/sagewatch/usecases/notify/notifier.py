@@ -20,13 +20,13 @@ from sagewatch.core.alerting.delivery_record import Claim, Settlement, Stored
 from sagewatch.core.alerting.incident import Action, Incident
 from sagewatch.core.alerting.routing import Destinations
 from sagewatch.observability import ALERTS_DIGESTED, ALERTS_FAILED, ALERTS_HELD, count
+from sagewatch.usecases.model_monitor.reports import MonitoringReports
 from sagewatch.usecases.notify import render
 from sagewatch.usecases.notify.channel_pacing import ChannelPacer
 from sagewatch.usecases.notify.deliver import DELIVERY_FAILURES, DeliverOnce
 from sagewatch.usecases.notify.enrich import Enricher, SeriesToMinutes
 from sagewatch.usecases.notify.incidents import HoldPort, IncidentGate, told_view
 from sagewatch.usecases.notify.intake import BatchItem, Pending, prepare
-from sagewatch.usecases.notify.monitoring_reports import MonitoringReports
 from sagewatch.usecases.notify.outcome import BatchOutcome
 from sagewatch.usecases.notify.ports import (
     ComponentsPort,

@@ -11,9 +11,9 @@ from typing import Any
 import pytest
 
 from sagewatch.core.fleet.plan import AppliedState, ListedEndpoint, plan_fleet
-from sagewatch.core.monitoring.alarms import desired_alarms
-from sagewatch.core.monitoring.drift_alarms import drift_alarm_name
-from sagewatch.core.monitoring.model_monitor import (
+from sagewatch.core.model_monitor.drift_alarms import drift_alarm_name
+from sagewatch.core.model_monitor.schedule_events import is_schedule_state_change, parse_schedule_change
+from sagewatch.core.model_monitor.schedules import (
     DRIFT_METRIC_LOCATIONS,
     MonitoringSchedule,
     cap_features,
@@ -24,8 +24,8 @@ from sagewatch.core.monitoring.model_monitor import (
     schedule_from_api,
     schedules_fingerprint,
 )
+from sagewatch.core.monitoring.alarms import desired_alarms
 from sagewatch.core.monitoring.policy import Policy
-from sagewatch.core.monitoring.schedule_events import is_schedule_state_change, parse_schedule_change
 from sagewatch.core.monitoring.tags import overrides_from_tags
 from sagewatch.core.shared.errors import InvalidEventError, InvalidPolicyError
 from sagewatch.core.shared.naming import parse_alarm_name

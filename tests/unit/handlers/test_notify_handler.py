@@ -8,28 +8,25 @@ every message. The pipeline knows each record's outcome, so the handler writes t
 from __future__ import annotations
 
 import copy
-import importlib.util
 import json
 from pathlib import Path
-from types import ModuleType
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
+from sagewatch.config import NotifyConfig
+from sagewatch.handlers.notify import LambdaHandler, entry_point
 from sagewatch.usecases.notify import DeliveryError
 from sagewatch.usecases.notify.outcome import BatchOutcome, DeliveryReport
+from sagewatch.wiring import Wiring
 
 ROOT = Path(__file__).resolve().parents[3]
-APP = ROOT / "functions" / "notify" / "app.py"
 BATCH = json.loads((ROOT / "events" / "notify" / "sqs-batch.json").read_text())
 
 
-def load_app() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("notify_app_under_test", APP)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def handler_with(wiring: object) -> LambdaHandler:
+    """The function's handler over a stand-in for the composition root."""
+    return entry_point(NotifyConfig.from_env({}), cast("Wiring", wiring))
 
 
 class Context:
@@ -72,22 +69,19 @@ def test_the_sample_batch_has_several_records() -> None:
     assert len(message_ids()) >= 2
 
 
-def test_a_batch_delivered_in_full_answers_with_no_failures(monkeypatch: pytest.MonkeyPatch) -> None:
-    app = load_app()
-    monkeypatch.setattr(app, "wiring", FakeWiring(set()))
-    assert app.lambda_handler(copy.deepcopy(BATCH), Context()) == {"batchItemFailures": []}
+def test_a_batch_delivered_in_full_answers_with_no_failures() -> None:
+    app = handler_with(FakeWiring(set()))
+    assert app(copy.deepcopy(BATCH), Context()) == {"batchItemFailures": []}
 
 
-def test_only_the_undelivered_alerts_return_to_the_queue(monkeypatch: pytest.MonkeyPatch) -> None:
-    app = load_app()
+def test_only_the_undelivered_alerts_return_to_the_queue() -> None:
     first = message_ids()[0]
-    monkeypatch.setattr(app, "wiring", FakeWiring({first}))
-    assert app.lambda_handler(copy.deepcopy(BATCH), Context()) == {"batchItemFailures": [{"itemIdentifier": first}]}
+    app = handler_with(FakeWiring({first}))
+    assert app(copy.deepcopy(BATCH), Context()) == {"batchItemFailures": [{"itemIdentifier": first}]}
 
 
-def test_a_batch_that_failed_in_full_raises(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_batch_that_failed_in_full_raises() -> None:
     # The same effect for SQS (every message returns), and the function's Errors metric sees it.
-    app = load_app()
-    monkeypatch.setattr(app, "wiring", FakeWiring(set(message_ids())))
+    app = handler_with(FakeWiring(set(message_ids())))
     with pytest.raises(DeliveryError, match="not delivered"):
-        app.lambda_handler(copy.deepcopy(BATCH), Context())
+        app(copy.deepcopy(BATCH), Context())

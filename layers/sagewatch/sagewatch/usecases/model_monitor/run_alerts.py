@@ -1,6 +1,6 @@
 """A finished Model Monitor run → one alert notice on the alert topic when it failed or found violations.
 
-OnboardFunction receives the run's processing-job event (``core.monitoring.monitor_runs``), reads
+OnboardFunction receives the run's processing-job event (``core.model_monitor.runs``), reads
 the schedule (endpoint, monitor type, output location) and the run's execution summary (its
 authoritative status), and publishes a monitoring-run notice to AlertTopic, routed like the
 endpoint's alarms (its ``sagewatch:slack`` / ``sagewatch:email`` tags). NotifyFunction reads the
@@ -30,9 +30,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any, Protocol
 
 from sagewatch.core.alerting.notification import monitoring_run_notice_message
-from sagewatch.core.alerting.violation_report import run_output_uri
-from sagewatch.core.monitoring.model_monitor import DEFAULT_TYPE
-from sagewatch.core.monitoring.monitor_runs import (
+from sagewatch.core.model_monitor.runs import (
     MonitoringJobFinished,
     execution_key,
     jobless_execution_key,
@@ -42,6 +40,8 @@ from sagewatch.core.monitoring.monitor_runs import (
     run_status,
     with_description,
 )
+from sagewatch.core.model_monitor.schedules import DEFAULT_TYPE
+from sagewatch.core.model_monitor.violation_report import run_output_uri
 from sagewatch.core.monitoring.tags import overrides_from_tags
 from sagewatch.core.shared.errors import EndpointNotFoundError
 

@@ -9,19 +9,23 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 from sagewatch.adapters.s3_reports import ReportUnavailableError
 from sagewatch.core.alerting.alert import AlertView
-from sagewatch.core.alerting.monitoring_run_view import build_monitoring_run_view
 from sagewatch.core.alerting.notification import MonitoringRunNotice
-from sagewatch.core.alerting.violation_report import (
+from sagewatch.core.model_monitor.run_view import build_monitoring_run_view
+from sagewatch.core.model_monitor.violation_report import (
     MAX_READ_BYTES,
     UnreadableReportError,
     parse_violation_report,
     report_keys,
 )
 from sagewatch.observability import ENRICHMENT_READS_MISSING, count
-from sagewatch.usecases.notify.ports import ReportsPort
+
+if TYPE_CHECKING:
+    # Annotation only: the notify pipeline, which imports this module, owns the port.
+    from sagewatch.usecases.notify.ports import ReportsPort
 
 log = logging.getLogger(__name__)
 

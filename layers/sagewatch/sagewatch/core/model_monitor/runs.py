@@ -36,7 +36,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sagewatch.core.monitoring.model_monitor import DATA_QUALITY
+from sagewatch.core.model_monitor.schedules import DATA_QUALITY
 from sagewatch.core.shared.errors import InvalidEventError
 from sagewatch.core.shared.naming import is_valid_endpoint_name
 

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from sagewatch.core.monitoring.monitor_runs import (
+from sagewatch.core.model_monitor.runs import (
     FINISHED_JOB_STATUSES,
     MonitoringJobFinished,
     execution_key,

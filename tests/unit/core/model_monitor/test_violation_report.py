@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from sagewatch.core.alerting.violation_report import (
+from sagewatch.core.model_monitor.violation_report import (
     MAX_READ_BYTES,
     TOP,
     UnreadableReportError,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from sagewatch.adapters.cloudwatch import CloudWatchWriter
-from sagewatch.core.monitoring.model_monitor import (
+from sagewatch.core.model_monitor.schedules import (
     DRIFT_METRIC_LOCATIONS,
     DriftMetric,
     MonitoringSchedule,

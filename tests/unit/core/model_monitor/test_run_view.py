@@ -7,11 +7,11 @@ import json
 from datetime import UTC, datetime
 from pathlib import Path
 
-from sagewatch.core.alerting.monitoring_run_view import build_monitoring_run_view
 from sagewatch.core.alerting.notification import MonitoringRunNotice, parse_sns_record
 from sagewatch.core.alerting.render_email import render_email
 from sagewatch.core.alerting.render_slack import render_slack
-from sagewatch.core.alerting.violation_report import Violation, ViolationReport
+from sagewatch.core.model_monitor.run_view import build_monitoring_run_view
+from sagewatch.core.model_monitor.violation_report import Violation, ViolationReport
 from sagewatch_emulator.slack_blocks import validate_slack_message
 
 SAMPLE = Path(__file__).resolve().parents[4] / "events" / "notify" / "monitoring-run-violations.json"

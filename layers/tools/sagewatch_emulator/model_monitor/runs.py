@@ -1,6 +1,6 @@
 """Model Monitor as a test drives it (``account.model_monitor``): schedules, runs, what a run emits.
 
-On top of :mod:`sagewatch_emulator.model_monitor` (moto's missing schedules and executions),
+On top of :mod:`sagewatch_emulator.model_monitor.service` (moto's missing schedules and executions),
 :class:`ModelMonitorRuns` creates schedules and records runs; a run
 (:meth:`ModelMonitorRuns.run_monitoring_execution`):
 
@@ -40,10 +40,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sagewatch.core.monitoring.model_monitor import DRIFT_METRIC_LOCATIONS, DRIFT_METRIC_PREFIX, DriftLocation
+from sagewatch.core.model_monitor.schedules import DRIFT_METRIC_LOCATIONS, DRIFT_METRIC_PREFIX, DriftLocation
 from sagewatch.core.shared.partitions import partition
 from sagewatch_emulator.cloudwatch.published import MetricKey, Published
-from sagewatch_emulator.model_monitor import drift_metric_refusal, monitoring_store, record_execution
+from sagewatch_emulator.model_monitor.service import drift_metric_refusal, monitoring_store, record_execution
 
 __all__ = [
     "GUIDE_LOCATION",
@@ -149,7 +149,7 @@ class ModelMonitorRuns:
         """CreateMonitoringSchedule for ``endpoint`` (hourly by default, an inline job definition
         writing its reports under ``output_s3_uri``), created at the simulated time (or at
         ``created_at``: a schedule that has existed for a while); returns the schedule's ARN.
-        Its first run is at the next hour boundary (sagewatch_emulator.model_monitor)."""
+        Its first run is at the next hour boundary (sagewatch_emulator.model_monitor.service)."""
         region, account_id = self._region, self._account_id
         output = output_s3_uri or f"s3://sagemaker-{region}-{account_id}/monitoring/{endpoint}/{name}"
         response = self._client("sagemaker").create_monitoring_schedule(
@@ -192,7 +192,7 @@ class ModelMonitorRuns:
         at: datetime | None = None,
     ) -> dict[str, Any]:
         """Record one run of ``schedule`` as SageMaker's scheduler would (see
-        :func:`sagewatch_emulator.model_monitor.record_execution`), at the simulated time (or
+        :func:`sagewatch_emulator.model_monitor.service.record_execution`), at the simulated time (or
         ``at``, without starting the simulation)."""
         now = at or self._now()
         return record_execution(

@@ -10,9 +10,9 @@ import pytest
 from sagewatch.adapters.s3_reports import ReportUnavailableError
 from sagewatch.config import ConfigError, NotifyConfig
 from sagewatch.core.alerting.notification import MonitoringRunNotice, parse_sns_record
-from sagewatch.usecases.notify.monitoring_reports import NOT_PERMITTED, MonitoringReports
+from sagewatch.usecases.model_monitor.reports import NOT_PERMITTED, MonitoringReports
 
-SAMPLE = Path(__file__).resolve().parents[3] / "events" / "notify" / "monitoring-run-violations.json"
+SAMPLE = Path(__file__).resolve().parents[4] / "events" / "notify" / "monitoring-run-violations.json"
 BUCKET = "sagemaker-us-east-1-123456789012"
 REPORT = json.dumps(
     {"violations": [{"feature_name": "tenure", "constraint_check_type": "baseline_drift_check", "description": "d"}]}

@@ -2,25 +2,21 @@
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
-from types import ModuleType
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
+from sagewatch.config import OnboardConfig
+from sagewatch.handlers.onboard import LambdaHandler, entry_point
 from sagewatch.usecases.onboarding import OnboardResult
+from sagewatch.wiring import Wiring
 
-APP = Path(__file__).resolve().parents[3] / "functions" / "onboard" / "app.py"
 
-
-def load_app() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("onboard_app_under_test", APP)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def handler_with(wiring: object) -> LambdaHandler:
+    """The function's handler over a stand-in for the composition root."""
+    return entry_point(OnboardConfig.from_env({}), cast("Wiring", wiring))
 
 
 class Context:
@@ -65,10 +61,9 @@ def record(message_id: str, body: str) -> dict[str, Any]:
 
 
 def test_each_record_is_logged_with_its_own_message_id_and_failures_are_reported(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
-    app = load_app()
-    monkeypatch.setattr(app, "wiring", FakeWiring())
+    app = handler_with(FakeWiring())
     event = {
         "Records": [
             record("m-fresh", json.dumps({"endpoint": "fresh", "kind": "new"})),
@@ -77,7 +72,7 @@ def test_each_record_is_logged_with_its_own_message_id_and_failures_are_reported
             record("m-denied", json.dumps({"endpoint": "denied"})),
         ]
     }
-    response = app.lambda_handler(event, Context())
+    response = app(event, Context())
     assert response == {"batchItemFailures": [{"itemIdentifier": "m-denied"}]}
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
     logs = [line for line in lines if "message" in line and "_aws" not in line]
@@ -93,15 +88,12 @@ def test_each_record_is_logged_with_its_own_message_id_and_failures_are_reported
     assert emf["AlarmsWritten"] == [2.0, 1.0]
 
 
-def test_every_record_failing_is_reported_not_raised(monkeypatch: pytest.MonkeyPatch) -> None:
-    app = load_app()
-    monkeypatch.setattr(app, "wiring", FakeWiring())
+def test_every_record_failing_is_reported_not_raised() -> None:
+    app = handler_with(FakeWiring())
     event = {
         "Records": [record("a", json.dumps({"endpoint": "denied"})), record("b", json.dumps({"endpoint": "denied"}))]
     }
-    assert app.lambda_handler(event, Context()) == {
-        "batchItemFailures": [{"itemIdentifier": "a"}, {"itemIdentifier": "b"}]
-    }
+    assert app(event, Context()) == {"batchItemFailures": [{"itemIdentifier": "a"}, {"itemIdentifier": "b"}]}
 
 
 class ComponentOnboarding:
@@ -125,25 +117,23 @@ EVENTS = Path(__file__).resolve().parents[3] / "events" / "onboard"
 
 
 @pytest.mark.parametrize("sample", ["ic-create.json", "ic-update.json", "ic-delete.json"])
-def test_component_calls_are_routed_to_the_component_use_case(monkeypatch: pytest.MonkeyPatch, sample: str) -> None:
-    app = load_app()
+def test_component_calls_are_routed_to_the_component_use_case(sample: str) -> None:
     wiring = ComponentWiring()
-    monkeypatch.setattr(app, "wiring", wiring)
-    response = app.lambda_handler(json.loads((EVENTS / sample).read_text()), Context())
+    app = handler_with(wiring)
+    response = app(json.loads((EVENTS / sample).read_text()), Context())
     assert response["outcome"] == "onboarded"
     assert [c.component for c in wiring.service.changes] == ["llama-ic"]
 
 
 @pytest.mark.parametrize("sample", ["ic-create-failed.json", "ic-delete-denied.json"])
 def test_a_failed_component_call_is_answered_without_any_read_at_info(
-    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], sample: str
+    capsys: pytest.CaptureFixture[str], sample: str
 ) -> None:
     # ic-delete-denied: refused by IAM, recorded with requestParameters null — a failed call
     # like any other, not an invalid event.
-    app = load_app()
     wiring = ComponentWiring()
-    monkeypatch.setattr(app, "wiring", wiring)
-    response = app.lambda_handler(json.loads((EVENTS / sample).read_text()), Context())
+    app = handler_with(wiring)
+    response = app(json.loads((EVENTS / sample).read_text()), Context())
     assert response["outcome"] == "skipped" and wiring.service.changes == []
     lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
     logs = [line for line in lines if "message" in line and "_aws" not in line]
@@ -155,14 +145,14 @@ class RunWiring:
     """Model Monitor's use cases: a run whose status is given, and the worker that re-fits."""
 
     def __init__(self, status: str, monitoring_type: str = "DataQuality") -> None:
-        from sagewatch.usecases.monitoring_runs import CheckResult, RunResult
+        from sagewatch.usecases.model_monitor.run_alerts import CheckResult, RunResult
 
         self.result = RunResult("dq", "clean", status, "churn-v2", monitoring_type=monitoring_type)
         self.check = CheckResult(found=1, alerted=["monitoring-run:dq@2026-11-28T07:00Z"])
         self.refitted: list[str] = []
         self.checked: list[tuple[str, str]] = []
 
-    def monitoring_runs(self, config: Any) -> Any:
+    def model_monitor_run_alerts(self, config: Any) -> Any:
         wiring = self
 
         class Runs:
@@ -196,22 +186,20 @@ class RunWiring:
     ],
 )
 def test_a_completed_data_quality_run_refits_the_endpoints_drift_alarms(
-    monkeypatch: pytest.MonkeyPatch, status: str, monitoring_type: str, refits: bool
+    status: str, monitoring_type: str, refits: bool
 ) -> None:
     """No drift metric exists before a schedule's first run ("Interpret results"): the run's event
     is when the drift alarms can follow what it published."""
-    app = load_app()
     wiring = RunWiring(status, monitoring_type)
-    monkeypatch.setattr(app, "wiring", wiring)
-    response = app.lambda_handler(json.loads((EVENTS / "monitoring-run-completed.json").read_text()), Context())
+    app = handler_with(wiring)
+    response = app(json.loads((EVENTS / "monitoring-run-completed.json").read_text()), Context())
     assert wiring.refitted == (["churn-v2"] if refits else [])
     assert ("refit" in response) is refits
 
 
-def test_the_hourly_scheduled_event_looks_for_executions_failed_without_a_job(monkeypatch: pytest.MonkeyPatch) -> None:
-    app = load_app()
+def test_the_hourly_scheduled_event_looks_for_executions_failed_without_a_job() -> None:
     wiring = RunWiring("Completed")
-    monkeypatch.setattr(app, "wiring", wiring)
+    app = handler_with(wiring)
     event = {
         "version": "0",
         "id": "e",
@@ -223,5 +211,29 @@ def test_the_hourly_scheduled_event_looks_for_executions_failed_without_a_job(mo
         "resources": ["arn:aws:events:us-east-1:123456789012:rule/sagewatch-check"],
         "detail": {},
     }
-    response = app.lambda_handler(event, Context())
+    response = app(event, Context())
     assert response["found"] == 1 and wiring.checked == [("us-east-1", "123456789012")]
+
+
+class NoWiring:
+    """Any use case asked for fails the test: the event alone decides."""
+
+    def __getattr__(self, name: str) -> Any:
+        raise AssertionError(f"wiring.{name} used")
+
+
+def test_a_malformed_event_is_answered_invalid_with_an_error_line_and_no_use_case(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    event = json.loads((EVENTS / "in-service-cpu.json").read_text())
+    event["detail"]["EndpointStatus"] = "EXPLODING"
+    response = handler_with(NoWiring())(event, Context())
+    assert response["outcome"] == "invalid" and "EXPLODING" in response["error"]
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines() if line.startswith("{")]
+    assert [line["level"] for line in lines if "invalid event" in line.get("message", "")] == ["ERROR"]
+
+
+@pytest.mark.parametrize("sample", ["updating.json", "processing-job-not-monitoring.json"])
+def test_what_the_event_alone_decides_needs_no_use_case(sample: str) -> None:
+    response = handler_with(NoWiring())(json.loads((EVENTS / sample).read_text()), Context())
+    assert response["outcome"] in ("skipped", "ignored")

@@ -1,7 +1,7 @@
 """The endpoint dashboard's Model Monitor section (pure): its schedules and what they publish.
 
 Graphs use SEARCH expressions, so a feature that appears after the fit is graphed without a
-re-fit (alarms still need concrete metrics: core.monitoring.drift_alarms). The search names no
+re-fit (alarms still need concrete metrics: core.model_monitor.drift_alarms). The search names no
 namespace or dimension names, only the endpoint and schedule values and a metric-name pattern
 (the SageMaker Python SDK's own data-quality dashboard uses the same ``%^feature_baseline_drift_.*%``
 pattern), because AWS documents more than one spelling of both (core.shared.namespaces).
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sagewatch.core.monitoring.model_monitor import DRIFT_METRIC_PREFIX, MonitoringSchedule
+from sagewatch.core.model_monitor.schedules import DRIFT_METRIC_PREFIX, MonitoringSchedule
 from sagewatch.core.monitoring.profile import EndpointProfile
 from sagewatch.core.shared.namespaces import BIAS_NAMESPACE, EXPLAINABILITY_NAMESPACE, MODEL_QUALITY_NAMESPACE
 

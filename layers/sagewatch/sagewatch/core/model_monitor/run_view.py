@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from sagewatch.core.alerting.alert import AlertView, Link
 from sagewatch.core.alerting.notification import MonitoringRunNotice
-from sagewatch.core.alerting.violation_report import ViolationReport, split_s3_uri
+from sagewatch.core.model_monitor.violation_report import ViolationReport, split_s3_uri
 from sagewatch.core.shared.links import (
     endpoint_url,
     monitoring_schedule_url,

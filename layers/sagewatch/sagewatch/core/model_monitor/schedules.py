@@ -174,7 +174,7 @@ def schedule_features(schedule: MonitoringSchedule) -> tuple[str, ...]:
 def features_by_schedule(listed: Mapping[str, Iterable[Mapping[str, Any]]]) -> dict[tuple[str, str], tuple[str, ...]]:
     """(endpoint, schedule) → drift features, from ListMetrics of whole namespaces (namespace →
     entries): per schedule, the features at the first documented location that holds any, as
-    onboarding's discovery picks them (``usecases.model_monitor.find_drift_metrics``)."""
+    onboarding's discovery picks them (``usecases.model_monitor.drift_metrics.find_drift_metrics``)."""
     found: dict[tuple[str, str], dict[int, set[str]]] = {}
     for index, location in enumerate(DRIFT_METRIC_LOCATIONS):
         for metric in drift_metrics_from_listing(listed.get(location.namespace, ()), location.namespace):

@@ -8,7 +8,7 @@ from typing import Any, cast
 import pytest
 
 from sagewatch.adapters.cloudwatch import CloudWatchWriter
-from sagewatch.usecases.model_monitor import find_drift_metrics
+from sagewatch.usecases.model_monitor.drift_metrics import find_drift_metrics
 
 
 class _ListMetrics:

@@ -41,7 +41,7 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from sagewatch.core.monitoring.monitor_runs import EXECUTION_STATUSES
+from sagewatch.core.model_monitor.runs import EXECUTION_STATUSES
 from sagewatch.core.shared.namespaces import DATA_QUALITY_NAMESPACES
 from sagewatch.core.shared.partitions import partition
 from sagewatch_emulator.sagemaker import list_page

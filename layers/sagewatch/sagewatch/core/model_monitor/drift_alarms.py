@@ -16,10 +16,10 @@ from __future__ import annotations
 import hashlib
 from dataclasses import replace
 
+from sagewatch.core.model_monitor.schedules import DriftMetric, MonitoringSchedule
 from sagewatch.core.monitoring.alarm_catalog import BY_KEY
 from sagewatch.core.monitoring.alarm_spec import AlarmSpec, Display, Metric
 from sagewatch.core.monitoring.cost import USD_PER_ALARM_METRIC
-from sagewatch.core.monitoring.model_monitor import DriftMetric, MonitoringSchedule
 from sagewatch.core.monitoring.notes import InfoNote
 from sagewatch.core.monitoring.policy import Policy
 from sagewatch.core.monitoring.profile import EndpointProfile

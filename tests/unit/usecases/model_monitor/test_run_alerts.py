@@ -9,11 +9,11 @@ from pathlib import Path
 from typing import Any
 
 from sagewatch.core.alerting.notification import MonitoringRunNotice, parse_sns_record
-from sagewatch.core.monitoring.monitor_runs import MonitoringJobFinished, parse_monitoring_job
+from sagewatch.core.model_monitor.runs import MonitoringJobFinished, parse_monitoring_job
 from sagewatch.core.shared.errors import EndpointNotFoundError
-from sagewatch.usecases.monitoring_runs import MonitoringRunAlerts
+from sagewatch.usecases.model_monitor.run_alerts import MonitoringRunAlerts
 
-EVENTS = Path(__file__).resolve().parents[3] / "events" / "onboard"
+EVENTS = Path(__file__).resolve().parents[4] / "events" / "onboard"
 SCHEDULE_ARN = "arn:aws:sagemaker:us-east-1:123456789012:monitoring-schedule/churn-v2-data-quality"
 SCHEDULE = {
     "MonitoringScheduleName": "churn-v2-data-quality",
@@ -135,7 +135,7 @@ def test_the_report_folder_is_derived_from_the_schedule_when_the_event_lacks_it(
 def test_a_run_of_a_schedule_that_is_gone_raises_so_the_event_is_retried_then_dead_lettered() -> None:
     import pytest
 
-    from sagewatch.usecases.monitoring_runs import MonitoringScheduleNotFoundError
+    from sagewatch.usecases.model_monitor.run_alerts import MonitoringScheduleNotFoundError
 
     class Gone(Tags):
         def describe_monitoring_schedule(self, name: str) -> dict[str, Any] | None:
@@ -170,7 +170,7 @@ def test_an_unmarked_event_is_told_from_the_job_describeprocessingjob_returns() 
 def test_a_run_not_final_yet_raises_so_it_is_looked_at_again_never_called_clean() -> None:
     import pytest
 
-    from sagewatch.usecases.monitoring_runs import MonitoringRunNotFinalError
+    from sagewatch.usecases.model_monitor.run_alerts import MonitoringRunNotFinalError
 
     event = json.loads((EVENTS / "monitoring-run-completed.json").read_text())
     del event["detail"]["ExitMessage"]
