@@ -299,7 +299,7 @@ def test_two_notify_invocations_deciding_two_alarms_of_one_endpoint_at_once_conv
         record = dataclasses.replace(decided, thread_ts=ts)
         once.settle(entry, [Settlement(key, True, record, claimed.incident(key).token)], lease=None)
     scope = gate.scope(p99)
-    assert scope == incident_key(p99.notification.alarm_arn, ENDPOINT, owned=True)  # type: ignore[union-attr]
+    assert scope == incident_key(p99.item.notification.alarm_arn, ENDPOINT, owned=True)  # type: ignore[union-attr]
     stored = records.claim(scope, "probe", [key], remaining_ms=1000).incident(key)
     assert stored.record is not None and stored.token == 2
     assert stored.record.firing == (NAME, AVERAGE)  # nothing lost

@@ -15,21 +15,9 @@ from typing import Any
 
 from sagewatch.adapters.alert_queue import SETTLED_MARKER
 from sagewatch.core.alerting.alert import AlertView
-from sagewatch.core.alerting.alert_builder import Enrichment, build_alarm_view, build_failure_view
-from sagewatch.core.alerting.alert_target import AlertTarget, resolve_target
-from sagewatch.core.alerting.enrichment import MetricPlan, plan_metrics
-from sagewatch.core.alerting.monitoring_run_view import build_monitoring_run_view
-from sagewatch.core.alerting.notification import (
-    AlarmNotification,
-    EndpointFailureNotice,
-    InvalidAlarmMessageError,
-    MonitoringRunNotice,
-    Notification,
-    parse_sns_record,
-    summarize_unreadable,
-)
+from sagewatch.core.alerting.alert_kinds import AlertKind, Found, UnreadableAlert, alert_kind
+from sagewatch.core.alerting.notification import InvalidAlarmMessageError, Notification, parse_sns_record
 from sagewatch.core.alerting.routing import Destinations, route
-from sagewatch.core.shared.alarm_context import AlarmContext
 from sagewatch.usecases.notify.outcome import DeliveryReport
 
 log = logging.getLogger(__name__)
@@ -104,50 +92,28 @@ def batch_item(record: dict[str, Any]) -> BatchItem:
 
 @dataclass
 class Pending:
-    """An alert on its way: its preview view, where it goes, and its report."""
+    """An alert on its way: its kind, its preview view, where it goes, and its report."""
 
     item: BatchItem
+    kind: AlertKind
     view: AlertView  # without enrichment: enough for a digest line
     destinations: Destinations
-    notification: Notification | None
-    target: AlertTarget | None = None
-    plan: MetricPlan | None = None
     report: DeliveryReport = field(init=False)
 
     def __post_init__(self) -> None:
-        self.report = DeliveryReport(self.item.message_id, self.view.alarm_name, self.view.state, self.view.endpoint)
+        headline = self.kind.headline
+        self.report = DeliveryReport(self.item.message_id, headline.alarm, headline.state, headline.endpoint)
 
 
 def prepare(item: BatchItem, *, prefix: str, dashboards: bool, defaults: Destinations) -> Pending:
     """The pending alert for ``item``: routed, with a view built without any read."""
-    notification = item.notification
-    if isinstance(notification, AlarmNotification):
-        target = resolve_target(notification, prefix)
-        plan = plan_metrics(notification, target)
-        view = build_alarm_view(notification, target, plan, Enrichment(), prefix=prefix, dashboards=dashboards)
-        return Pending(item, view, route(target.context, defaults), notification, target, plan)
-    if isinstance(notification, EndpointFailureNotice):
-        context = AlarmContext(slack=notification.slack_secret, email=notification.email)
-        return Pending(item, build_failure_view(notification), route(context, defaults), notification)
-    if isinstance(notification, MonitoringRunNotice):
-        # Routed like the endpoint's alarms: its own Slack/email tags, else the defaults.
-        context = AlarmContext(slack=notification.slack_secret, email=notification.email)
-        return Pending(item, build_monitoring_run_view(notification), route(context, defaults), notification)
-    return Pending(item, _unreadable_view(item), defaults, None)
+    kind = kind_of(item, prefix=prefix, dashboards=dashboards)
+    return Pending(item, kind, kind.view(Found()), route(kind.context, defaults))
 
 
-def _unreadable_view(item: BatchItem) -> AlertView:
-    summary = summarize_unreadable(item.raw)  # what could be read, never the raw JSON
-    return AlertView(
-        state=summary.state or "INSUFFICIENT_DATA",
-        title="SageWatch received a notification it cannot read",
-        alarm_name="unreadable notification",
-        region="",
-        account_id="",
-        since=item.received or datetime.now(tz=UTC),
-        signal="Notification",
-        reason=item.unreadable or "unreadable",
-        description=summary.text,
-        generic=True,
-        message_id=item.message_id,
-    )
+def kind_of(item: BatchItem, *, prefix: str, dashboards: bool) -> AlertKind:
+    """What ``item`` is on its way to people (core.alerting.alert_kinds); an unreadable record is
+    told too, summarised, to the default destinations."""
+    if item.notification is None:
+        return UnreadableAlert(item.message_id, item.raw, item.unreadable or "unreadable", item.received)
+    return alert_kind(item.notification, prefix=prefix, dashboards=dashboards)

@@ -12,7 +12,6 @@ from typing import Any
 
 from sagewatch.core.alerting.alert import AlertView
 from sagewatch.core.alerting.digest import DigestEntry, render_digest
-from sagewatch.core.alerting.notification import AlarmNotification, Notification
 from sagewatch.core.alerting.render_email import build_mime, render_email
 from sagewatch.core.alerting.render_slack import render_slack
 from sagewatch.usecases.notify.intake import Pending
@@ -45,17 +44,4 @@ def digest_messages(chunk: Sequence[Pending], *, channel: str) -> list[dict[str,
     """The Slack messages for one chunk; a chunk of one is that alert's own message."""
     if len(chunk) == 1:
         return [render_slack(chunk[0].view)]
-    return render_digest([DigestEntry(e.view, severity(e.notification)) for e in chunk], channel=channel)
-
-
-def severity(notification: Notification | None) -> float | None:
-    """How far past its threshold an alarm is (the digest lists the worst first)."""
-    if not isinstance(notification, AlarmNotification):
-        return None
-    value, threshold = notification.breaching_value, notification.threshold
-    if value is None or threshold is None or threshold == 0:
-        return None
-    ratio = value / threshold
-    if notification.comparison and "Less" in notification.comparison:
-        return threshold / value if value else None
-    return ratio
+    return render_digest([DigestEntry(e.view, e.kind.severity) for e in chunk], channel=channel)
