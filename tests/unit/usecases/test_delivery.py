@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sagewatch.adapters.rate_limit import RateLimiter
 from sagewatch.adapters.slack import SlackDeliveryError
 from sagewatch.config import NotifyConfig
 from sagewatch.core.alerting.alert import AlertView, Link
@@ -18,6 +19,7 @@ from sagewatch.core.alerting.delivery_record import Claim, Claimed, LeaseRelease
 from sagewatch.core.alerting.digest import DigestEntry, render_digest
 from sagewatch.core.alerting.notification import parse_sns_record
 from sagewatch.usecases.notify import BatchItem, Notifier
+from sagewatch.usecases.notify.channel_pacing import ChannelPacer
 from sagewatch_emulator.slack_blocks import validate_slack_message
 
 NOW = datetime(2026, 11, 28, 3, 12, tzinfo=UTC)
@@ -163,6 +165,7 @@ def notifier(slack: MemorySlack, ledger: MemoryRecords, *, threshold: int = 5) -
         email=None,
         webhook_url=lambda secret: "https://hooks.slack.invalid/services/T/B/x",
         settings=settings,
+        pacer=ChannelPacer(RateLimiter(0.0)),
         series_to_minutes=lambda raw, start, end: (),
         records=ledger,
     )

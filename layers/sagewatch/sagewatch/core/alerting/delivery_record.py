@@ -17,6 +17,10 @@ from dataclasses import dataclass, field
 
 from sagewatch.core.alerting.incident import Incident
 
+# Added to the SNS envelope of an OK held back in AlertQueue for the settle window
+# (adapters.alert_queue writes it, usecases.notify.intake reads it): the copy has waited.
+SETTLED_MARKER = "SageWatchSettled"
+
 
 class Claim(enum.Enum):
     NEW = "new"  # claimed now: send, then settle as done or released

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sagewatch.adapters.alert_queue import SETTLED_MARKER
 from sagewatch.core.alerting.alert import AlertView
 from sagewatch.core.alerting.alert_kinds import AlertKind, Found, UnreadableAlert, alert_kind
+from sagewatch.core.alerting.delivery_record import SETTLED_MARKER
 from sagewatch.core.alerting.notification import InvalidAlarmMessageError, Notification, parse_sns_record
 from sagewatch.core.alerting.routing import Destinations, route
 from sagewatch.usecases.notify.outcome import DeliveryReport

@@ -10,8 +10,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from sagewatch.adapters.s3_reports import ReportUnavailableError
 from sagewatch.core.alerting.alert import AlertView
+from sagewatch.core.alerting.delivery_errors import ReportUnavailableError
 from sagewatch.core.alerting.monitoring_run_view import build_monitoring_run_view
 from sagewatch.core.alerting.notification import MonitoringRunNotice
 from sagewatch.core.alerting.violation_report import (

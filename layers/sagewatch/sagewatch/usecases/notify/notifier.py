@@ -13,7 +13,6 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sagewatch.adapters.rate_limit import RateLimiter
 from sagewatch.config import NotifyConfig
 from sagewatch.core.alerting.alert import AlertView
 from sagewatch.core.alerting.delivery_record import Claim, Settlement, Stored
@@ -61,11 +60,11 @@ class Notifier:
         email: EmailPort | None,
         webhook_url: Callable[[str], str],
         settings: NotifyConfig,
+        pacer: ChannelPacer,
         series_to_minutes: SeriesToMinutes,
         records: RecordsPort | None = None,
         bot: SlackBotPort | None = None,
         bot_token: Callable[[str], str] | None = None,
-        pacer: RateLimiter | ChannelPacer | None = None,
         alert_queue: HoldPort | None = None,
         reports: ReportsPort | None = None,
         components: ComponentsPort | None = None,
@@ -94,7 +93,7 @@ class Notifier:
             webhook_url=webhook_url,
             bot=bot,
             bot_token=bot_token,
-            pacer=pacer or RateLimiter(settings.slack_min_interval),
+            pacer=pacer,
         )
 
     @property
