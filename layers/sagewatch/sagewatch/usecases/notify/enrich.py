@@ -1,11 +1,13 @@
-"""Enrichment: the reads that make an alert actionable, run concurrently and bounded in time.
+"""Enrich, the third stage: the reads that make an alert actionable, and its one view.
 
 What to read is the alert's kind's to say (``core.alerting.alert_kinds``: ``Reads``): one
 GetMetricData for every series, at most one log read, the chart only when an email or a bot-mode
-post goes out, the alarm's history only for OK, a Model Monitor run's violation report; the kind
-builds its view from what they found. A read that fails or is too slow
-becomes a "missing context" line (and counts in ``EnrichmentReadsMissing``): enrichment never
-blocks delivery.
+post goes out, the alarm's history only for OK, a Model Monitor run's violation report. They
+run concurrently, bounded in time; the kind builds its ``AlertView`` from what they found, once
+per alert (render hands it to every destination). A read that fails or is too slow becomes a
+"missing context" line (and counts in ``EnrichmentReadsMissing``): enrichment never blocks
+delivery. Only alerts the gate let through are enriched, and one that only goes in digests is
+not read at all.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any
 from sagewatch.core.alerting.alert import AlertView
 from sagewatch.core.alerting.alert_kinds import Found, Reads
 from sagewatch.observability import ENRICHMENT_READS_MISSING, count
-from sagewatch.usecases.notify.intake import Pending
+from sagewatch.usecases.notify.intake import Alert
 from sagewatch.usecases.notify.monitoring_reports import MonitoringReports
 from sagewatch.usecases.notify.ports import ComponentsPort, HistoryPort, LogsPort, MetricsPort
 
@@ -38,7 +40,7 @@ SeriesToMinutes = Callable[[Any, Any, Any], tuple[float | None, ...]]
 
 
 class Enricher:
-    """Builds an alert's full view; its thread pool outlives an invocation (kept by the wiring)."""
+    """Builds an alert's one view; its thread pool outlives an invocation (kept by the wiring)."""
 
     def __init__(
         self,
@@ -48,8 +50,6 @@ class Enricher:
         history: HistoryPort,
         series_to_minutes: SeriesToMinutes,
         timeout: float,
-        prefix: str,
-        dashboards: bool,
         reports: MonitoringReports | None = None,
         components: ComponentsPort | None = None,
     ) -> None:
@@ -61,14 +61,16 @@ class Enricher:
         self._history = history
         self._series_to_minutes = series_to_minutes
         self._timeout = timeout
-        self._prefix = prefix
-        self._dashboards = dashboards
         self._pool = ThreadPoolExecutor(max_workers=WORKERS, thread_name_prefix="sagewatch-enrich")
 
-    def full_view(self, entry: Pending, *, want_chart: bool) -> AlertView:
-        """The alert's view with what its reads found."""
-        kind = entry.kind
-        return kind.view(self.read(kind.reads(want_chart=want_chart), alarm=kind.headline.alarm))
+    def view(self, alert: Alert) -> AlertView:
+        """The alert's one view: with what its reads found when it is sent on its own somewhere
+        (the chart only for an e-mail or a bot channel), without any read when it only goes in
+        digests."""
+        kind = alert.kind
+        if not alert.alone:
+            return kind.view(Found())
+        return kind.view(self.read(kind.reads(want_chart=alert.wants_chart), alarm=kind.headline.alarm))
 
     def read(self, reads: Reads, *, alarm: str) -> Found:
         """Make ``reads`` concurrently, within the time limit; what failed or was too slow is missing."""

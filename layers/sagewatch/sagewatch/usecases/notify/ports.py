@@ -75,3 +75,9 @@ class PacePort(Protocol):
 
     def wait(self, key: Hashable, *, time_left: Callable[[], float] | None = None, reserve: float = 0.0) -> None: ...
     def hold(self, key: Hashable, seconds: float = 0.0) -> None: ...
+
+
+class HoldPort(Protocol):
+    """AlertQueue, to put an OK back for the settle window (``adapters.alert_queue``)."""
+
+    def hold(self, envelope: dict[str, Any], delay_seconds: int) -> None: ...

@@ -22,6 +22,7 @@ from sagewatch.config import NotifyConfig
 from sagewatch.core.alerting.alert import AlertView
 from sagewatch.core.alerting.delivery_errors import OutOfTimeError, SlackDeliveryError
 from sagewatch.core.alerting.delivery_record import LeaseRelease
+from sagewatch.core.alerting.routing import BOT_PREFIX
 from sagewatch.core.shared.errors import NoTimeLeftError
 from sagewatch.observability import ALERTS_RETRIED, count
 from sagewatch.usecases.notify.channel_pacing import ChannelPacer
@@ -31,7 +32,6 @@ from sagewatch.usecases.notify.ports import SlackBotPort, SlackPort
 log = logging.getLogger(__name__)
 
 SLACK_ATTEMPTS = 5  # per message and invocation; the queue retries beyond that
-BOT_PREFIX = "bot:"  # a Slack destination "bot:<channel>" (secret names cannot contain ':')
 MAX_SERVER_ERROR_BACKOFF = 2.0  # seconds
 
 
