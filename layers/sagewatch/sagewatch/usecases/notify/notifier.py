@@ -31,7 +31,7 @@ from sagewatch.core.alerting.routing import BOT_PREFIX, Destinations
 from sagewatch.usecases.notify import render
 from sagewatch.usecases.notify.channel_pacing import ChannelPacer
 from sagewatch.usecases.notify.enrich import Enricher, SeriesToMinutes
-from sagewatch.usecases.notify.gate import Admitted, Gate
+from sagewatch.usecases.notify.gate import Gate
 from sagewatch.usecases.notify.incidents import IncidentRules
 from sagewatch.usecases.notify.intake import Alert, BatchItem, Target, route_batch
 from sagewatch.usecases.notify.monitoring_reports import MonitoringReports
@@ -199,14 +199,16 @@ class Notifier:
         admitted = [self._gate.admit(alert, [target], remaining_ms=remaining_ms(), known=known) for alert in firsts]
         for suppressed in (a for a in admitted if a.verdicts[0].suppressed):
             self._record(suppressed.alert, [settlement(suppressed.verdicts[0], None)])
-        told = [(a, views.of(a.alert)) for a in admitted if a.verdicts[0].tells]
+        told = [a for a in admitted if a.verdicts[0].tells]
         channel = destination.removeprefix(BOT_PREFIX) if destination.startswith(BOT_PREFIX) else ""
-        unsettled: list[Admitted] = [a for a, _ in told]
+        unsettled = list(told)
         try:
-            for chunk in render.digest_chunks(told):
-                messages = render.digest_messages(
-                    [DigestEntry(view, a.alert.kind.severity) for a, view in chunk], channel=channel
-                )
+            lines = [(a, DigestEntry(views.of(a.alert), a.alert.kind.severity)) for a in told]
+            chunks = [
+                (chunk, render.digest_messages([line for _, line in chunk], channel=channel))
+                for chunk in render.digest_chunks(lines)
+            ]
+            for chunk, messages in chunks:
                 ok = self._sender.digest(destination, [a.alert for a, _ in chunk], messages, remaining_ms)
                 for entry, _ in chunk:  # the first settlement carries the channel lease
                     unsettled.remove(entry)
