@@ -16,9 +16,10 @@ from sagewatch.adapters.deliveries import DeliveryRecords
 from sagewatch.core.alerting.delivery_record import Claim, Settlement
 from sagewatch.core.alerting.incident import Action, Role, incident_key
 from sagewatch.core.alerting.routing import Destinations
-from sagewatch.usecases.notify.deliver import DeliverOnce
-from sagewatch.usecases.notify.incidents import IncidentGate
-from sagewatch.usecases.notify.intake import Pending, batch_item, prepare
+from sagewatch.usecases.notify.gate import Gate
+from sagewatch.usecases.notify.incidents import IncidentRules
+from sagewatch.usecases.notify.intake import Alert, Target, batch_item, route_batch
+from sagewatch.usecases.notify.record import Recorder
 from sagewatch_emulator import EmulatedAccount, VariantSpec
 from sagewatch_simulator.traffic import MetricKey, Published
 
@@ -264,12 +265,20 @@ def test_two_alarms_of_one_endpoint_in_bot_mode_are_one_thread(bot: EmulatedAcco
     assert replies[2].startswith("OK: Resolved") and "2 alarms fired" in replies[2]
 
 
-def pending(account: EmulatedAccount, alarm: str, state: str) -> Pending:
+def pending(account: EmulatedAccount, alarm: str, state: str) -> Alert:
     """The alarm's latest ``state`` notification as NotifyFunction would take it from the queue."""
     sent = [n for n in account.alarm_notifications if n.alarm_name == alarm and n.new_state == state][-1]
     assert sent.message_id is not None
     sns = {"MessageId": sent.message_id, "Message": json.dumps(sent.message), "TopicArn": sent.action}
-    return prepare(batch_item({"Sns": sns}), prefix="SageWatch", dashboards=True, defaults=Destinations())
+    [alert] = route_batch(
+        [batch_item({"Sns": sns})],
+        prefix="SageWatch",
+        dashboards=True,
+        defaults=Destinations(),
+        emailing=False,
+        digest_threshold=5,
+    ).alerts
+    return alert
 
 
 def test_two_notify_invocations_deciding_two_alarms_of_one_endpoint_at_once_converge_on_one_incident(
@@ -283,30 +292,31 @@ def test_two_notify_invocations_deciding_two_alarms_of_one_endpoint_at_once_conv
     feed(webhook, [GOOD, GOOD, BAD, BAD])
     p99, average = pending(webhook, NAME, "ALARM"), pending(webhook, AVERAGE, "ALARM")
     records = DeliveryRecords(webhook.physical_id("DeliveryTable"), webhook.client("dynamodb"))
-    gate = IncidentGate(remembers=True, settle_seconds=SETTLE, queue=None)
-    first, second = (DeliverOnce(records, gate, lambda: 30_000) for _ in range(2))
+    rules = IncidentRules(remembers=True, settle_seconds=SETTLE, holds=False)
+    gate, recorder = Gate(records, rules), Recorder(records, rules, queue=None, settle_seconds=SETTLE)
     key = "slack:bot:race"
-    claimed_first, claimed_second = first.claim(p99, {key: key}), second.claim(average, {key: key})
-    decided_first = gate.decide(p99, key, claimed_first.incident(key), threaded=True)
-    decided_second = gate.decide(average, key, claimed_second.incident(key), threaded=True)  # before the first writes
+    target = Target(key, key, threaded=True)
+    first = gate.admit(p99, [target], remaining_ms=30_000).verdict(key)
+    second = gate.admit(average, [target], remaining_ms=30_000).verdict(key)  # before the first writes
+    decided_first, decided_second = first.decision, second.decision
     assert decided_first is not None and decided_second is not None
     assert decided_first.action is Action.POST and decided_second.action is Action.POST  # both saw nothing
     assert decided_first.record is not None and decided_second.record is not None
-    for once, entry, decided, claimed, ts in (
-        (first, p99, decided_first.record, claimed_first, "100.1"),
-        (second, average, decided_second.record, claimed_second, "100.2"),  # conflicts, re-decides
+    for entry, decided, verdict, ts in (
+        (p99, decided_first.record, first, "100.1"),
+        (average, decided_second.record, second, "100.2"),  # conflicts, re-decides
     ):
         record = dataclasses.replace(decided, thread_ts=ts)
-        once.settle(entry, [Settlement(key, True, record, claimed.incident(key).token)], lease=None)
-    scope = gate.scope(p99)
-    assert scope == incident_key(p99.notification.alarm_arn, ENDPOINT, owned=True)  # type: ignore[union-attr]
+        recorder.write(entry, [Settlement(key, True, record, verdict.stored.token)], lease=None)
+    scope = rules.scope(p99)
+    assert scope == incident_key(p99.item.notification.alarm_arn, ENDPOINT, owned=True)  # type: ignore[union-attr]
     stored = records.claim(scope, "probe", [key], remaining_ms=1000).incident(key)
     assert stored.record is not None and stored.token == 2
     assert stored.record.firing == (NAME, AVERAGE)  # nothing lost
     assert stored.record.thread_ts == "100.1"  # the first thread kept
     feed(webhook, [MEDIUM, GOOD])
     ok = pending(webhook, NAME, "OK")
-    decided_ok = gate.decide(ok, key, first.claim(ok, {key: key}).incident(key), threaded=True)
+    decided_ok = gate.admit(ok, [target], remaining_ms=30_000).verdict(key).decision
     assert decided_ok is not None and decided_ok.role is Role.CLEARS  # the average alarm still fires: not resolved
 
 
@@ -317,15 +327,16 @@ def test_concurrent_duplicates_of_one_message_id_are_claimed_by_one_attempt(webh
     feed(webhook, [GOOD, GOOD, BAD, BAD])
     alarm = pending(webhook, NAME, "ALARM")
     records = DeliveryRecords(webhook.physical_id("DeliveryTable"), webhook.client("dynamodb"))
-    gate = IncidentGate(remembers=True, settle_seconds=SETTLE, queue=None)
-    keys = {"slack:a": "slack:a", "email": "email"}
+    rules = IncidentRules(remembers=True, settle_seconds=SETTLE, holds=False)
+    gate = Gate(records, rules)
+    targets = [Target("slack:a", "slack:a"), Target("email", "email")]
     with ThreadPoolExecutor(max_workers=4) as pool:
-        answers = list(pool.map(lambda _: DeliverOnce(records, gate, lambda: 30_000).claim(alarm, keys), range(4)))
+        answers = list(pool.map(lambda _: gate.admit(alarm, targets, remaining_ms=30_000), range(4)))
     winners = [a for a in answers if all(c is Claim.NEW for c in a.claims.values())]
     assert len(winners) == 1
     assert all(c is Claim.BUSY for a in answers if a is not winners[0] for c in a.claims.values())
-    DeliverOnce(records, gate, lambda: 30_000).settle(
+    Recorder(records, rules, queue=None, settle_seconds=SETTLE).write(
         alarm, [Settlement("slack:a", True), Settlement("email", False)], lease=None
     )  # Slack went out, the e-mail failed
-    again = DeliverOnce(records, gate, lambda: 30_000).claim(alarm, keys)
+    again = gate.admit(alarm, targets, remaining_ms=30_000)
     assert again.claims == {"slack:a": Claim.DONE, "email": Claim.NEW}

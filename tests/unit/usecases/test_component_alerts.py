@@ -8,13 +8,10 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sagewatch.core.alerting.alert_builder import Enrichment, build_alarm_view
-from sagewatch.core.alerting.alert_target import resolve_target
-from sagewatch.core.alerting.enrichment import plan_metrics
 from sagewatch.core.alerting.notification import AlarmNotification, parse_sns_record
 from sagewatch.core.alerting.routing import Destinations
 from sagewatch.usecases.notify.enrich import Enricher
-from sagewatch.usecases.notify.intake import BatchItem, Pending
+from sagewatch.usecases.notify.intake import BatchItem, route_batch
 
 SAMPLE = Path(__file__).resolve().parents[3] / "events" / "notify" / "alarm-metric-latency-p99.json"
 ALARM = "SageWatch/llm-hub/AllTraffic/model-latency-p99.llama-ic"
@@ -67,15 +64,17 @@ def view(components: Components | None, notification: AlarmNotification | None =
         history=quiet,
         series_to_minutes=lambda raw, start, end: (),
         timeout=5.0,
-        prefix="SageWatch",
-        dashboards=True,
         components=components,
     )
-    target = resolve_target(notification, "SageWatch")
-    plan = plan_metrics(notification, target)
-    preview = build_alarm_view(notification, target, plan, Enrichment(), prefix="SageWatch", dashboards=True)
-    entry = Pending(BatchItem("m", "m", notification), preview, Destinations(), notification, target=target, plan=plan)
-    return enricher.full_view(entry, want_chart=False)
+    [alert] = route_batch(
+        [BatchItem("m", "m", notification)],
+        prefix="SageWatch",
+        dashboards=True,
+        defaults=Destinations(slack_secrets=("sagewatch/slack",)),
+        emailing=False,
+        digest_threshold=5,
+    ).alerts
+    return enricher.view(alert)
 
 
 def test_the_alert_names_component_endpoint_and_model_and_links_to_both() -> None:

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from sagewatch.adapters.rate_limit import RateLimiter
 from sagewatch.adapters.slack import SlackDeliveryError
 from sagewatch.config import NotifyConfig
 from sagewatch.core.alerting.alert import AlertView, Link
@@ -18,6 +19,7 @@ from sagewatch.core.alerting.delivery_record import Claim, Claimed, LeaseRelease
 from sagewatch.core.alerting.digest import DigestEntry, render_digest
 from sagewatch.core.alerting.notification import parse_sns_record
 from sagewatch.usecases.notify import BatchItem, Notifier
+from sagewatch.usecases.notify.channel_pacing import ChannelPacer
 from sagewatch_emulator.slack_blocks import validate_slack_message
 
 NOW = datetime(2026, 11, 28, 3, 12, tzinfo=UTC)
@@ -143,26 +145,54 @@ class NoReads:
         return None
 
 
-def notifier(slack: MemorySlack, ledger: MemoryRecords, *, threshold: int = 5) -> Notifier:
+class CountedReads(NoReads):
+    """Answers nothing, and counts the metric reads (every alert's enrichment makes one)."""
+
+    def __init__(self) -> None:
+        self.metric_reads = 0
+
+    def get_metric_data(self, queries: Any, start: Any, end: Any) -> dict[str, Any]:
+        self.metric_reads += 1
+        return {}
+
+
+class MemoryEmail:
+    def __init__(self) -> None:
+        self.sent: list[bytes] = []
+
+    def send(self, sender: str, recipients: Sequence[str], raw_mime: bytes) -> str:
+        self.sent.append(raw_mime)
+        return f"ses-{len(self.sent)}"
+
+
+def notifier(
+    slack: MemorySlack,
+    ledger: MemoryRecords,
+    *,
+    threshold: int = 5,
+    reads: NoReads | None = None,
+    email: MemoryEmail | None = None,
+) -> Notifier:
     settings = NotifyConfig(
         name_prefix="SageWatch",
         create_dashboards=True,
         default_slack_secret="sagewatch/slack",
-        email_sender=None,
-        email_recipients=(),
+        email_sender="sagewatch@example.com" if email is not None else None,
+        email_recipients=("oncall@example.com",) if email is not None else (),
         enrichment_timeout=1.0,
         digest_threshold=threshold,
         slack_min_interval=0.0,
     )
-    reads = NoReads()
+    reads = reads or NoReads()
     return Notifier(
         metrics=reads,
         logs=reads,
         history=reads,
         slack=slack,
-        email=None,
+        email=email,
         webhook_url=lambda secret: "https://hooks.slack.invalid/services/T/B/x",
         settings=settings,
+        pacer=ChannelPacer(RateLimiter(0.0)),
         series_to_minutes=lambda raw, start, end: (),
         records=ledger,
     )
@@ -232,3 +262,28 @@ def test_the_same_message_twice_in_a_batch_is_one_line_and_neither_copy_fails() 
     assert json.dumps(slack.sent[0]).count("8000-000000000001") == 1
     small = notifier(slack, ledger, threshold=5).deliver_batch([item(4), dataclasses.replace(item(4), item_id="x")])
     assert small.failed == {} and len(slack.sent) == 2  # individually: the copy is skipped
+
+
+def test_an_alert_is_read_only_after_the_gate_let_it_through() -> None:
+    """The gate comes before the reads: a redelivered alert that already went out costs no read."""
+    ledger, slack, reads = MemoryRecords(), MemorySlack(), CountedReads()
+    assert notifier(slack, ledger, reads=reads).deliver_batch([item(1)]).failed == {}
+    assert reads.metric_reads == 1 and len(slack.sent) == 1
+    again = notifier(slack, ledger, reads=reads).deliver_batch([item(1)])
+    assert again.reports["sqs-1"].skipped == ["slack:sagewatch/slack"]
+    assert reads.metric_reads == 1 and len(slack.sent) == 1
+
+
+def test_an_alert_in_a_digest_and_an_email_is_read_once_for_both() -> None:
+    """One view per alert: the storm's digest line and its own e-mail come from the same view."""
+    ledger, slack, reads, email = MemoryRecords(), MemorySlack(), CountedReads(), MemoryEmail()
+    outcome = notifier(slack, ledger, threshold=3, reads=reads, email=email).deliver_batch([item(i) for i in range(4)])
+    assert outcome.failed == {} and len(slack.sent) == 1 and len(email.sent) == 4
+    assert reads.metric_reads == 4  # one read per alert, not one for the digest and one for the e-mail
+
+
+def test_an_alert_only_in_a_digest_is_not_read() -> None:
+    ledger, slack, reads = MemoryRecords(), MemorySlack(), CountedReads()
+    outcome = notifier(slack, ledger, threshold=3, reads=reads).deliver_batch([item(i) for i in range(4)])
+    assert outcome.failed == {} and len(slack.sent) == 1
+    assert reads.metric_reads == 0

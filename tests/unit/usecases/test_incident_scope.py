@@ -4,15 +4,15 @@ hourly runs must not fold a 5XX burst into itself)."""
 
 from __future__ import annotations
 
+from sagewatch.core.alerting.alert_kinds import incident_scope
 from sagewatch.core.alerting.alert_target import AlertTarget
 from sagewatch.core.alerting.incident import incident_key
-from sagewatch.usecases.notify.incidents import _scope
 
 ARN = "arn:aws:cloudwatch:us-east-1:123456789012:alarm:SageWatch/llm-hub/AllTraffic/x"
 
 
 def key(target: AlertTarget | None) -> str:
-    return incident_key(ARN, _scope(target), owned=target is not None)
+    return incident_key(ARN, incident_scope(target), owned=target is not None)
 
 
 def test_the_variants_and_the_async_queue_of_an_endpoint_share_one_incident() -> None:

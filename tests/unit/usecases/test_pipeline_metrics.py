@@ -12,11 +12,13 @@ from typing import Any
 
 import pytest
 
+from sagewatch.adapters.rate_limit import RateLimiter
 from sagewatch.adapters.slack import SlackDeliveryError
 from sagewatch.config import NotifyConfig
 from sagewatch.core.alerting.notification import parse_sns_record
 from sagewatch.observability import lambda_entry_point
 from sagewatch.usecases.notify import BatchItem, BatchOutcome, Notifier
+from sagewatch.usecases.notify.channel_pacing import ChannelPacer
 from tests.unit.usecases.test_delivery import MemoryRecords, MemorySlack, NoReads
 
 STORM_SECRET = "team-storm-webhook"
@@ -102,6 +104,7 @@ def notifier(slack: MemorySlack, reads: NoReads, ledger: MemoryRecords | None = 
         email=None,
         webhook_url=lambda secret: f"https://hooks.slack.invalid/services/T/B/{secret}",
         settings=settings,
+        pacer=ChannelPacer(RateLimiter(0.0)),
         series_to_minutes=lambda raw, start, end: (),
         records=ledger or MemoryRecords(),
     )

@@ -14,8 +14,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from sagewatch.adapters.aws import call
+from sagewatch.core.alerting.delivery_record import SETTLED_MARKER
 
-SETTLED_MARKER = "SageWatchSettled"  # key added to the SNS envelope of the held copy
 MAX_DELAY_SECONDS = 900  # SQS DelaySeconds limit
 
 

@@ -20,15 +20,7 @@ import threading
 import time
 from collections.abc import Callable, Hashable
 
-from sagewatch.core.shared.errors import SageWatchError
-
-
-class NoTimeLeftError(SageWatchError):
-    """The wait for the next slot would outlast the time the caller has left."""
-
-    def __init__(self, delay: float) -> None:
-        super().__init__(f"the next slot is {delay:g} s away, more than the time left")
-        self.delay = delay
+from sagewatch.core.shared.errors import NoTimeLeftError as NoTimeLeftError
 
 
 class RateLimiter:

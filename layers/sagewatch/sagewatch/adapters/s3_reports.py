@@ -11,22 +11,13 @@ from typing import Any
 from botocore.exceptions import ClientError
 
 from sagewatch.adapters.aws import error_code
-from sagewatch.core.shared.errors import SageWatchError
+from sagewatch.core.alerting.delivery_errors import ReportUnavailableError as ReportUnavailableError
 
 # GetObject answers AccessDenied for a missing key when the caller lacks s3:ListBucket (S3 API
 # reference, GetObject: "If you don't have the s3:ListBucket permission, Amazon S3 returns an
 # HTTP status code 403 Access Denied error"): both are "not readable here".
 _MISSING = frozenset({"NoSuchKey", "404", "NotFound", "InvalidRange"})  # InvalidRange: an empty object
 _DENIED = frozenset({"AccessDenied", "403", "AllAccessDisabled", "InvalidObjectState", "KMS.AccessDeniedException"})
-
-
-class ReportUnavailableError(SageWatchError):
-    """The report cannot be read: ``reason`` is "missing", "denied" or "error"."""
-
-    def __init__(self, reason: str, code: str) -> None:
-        super().__init__(f"report {reason} ({code})")
-        self.reason = reason
-        self.code = code
 
 
 class ReportReader:

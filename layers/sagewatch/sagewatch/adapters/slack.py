@@ -26,7 +26,9 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.http_retry.handler import RetryHandler
 from slack_sdk.webhook import WebhookClient
 
-from sagewatch.core.shared.errors import SageWatchError
+# Raised here, defined with the contract the use case relies on (and importable from here).
+from sagewatch.core.alerting.delivery_errors import OutOfTimeError as OutOfTimeError
+from sagewatch.core.alerting.delivery_errors import SlackDeliveryError as SlackDeliveryError
 
 TIMEOUT_SECONDS = 10
 MAX_RETRIES = 2
@@ -35,24 +37,6 @@ _BODY_LIMIT = 500  # of Slack's answer kept in the error (Slack's error bodies a
 # slack_sdk's own logger would print secret URLs at INFO/DEBUG: give its clients a quiet one.
 _SDK_LOGGER = logging.getLogger("sagewatch.slack_sdk")
 _SDK_LOGGER.setLevel(logging.WARNING)
-
-
-class SlackDeliveryError(SageWatchError):
-    """Slack did not accept a message after the SDK's retries (status 0: no HTTP answer at all)."""
-
-    def __init__(self, status: int, body: str, retry_after: float | None = None) -> None:
-        detail = f"Slack answered {status}: {body}" if status else f"Slack unreachable: {body}"
-        if retry_after is not None:
-            detail += f" (retry after {retry_after:g} s)"
-        super().__init__(detail)
-        self.status = status
-        self.body = body
-        self.retry_after = retry_after
-
-    @property
-    def retryable(self) -> bool:
-        """Rate limits, server errors and network failures may pass later; 4xx payload errors will not."""
-        return self.status in (0, 408, 429) or self.status >= 500
 
 
 def default_retry_handlers(max_retry_count: int = MAX_RETRIES) -> list[RetryHandler]:
@@ -171,16 +155,6 @@ class SlackBotSender:
         if self._base_url:
             options["base_url"] = self._base_url
         return WebClient(**options)
-
-
-class OutOfTimeError(SlackDeliveryError):
-    """Waiting for Slack (pacing or Retry-After) would outlast the invocation: retry from the queue.
-
-    A 429 in form, so that callers treat it as the rate limit it stands for (retryable).
-    """
-
-    def __init__(self, channel_wait: float) -> None:
-        super().__init__(429, "not enough time left in this invocation", channel_wait)
 
 
 def _delivery_error(exc: Exception, token: str) -> SlackDeliveryError:

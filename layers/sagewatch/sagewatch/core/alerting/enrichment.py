@@ -43,14 +43,14 @@ def window(notification: AlarmNotification) -> tuple[datetime, datetime]:
 
 
 def _stat_query(
-    qid: str, metric: TriggerMetric | tuple[str, str, tuple[tuple[str, str], ...], str], *, show: bool
+    qid: str, namespace: str, name: str, dims: tuple[tuple[str, str], ...], stat: str, *, show: bool
 ) -> dict[str, Any]:
-    if isinstance(metric, TriggerMetric):
-        namespace, name, dims, stat = metric.namespace, metric.name, metric.dimensions, metric.stat
-    else:
-        namespace, name, dims, stat = metric
     # No Unit: a unit filter would drop datapoints published without one.
     return metric_query(qid, namespace, name, dims, stat, PERIOD, return_data=show)
+
+
+def _trigger_query(qid: str, metric: TriggerMetric, *, show: bool) -> dict[str, Any]:
+    return _stat_query(qid, metric.namespace, metric.name, metric.dimensions, metric.stat, show=show)
 
 
 def plan_metrics(notification: AlarmNotification, target: AlertTarget) -> MetricPlan:
@@ -64,7 +64,7 @@ def plan_metrics(notification: AlarmNotification, target: AlertTarget) -> Metric
 
     # 1. The alarm's own signal.
     if notification.metric is not None:
-        queries.append(_stat_query(ALARM_SERIES_ID, notification.metric, show=True))
+        queries.append(_trigger_query(ALARM_SERIES_ID, notification.metric, show=True))
         label, unit, scale = _describe(notification.metric)
         series.append(
             SeriesSpec(
@@ -75,7 +75,7 @@ def plan_metrics(notification: AlarmNotification, target: AlertTarget) -> Metric
         returned = [q for q in notification.queries if q.return_data] or list(notification.queries[-1:])
         for query in notification.queries:
             if query.metric is not None:
-                queries.append(_stat_query(query.id, query.metric, show=query in returned))
+                queries.append(_trigger_query(query.id, query.metric, show=query in returned))
             elif query.expression:
                 queries.append(
                     {"Id": query.id, "Expression": query.expression, "ReturnData": query in returned}
@@ -116,7 +116,7 @@ def _key_metrics(target: AlertTarget) -> list[tuple[SeriesSpec, dict[str, Any]]]
         out.append(
             (
                 SeriesSpec("swbacklog", "Backlog", "requests"),
-                _stat_query("swbacklog", (INVOCATION_NAMESPACE, "ApproximateBacklogSize", dims, "Average"), show=True),
+                _stat_query("swbacklog", INVOCATION_NAMESPACE, "ApproximateBacklogSize", dims, "Average", show=True),
             )
         )
         return out
@@ -125,13 +125,13 @@ def _key_metrics(target: AlertTarget) -> list[tuple[SeriesSpec, dict[str, Any]]]
         out.append(
             (
                 SeriesSpec("swinv", "Invocations", "requests"),
-                _stat_query("swinv", (INVOCATION_NAMESPACE, "Invocations", dims, "Sum"), show=True),
+                _stat_query("swinv", INVOCATION_NAMESPACE, "Invocations", dims, "Sum", show=True),
             )
         )
         out.append(
             (
                 SeriesSpec("swerr", "5XX errors", "errors"),
-                _stat_query("swerr", (INVOCATION_NAMESPACE, "Invocation5XXErrors", dims, "Sum"), show=False),
+                _stat_query("swerr", INVOCATION_NAMESPACE, "Invocation5XXErrors", dims, "Sum", show=False),
             )
         )
         out.append(
@@ -143,7 +143,7 @@ def _key_metrics(target: AlertTarget) -> list[tuple[SeriesSpec, dict[str, Any]]]
     out.append(
         (
             SeriesSpec("swlat", "Model latency p99", "ms", 0.001),
-            _stat_query("swlat", (INVOCATION_NAMESPACE, "ModelLatency", dims, "p99"), show=True),
+            _stat_query("swlat", INVOCATION_NAMESPACE, "ModelLatency", dims, "p99", show=True),
         )
     )
     if kind == "serverless":
@@ -151,7 +151,7 @@ def _key_metrics(target: AlertTarget) -> list[tuple[SeriesSpec, dict[str, Any]]]
             (
                 SeriesSpec("swmem", "Memory", "%"),
                 # Serverless memory is published with the instance metrics (docs/alarms.md, evidence).
-                _stat_query("swmem", (INSTANCE_NAMESPACE, "MemoryUtilization", dims, "Average"), show=True),
+                _stat_query("swmem", INSTANCE_NAMESPACE, "MemoryUtilization", dims, "Average", show=True),
             )
         )
         return out
@@ -165,14 +165,14 @@ def _key_metrics(target: AlertTarget) -> list[tuple[SeriesSpec, dict[str, Any]]]
                 "%",
                 1.0 / cores if cores else 1.0,
             ),
-            _stat_query("swcpu", (INSTANCE_NAMESPACE, "CPUUtilization", dims, "Average"), show=True),
+            _stat_query("swcpu", INSTANCE_NAMESPACE, "CPUUtilization", dims, "Average", show=True),
         )
     )
     if instance and instance.gpus:
         out.append(
             (
                 SeriesSpec("swgpu", "GPU (per GPU)", "%", 1.0 / instance.gpus),
-                _stat_query("swgpu", (INSTANCE_NAMESPACE, "GPUUtilization", dims, "Average"), show=True),
+                _stat_query("swgpu", INSTANCE_NAMESPACE, "GPUUtilization", dims, "Average", show=True),
             )
         )
     if kind == "async":
@@ -181,7 +181,7 @@ def _key_metrics(target: AlertTarget) -> list[tuple[SeriesSpec, dict[str, Any]]]
             (
                 SeriesSpec("swbacklog", "Backlog", "requests"),
                 _stat_query(
-                    "swbacklog", (INVOCATION_NAMESPACE, "ApproximateBacklogSize", endpoint_dims, "Average"), show=True
+                    "swbacklog", INVOCATION_NAMESPACE, "ApproximateBacklogSize", endpoint_dims, "Average", show=True
                 ),
             )
         )

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from sagewatch.core.shared.alarm_context import AlarmContext
 
+BOT_PREFIX = "bot:"  # a Slack destination "bot:<channel>" (secret names cannot contain ':')
+
 
 @dataclass(frozen=True)
 class Destinations:

@@ -34,3 +34,11 @@ class AwsCallError(SageWatchError):
         super().__init__(f"{operation} failed: {code}: {message}")
         self.operation = operation
         self.code = code
+
+
+class NoTimeLeftError(SageWatchError):
+    """The wait for the next slot would outlast the time the caller has left (adapters.rate_limit)."""
+
+    def __init__(self, delay: float) -> None:
+        super().__init__(f"the next slot is {delay:g} s away, more than the time left")
+        self.delay = delay

@@ -11,8 +11,8 @@ import logging
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from sagewatch.adapters.s3_reports import ReportUnavailableError
 from sagewatch.core.alerting.alert import AlertView
+from sagewatch.core.alerting.delivery_errors import ReportUnavailableError
 from sagewatch.core.alerting.notification import MonitoringRunNotice
 from sagewatch.core.model_monitor.run_view import build_monitoring_run_view
 from sagewatch.core.model_monitor.violation_report import (

@@ -20,8 +20,8 @@ import time
 from collections.abc import Callable
 from typing import Protocol
 
-from sagewatch.adapters.rate_limit import RateLimiter
 from sagewatch.core.alerting.delivery_record import LeaseRelease
+from sagewatch.usecases.notify.ports import PacePort
 
 
 class ChannelLeasePort(Protocol):
@@ -43,7 +43,7 @@ class ChannelPacer:
     ``abandon`` if it was not sent); the kept release goes out with ``take_release`` or ``flush``."""
 
     def __init__(
-        self, local: RateLimiter, shared: ChannelLeasePort | None = None, *, clock: Callable[[], float] = time.time
+        self, local: PacePort, shared: ChannelLeasePort | None = None, *, clock: Callable[[], float] = time.time
     ) -> None:
         self.local = local
         self._shared = shared

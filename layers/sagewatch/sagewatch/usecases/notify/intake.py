@@ -1,35 +1,26 @@
-"""Intake: queue and SNS records become batch items, and batch items become pending alerts.
+"""Intake, the first stage: records become batch items, and batch items become routed alerts.
 
-A record that cannot be read is not dropped: it becomes an "unreadable notification" alert for
-the default destinations, summarised field by field (never the raw JSON). A pending alert has a
-view built from the notification alone (no reads yet): enough for a digest line and for routing.
+A record is parsed into its kind (``core.alerting.alert_kinds``); one that cannot be read is not
+dropped: it becomes an "unreadable notification" alert for the default destinations, summarised
+field by field (never the raw JSON). Each alert is routed (its endpoint's own destinations, else
+the defaults) and, across the batch, a storm for one Slack destination becomes that
+destination's digests. Intake reads nothing and builds no view: it hands the gate an ``Alert``
+(its kind, its ``Target``s when sent alone, its report) and the batch's digests.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sagewatch.adapters.alert_queue import SETTLED_MARKER
-from sagewatch.core.alerting.alert import AlertView
-from sagewatch.core.alerting.alert_builder import Enrichment, build_alarm_view, build_failure_view
-from sagewatch.core.alerting.alert_target import AlertTarget, resolve_target
-from sagewatch.core.alerting.enrichment import MetricPlan, plan_metrics
-from sagewatch.core.alerting.notification import (
-    AlarmNotification,
-    EndpointFailureNotice,
-    InvalidAlarmMessageError,
-    MonitoringRunNotice,
-    Notification,
-    parse_sns_record,
-    summarize_unreadable,
-)
-from sagewatch.core.alerting.routing import Destinations, route
-from sagewatch.core.model_monitor.run_view import build_monitoring_run_view
-from sagewatch.core.shared.alarm_context import AlarmContext
+from sagewatch.core.alerting.alert_kinds import AlertKind, UnreadableAlert, alert_kind
+from sagewatch.core.alerting.delivery_record import SETTLED_MARKER
+from sagewatch.core.alerting.notification import InvalidAlarmMessageError, Notification, parse_sns_record
+from sagewatch.core.alerting.routing import BOT_PREFIX, Destinations, route
 from sagewatch.usecases.notify.outcome import DeliveryReport
 
 log = logging.getLogger(__name__)
@@ -102,52 +93,94 @@ def batch_item(record: dict[str, Any]) -> BatchItem:
     )
 
 
+@dataclass(frozen=True)
+class Target:
+    """One destination an alert is claimed and decided for: ``key`` in the delivery records
+    ("slack:<destination>" or "email"), ``label`` in its report; ``threaded``: a bot channel
+    (replies go in the incident's thread); ``can_hold``: an OK may wait for the settle window."""
+
+    key: str
+    label: str
+    threaded: bool = False
+    can_hold: bool = True
+
+    @property
+    def slack(self) -> str | None:
+        """The Slack destination (a webhook's secret id or ``bot:<channel>``), None for e-mail."""
+        return self.key.removeprefix("slack:") if self.key.startswith("slack:") else None
+
+
 @dataclass
-class Pending:
-    """An alert on its way: its preview view, where it goes, and its report."""
+class Alert:
+    """An alert on its way: its kind, where it goes, and its report (filled by every stage)."""
 
     item: BatchItem
-    view: AlertView  # without enrichment: enough for a digest line
+    kind: AlertKind
     destinations: Destinations
-    notification: Notification | None
-    target: AlertTarget | None = None
-    plan: MetricPlan | None = None
+    targets: tuple[Target, ...] = ()  # where it is sent on its own (the rest go in digests)
     report: DeliveryReport = field(init=False)
 
     def __post_init__(self) -> None:
-        self.report = DeliveryReport(self.item.message_id, self.view.alarm_name, self.view.state, self.view.endpoint)
+        headline = self.kind.headline
+        self.report = DeliveryReport(self.item.message_id, headline.alarm, headline.state, headline.endpoint)
+
+    @property
+    def alone(self) -> bool:
+        """Sent on its own somewhere: its view is enriched by the reads."""
+        return bool(self.targets)
+
+    @property
+    def wants_chart(self) -> bool:
+        """The chart is read for an e-mail or a bot channel (it is attached or uploaded)."""
+        return any(t.slack is None or t.threaded for t in self.targets)
 
 
-def prepare(item: BatchItem, *, prefix: str, dashboards: bool, defaults: Destinations) -> Pending:
-    """The pending alert for ``item``: routed, with a view built without any read."""
-    notification = item.notification
-    if isinstance(notification, AlarmNotification):
-        target = resolve_target(notification, prefix)
-        plan = plan_metrics(notification, target)
-        view = build_alarm_view(notification, target, plan, Enrichment(), prefix=prefix, dashboards=dashboards)
-        return Pending(item, view, route(target.context, defaults), notification, target, plan)
-    if isinstance(notification, EndpointFailureNotice):
-        context = AlarmContext(slack=notification.slack_secret, email=notification.email)
-        return Pending(item, build_failure_view(notification), route(context, defaults), notification)
-    if isinstance(notification, MonitoringRunNotice):
-        # Routed like the endpoint's alarms: its own Slack/email tags, else the defaults.
-        context = AlarmContext(slack=notification.slack_secret, email=notification.email)
-        return Pending(item, build_monitoring_run_view(notification), route(context, defaults), notification)
-    return Pending(item, _unreadable_view(item), defaults, None)
+@dataclass(frozen=True)
+class Routed:
+    """A batch's alerts in arrival order, and the Slack destinations whose storms become digests."""
+
+    alerts: list[Alert]
+    digests: dict[str, list[Alert]]  # Slack destination → its alerts, in arrival order
 
 
-def _unreadable_view(item: BatchItem) -> AlertView:
-    summary = summarize_unreadable(item.raw)  # what could be read, never the raw JSON
-    return AlertView(
-        state=summary.state or "INSUFFICIENT_DATA",
-        title="SageWatch received a notification it cannot read",
-        alarm_name="unreadable notification",
-        region="",
-        account_id="",
-        since=item.received or datetime.now(tz=UTC),
-        signal="Notification",
-        reason=item.unreadable or "unreadable",
-        description=summary.text,
-        generic=True,
-        message_id=item.message_id,
-    )
+def route_batch(
+    items: Sequence[BatchItem],
+    *,
+    prefix: str,
+    dashboards: bool,
+    defaults: Destinations,
+    emailing: bool,
+    digest_threshold: int,
+) -> Routed:
+    """Each item as an alert, routed; a Slack destination with ``digest_threshold`` or more alerts
+    in the batch gets them as digests (render.py), every other destination one alert at a time.
+    ``emailing``: e-mail is configured (a sender and the SES port)."""
+    alerts = [_alert(item, prefix=prefix, dashboards=dashboards, defaults=defaults) for item in items]
+    members: dict[str, list[Alert]] = {}
+    for alert in alerts:
+        for destination in alert.destinations.slack_secrets:
+            members.setdefault(destination, []).append(alert)
+    digests = {d: group for d, group in members.items() if len(group) >= digest_threshold}
+    for alert in alerts:
+        alone = [
+            Target(f"slack:{d}", f"slack:{d}", threaded=d.startswith(BOT_PREFIX))
+            for d in alert.destinations.slack_secrets
+            if d not in digests
+        ]
+        if emailing and alert.destinations.email_recipients:
+            alone.append(Target("email", f"email:{len(alert.destinations.email_recipients)} recipient(s)"))
+        alert.targets = tuple(alone)
+    return Routed(alerts, digests)
+
+
+def _alert(item: BatchItem, *, prefix: str, dashboards: bool, defaults: Destinations) -> Alert:
+    kind = kind_of(item, prefix=prefix, dashboards=dashboards)
+    return Alert(item, kind, route(kind.context, defaults))
+
+
+def kind_of(item: BatchItem, *, prefix: str, dashboards: bool) -> AlertKind:
+    """What ``item`` is on its way to people (core.alerting.alert_kinds); an unreadable record is
+    told too, summarised, to the default destinations."""
+    if item.notification is None:
+        return UnreadableAlert(item.message_id, item.raw, item.unreadable or "unreadable", item.received)
+    return alert_kind(item.notification, prefix=prefix, dashboards=dashboards)

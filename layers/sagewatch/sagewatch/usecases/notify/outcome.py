@@ -7,6 +7,10 @@ from typing import Any
 
 from sagewatch.core.shared.errors import SageWatchError
 
+# What a destination may fail with (reported, retried from the queue); anything else is a bug:
+# it fails the whole batch, which is retried.
+DELIVERY_FAILURES = (SageWatchError, OSError, ValueError)
+
 
 class DeliveryError(SageWatchError):
     """At least one destination did not get the alert; the notification must be retried."""

@@ -1,8 +1,13 @@
-"""What the alert pipeline needs from the outside world, as Protocols (adapters implement them)."""
+"""What the alert pipeline needs from the outside world, as Protocols (adapters implement them).
+
+The use case owns these contracts and imports no adapter: the values and errors they carry are
+in the core (``core.alerting.delivery_record``, ``core.alerting.delivery_errors``,
+``core.shared.errors.NoTimeLeftError``), and the adapters implement them.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Hashable, Sequence
 from typing import Any, Protocol
 
 from sagewatch.core.alerting.delivery_record import Claimed, LeaseRelease, Settlement, Stored
@@ -59,3 +64,20 @@ class RecordsPort(Protocol):
         *,
         lease: LeaseRelease | None = None,
     ) -> dict[str, Stored]: ...
+
+
+class PacePort(Protocol):
+    """This process's own pace per key (``adapters.rate_limit.RateLimiter``): ``wait`` for the
+    key's next slot (``NoTimeLeftError`` if it is further than the time left), ``hold`` it after
+    an answer."""
+
+    min_interval: float
+
+    def wait(self, key: Hashable, *, time_left: Callable[[], float] | None = None, reserve: float = 0.0) -> None: ...
+    def hold(self, key: Hashable, seconds: float = 0.0) -> None: ...
+
+
+class HoldPort(Protocol):
+    """AlertQueue, to put an OK back for the settle window (``adapters.alert_queue``)."""
+
+    def hold(self, envelope: dict[str, Any], delay_seconds: int) -> None: ...

@@ -1,61 +1,68 @@
-"""Rendering: an alert's view as a Slack message or a MIME email, and when a storm becomes digests.
+"""Render, the fourth stage: an alert's view and its verdicts become the payloads to send.
 
-When ``digest_threshold`` or more alerts for one Slack destination are pending in a batch, they
-go out as digests (see core.alerting.digest), up to ``DIGEST_CHUNK`` alerts a message, built
-from the notifications alone: no reads, which is also what keeps a storm cheap.
+Each destination gets the view as it is told to it (``incidents.told_view``: its title says what
+it is to its incident) as a Slack message (Block Kit) or a MIME e-mail; the gate's thread, if
+any, goes with it. A storm for one Slack destination (intake.py decides which) goes out as
+digests (core.alerting.digest), up to ``DIGEST_CHUNK`` alerts a message, whose lines come from
+the views built without reads: which is also what keeps a storm cheap.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, TypeVar
 
 from sagewatch.core.alerting.alert import AlertView
 from sagewatch.core.alerting.digest import DigestEntry, render_digest
-from sagewatch.core.alerting.notification import AlarmNotification, Notification
 from sagewatch.core.alerting.render_email import build_mime, render_email
 from sagewatch.core.alerting.render_slack import render_slack
-from sagewatch.usecases.notify.intake import Pending
+from sagewatch.usecases.notify.gate import Verdict
+from sagewatch.usecases.notify.incidents import told_view
 
 DIGEST_CHUNK = 40  # alerts per digest message: well within 50 blocks and 3000 characters a section
 
-
-def slack_message(view: AlertView) -> dict[str, Any]:
-    return render_slack(view)
+T = TypeVar("T")
 
 
-def email_mime(view: AlertView, *, sender: str, recipients: Sequence[str]) -> bytes:
-    return build_mime(render_email(view), sender=sender, recipients=recipients, chart_png=view.chart_png)
+@dataclass(frozen=True)
+class Outgoing:
+    """One destination's payload: a Slack message (``slack``) or an e-mail (``mime`` to
+    ``recipients``), with the view as told (bot mode uploads its chart into the thread)."""
+
+    verdict: Verdict
+    view: AlertView
+    slack: dict[str, Any] | None = None
+    mime: bytes | None = None
+    recipients: tuple[str, ...] = ()
+
+    @property
+    def key(self) -> str:
+        return self.verdict.key
 
 
-def digest_groups(pending: Sequence[Pending], threshold: int) -> dict[str, list[int]]:
-    """Slack destination → the pending alerts (indexes) it gets as digests: storms only."""
-    groups: dict[str, list[int]] = {}
-    for index, entry in enumerate(pending):
-        for destination in entry.destinations.slack_secrets:
-            groups.setdefault(destination, []).append(index)
-    return {destination: members for destination, members in groups.items() if len(members) >= threshold}
+def outgoing(
+    view: AlertView, told: Sequence[Verdict], *, sender: str | None, recipients: tuple[str, ...]
+) -> list[Outgoing]:
+    """The payload of every told destination (e-mail from ``sender`` to ``recipients``)."""
+    payloads: list[Outgoing] = []
+    for verdict in told:
+        shown = told_view(view, verdict.decision)
+        if verdict.target.slack is not None:
+            payloads.append(Outgoing(verdict, shown, slack=render_slack(shown)))
+        else:
+            assert sender is not None  # intake routes e-mail only when a sender is configured
+            mime = build_mime(render_email(shown), sender=sender, recipients=recipients, chart_png=shown.chart_png)
+            payloads.append(Outgoing(verdict, shown, mime=mime, recipients=recipients))
+    return payloads
 
 
-def digest_chunks(members: Sequence[Pending]) -> list[Sequence[Pending]]:
+def digest_chunks(members: Sequence[T]) -> list[Sequence[T]]:
     return [members[start : start + DIGEST_CHUNK] for start in range(0, len(members), DIGEST_CHUNK)]
 
 
-def digest_messages(chunk: Sequence[Pending], *, channel: str) -> list[dict[str, Any]]:
+def digest_messages(chunk: Sequence[DigestEntry], *, channel: str) -> list[dict[str, Any]]:
     """The Slack messages for one chunk; a chunk of one is that alert's own message."""
     if len(chunk) == 1:
         return [render_slack(chunk[0].view)]
-    return render_digest([DigestEntry(e.view, severity(e.notification)) for e in chunk], channel=channel)
-
-
-def severity(notification: Notification | None) -> float | None:
-    """How far past its threshold an alarm is (the digest lists the worst first)."""
-    if not isinstance(notification, AlarmNotification):
-        return None
-    value, threshold = notification.breaching_value, notification.threshold
-    if value is None or threshold is None or threshold == 0:
-        return None
-    ratio = value / threshold
-    if notification.comparison and "Less" in notification.comparison:
-        return threshold / value if value else None
-    return ratio
+    return render_digest(chunk, channel=channel)

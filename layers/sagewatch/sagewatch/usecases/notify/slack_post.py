@@ -18,11 +18,12 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from sagewatch.adapters.rate_limit import NoTimeLeftError, RateLimiter
-from sagewatch.adapters.slack import OutOfTimeError, SlackDeliveryError
 from sagewatch.config import NotifyConfig
 from sagewatch.core.alerting.alert import AlertView
+from sagewatch.core.alerting.delivery_errors import OutOfTimeError, SlackDeliveryError
 from sagewatch.core.alerting.delivery_record import LeaseRelease
+from sagewatch.core.alerting.routing import BOT_PREFIX
+from sagewatch.core.shared.errors import NoTimeLeftError
 from sagewatch.observability import ALERTS_RETRIED, count
 from sagewatch.usecases.notify.channel_pacing import ChannelPacer
 from sagewatch.usecases.notify.outcome import DeliveryError
@@ -31,7 +32,6 @@ from sagewatch.usecases.notify.ports import SlackBotPort, SlackPort
 log = logging.getLogger(__name__)
 
 SLACK_ATTEMPTS = 5  # per message and invocation; the queue retries beyond that
-BOT_PREFIX = "bot:"  # a Slack destination "bot:<channel>" (secret names cannot contain ':')
 MAX_SERVER_ERROR_BACKOFF = 2.0  # seconds
 
 
@@ -44,15 +44,14 @@ class SlackPoster:
         webhook_url: Callable[[str], str],
         bot: SlackBotPort | None,
         bot_token: Callable[[str], str] | None,
-        pacer: RateLimiter | ChannelPacer,
+        pacer: ChannelPacer,
     ) -> None:
         self._settings = settings
         self._webhook = webhook
         self._webhook_url = webhook_url
         self._bot = bot
         self._bot_token = bot_token
-        # A bare RateLimiter paces this process only (one environment, or tests).
-        self._pacer = pacer if isinstance(pacer, ChannelPacer) else ChannelPacer(pacer)
+        self._pacer = pacer
 
     def post(
         self,

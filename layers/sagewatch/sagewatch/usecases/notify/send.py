@@ -1,0 +1,100 @@
+"""Send, the fifth stage: each payload goes out, and what became of it is a value (``Sent``).
+
+Slack through ``slack_post.SlackPoster`` (Slack's pace per channel across environments, Retry-After,
+bot threads and the chart upload), e-mail through SES. A send that fails with what a destination
+may fail with (``DELIVERY_FAILURES``) is reported and given back by the record stage (the alert
+returns to the queue); anything else is a bug and fails the batch. Every outcome lands in the
+alert's report and in ``AlertsDelivered`` / ``AlertsFailed`` (one per alert and destination;
+``AlertsDigested`` for the alerts a digest message carried). The channel lease still held after
+the last accepted request is handed to the record stage (:meth:`Sender.take_release`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sagewatch.core.alerting.delivery_record import LeaseRelease
+from sagewatch.observability import ALERTS_DELIVERED, ALERTS_DIGESTED, ALERTS_FAILED, count
+from sagewatch.usecases.notify.intake import Alert
+from sagewatch.usecases.notify.outcome import DELIVERY_FAILURES
+from sagewatch.usecases.notify.ports import EmailPort
+from sagewatch.usecases.notify.render import Outgoing
+from sagewatch.usecases.notify.slack_post import SlackPoster
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Sent:
+    """What became of one destination's send: ``ok`` (and Slack's ``ts`` in bot mode) or not."""
+
+    key: str
+    ok: bool
+    ts: str | None = None
+
+
+class Sender:
+    def __init__(self, *, slack: SlackPoster, email: EmailPort | None, sender: str | None) -> None:
+        self._slack = slack
+        self._email = email
+        self._sender = sender
+
+    def send(self, alert: Alert, out: Outgoing, remaining_ms: Callable[[], int]) -> Sent:
+        label = out.verdict.target.label
+        try:
+            result = self._post(out, remaining_ms)
+        except DELIVERY_FAILURES as exc:
+            log.error("delivery to %s failed: %s", label, exc, extra={"alarm": alert.kind.headline.alarm})
+            alert.report.failed.append(f"{label}: {exc}")
+            count(ALERTS_FAILED)
+            return Sent(out.key, False)
+        alert.report.delivered.append(label)
+        count(ALERTS_DELIVERED)
+        ts = (result or {}).get("ts")
+        return Sent(out.key, True, str(ts) if ts else None)
+
+    def _post(self, out: Outgoing, remaining_ms: Callable[[], int]) -> dict[str, Any] | None:
+        destination = out.verdict.target.slack
+        if destination is not None and out.slack is not None:
+            return self._slack.post(
+                destination, out.slack, remaining_ms, view=out.view, thread_ts=out.verdict.thread_ts
+            )
+        assert self._email is not None and self._sender and out.mime is not None  # routed only when configured
+        return {"ses_message_id": self._email.send(self._sender, out.recipients, out.mime)}
+
+    def digest(
+        self,
+        destination: str,
+        chunk: Sequence[Alert],
+        messages: Sequence[dict[str, Any]],
+        remaining_ms: Callable[[], int],
+    ) -> bool:
+        """Post one chunk's messages; whether they all went out (a failure fails the whole chunk)."""
+        key = f"slack:{destination}"
+        try:
+            for message in messages:
+                self._slack.post(destination, message, remaining_ms)
+        except DELIVERY_FAILURES as exc:
+            log.error("digest to %s failed: %s", f"{key} (digest)", exc)
+            for alert in chunk:
+                alert.report.failed.append(f"{key} (digest): {exc}")
+            count(ALERTS_FAILED, len(chunk))
+            self._slack.flush()
+            return False
+        for alert in chunk:
+            alert.report.delivered.append(f"{key} (digest of {len(chunk)})")
+        count(ALERTS_DELIVERED, len(chunk))
+        if len(chunk) > 1:
+            count(ALERTS_DIGESTED, len(chunk))
+        return True
+
+    def take_release(self) -> LeaseRelease | None:
+        """The channel lease still held after the last accepted request, for the alert's settlement."""
+        return self._slack.take_release()
+
+    def flush(self) -> None:
+        """Release a kept channel lease now (nothing settles it)."""
+        self._slack.flush()
