@@ -42,8 +42,8 @@ if TYPE_CHECKING:
     from mypy_boto3_cloudwatch import CloudWatchClient
     from mypy_boto3_sagemaker import SageMakerClient
 
-    from sagewatch.adapters.cloudwatch import CloudWatchWriter
-    from sagewatch.adapters.fleet import StateStore
+    from sagewatch.adapters.cloudwatch.alarms_and_dashboards import CloudWatchWriter
+    from sagewatch.adapters.dynamodb.fleet_state import StateStore
     from sagewatch.adapters.sagemaker import SageMakerEndpoints
     from sagewatch.config import FleetWidgetConfig, MonitoringConfig, NotifyConfig, OnboardConfig, ReconcileConfig
     from sagewatch.core.monitoring.policy import Policy
@@ -139,7 +139,7 @@ class Wiring:
             return config
         now = self._clock()
         if self._policy is None or fresh or now - self._policy_read_at > POLICY_TTL_SECONDS:
-            from sagewatch.adapters.fleet import load_policy
+            from sagewatch.adapters.ssm import load_policy
 
             self._policy = load_policy(self.client("ssm"), config.policy_parameter)
             self._policy_read_at = now
@@ -149,14 +149,13 @@ class Wiring:
 
     def onboarding(self, config: OnboardConfig, *, fresh: bool = False) -> Onboarding:
         """The event path: unpaced writes, failures published as notices on the alert topic."""
-        from sagewatch.adapters.cloudwatch import CloudWatchWriter
+        from sagewatch.adapters.cloudwatch.alarms_and_dashboards import CloudWatchWriter
 
         return self._onboarding(config, CloudWatchWriter(self.deferred("cloudwatch")), fresh=fresh)
 
     def monitoring_runs(self, config: OnboardConfig) -> MonitoringRunAlerts:
         """The event path for finished Model Monitor runs: read the schedule, publish the alert."""
-        from sagewatch.adapters.model_monitor import ModelMonitorReader
-        from sagewatch.adapters.sagemaker import SageMakerEndpoints
+        from sagewatch.adapters.sagemaker import ModelMonitorReader, SageMakerEndpoints
         from sagewatch.adapters.sns import NoticePublisher
         from sagewatch.usecases.monitoring_runs import MonitoringRunAlerts
 
@@ -166,8 +165,8 @@ class Wiring:
 
     def onboard_worker(self, config: OnboardConfig, *, fresh: bool = False) -> Onboarding:
         """The OnboardQueue worker: paced writes, what was applied recorded in the state table."""
-        from sagewatch.adapters.cloudwatch import CloudWatchWriter
-        from sagewatch.adapters.fleet import StateStore
+        from sagewatch.adapters.cloudwatch.alarms_and_dashboards import CloudWatchWriter
+        from sagewatch.adapters.dynamodb.fleet_state import StateStore
         from sagewatch.adapters.pacing import paced_cloudwatch
 
         # Kept: the pacing budget spans the invocations of a warm environment.
@@ -186,7 +185,7 @@ class Wiring:
 
         current = self.with_current_policy(config, fresh=fresh)
         notices = NoticePublisher(self.deferred("sns"), current.alert_topic_arn) if current.alert_topic_arn else None
-        from sagewatch.adapters.metric_history import MetricHistory
+        from sagewatch.adapters.cloudwatch.metric_history import MetricHistory
 
         traffic = MetricHistory(self.deferred("cloudwatch"))  # reads are not paced: GetMetricData is 50 TPS
         endpoints = SageMakerEndpoints(self.deferred("sagemaker"))
@@ -194,7 +193,7 @@ class Wiring:
 
     def operator(self, config: MonitoringConfig, *, write_tps: float) -> Operator:
         """The CLI's plan/sync/remove: onboarding with writes paced at ``write_tps`` (0 = unpaced)."""
-        from sagewatch.adapters.cloudwatch import CloudWatchWriter
+        from sagewatch.adapters.cloudwatch.alarms_and_dashboards import CloudWatchWriter
         from sagewatch.adapters.pacing import paced_cloudwatch
         from sagewatch.adapters.sagemaker import SageMakerEndpoints
         from sagewatch.usecases.onboarding import Onboarding
@@ -203,7 +202,7 @@ class Wiring:
         cloudwatch, sagemaker = self.client("cloudwatch"), self.client("sagemaker")
         writer = CloudWatchWriter(paced_cloudwatch(cloudwatch, write_tps))
         endpoints = SageMakerEndpoints(sagemaker)
-        from sagewatch.adapters.metric_history import MetricHistory
+        from sagewatch.adapters.cloudwatch.metric_history import MetricHistory
 
         onboarding = Onboarding(endpoints, writer, current, traffic=MetricHistory(cloudwatch))
         return Operator(current, onboarding, endpoints, writer, sagemaker, cloudwatch)
@@ -214,8 +213,8 @@ class Wiring:
         Built from the same pieces as onboarding (endpoint reader, policy, ``Onboarding.desired``);
         its writer is never called. ``max_datapoints`` is GetMetricData's page size (default: the
         API's 100,800)."""
-        from sagewatch.adapters.cloudwatch import CloudWatchWriter
-        from sagewatch.adapters.metric_history import MAX_DATAPOINTS_PER_CALL, MetricHistory
+        from sagewatch.adapters.cloudwatch.alarms_and_dashboards import CloudWatchWriter
+        from sagewatch.adapters.cloudwatch.metric_history import MAX_DATAPOINTS_PER_CALL, MetricHistory
         from sagewatch.adapters.sagemaker import SageMakerEndpoints
         from sagewatch.usecases.backtest import Backtester
         from sagewatch.usecases.onboarding import Onboarding
@@ -231,8 +230,9 @@ class Wiring:
 
     def reconciler(self, config: ReconcileConfig) -> Reconciler:
         """The fleet reconcile, planning with the policy version the worker will apply (read now)."""
-        from sagewatch.adapters.cloudwatch import CloudWatchWriter
-        from sagewatch.adapters.fleet import StateStore, WorkQueue
+        from sagewatch.adapters.cloudwatch.alarms_and_dashboards import CloudWatchWriter
+        from sagewatch.adapters.dynamodb.fleet_state import StateStore
+        from sagewatch.adapters.sqs import WorkQueue
         from sagewatch.usecases.reconcile import Reconciler
 
         current = self.with_current_policy(config, fresh=True)
@@ -258,18 +258,18 @@ class Wiring:
         return self._keep("notifier", lambda: self._build_notifier(config))
 
     def _build_notifier(self, config: NotifyConfig) -> Notifier:
-        from sagewatch.adapters.alarm_history import AlarmHistory
-        from sagewatch.adapters.alert_queue import AlertQueue
-        from sagewatch.adapters.channel_lease import ChannelLease
-        from sagewatch.adapters.deliveries import DeliveryRecords
-        from sagewatch.adapters.email import EmailSender
-        from sagewatch.adapters.logs import LogsReader
-        from sagewatch.adapters.metrics import MetricsReader
+        from sagewatch.adapters.cloudwatch.alarm_history import AlarmHistory
+        from sagewatch.adapters.cloudwatch.alert_metrics import MetricsReader
+        from sagewatch.adapters.cloudwatch_logs import LogsReader
+        from sagewatch.adapters.dynamodb.channel_lease import ChannelLease
+        from sagewatch.adapters.dynamodb.deliveries import DeliveryRecords
         from sagewatch.adapters.rate_limit import RateLimiter
-        from sagewatch.adapters.s3_reports import ReportReader
+        from sagewatch.adapters.s3 import ReportReader
         from sagewatch.adapters.sagemaker import ComponentReader
-        from sagewatch.adapters.secrets import secrets_provider, slack_bot_token, slack_webhook_url
+        from sagewatch.adapters.secrets_manager import secrets_provider, slack_bot_token, slack_webhook_url
+        from sagewatch.adapters.ses import EmailSender
         from sagewatch.adapters.slack import SlackBotSender, SlackWebhookSender
+        from sagewatch.adapters.sqs import AlertQueue
         from sagewatch.core.alerting.metric_queries import series_to_minutes
         from sagewatch.usecases.notify import Notifier
         from sagewatch.usecases.notify.channel_pacing import ChannelPacer

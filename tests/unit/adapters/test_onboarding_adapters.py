@@ -10,7 +10,7 @@ import pytest
 from botocore.stub import Stubber
 
 from sagewatch.adapters.aws import MAX_THROTTLE_RETRIES
-from sagewatch.adapters.cloudwatch import CloudWatchWriter
+from sagewatch.adapters.cloudwatch.alarms_and_dashboards import CloudWatchWriter
 from sagewatch.adapters.sagemaker import SageMakerEndpoints
 from sagewatch.core.monitoring.alarms import desired_alarms
 from sagewatch.core.monitoring.policy import Policy

@@ -14,7 +14,8 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from sagewatch.adapters.fleet import StateStore, list_dashboards, list_endpoints
+from sagewatch.adapters.cloudwatch.alarms_and_dashboards import CloudWatchWriter
+from sagewatch.adapters.dynamodb.fleet_state import StateStore
 from sagewatch.adapters.pagination import (
     DYNAMODB_START_KEY,
     LOGS_NEXT_TOKEN,
@@ -187,7 +188,7 @@ def test_list_endpoints_reads_every_page(sagemaker: tuple[Any, Stubber]) -> None
 
     stubber.add_response("list_endpoints", {"Endpoints": [summary("a")], "NextToken": "t1"}, {"MaxResults": 100})
     stubber.add_response("list_endpoints", {"Endpoints": [summary("b")]}, {"MaxResults": 100, "NextToken": "t1"})
-    listed = list_endpoints(client)
+    listed = SageMakerEndpoints(client).list_endpoints()
     assert [(e.name, e.status) for e in listed] == [("a", "InService"), ("b", "InService")]
 
 
@@ -200,7 +201,7 @@ def test_list_dashboards_reads_every_page(cloudwatch: tuple[Any, Stubber]) -> No
     stubber.add_response(
         "list_dashboards", {"DashboardEntries": [{"DashboardName": "SageWatch_b"}]}, {**request, "NextToken": "t"}
     )
-    assert list_dashboards(client, "SageWatch_") == ["SageWatch_a", "SageWatch_b"]
+    assert CloudWatchWriter(client).list_dashboards("SageWatch_") == ["SageWatch_a", "SageWatch_b"]
 
 
 def test_state_scan_reads_every_page_and_finds_the_checkpoint() -> None:

@@ -4,7 +4,7 @@ The endpoint is read and its alarms derived by the very code onboarding runs
 (``Onboarding.read_profile``, drift metrics of Model Monitor schedules included, and
 ``Onboarding.desired`` with the fleet policy), so the
 backtest and the alarms in the account cannot disagree. History comes from GetMetricData
-(``adapters.metric_history``); the replay and the threshold search are pure
+(``adapters.cloudwatch.metric_history``); the replay and the threshold search are pure
 (``core.monitoring.backtest``). Nothing is written.
 """
 
@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sagewatch.adapters.metric_history import MetricHistory
+from sagewatch.adapters.cloudwatch.metric_history import MetricHistory
 from sagewatch.core.monitoring.backtest import BacktestReport, backtest_alarm, history_queries, window
 from sagewatch.usecases.onboarding import Onboarding
 

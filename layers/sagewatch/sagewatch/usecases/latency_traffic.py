@@ -1,6 +1,6 @@
 """Read the traffic each latency alarm will see, for core.monitoring.latency_fit.
 
-One GetMetricData (``adapters.metric_history`` splits it within the API's limits: 500 queries and
+One GetMetricData (``adapters.cloudwatch.metric_history`` splits it within the API's limits: 500 queries and
 100,800 data points a call) reads every target's hourly ``SampleCount`` of ``ModelLatency`` over
 the last ``HISTORY_DAYS`` days: 336 points a target, so up to 300 targets a call. Hourly data is
 kept for 455 days ("GetMetricData", CloudWatch API Reference: 1-minute data for 15 days, 5-minute
@@ -13,7 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sagewatch.adapters.metric_history import MetricHistory
+from sagewatch.adapters.cloudwatch.metric_history import MetricHistory
 from sagewatch.core.monitoring.alarm_spec import Dimensions
 from sagewatch.core.monitoring.latency_fit import HISTORY_DAYS, LatencyFit, class_of_alarm, fit_latency, quiet_hour_rate
 from sagewatch.core.shared.namespaces import INVOCATION_NAMESPACE

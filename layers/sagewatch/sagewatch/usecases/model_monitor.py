@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from sagewatch.adapters.cloudwatch import CloudWatchWriter
+from sagewatch.adapters.cloudwatch.alarms_and_dashboards import CloudWatchWriter
 from sagewatch.core.monitoring.model_monitor import (
     DRIFT_METRIC_LOCATIONS,
     DriftMetric,

@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any
 
-from sagewatch.adapters.cloudwatch import CloudWatchWriter
-from sagewatch.adapters.fleet import StateStore
-from sagewatch.adapters.metric_history import MetricHistory
+from sagewatch.adapters.cloudwatch.alarms_and_dashboards import CloudWatchWriter
+from sagewatch.adapters.cloudwatch.metric_history import MetricHistory
+from sagewatch.adapters.dynamodb.fleet_state import StateStore
 from sagewatch.adapters.sagemaker import SageMakerEndpoints
 from sagewatch.adapters.sns import NoticePublisher
 from sagewatch.config import MonitoringConfig

@@ -21,10 +21,11 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sagewatch.adapters.cloudwatch import CloudWatchWriter
-from sagewatch.adapters.fleet import StateStore, WorkQueue, list_components, list_dashboards, list_endpoints
-from sagewatch.adapters.metric_history import MetricHistory
+from sagewatch.adapters.cloudwatch.alarms_and_dashboards import CloudWatchWriter
+from sagewatch.adapters.cloudwatch.metric_history import MetricHistory
+from sagewatch.adapters.dynamodb.fleet_state import StateStore
 from sagewatch.adapters.sagemaker import SageMakerEndpoints
+from sagewatch.adapters.sqs import WorkQueue
 from sagewatch.core.fleet.plan import FleetPlan, WorkItem, group_alarms, plan_fleet
 from sagewatch.core.monitoring.alarms import LATENCY_KEY
 from sagewatch.core.monitoring.latency_fit import latency_targets, refit_reasons
@@ -86,17 +87,18 @@ class Reconciler:
         prefix, ListDashboards, ListMonitoringSchedules (and, when schedules exist, ListMetrics per
         data-quality namespace), and one GetMetricData (paged within its limits) for the traffic of
         every latency alarm."""
-        components = list_components(self._sagemaker)
-        endpoints = [replace(e, components=components.get(e.name, ())) for e in list_endpoints(self._sagemaker)]
+        sagemaker = SageMakerEndpoints(self._sagemaker)
+        components = sagemaker.components_by_endpoint()
+        endpoints = [replace(e, components=components.get(e.name, ())) for e in sagemaker.list_endpoints()]
         states, checkpoint = self._state.scan()
         alarms = group_alarms(self._prefix, self._cloudwatch.list_alarms(f"{self._prefix}/"))
         # Dashboards are account-wide: list only this region's, so another region's stack's
         # dashboards are never taken for orphans (core.shared.naming).
-        boards = list_dashboards(self._cloudwatch_client, dashboard_prefix(self._prefix, self._region))
+        boards = self._cloudwatch.list_dashboards(dashboard_prefix(self._prefix, self._region))
         # One account-wide ListMonitoringSchedules, and the drift features the schedules have
         # published (ListMetrics per data-quality namespace): an endpoint whose schedules changed,
         # or published a feature not alarmed yet, is re-fitted.
-        summaries = SageMakerEndpoints(self._sagemaker).list_monitoring_schedules()
+        summaries = sagemaker.list_monitoring_schedules()
         features = discovered_features(self._cloudwatch) if summaries else {}
         schedules = fingerprints_from_summaries(summaries, features)
         fleet = plan_fleet(

@@ -7,7 +7,7 @@ the incident record with a *token* (the number of writes it had: the condition t
 concurrent writers honest). So one conditional write claims every destination of an alert and
 answers with the incidents to decide from, and one more records what was told (docs/delivery.md).
 
-Pure: no I/O. ``adapters.deliveries`` stores these, ``usecases.notify.deliver`` uses them.
+Pure: no I/O. ``adapters.dynamodb.deliveries`` stores these, ``usecases.notify.deliver`` uses them.
 """
 
 from __future__ import annotations

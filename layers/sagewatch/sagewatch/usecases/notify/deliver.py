@@ -2,7 +2,7 @@
 
 The key is (SNS MessageId, destination), so a redelivered notification, a duplicate in the same
 batch, or a batch retried after a partial failure never sends again what already went out
-(see adapters.deliveries and docs/delivery.md). One claim covers every destination of an alert
+(see adapters.dynamodb.deliveries and docs/delivery.md). One claim covers every destination of an alert
 and answers with their incident records; one settlement completes what went out (or was not told
 on purpose), gives back what failed or waits (the retry from the queue takes it again) and writes
 the incident records decided — with the Slack channel lease still held, in the same call. A digest

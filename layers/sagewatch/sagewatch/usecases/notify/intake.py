@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
-from sagewatch.adapters.alert_queue import SETTLED_MARKER
+from sagewatch.adapters.sqs import SETTLED_MARKER
 from sagewatch.core.alerting.alert import AlertView
 from sagewatch.core.alerting.alert_builder import Enrichment, build_alarm_view, build_failure_view
 from sagewatch.core.alerting.alert_target import AlertTarget, resolve_target
@@ -48,7 +48,7 @@ class BatchItem:
     raw: str = ""
     received: datetime | None = None
     envelope: dict[str, Any] | None = None  # the SNS envelope, when it came through AlertQueue (can be held)
-    settled: bool = False  # the copy of an OK that waited for the settle window (adapters.alert_queue)
+    settled: bool = False  # the copy of an OK that waited for the settle window (adapters.sqs)
 
 
 def sns_payload(record: dict[str, Any]) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
-from sagewatch.adapters.s3_reports import ReportUnavailableError
+from sagewatch.adapters.s3 import ReportUnavailableError
 from sagewatch.core.alerting.alert import AlertView
 from sagewatch.core.alerting.monitoring_run_view import build_monitoring_run_view
 from sagewatch.core.alerting.notification import MonitoringRunNotice

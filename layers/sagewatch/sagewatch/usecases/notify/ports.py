@@ -45,7 +45,7 @@ class EmailPort(Protocol):
 
 
 class RecordsPort(Protocol):
-    """What went out and what was told (``adapters.deliveries``): per alert, one claim of all its
+    """What went out and what was told (``adapters.dynamodb.deliveries``): per alert, one claim of all its
     destinations answered with their incidents, and one settlement (with a kept channel lease)."""
 
     def claim(

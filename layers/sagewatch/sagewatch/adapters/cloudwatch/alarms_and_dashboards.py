@@ -61,6 +61,17 @@ class CloudWatchWriter:
             calls += 1
         return calls
 
+    def list_dashboards(self, name_prefix: str) -> list[str]:
+        """Names of the dashboards whose name starts with ``name_prefix`` (ListDashboards, paginated)."""
+        dashboards = items(
+            "ListDashboards",
+            self._client.list_dashboards,
+            "DashboardEntries",
+            DashboardNamePrefix=name_prefix,
+            sleep=self._sleep,
+        )
+        return [str(d["DashboardName"]) for d in dashboards]
+
     def get_dashboard_body(self, name: str) -> str | None:
         try:
             result = call("GetDashboard", self._client.get_dashboard, DashboardName=name, sleep=self._sleep)

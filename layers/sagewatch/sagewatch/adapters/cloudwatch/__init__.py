@@ -1,0 +1,1 @@
+"""CloudWatch: alarms and dashboards, the metrics an alert shows, days of metric history, alarm history."""
