@@ -179,14 +179,13 @@ class Wiring:
     def _onboarding(
         self, config: OnboardConfig, writer: CloudWatchWriter, *, state: StateStore | None = None, fresh: bool
     ) -> Onboarding:
+        from sagewatch.adapters.cloudwatch.metric_history import MetricHistory
         from sagewatch.adapters.sagemaker import SageMakerEndpoints
         from sagewatch.adapters.sns import NoticePublisher
         from sagewatch.usecases.onboarding import Onboarding
 
         current = self.with_current_policy(config, fresh=fresh)
         notices = NoticePublisher(self.deferred("sns"), current.alert_topic_arn) if current.alert_topic_arn else None
-        from sagewatch.adapters.cloudwatch.metric_history import MetricHistory
-
         traffic = MetricHistory(self.deferred("cloudwatch"))  # reads are not paced: GetMetricData is 50 TPS
         endpoints = SageMakerEndpoints(self.deferred("sagemaker"))
         return Onboarding(endpoints, writer, current, notices, state, traffic=traffic)
@@ -194,6 +193,7 @@ class Wiring:
     def operator(self, config: MonitoringConfig, *, write_tps: float) -> Operator:
         """The CLI's plan/sync/remove: onboarding with writes paced at ``write_tps`` (0 = unpaced)."""
         from sagewatch.adapters.cloudwatch.alarms_and_dashboards import CloudWatchWriter
+        from sagewatch.adapters.cloudwatch.metric_history import MetricHistory
         from sagewatch.adapters.pacing import paced_cloudwatch
         from sagewatch.adapters.sagemaker import SageMakerEndpoints
         from sagewatch.usecases.onboarding import Onboarding
@@ -202,8 +202,6 @@ class Wiring:
         cloudwatch, sagemaker = self.client("cloudwatch"), self.client("sagemaker")
         writer = CloudWatchWriter(paced_cloudwatch(cloudwatch, write_tps))
         endpoints = SageMakerEndpoints(sagemaker)
-        from sagewatch.adapters.cloudwatch.metric_history import MetricHistory
-
         onboarding = Onboarding(endpoints, writer, current, traffic=MetricHistory(cloudwatch))
         return Operator(current, onboarding, endpoints, writer, sagemaker, cloudwatch)
 
@@ -231,15 +229,18 @@ class Wiring:
     def reconciler(self, config: ReconcileConfig) -> Reconciler:
         """The fleet reconcile, planning with the policy version the worker will apply (read now)."""
         from sagewatch.adapters.cloudwatch.alarms_and_dashboards import CloudWatchWriter
+        from sagewatch.adapters.cloudwatch.metric_history import MetricHistory
         from sagewatch.adapters.dynamodb.fleet_state import StateStore
+        from sagewatch.adapters.sagemaker import SageMakerEndpoints
         from sagewatch.adapters.sqs import WorkQueue
         from sagewatch.usecases.reconcile import Reconciler
 
         current = self.with_current_policy(config, fresh=True)
+        cloudwatch = self.deferred("cloudwatch")
         return Reconciler(
-            sagemaker_client=self.deferred("sagemaker"),
-            cloudwatch=CloudWatchWriter(self.deferred("cloudwatch")),
-            cloudwatch_client=self.deferred("cloudwatch"),
+            sagemaker=SageMakerEndpoints(self.deferred("sagemaker")),
+            cloudwatch=CloudWatchWriter(cloudwatch),
+            traffic=MetricHistory(cloudwatch),  # reads are not paced: GetMetricData is 50 TPS
             state=StateStore(self.deferred("dynamodb"), config.state_table),
             queue=WorkQueue(self.deferred("sqs"), config.queue_url),
             prefix=config.name_prefix,
@@ -316,9 +317,12 @@ class Wiring:
 
     def fleet_overview(self, config: FleetWidgetConfig) -> Callable[[], str]:
         """Renders the fleet dashboard's live widget (HTML) as of now."""
+        from sagewatch.adapters.cloudwatch.alarms_and_dashboards import CloudWatchWriter
+        from sagewatch.adapters.cloudwatch.metrics_insights import MetricsInsights
         from sagewatch.usecases.fleet_overview import fleet_overview
 
         cloudwatch = self.deferred("cloudwatch")
+        alarms, sums = CloudWatchWriter(cloudwatch), MetricsInsights(cloudwatch)
         return lambda: fleet_overview(
-            cloudwatch, prefix=config.name_prefix, region=config.region, now=lambda: datetime.now(tz=UTC)
+            alarms, sums, prefix=config.name_prefix, region=config.region, now=lambda: datetime.now(tz=UTC)
         )

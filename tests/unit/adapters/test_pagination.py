@@ -25,7 +25,6 @@ from sagewatch.adapters.pagination import (
 )
 from sagewatch.adapters.sagemaker import SageMakerEndpoints
 from sagewatch.core.shared.errors import AwsCallError
-from sagewatch.usecases.fleet_overview import alarms_in_alarm
 
 WHEN = datetime(2026, 11, 28, tzinfo=UTC)
 
@@ -251,7 +250,7 @@ def test_inference_components_are_paginated_and_throttling_is_retried(sagemaker:
     assert len(sleeps) == 1
 
 
-def test_fleet_overview_lists_every_page_of_alarms_in_alarm(cloudwatch: tuple[Any, Stubber]) -> None:
+def test_alarms_in_alarm_reads_every_page(cloudwatch: tuple[Any, Stubber]) -> None:
     client, stubber = cloudwatch
     request = {"AlarmNamePrefix": "SageWatch/", "StateValue": "ALARM", "MaxRecords": 100}
     stubber.add_response("describe_alarms", {"MetricAlarms": [alarm("SageWatch/a/v/k")], "NextToken": "t"}, request)
@@ -260,4 +259,7 @@ def test_fleet_overview_lists_every_page_of_alarms_in_alarm(cloudwatch: tuple[An
         {"MetricAlarms": [alarm("SageWatch/b/v/k"), alarm("SageWatch/c/v/k", state="OK")]},
         {**request, "NextToken": "t"},
     )
-    assert [a["AlarmName"] for a in alarms_in_alarm(client, "SageWatch")] == ["SageWatch/a/v/k", "SageWatch/b/v/k"]
+    assert [a["AlarmName"] for a in CloudWatchWriter(client).alarms_in_alarm("SageWatch/")] == [
+        "SageWatch/a/v/k",
+        "SageWatch/b/v/k",
+    ]

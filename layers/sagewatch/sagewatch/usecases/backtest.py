@@ -10,21 +10,36 @@ backtest and the alarms in the account cannot disagree. History comes from GetMe
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
+from typing import Any, Protocol
 
-from sagewatch.adapters.cloudwatch.metric_history import MetricHistory
 from sagewatch.core.monitoring.backtest import BacktestReport, backtest_alarm, history_queries, window
+from sagewatch.usecases.latency_traffic import MetricPoints
 from sagewatch.usecases.onboarding import Onboarding
 
 MAX_DAYS = 15  # GetMetricData keeps 1-minute datapoints for 15 days; SageWatch's alarms use 60 s
+
+
+class HistoryRead(MetricPoints, Protocol):
+    """The points read, with the GetMetricData calls it took and what CloudWatch complained about."""
+
+    @property
+    def calls(self) -> int: ...
+
+    @property
+    def problems(self) -> Sequence[str]: ...
+
+
+class HistoryPort(Protocol):
+    def read(self, queries: Sequence[Mapping[str, Any]], start: datetime, end: datetime) -> HistoryRead: ...
 
 
 class Backtester:
     def __init__(
         self,
         onboarding: Onboarding,
-        history: MetricHistory,
+        history: HistoryPort,
         now: Callable[[], datetime] = lambda: datetime.now(tz=UTC),
     ) -> None:
         self._onboarding = onboarding

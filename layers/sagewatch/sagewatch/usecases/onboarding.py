@@ -9,11 +9,6 @@ from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any
 
-from sagewatch.adapters.cloudwatch.alarms_and_dashboards import CloudWatchWriter
-from sagewatch.adapters.cloudwatch.metric_history import MetricHistory
-from sagewatch.adapters.dynamodb.fleet_state import StateStore
-from sagewatch.adapters.sagemaker import SageMakerEndpoints
-from sagewatch.adapters.sns import NoticePublisher
 from sagewatch.config import MonitoringConfig
 from sagewatch.core.alerting.notification import failure_notice_message
 from sagewatch.core.fleet.plan import AppliedState, alarm_digest, body_digest, timestamp
@@ -29,8 +24,9 @@ from sagewatch.core.monitoring.schedule_events import ScheduleStateChange
 from sagewatch.core.monitoring.tags import overrides_from_tags
 from sagewatch.core.shared.errors import EndpointNotFoundError
 from sagewatch.core.shared.naming import alarm_prefix, dashboard_name, legacy_dashboard_name
-from sagewatch.usecases.latency_traffic import fits_for
+from sagewatch.usecases.latency_traffic import TrafficHistoryPort, fits_for
 from sagewatch.usecases.model_monitor import with_drift_metrics
+from sagewatch.usecases.onboarding_ports import AlarmsAndDashboardsPort, AppliedStatesPort, EndpointsPort, NoticesPort
 
 log = logging.getLogger(__name__)
 
@@ -54,13 +50,13 @@ class OnboardResult:
 class Onboarding:
     def __init__(
         self,
-        sagemaker: SageMakerEndpoints,
-        cloudwatch: CloudWatchWriter,
+        sagemaker: EndpointsPort,
+        cloudwatch: AlarmsAndDashboardsPort,
         settings: MonitoringConfig,
-        notices: NoticePublisher | None = None,
-        state: StateStore | None = None,
+        notices: NoticesPort | None = None,
+        state: AppliedStatesPort | None = None,
         *,
-        traffic: MetricHistory | None = None,
+        traffic: TrafficHistoryPort | None = None,
         now: Callable[[], datetime] = lambda: datetime.now(tz=UTC),
     ) -> None:
         self._sagemaker = sagemaker
