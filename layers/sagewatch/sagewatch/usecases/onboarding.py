@@ -10,8 +10,6 @@ from types import MappingProxyType
 from typing import Any
 
 from sagewatch.config import MonitoringConfig
-from sagewatch.core.alerting.notification import failure_notice_message
-from sagewatch.core.fleet.plan import AppliedState, alarm_digest, body_digest, timestamp
 from sagewatch.core.monitoring.alarm_spec import AlarmSpec
 from sagewatch.core.monitoring.alarms import LATENCY_KEY, desired_alarms
 from sagewatch.core.monitoring.component_events import ComponentChange, endpoint_of_component_alarms
@@ -213,6 +211,9 @@ class Onboarding:
         if opted_out:
             result.outcome, result.reason = "opted-out", "tag sagewatch:enabled=false"
         if self._state is not None:
+            # The worker's record of what it applied (the event path keeps no state: not imported there).
+            from sagewatch.core.fleet.plan import AppliedState, alarm_digest, body_digest, timestamp
+
             actions = self._settings.alarm_actions
             self._state.record(
                 AppliedState(
@@ -362,6 +363,8 @@ class Onboarding:
         result = OnboardResult(endpoint_name, "failed", reason)
         if self._notices is not None:
             # Through the alert topic, so a failure reaches people by the same path as an alarm.
+            from sagewatch.core.alerting.notification import failure_notice_message  # failures only
+
             overrides = overrides_from_tags(tags)
             message = failure_notice_message(
                 endpoint_name,

@@ -4,12 +4,14 @@ hands it the adapters, tests may hand it fakes. Only the methods onboarding call
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
-from sagewatch.core.fleet.plan import AppliedState
-from sagewatch.core.monitoring.alarm_spec import AlarmSpec
-from sagewatch.core.monitoring.profile import EndpointProfile
 from sagewatch.usecases.model_monitor import MetricCatalogPort
+
+if TYPE_CHECKING:
+    from sagewatch.core.fleet.plan import AppliedState
+    from sagewatch.core.monitoring.alarm_spec import AlarmSpec
+    from sagewatch.core.monitoring.profile import EndpointProfile
 
 
 class EndpointsPort(Protocol):
