@@ -26,7 +26,7 @@ from collections import Counter
 from collections.abc import Mapping
 from typing import Any
 
-from sagewatch.adapters.cloudwatch import CloudWatchWriter
+from sagewatch.adapters.cloudwatch.alarms_and_dashboards import CloudWatchWriter
 from sagewatch.adapters.sagemaker import SageMakerEndpoints
 from sagewatch.config import OnboardConfig
 from sagewatch.usecases.onboarding import Onboarding

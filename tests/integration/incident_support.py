@@ -7,7 +7,7 @@ import json
 from datetime import timedelta
 from typing import Any
 
-from sagewatch.adapters.deliveries import DeliveryRecords
+from sagewatch.adapters.dynamodb.deliveries import DeliveryRecords
 from sagewatch.core.alerting.alert_target import resolve_target
 from sagewatch.core.alerting.delivery_record import Settlement
 from sagewatch.core.alerting.incident import AlarmTrack, Incident, incident_key

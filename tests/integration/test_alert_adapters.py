@@ -24,10 +24,10 @@ from slack_sdk.http_retry.builtin_handlers import (
 from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryIntervalCalculator
 
 from sagewatch.adapters.aws import client
-from sagewatch.adapters.email import EmailSender
-from sagewatch.adapters.logs import LogsReader
-from sagewatch.adapters.metrics import MetricsReader, series_to_minutes
-from sagewatch.adapters.secrets import SecretUnavailableError, read_secret, slack_bot_token, slack_webhook_url
+from sagewatch.adapters.cloudwatch.alert_metrics import MetricsReader, series_to_minutes
+from sagewatch.adapters.cloudwatch_logs import LogsReader
+from sagewatch.adapters.secrets_manager import SecretUnavailableError, read_secret, slack_bot_token, slack_webhook_url
+from sagewatch.adapters.ses import EmailSender
 from sagewatch.adapters.slack import SlackBotSender, SlackDeliveryError, SlackWebhookSender
 from sagewatch.core.alerting.metric_queries import expression_query, metric_query
 from sagewatch.core.shared.errors import AwsCallError

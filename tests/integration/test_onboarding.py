@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from sagewatch.adapters.aws import client as _unused_client  # noqa: F401 - import proves runtime deps load
-from sagewatch.adapters.cloudwatch import CloudWatchWriter
+from sagewatch.adapters.cloudwatch.alarms_and_dashboards import CloudWatchWriter
 from sagewatch.adapters.sagemaker import SageMakerEndpoints
 from sagewatch.config import OnboardConfig
 from sagewatch.usecases.onboarding import Onboarding

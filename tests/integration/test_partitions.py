@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from sagewatch.adapters.alarm_history import AlarmHistory
+from sagewatch.adapters.cloudwatch.alarm_history import AlarmHistory
 from sagewatch_emulator import EmulatedAccount, VariantSpec
 
 pytestmark = pytest.mark.integration

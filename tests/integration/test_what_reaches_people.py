@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from sagewatch.adapters.deliveries import DeliveryRecords
+from sagewatch.adapters.dynamodb.deliveries import DeliveryRecords
 from sagewatch.core.alerting.delivery_record import Claim, Settlement
 from sagewatch.core.alerting.incident import Action, Role, incident_key
 from sagewatch.core.alerting.routing import Destinations

@@ -2,7 +2,7 @@
 
 Layout (see docs/architecture.md):
 - ``sagewatch.core``: pure code, grouped by capability (monitoring, alerting, fleet, shared).
-- ``sagewatch.adapters``: one module per AWS service; clients are injected.
+- ``sagewatch.adapters``: one adapter per AWS service, named after it; clients are injected.
 - ``sagewatch.usecases``: what the Lambda handlers and the CLI call.
 """
 

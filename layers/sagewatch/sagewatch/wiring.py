@@ -40,8 +40,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, cast
 from sagewatch.adapters.aws import clients_of_one_session
 
 if TYPE_CHECKING:
-    from sagewatch.adapters.cloudwatch import CloudWatchWriter
-    from sagewatch.adapters.fleet import StateStore
+    from sagewatch.adapters.cloudwatch.alarms_and_dashboards import CloudWatchWriter
+    from sagewatch.adapters.dynamodb.fleet_state import StateStore
     from sagewatch.config import FleetWidgetConfig, MonitoringConfig, NotifyConfig, OnboardConfig, ReconcileConfig
     from sagewatch.core.monitoring.policy import Policy
     from sagewatch.usecases.model_monitor.run_alerts import MonitoringRunAlerts
@@ -123,7 +123,7 @@ class Wiring:
             return config
         now = self._clock()
         if self._policy is None or fresh or now - self._policy_read_at > POLICY_TTL_SECONDS:
-            from sagewatch.adapters.fleet import load_policy
+            from sagewatch.adapters.ssm import load_policy
 
             self._policy = load_policy(self.client("ssm"), config.policy_parameter)
             self._policy_read_at = now
@@ -133,14 +133,13 @@ class Wiring:
 
     def onboarding(self, config: OnboardConfig, *, fresh: bool = False) -> Onboarding:
         """The event path: unpaced writes, failures published as notices on the alert topic."""
-        from sagewatch.adapters.cloudwatch import CloudWatchWriter
+        from sagewatch.adapters.cloudwatch.alarms_and_dashboards import CloudWatchWriter
 
         return self._onboarding(config, CloudWatchWriter(self.deferred("cloudwatch")), fresh=fresh)
 
     def model_monitor_run_alerts(self, config: OnboardConfig) -> MonitoringRunAlerts:
         """The event path for finished Model Monitor runs: read the schedule, publish the alert."""
-        from sagewatch.adapters.model_monitor import ModelMonitorReader
-        from sagewatch.adapters.sagemaker import SageMakerEndpoints
+        from sagewatch.adapters.sagemaker import ModelMonitorReader, SageMakerEndpoints
         from sagewatch.adapters.sns import NoticePublisher
         from sagewatch.usecases.model_monitor.run_alerts import MonitoringRunAlerts
 
@@ -150,8 +149,8 @@ class Wiring:
 
     def onboard_worker(self, config: OnboardConfig, *, fresh: bool = False) -> Onboarding:
         """The OnboardQueue worker: paced writes, what was applied recorded in the state table."""
-        from sagewatch.adapters.cloudwatch import CloudWatchWriter
-        from sagewatch.adapters.fleet import StateStore
+        from sagewatch.adapters.cloudwatch.alarms_and_dashboards import CloudWatchWriter
+        from sagewatch.adapters.dynamodb.fleet_state import StateStore
         from sagewatch.adapters.pacing import paced_cloudwatch
 
         # Kept: the pacing budget spans the invocations of a warm environment.
@@ -164,14 +163,13 @@ class Wiring:
     def _onboarding(
         self, config: OnboardConfig, writer: CloudWatchWriter, *, state: StateStore | None = None, fresh: bool
     ) -> Onboarding:
+        from sagewatch.adapters.cloudwatch.metric_history import MetricHistory
         from sagewatch.adapters.sagemaker import SageMakerEndpoints
         from sagewatch.adapters.sns import NoticePublisher
         from sagewatch.usecases.onboarding import Onboarding
 
         current = self.with_current_policy(config, fresh=fresh)
         notices = NoticePublisher(self.deferred("sns"), current.alert_topic_arn) if current.alert_topic_arn else None
-        from sagewatch.adapters.metric_history import MetricHistory
-
         traffic = MetricHistory(self.deferred("cloudwatch"))  # reads are not paced: GetMetricData is 50 TPS
         endpoints = SageMakerEndpoints(self.deferred("sagemaker"))
         return Onboarding(endpoints, writer, current, notices, state, traffic=traffic)
@@ -180,15 +178,19 @@ class Wiring:
 
     def reconciler(self, config: ReconcileConfig) -> Reconciler:
         """The fleet reconcile, planning with the policy version the worker will apply (read now)."""
-        from sagewatch.adapters.cloudwatch import CloudWatchWriter
-        from sagewatch.adapters.fleet import StateStore, WorkQueue
+        from sagewatch.adapters.cloudwatch.alarms_and_dashboards import CloudWatchWriter
+        from sagewatch.adapters.cloudwatch.metric_history import MetricHistory
+        from sagewatch.adapters.dynamodb.fleet_state import StateStore
+        from sagewatch.adapters.sagemaker import SageMakerEndpoints
+        from sagewatch.adapters.sqs import WorkQueue
         from sagewatch.usecases.reconcile import Reconciler
 
         current = self.with_current_policy(config, fresh=True)
+        cloudwatch = self.deferred("cloudwatch")
         return Reconciler(
-            sagemaker_client=self.deferred("sagemaker"),
-            cloudwatch=CloudWatchWriter(self.deferred("cloudwatch")),
-            cloudwatch_client=self.deferred("cloudwatch"),
+            sagemaker=SageMakerEndpoints(self.deferred("sagemaker")),
+            cloudwatch=CloudWatchWriter(cloudwatch),
+            traffic=MetricHistory(cloudwatch),  # reads are not paced: GetMetricData is 50 TPS
             state=StateStore(self.deferred("dynamodb"), config.state_table),
             queue=WorkQueue(self.deferred("sqs"), config.queue_url),
             prefix=config.name_prefix,
@@ -207,18 +209,18 @@ class Wiring:
         return self._keep("notifier", lambda: self._build_notifier(config))
 
     def _build_notifier(self, config: NotifyConfig) -> Notifier:
-        from sagewatch.adapters.alarm_history import AlarmHistory
-        from sagewatch.adapters.alert_queue import AlertQueue
-        from sagewatch.adapters.channel_lease import ChannelLease
-        from sagewatch.adapters.deliveries import DeliveryRecords
-        from sagewatch.adapters.email import EmailSender
-        from sagewatch.adapters.logs import LogsReader
-        from sagewatch.adapters.metrics import MetricsReader
+        from sagewatch.adapters.cloudwatch.alarm_history import AlarmHistory
+        from sagewatch.adapters.cloudwatch.alert_metrics import MetricsReader
+        from sagewatch.adapters.cloudwatch_logs import LogsReader
+        from sagewatch.adapters.dynamodb.channel_lease import ChannelLease
+        from sagewatch.adapters.dynamodb.deliveries import DeliveryRecords
         from sagewatch.adapters.rate_limit import RateLimiter
-        from sagewatch.adapters.s3_reports import ReportReader
+        from sagewatch.adapters.s3 import ReportReader
         from sagewatch.adapters.sagemaker import ComponentReader
-        from sagewatch.adapters.secrets import secrets_provider, slack_bot_token, slack_webhook_url
+        from sagewatch.adapters.secrets_manager import secrets_provider, slack_bot_token, slack_webhook_url
+        from sagewatch.adapters.ses import EmailSender
         from sagewatch.adapters.slack import SlackBotSender, SlackWebhookSender
+        from sagewatch.adapters.sqs import AlertQueue
         from sagewatch.core.alerting.metric_queries import series_to_minutes
         from sagewatch.usecases.notify import Notifier
         from sagewatch.usecases.notify.channel_pacing import ChannelPacer
@@ -265,9 +267,12 @@ class Wiring:
 
     def fleet_overview(self, config: FleetWidgetConfig) -> Callable[[], str]:
         """Renders the fleet dashboard's live widget (HTML) as of now."""
+        from sagewatch.adapters.cloudwatch.alarms_and_dashboards import CloudWatchWriter
+        from sagewatch.adapters.cloudwatch.metrics_insights import MetricsInsights
         from sagewatch.usecases.fleet_overview import fleet_overview
 
         cloudwatch = self.deferred("cloudwatch")
+        alarms, sums = CloudWatchWriter(cloudwatch), MetricsInsights(cloudwatch)
         return lambda: fleet_overview(
-            cloudwatch, prefix=config.name_prefix, region=config.region, now=lambda: datetime.now(tz=UTC)
+            alarms, sums, prefix=config.name_prefix, region=config.region, now=lambda: datetime.now(tz=UTC)
         )

@@ -25,7 +25,7 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError, HTTPClientError
 from botocore.exceptions import ConnectionError as BotocoreConnectionError
 
-from sagewatch.adapters.secrets import BOT_TOKEN_KEYS, WEBHOOK_URL_KEYS
+from sagewatch.adapters.secrets_manager import BOT_TOKEN_KEYS, WEBHOOK_URL_KEYS
 from sagewatch.core.model_monitor.schedules import DRIFT_METRIC_LOCATIONS
 from sagewatch.core.monitoring.alarm_spec import AlarmSpec, Metric
 from sagewatch.core.shared.errors import SageWatchError
@@ -525,14 +525,14 @@ class Doctor:
     # -- metrics: can every alarm receive data? ----------------------------------------------
 
     def check_metrics(self) -> list[Finding]:
-        from sagewatch.adapters.cloudwatch import CloudWatchWriter
-        from sagewatch.adapters.fleet import list_endpoints
+        from sagewatch.adapters.cloudwatch.alarms_and_dashboards import CloudWatchWriter
+        from sagewatch.adapters.sagemaker import SageMakerEndpoints
         from sagewatch.core.fleet.plan import group_alarms
 
         if self.desired is None:
             return []
         cloudwatch = self.clients("cloudwatch")
-        listed = list_endpoints(self.clients("sagemaker"))
+        listed = SageMakerEndpoints(self.clients("sagemaker")).list_endpoints()
         existing = group_alarms(self.target.prefix, CloudWatchWriter(cloudwatch).list_alarms(f"{self.target.prefix}/"))
         findings: list[Finding] = []
         in_service = sorted(e.name for e in listed if e.status == "InService")
@@ -683,8 +683,8 @@ class Doctor:
         periods hold fewer samples than CloudWatch needs at its quiet-hour traffic ("Percentile-based
         alarms and low data samples"): CloudWatch keeps its state, so it can never fire then. One
         GetMetricData (hourly SampleCount over 14 days) for all of them."""
-        from sagewatch.adapters.cloudwatch import CloudWatchWriter
-        from sagewatch.adapters.metric_history import MetricHistory
+        from sagewatch.adapters.cloudwatch.alarms_and_dashboards import CloudWatchWriter
+        from sagewatch.adapters.cloudwatch.metric_history import MetricHistory
         from sagewatch.core.monitoring.latency_fit import HISTORY_DAYS, fit_latency, samples_needed
         from sagewatch.core.shared.naming import parse_alarm_name
         from sagewatch.usecases.latency_traffic import series_quiet_rates

@@ -175,20 +175,22 @@ def _wiring(args: argparse.Namespace) -> tuple[Wiring, MonitoringConfig]:
 
 def _targets(args: argparse.Namespace, op: Operator) -> tuple[list[str], list[str]]:
     """(endpoints to fit, orphans to remove): the named ones, or with --all the whole region."""
-    from sagewatch.adapters.fleet import list_dashboards, list_endpoints
+    from sagewatch.adapters.cloudwatch.alarms_and_dashboards import CloudWatchWriter
     from sagewatch.core.fleet.plan import group_alarms
     from sagewatch.core.shared.naming import dashboard_prefix, endpoint_of_dashboard
 
     if not args.all:
         return list(args.endpoints), []
-    listed = list_endpoints(op.sagemaker)
+    listed = op.endpoints.list_endpoints()
     names = {e.name for e in listed}
     managed = set(group_alarms(op.config.name_prefix, op.writer.list_alarms(f"{op.config.name_prefix}/")))
     managed |= {
         e
         for e in (
             endpoint_of_dashboard(op.config.name_prefix, op.config.region, d)
-            for d in list_dashboards(op.cloudwatch, dashboard_prefix(op.config.name_prefix, op.config.region))
+            for d in CloudWatchWriter(op.cloudwatch).list_dashboards(
+                dashboard_prefix(op.config.name_prefix, op.config.region)
+            )
         )
         if e
     }
@@ -460,7 +462,7 @@ def _backtest_days(text: str) -> int:
 
 
 def _max_datapoints(text: str) -> int:
-    from sagewatch.adapters.metric_history import MAX_DATAPOINTS_PER_CALL
+    from sagewatch.adapters.cloudwatch.metric_history import MAX_DATAPOINTS_PER_CALL
 
     return arguments.int_between(1, MAX_DATAPOINTS_PER_CALL)(text)
 

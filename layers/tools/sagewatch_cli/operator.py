@@ -10,8 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from sagewatch.adapters.cloudwatch import CloudWatchWriter
-from sagewatch.adapters.metric_history import MetricHistory
+from sagewatch.adapters.cloudwatch.alarms_and_dashboards import CloudWatchWriter
+from sagewatch.adapters.cloudwatch.metric_history import MetricHistory
 from sagewatch.adapters.pacing import paced_cloudwatch
 from sagewatch.adapters.sagemaker import SageMakerEndpoints
 from sagewatch.config import MonitoringConfig

@@ -16,11 +16,11 @@ import pytest
 from aws_lambda_powertools.utilities import parameters
 from botocore.stub import ANY, Stubber
 
-from sagewatch.adapters import secrets
-from sagewatch.adapters.email import EmailSender
-from sagewatch.adapters.logs import ERROR_FILTER_PATTERN, LogsReader
-from sagewatch.adapters.metrics import MetricsReader
-from sagewatch.adapters.secrets import SecretUnavailableError, slack_bot_token, slack_webhook_url
+from sagewatch.adapters import secrets_manager as secrets
+from sagewatch.adapters.cloudwatch.alert_metrics import MetricsReader
+from sagewatch.adapters.cloudwatch_logs import ERROR_FILTER_PATTERN, LogsReader
+from sagewatch.adapters.secrets_manager import SecretUnavailableError, slack_bot_token, slack_webhook_url
+from sagewatch.adapters.ses import EmailSender
 from sagewatch.adapters.slack import SlackDeliveryError
 from sagewatch.core.alerting.metric_queries import MetricSeries, expression_query, metric_query, series_to_minutes
 from sagewatch.core.shared.errors import AwsCallError

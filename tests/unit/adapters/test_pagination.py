@@ -14,7 +14,8 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from sagewatch.adapters.fleet import StateStore, list_dashboards, list_endpoints
+from sagewatch.adapters.cloudwatch.alarms_and_dashboards import CloudWatchWriter
+from sagewatch.adapters.dynamodb.fleet_state import StateStore
 from sagewatch.adapters.pagination import (
     DYNAMODB_START_KEY,
     LOGS_NEXT_TOKEN,
@@ -24,7 +25,6 @@ from sagewatch.adapters.pagination import (
 )
 from sagewatch.adapters.sagemaker import SageMakerEndpoints
 from sagewatch.core.shared.errors import AwsCallError
-from sagewatch.usecases.fleet_overview import alarms_in_alarm
 
 WHEN = datetime(2026, 11, 28, tzinfo=UTC)
 
@@ -187,7 +187,7 @@ def test_list_endpoints_reads_every_page(sagemaker: tuple[Any, Stubber]) -> None
 
     stubber.add_response("list_endpoints", {"Endpoints": [summary("a")], "NextToken": "t1"}, {"MaxResults": 100})
     stubber.add_response("list_endpoints", {"Endpoints": [summary("b")]}, {"MaxResults": 100, "NextToken": "t1"})
-    listed = list_endpoints(client)
+    listed = SageMakerEndpoints(client).list_endpoints()
     assert [(e.name, e.status) for e in listed] == [("a", "InService"), ("b", "InService")]
 
 
@@ -200,7 +200,7 @@ def test_list_dashboards_reads_every_page(cloudwatch: tuple[Any, Stubber]) -> No
     stubber.add_response(
         "list_dashboards", {"DashboardEntries": [{"DashboardName": "SageWatch_b"}]}, {**request, "NextToken": "t"}
     )
-    assert list_dashboards(client, "SageWatch_") == ["SageWatch_a", "SageWatch_b"]
+    assert CloudWatchWriter(client).list_dashboards("SageWatch_") == ["SageWatch_a", "SageWatch_b"]
 
 
 def test_state_scan_reads_every_page_and_finds_the_checkpoint() -> None:
@@ -250,7 +250,7 @@ def test_inference_components_are_paginated_and_throttling_is_retried(sagemaker:
     assert len(sleeps) == 1
 
 
-def test_fleet_overview_lists_every_page_of_alarms_in_alarm(cloudwatch: tuple[Any, Stubber]) -> None:
+def test_alarms_in_alarm_reads_every_page(cloudwatch: tuple[Any, Stubber]) -> None:
     client, stubber = cloudwatch
     request = {"AlarmNamePrefix": "SageWatch/", "StateValue": "ALARM", "MaxRecords": 100}
     stubber.add_response("describe_alarms", {"MetricAlarms": [alarm("SageWatch/a/v/k")], "NextToken": "t"}, request)
@@ -259,4 +259,7 @@ def test_fleet_overview_lists_every_page_of_alarms_in_alarm(cloudwatch: tuple[An
         {"MetricAlarms": [alarm("SageWatch/b/v/k"), alarm("SageWatch/c/v/k", state="OK")]},
         {**request, "NextToken": "t"},
     )
-    assert [a["AlarmName"] for a in alarms_in_alarm(client, "SageWatch")] == ["SageWatch/a/v/k", "SageWatch/b/v/k"]
+    assert [a["AlarmName"] for a in CloudWatchWriter(client).alarms_in_alarm("SageWatch/")] == [
+        "SageWatch/a/v/k",
+        "SageWatch/b/v/k",
+    ]

@@ -1,18 +1,29 @@
-"""Read an endpoint as it is: DescribeEndpoint, DescribeEndpointConfig, ListTags (+ inference components)."""
+"""SageMaker: endpoints as they are, the region's endpoints and components, Model Monitor schedules and runs.
+
+- :class:`SageMakerEndpoints`: one endpoint (DescribeEndpoint, DescribeEndpointConfig, ListTags,
+  ListInferenceComponents), its monitoring schedules, and the region's endpoints and inference
+  components for the fleet reconcile (paged list calls).
+- :class:`ModelMonitorReader`: ListMonitoringExecutions for run alerts (the schedule itself is read
+  by ``SageMakerEndpoints.describe_monitoring_schedule``, the one reader of a schedule).
+- :class:`ComponentReader`: DescribeInferenceComponent for alerts, its client built on first use.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import datetime
 from typing import Any
 
 from sagewatch.adapters.aws import call
-from sagewatch.adapters.pagination import items
+from sagewatch.adapters.pagination import items, pages
+from sagewatch.core.fleet.plan import ListedEndpoint, timestamp
 from sagewatch.core.model_monitor.schedules import (
     MonitoringSchedule,
     fingerprints_from_summaries,
     schedule_from_api,
 )
+from sagewatch.core.monitoring.component_events import GONE_STATUSES
 from sagewatch.core.monitoring.profile import EndpointProfile, profile_from_descriptions
 from sagewatch.core.monitoring.tags import normalize_tags
 from sagewatch.core.shared.errors import AwsCallError, EndpointNotFoundError
@@ -50,6 +61,36 @@ class SageMakerEndpoints:
             monitoring_schedules=tuple(self._schedule(s) for s in summaries),
             monitoring_fingerprint=fingerprints_from_summaries(summaries).get(endpoint_name, ""),
         )
+
+    def list_endpoints(self) -> list[ListedEndpoint]:
+        """Every endpoint of the region (ListEndpoints, 100 per page): name, status, LastModifiedTime."""
+        return [
+            ListedEndpoint(
+                name=str(summary["EndpointName"]),
+                status=str(summary.get("EndpointStatus", "")),
+                last_modified=timestamp(summary.get("LastModifiedTime")),
+            )
+            for summary in items(
+                "ListEndpoints", self._client.list_endpoints, "Endpoints", MaxResults=100, sleep=self._sleep
+            )
+        ]
+
+    def components_by_endpoint(self) -> dict[str, tuple[str, ...]]:
+        """Endpoint → its inference components (sorted), from one paginated ListInferenceComponents
+        for the whole region. Components being deleted or failed are left out, as onboarding does."""
+        found: dict[str, list[str]] = {}
+        summaries = items(
+            "ListInferenceComponents",
+            self._client.list_inference_components,
+            "InferenceComponents",
+            MaxResults=100,
+            sleep=self._sleep,
+        )
+        for summary in summaries:
+            if summary.get("InferenceComponentStatus") in GONE_STATUSES:
+                continue
+            found.setdefault(str(summary["EndpointName"]), []).append(str(summary["InferenceComponentName"]))
+        return {endpoint: tuple(sorted(names)) for endpoint, names in found.items()}
 
     def list_monitoring_schedules(self, endpoint_name: str | None = None) -> list[dict[str, Any]]:
         """ListMonitoringSchedules summaries (100 per page), of one endpoint or of the whole account.
@@ -149,6 +190,56 @@ class SageMakerEndpoints:
                 sleep=self._sleep,
             )
         )
+
+
+# A run's event arrives minutes after it ended, so its execution is among the newest few.
+# Three pages of 100 (the API's largest page) bound the search whatever the history.
+_PAGE_SIZE = 100
+_MAX_PAGES = 3
+# The failed executions of a few hours, account-wide: ten pages (1,000 failures) bound one look.
+_MAX_FAILED_PAGES = 10
+
+
+class ModelMonitorReader:
+    def __init__(self, client: Any, sleep: Callable[[float], None] | None = None) -> None:
+        self._client = client
+        self._sleep = sleep
+
+    def find_execution(self, schedule: str, processing_job_arn: str) -> dict[str, Any] | None:
+        """The MonitoringExecutionSummary of ``schedule`` whose ProcessingJobArn is the given one,
+        newest first; None when it is not among the newest ``_MAX_PAGES`` pages."""
+        for page in pages(
+            "ListMonitoringExecutions",
+            self._client.list_monitoring_executions,
+            max_pages=_MAX_PAGES,
+            sleep=self._sleep,
+            MonitoringScheduleName=schedule,
+            SortBy="ScheduledTime",
+            SortOrder="Descending",
+            MaxResults=_PAGE_SIZE,
+        ):
+            for summary in page.get("MonitoringExecutionSummaries") or []:
+                if summary.get("ProcessingJobArn") == processing_job_arn:
+                    return dict(summary)
+        return None
+
+    def failed_executions(self, created_after: datetime) -> list[dict[str, Any]]:
+        """Every Failed MonitoringExecutionSummary of the account created after ``created_after``
+        (ListMonitoringExecutions with StatusEquals and CreationTimeAfter, newest first, paged)."""
+        found: list[dict[str, Any]] = []
+        for page in pages(
+            "ListMonitoringExecutions",
+            self._client.list_monitoring_executions,
+            max_pages=_MAX_FAILED_PAGES,
+            sleep=self._sleep,
+            StatusEquals="Failed",
+            CreationTimeAfter=created_after,
+            SortBy="CreationTime",
+            SortOrder="Descending",
+            MaxResults=_PAGE_SIZE,
+        ):
+            found.extend(dict(s) for s in page.get("MonitoringExecutionSummaries") or [])
+        return found
 
 
 class ComponentReader:

@@ -1,6 +1,6 @@
 """Read the traffic each latency alarm will see, for core.monitoring.latency_fit.
 
-One GetMetricData (``adapters.metric_history`` splits it within the API's limits: 500 queries and
+One GetMetricData (``adapters.cloudwatch.metric_history`` splits it within the API's limits: 500 queries and
 100,800 data points a call) reads every target's hourly ``SampleCount`` of ``ModelLatency`` over
 the last ``HISTORY_DAYS`` days: 336 points a target, so up to 300 targets a call. Hourly data is
 kept for 455 days ("GetMetricData", CloudWatch API Reference: 1-minute data for 15 days, 5-minute
@@ -11,9 +11,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
-from sagewatch.adapters.metric_history import MetricHistory
 from sagewatch.core.monitoring.alarm_spec import Dimensions
 from sagewatch.core.monitoring.latency_fit import HISTORY_DAYS, LatencyFit, class_of_alarm, fit_latency, quiet_hour_rate
 from sagewatch.core.shared.namespaces import INVOCATION_NAMESPACE
@@ -22,6 +21,21 @@ HOUR_SECONDS = 3600
 
 
 Series = tuple[str, str, Dimensions]  # namespace, metric name, dimensions
+
+
+class MetricPoints(Protocol):
+    """What a history read answers: each query id's (timestamp, value) points, oldest first."""
+
+    @property
+    def points(self) -> Mapping[str, Sequence[tuple[datetime, float]]]: ...
+
+
+class TrafficHistoryPort(Protocol):
+    """GetMetricData over days, split within the API's per-call limits by the adapter."""
+
+    def read(self, queries: Sequence[Mapping[str, Any]], start: datetime, end: datetime) -> MetricPoints:
+        """Every query's points over [start, end)."""
+        ...
 
 
 def traffic_query(
@@ -42,13 +56,17 @@ def traffic_query(
     }
 
 
-def quiet_rates(history: MetricHistory, targets: Sequence[Dimensions], now: datetime) -> dict[Dimensions, float | None]:
+def quiet_rates(
+    history: TrafficHistoryPort, targets: Sequence[Dimensions], now: datetime
+) -> dict[Dimensions, float | None]:
     """Each target's quiet-hour rate of ModelLatency samples (a minute; None: not known yet), in one read."""
     rates = series_quiet_rates(history, [(INVOCATION_NAMESPACE, "ModelLatency", dims) for dims in targets], now)
     return {series[2]: rate for series, rate in rates.items()}
 
 
-def series_quiet_rates(history: MetricHistory, series: Sequence[Series], now: datetime) -> dict[Series, float | None]:
+def series_quiet_rates(
+    history: TrafficHistoryPort, series: Sequence[Series], now: datetime
+) -> dict[Series, float | None]:
     """Each metric's quiet-hour rate of samples a minute (None: fewer than a day of active hours)."""
     unique = list(dict.fromkeys(series))
     if not unique:
@@ -66,7 +84,7 @@ def series_quiet_rates(history: MetricHistory, series: Sequence[Series], now: da
 
 
 def fits_for(
-    history: MetricHistory,
+    history: TrafficHistoryPort,
     targets: Iterable[tuple[str, Dimensions]],
     existing: Mapping[str, Mapping[str, Any]],
     now: datetime,

@@ -9,14 +9,7 @@ from datetime import UTC, datetime
 from types import MappingProxyType
 from typing import Any
 
-from sagewatch.adapters.cloudwatch import CloudWatchWriter
-from sagewatch.adapters.fleet import StateStore
-from sagewatch.adapters.metric_history import MetricHistory
-from sagewatch.adapters.sagemaker import SageMakerEndpoints
-from sagewatch.adapters.sns import NoticePublisher
 from sagewatch.config import MonitoringConfig
-from sagewatch.core.alerting.notification import failure_notice_message
-from sagewatch.core.fleet.plan import AppliedState, alarm_digest, body_digest, timestamp
 from sagewatch.core.model_monitor.schedule_events import ScheduleStateChange
 from sagewatch.core.monitoring.alarm_spec import AlarmSpec
 from sagewatch.core.monitoring.alarms import LATENCY_KEY, desired_alarms
@@ -29,8 +22,9 @@ from sagewatch.core.monitoring.profile import EndpointProfile
 from sagewatch.core.monitoring.tags import EndpointOverrides, overrides_from_tags
 from sagewatch.core.shared.errors import EndpointNotFoundError
 from sagewatch.core.shared.naming import alarm_prefix, dashboard_name, legacy_dashboard_name
-from sagewatch.usecases.latency_traffic import fits_for
+from sagewatch.usecases.latency_traffic import TrafficHistoryPort, fits_for
 from sagewatch.usecases.model_monitor.drift_metrics import with_drift_metrics
+from sagewatch.usecases.onboarding_ports import AlarmsAndDashboardsPort, AppliedStatesPort, EndpointsPort, NoticesPort
 
 log = logging.getLogger(__name__)
 
@@ -63,13 +57,13 @@ class _Read:
 class Onboarding:
     def __init__(
         self,
-        sagemaker: SageMakerEndpoints,
-        cloudwatch: CloudWatchWriter,
+        sagemaker: EndpointsPort,
+        cloudwatch: AlarmsAndDashboardsPort,
         settings: MonitoringConfig,
-        notices: NoticePublisher | None = None,
-        state: StateStore | None = None,
+        notices: NoticesPort | None = None,
+        state: AppliedStatesPort | None = None,
         *,
-        traffic: MetricHistory | None = None,
+        traffic: TrafficHistoryPort | None = None,
         now: Callable[[], datetime] = lambda: datetime.now(tz=UTC),
     ) -> None:
         self._sagemaker = sagemaker
@@ -221,6 +215,9 @@ class Onboarding:
         if opted_out:
             result.outcome, result.reason = "opted-out", "tag sagewatch:enabled=false"
         if self._state is not None:
+            # The worker's record of what it applied (the event path keeps no state: not imported there).
+            from sagewatch.core.fleet.plan import AppliedState, alarm_digest, body_digest, timestamp
+
             actions = self._settings.alarm_actions
             self._state.record(
                 AppliedState(
@@ -375,6 +372,8 @@ class Onboarding:
         result = OnboardResult(endpoint_name, "failed", reason)
         if self._notices is not None:
             # Through the alert topic, so a failure reaches people by the same path as an alarm.
+            from sagewatch.core.alerting.notification import failure_notice_message  # failures only
+
             message = failure_notice_message(
                 endpoint_name,
                 region,

@@ -21,17 +21,14 @@ from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
-from sagewatch.adapters.cloudwatch import CloudWatchWriter
-from sagewatch.adapters.fleet import StateStore, WorkQueue, list_components, list_dashboards, list_endpoints
-from sagewatch.adapters.metric_history import MetricHistory
-from sagewatch.adapters.sagemaker import SageMakerEndpoints
 from sagewatch.core.fleet.plan import FleetPlan, WorkItem, group_alarms, plan_fleet
 from sagewatch.core.model_monitor.schedules import fingerprints_from_summaries
 from sagewatch.core.monitoring.alarms import LATENCY_KEY
 from sagewatch.core.monitoring.latency_fit import latency_targets, refit_reasons
 from sagewatch.core.shared.naming import dashboard_prefix
-from sagewatch.usecases.latency_traffic import quiet_rates
+from sagewatch.usecases.latency_traffic import TrafficHistoryPort, quiet_rates
 from sagewatch.usecases.model_monitor.drift_metrics import discovered_features
+from sagewatch.usecases.reconcile_ports import FleetAlarmsPort, FleetEndpointsPort, FleetStatePort, WorkQueuePort
 
 log = logging.getLogger(__name__)
 
@@ -59,20 +56,20 @@ class Reconciler:
     def __init__(
         self,
         *,
-        sagemaker_client: Any,
-        cloudwatch: CloudWatchWriter,
-        cloudwatch_client: Any,
-        state: StateStore,
-        queue: WorkQueue,
+        sagemaker: FleetEndpointsPort,
+        cloudwatch: FleetAlarmsPort,
+        traffic: TrafficHistoryPort,
+        state: FleetStatePort,
+        queue: WorkQueuePort,
         prefix: str,
         region: str,
         policy_version: str,
         clock: Callable[[], float] = time.monotonic,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
-        self._sagemaker = sagemaker_client
+        self._sagemaker = sagemaker
         self._cloudwatch = cloudwatch
-        self._cloudwatch_client = cloudwatch_client
+        self._traffic = traffic
         self._state = state
         self._queue = queue
         self._prefix = prefix
@@ -86,17 +83,17 @@ class Reconciler:
         prefix, ListDashboards, ListMonitoringSchedules (and, when schedules exist, ListMetrics per
         data-quality namespace), and one GetMetricData (paged within its limits) for the traffic of
         every latency alarm."""
-        components = list_components(self._sagemaker)
-        endpoints = [replace(e, components=components.get(e.name, ())) for e in list_endpoints(self._sagemaker)]
+        components = self._sagemaker.components_by_endpoint()
+        endpoints = [replace(e, components=components.get(e.name, ())) for e in self._sagemaker.list_endpoints()]
         states, checkpoint = self._state.scan()
         alarms = group_alarms(self._prefix, self._cloudwatch.list_alarms(f"{self._prefix}/"))
         # Dashboards are account-wide: list only this region's, so another region's stack's
         # dashboards are never taken for orphans (core.shared.naming).
-        boards = list_dashboards(self._cloudwatch_client, dashboard_prefix(self._prefix, self._region))
+        boards = self._cloudwatch.list_dashboards(dashboard_prefix(self._prefix, self._region))
         # One account-wide ListMonitoringSchedules, and the drift features the schedules have
         # published (ListMetrics per data-quality namespace): an endpoint whose schedules changed,
         # or published a feature not alarmed yet, is re-fitted.
-        summaries = SageMakerEndpoints(self._sagemaker).list_monitoring_schedules()
+        summaries = self._sagemaker.list_monitoring_schedules()
         features = discovered_features(self._cloudwatch) if summaries else {}
         schedules = fingerprints_from_summaries(summaries, features)
         fleet = plan_fleet(
@@ -119,7 +116,7 @@ class Reconciler:
         targets = [t for t in latency_targets(alarms, LATENCY_KEY) if t.endpoint not in queued]
         if not targets:
             return fleet
-        rates = quiet_rates(MetricHistory(self._cloudwatch_client), [t.dimensions for t in targets], self._now())
+        rates = quiet_rates(self._traffic, [t.dimensions for t in targets], self._now())
         reasons = refit_reasons(targets, rates)
         if not reasons:
             return fleet

@@ -4,7 +4,7 @@ The endpoint is read and its alarms derived by the very code onboarding runs
 (``Onboarding.read_profile``, drift metrics of Model Monitor schedules included, and
 ``Onboarding.desired`` with the fleet policy), so the
 backtest and the alarms in the account cannot disagree. History comes from GetMetricData
-(``adapters.metric_history``); the replay and the threshold search are pure
+(``adapters.cloudwatch.metric_history``); the replay and the threshold search are pure
 (``sagewatch_cli.backtest.report``). Nothing is written.
 
 A tool, not shipped in the layer: no Lambda function backtests. :func:`backtester` composes it from
@@ -16,8 +16,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 
-from sagewatch.adapters.cloudwatch import CloudWatchWriter
-from sagewatch.adapters.metric_history import MAX_DATAPOINTS_PER_CALL, MetricHistory
+from sagewatch.adapters.cloudwatch.alarms_and_dashboards import CloudWatchWriter
+from sagewatch.adapters.cloudwatch.metric_history import MAX_DATAPOINTS_PER_CALL, MetricHistory
 from sagewatch.adapters.sagemaker import SageMakerEndpoints
 from sagewatch.config import MonitoringConfig
 from sagewatch.usecases.onboarding import Onboarding

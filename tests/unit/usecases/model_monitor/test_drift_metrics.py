@@ -7,7 +7,7 @@ from typing import Any, cast
 
 import pytest
 
-from sagewatch.adapters.cloudwatch import CloudWatchWriter
+from sagewatch.adapters.cloudwatch.alarms_and_dashboards import CloudWatchWriter
 from sagewatch.usecases.model_monitor.drift_metrics import find_drift_metrics
 
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from sagewatch.adapters.s3_reports import ReportUnavailableError
+from sagewatch.adapters.s3 import ReportUnavailableError
 from sagewatch.config import ConfigError, NotifyConfig
 from sagewatch.core.alerting.notification import MonitoringRunNotice, parse_sns_record
 from sagewatch.usecases.model_monitor.reports import NOT_PERMITTED, MonitoringReports

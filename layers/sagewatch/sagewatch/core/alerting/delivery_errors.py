@@ -1,6 +1,6 @@
 """What the alert path's outside systems fail with, as the ports promise it.
 
-The adapters (``adapters.slack``, ``adapters.s3_reports``) raise these; the use case
+The adapters (``adapters.slack``, ``adapters.s3``) raise these; the use case
 (``usecases.notify``) decides from them, so it never imports an adapter: the dependency points
 from the adapter to the contract.
 """

@@ -7,7 +7,7 @@ the incident record with a *token* (the number of writes it had: the condition t
 concurrent writers honest). So one conditional write claims every destination of an alert and
 answers with the incidents to decide from, and one more records what was told (docs/delivery.md).
 
-Pure: no I/O. ``adapters.deliveries`` stores these; in ``usecases.notify`` the gate claims and
+Pure: no I/O. ``adapters.dynamodb.deliveries`` stores these; in ``usecases.notify`` the gate claims and
 the record stage settles.
 """
 
@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from sagewatch.core.alerting.incident import Incident
 
 # Added to the SNS envelope of an OK held back in AlertQueue for the settle window
-# (adapters.alert_queue writes it, usecases.notify.intake reads it): the copy has waited.
+# (adapters.sqs writes it, usecases.notify.intake reads it): the copy has waited.
 SETTLED_MARKER = "SageWatchSettled"
 
 

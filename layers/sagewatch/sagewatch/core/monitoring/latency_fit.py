@@ -18,7 +18,7 @@ Idle hours do not count: with no request there is no latency to alarm on.
 Hysteresis: a target moves to a busier class only at 1.5 x that class's floor, and leaves its
 current class only below its floor, so a rate near a boundary does not re-fit it every day.
 
-Pure: no AWS call here (usecases.onboarding reads the traffic, adapters.metric_history the data).
+Pure: no AWS call here (usecases.onboarding reads the traffic, adapters.cloudwatch.metric_history the data).
 """
 
 from __future__ import annotations

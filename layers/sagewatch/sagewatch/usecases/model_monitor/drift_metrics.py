@@ -9,9 +9,10 @@ is used — one ListMetrics call when metrics exist under the SDK's spelling, at
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
+from typing import Any, Protocol
 
-from sagewatch.adapters.cloudwatch import CloudWatchWriter
 from sagewatch.core.model_monitor.schedules import (
     DRIFT_METRIC_LOCATIONS,
     DriftMetric,
@@ -26,7 +27,15 @@ from sagewatch.core.monitoring.profile import EndpointProfile
 from sagewatch.core.shared.namespaces import DATA_QUALITY_NAMESPACES
 
 
-def find_drift_metrics(cloudwatch: CloudWatchWriter, endpoint: str, schedule: str) -> list[DriftMetric]:
+class MetricCatalogPort(Protocol):
+    """CloudWatch's list of metrics (ListMetrics, every page)."""
+
+    def list_metrics(self, namespace: str, dimensions: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:
+        """Every metric in ``namespace`` carrying at least these dimensions, with its full dimension set."""
+        ...
+
+
+def find_drift_metrics(cloudwatch: MetricCatalogPort, endpoint: str, schedule: str) -> list[DriftMetric]:
     """Every drift metric of one schedule, at the first documented location that has any."""
     for location in DRIFT_METRIC_LOCATIONS:
         listed = cloudwatch.list_metrics(location.namespace, location.filter(endpoint, schedule))
@@ -36,7 +45,7 @@ def find_drift_metrics(cloudwatch: CloudWatchWriter, endpoint: str, schedule: st
     return []
 
 
-def with_drift_metrics(cloudwatch: CloudWatchWriter, profile: EndpointProfile, cap: int) -> EndpointProfile:
+def with_drift_metrics(cloudwatch: MetricCatalogPort, profile: EndpointProfile, cap: int) -> EndpointProfile:
     """The profile with each data-quality schedule's drift metrics (the first ``cap`` features)."""
     if not any(s.is_data_quality for s in profile.monitoring_schedules):
         return profile
@@ -53,7 +62,7 @@ def with_drift_metrics(cloudwatch: CloudWatchWriter, profile: EndpointProfile, c
     return replace(profile, monitoring_schedules=tuple(schedules), monitoring_fingerprint=fingerprint)
 
 
-def discovered_features(cloudwatch: CloudWatchWriter) -> dict[tuple[str, str], tuple[str, ...]]:
+def discovered_features(cloudwatch: MetricCatalogPort) -> dict[tuple[str, str], tuple[str, ...]]:
     """(endpoint, schedule) → the drift features the account's schedules have published: one paged
     ListMetrics per data-quality namespace (every schedule at once, whatever the fleet's size: a
     bounded number of calls per 500 metrics), for the reconcile's fingerprints."""

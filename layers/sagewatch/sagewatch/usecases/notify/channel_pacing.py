@@ -4,7 +4,7 @@ The in-process ``RateLimiter`` is the fast path: a warm environment that just po
 channel knows how long to wait without asking anyone. NotifyFunction may run several
 environments at once (the event source's MaximumConcurrency; no reserved concurrency, see
 docs/delivery.md), so a channel is also leased in the delivery table
-(``adapters.channel_lease``) before each request and released after it: at most one request
+(``adapters.dynamodb.channel_lease``) before each request and released after it: at most one request
 per channel in flight across the stack, and Slack's second counted from the last answer.
 After a request Slack accepted, the release is kept (:meth:`ChannelPacer.answered`) to ride on
 the alert's settlement (:meth:`take_release`), one DynamoDB call for both; the same channel's
@@ -25,7 +25,7 @@ from sagewatch.usecases.notify.ports import PacePort
 
 
 class ChannelLeasePort(Protocol):
-    """A channel held by one environment at a time (``adapters.channel_lease.ChannelLease``)."""
+    """A channel held by one environment at a time (``adapters.dynamodb.channel_lease.ChannelLease``)."""
 
     def acquire(
         self,

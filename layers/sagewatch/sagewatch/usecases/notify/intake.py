@@ -39,7 +39,7 @@ class BatchItem:
     raw: str = ""
     received: datetime | None = None
     envelope: dict[str, Any] | None = None  # the SNS envelope, when it came through AlertQueue (can be held)
-    settled: bool = False  # the copy of an OK that waited for the settle window (adapters.alert_queue)
+    settled: bool = False  # the copy of an OK that waited for the settle window (adapters.sqs)
 
 
 def sns_payload(record: dict[str, Any]) -> dict[str, Any]:

@@ -50,7 +50,7 @@ class EmailPort(Protocol):
 
 
 class RecordsPort(Protocol):
-    """What went out and what was told (``adapters.deliveries``): per alert, one claim of all its
+    """What went out and what was told (``adapters.dynamodb.deliveries``): per alert, one claim of all its
     destinations answered with their incidents, and one settlement (with a kept channel lease)."""
 
     def claim(
@@ -78,6 +78,6 @@ class PacePort(Protocol):
 
 
 class HoldPort(Protocol):
-    """AlertQueue, to put an OK back for the settle window (``adapters.alert_queue``)."""
+    """AlertQueue, to put an OK back for the settle window (``adapters.sqs``)."""
 
     def hold(self, envelope: dict[str, Any], delay_seconds: int) -> None: ...

@@ -13,8 +13,8 @@ import pytest
 from botocore.exceptions import ClientError
 from moto import mock_aws
 
-from sagewatch.adapters.channel_lease import ChannelLease, item_id
-from sagewatch.adapters.deliveries import DeliveryRecords
+from sagewatch.adapters.dynamodb.channel_lease import ChannelLease, item_id
+from sagewatch.adapters.dynamodb.deliveries import DeliveryRecords
 from sagewatch.core.alerting.delivery_record import Claim, LeaseRelease, Settlement
 from sagewatch.core.alerting.incident import AlarmTrack, Incident
 

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from sagewatch.adapters.channel_lease import ChannelLease, item_id
+from sagewatch.adapters.dynamodb.channel_lease import ChannelLease, item_id
 from sagewatch.adapters.rate_limit import NoTimeLeftError
 
 WEBHOOK = "https://hooks.slack.com/services/T000/B000/secret-part"

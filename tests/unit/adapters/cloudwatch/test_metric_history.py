@@ -11,7 +11,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from sagewatch.adapters.metric_history import (
+from sagewatch.adapters.cloudwatch.metric_history import (
     MAX_DATAPOINTS_PER_CALL,
     MAX_QUERIES_PER_CALL,
     MetricHistory,

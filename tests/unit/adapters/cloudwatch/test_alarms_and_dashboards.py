@@ -1,4 +1,4 @@
-"""Adapters against botocore's Stubber: real request validation, no network."""
+"""CloudWatch alarms and dashboards against botocore's Stubber: real request validation, no network."""
 
 from __future__ import annotations
 
@@ -10,11 +10,10 @@ import pytest
 from botocore.stub import Stubber
 
 from sagewatch.adapters.aws import MAX_THROTTLE_RETRIES
-from sagewatch.adapters.cloudwatch import CloudWatchWriter
-from sagewatch.adapters.sagemaker import SageMakerEndpoints
+from sagewatch.adapters.cloudwatch.alarms_and_dashboards import CloudWatchWriter
 from sagewatch.core.monitoring.alarms import desired_alarms
 from sagewatch.core.monitoring.policy import Policy
-from sagewatch.core.shared.errors import AwsCallError, EndpointNotFoundError
+from sagewatch.core.shared.errors import AwsCallError
 from tests.unit.factories import profile
 
 
@@ -93,68 +92,3 @@ def test_dashboard_validation_messages_are_errors(cloudwatch: tuple[Any, Stubber
     )
     with pytest.raises(AwsCallError, match="/widgets/0: bad"):
         CloudWatchWriter(client).put_dashboard("SageWatch_e", "{}")
-
-
-def test_missing_endpoint_is_endpoint_not_found() -> None:
-    client = boto3.client("sagemaker", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
-    with Stubber(client) as stubber:
-        stubber.add_client_error(
-            "describe_endpoint",
-            service_error_code="ValidationException",
-            service_message='Could not find endpoint "gone".',
-        )
-        with pytest.raises(EndpointNotFoundError, match="'gone' does not exist"):
-            SageMakerEndpoints(client).read_profile("gone")
-
-
-def test_tags_are_paginated_and_components_read_only_for_component_endpoints() -> None:
-    client = boto3.client("sagemaker", region_name="us-east-1", aws_access_key_id="x", aws_secret_access_key="x")
-    arn = "arn:aws:sagemaker:us-east-1:123456789012:endpoint/shared"
-    endpoint = {
-        "EndpointName": "shared",
-        "EndpointArn": arn,
-        "EndpointConfigName": "shared-config",
-        "EndpointStatus": "InService",
-        "CreationTime": "2026-11-28T00:00:00Z",
-        "LastModifiedTime": "2026-11-28T00:00:00Z",
-        "ProductionVariants": [{"VariantName": "AllTraffic", "CurrentInstanceCount": 2}],
-    }
-    config = {
-        "EndpointConfigName": "shared-config",
-        "EndpointConfigArn": "arn:aws:sagemaker:us-east-1:123456789012:endpoint-config/shared-config",
-        "CreationTime": "2026-11-28T00:00:00Z",
-        "ProductionVariants": [{"VariantName": "AllTraffic", "InstanceType": "ml.g5.12xlarge"}],
-    }
-    with Stubber(client) as stubber:
-        stubber.add_response("describe_endpoint", endpoint)
-        stubber.add_response("describe_endpoint_config", config)
-        stubber.add_response("list_tags", {"Tags": [{"Key": "a", "Value": "1"}], "NextToken": "n"})
-        stubber.add_response("list_tags", {"Tags": [{"Key": "b", "Value": "2"}]})
-        stubber.add_response(
-            "list_inference_components",
-            {
-                "InferenceComponents": [
-                    {
-                        "InferenceComponentName": "llama-ic",
-                        "InferenceComponentArn": f"{arn.rsplit(':', 1)[0]}:inference-component/llama-ic",
-                        "EndpointName": "shared",
-                        "EndpointArn": arn,
-                        "VariantName": "AllTraffic",
-                        "CreationTime": "2026-11-28T00:00:00Z",
-                        "LastModifiedTime": "2026-11-28T00:00:00Z",
-                    }
-                ]
-            },
-        )
-        # Every read also lists the endpoint's Model Monitor schedules (none here).
-        stubber.add_response(
-            "list_monitoring_schedules",
-            {"MonitoringScheduleSummaries": []},
-            {"EndpointName": "shared", "MaxResults": 100, "SortBy": "Name", "SortOrder": "Ascending"},
-        )
-        result = SageMakerEndpoints(client).read_profile("shared")
-        stubber.assert_no_pending_responses()
-    assert result.tags == {"a": "1", "b": "2"}
-    assert result.variants[0].inference_components == ("llama-ic",)
-    assert result.variants[0].instance_type == "ml.g5.12xlarge" and result.variants[0].instance_count == 2
-    assert result.kind == "inference-components" and result.region == "us-east-1"

@@ -32,6 +32,20 @@ class CloudWatchWriter:
             )
         )
 
+    def alarms_in_alarm(self, name_prefix: str) -> list[dict[str, Any]]:
+        """Every metric alarm in state ALARM whose name starts with ``name_prefix`` (DescribeAlarms, paged)."""
+        listed = items(
+            "DescribeAlarms",
+            self._client.describe_alarms,
+            "MetricAlarms",
+            AlarmNamePrefix=name_prefix,
+            StateValue="ALARM",
+            MaxRecords=100,
+            sleep=self._sleep,
+        )
+        # StateValue filters on the server; the check again here keeps a stale page honest.
+        return [alarm for alarm in listed if alarm.get("StateValue") == "ALARM"]
+
     def list_metrics(self, namespace: str, dimensions: Sequence[tuple[str, str]]) -> list[dict[str, Any]]:
         """ListMetrics in ``namespace`` of every metric carrying at least these dimensions (paged).
 
@@ -60,6 +74,17 @@ class CloudWatchWriter:
             call("DeleteAlarms", self._client.delete_alarms, AlarmNames=batch, sleep=self._sleep)
             calls += 1
         return calls
+
+    def list_dashboards(self, name_prefix: str) -> list[str]:
+        """Names of the dashboards whose name starts with ``name_prefix`` (ListDashboards, paginated)."""
+        dashboards = items(
+            "ListDashboards",
+            self._client.list_dashboards,
+            "DashboardEntries",
+            DashboardNamePrefix=name_prefix,
+            sleep=self._sleep,
+        )
+        return [str(d["DashboardName"]) for d in dashboards]
 
     def get_dashboard_body(self, name: str) -> str | None:
         try:

@@ -19,7 +19,7 @@ therefore agreed where they all see it: one item per channel in the delivery tab
   ``Retry-After``, which thereby holds the channel back for every environment. It is written
   if this environment still holds the lease, or if it pushes ``next_at`` later. After a request
   Slack accepted, the release rides on the alert's settlement instead (:meth:`release_update`,
-  one ``TransactWriteItems`` with the delivery records, ``adapters.deliveries``).
+  one ``TransactWriteItems`` with the delivery records, ``adapters.dynamodb.deliveries``).
 
 Times are wall-clock seconds (``time.time``): environments on different hosts share them.
 The channel key is hashed because a webhook channel is its URL, which is a secret.

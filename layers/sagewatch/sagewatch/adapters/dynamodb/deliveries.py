@@ -41,7 +41,7 @@ from datetime import datetime
 from typing import Any
 
 from sagewatch.adapters.aws import call, call_beside_transactions, error_response
-from sagewatch.adapters.channel_lease import ChannelLease
+from sagewatch.adapters.dynamodb.channel_lease import ChannelLease
 from sagewatch.core.alerting.delivery_record import Claim, Claimed, LeaseRelease, Settlement, Stored
 from sagewatch.core.alerting.incident import AlarmTrack, Incident
 from sagewatch.core.shared.errors import AwsCallError

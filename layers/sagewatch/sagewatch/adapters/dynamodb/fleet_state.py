@@ -1,0 +1,108 @@
+"""The fleet state table in DynamoDB: what SageWatch applied to each endpoint, and the reconcile's checkpoint.
+
+Every call goes through ``adapters.aws.call`` (throttling retried with backoff, other errors
+turned into ``AwsCallError``); the Scan pages through the whole table.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from sagewatch.adapters.aws import call
+from sagewatch.adapters.pagination import DYNAMODB_START_KEY, items
+from sagewatch.core.fleet.plan import AppliedState
+
+if TYPE_CHECKING:
+    from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+CHECKPOINT_KEY = "#reconcile"  # not a valid endpoint name, so it never collides with one
+
+
+@functools.cache
+def _codec() -> tuple[TypeSerializer, TypeDeserializer]:
+    """DynamoDB's attribute-value codec, imported with the state table's first use: it lives in
+    boto3, which no path that only imports this module needs otherwise."""
+    from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+    return TypeSerializer(), TypeDeserializer()
+
+
+def _from_dynamodb(raw: Mapping[str, Any]) -> dict[str, Any]:
+    """A DynamoDB item (attribute values such as ``{"S": "fraud"}``) as plain Python values."""
+    return {key: _codec()[1].deserialize(value) for key, value in raw.items()}
+
+
+class StateStore:
+    """The state table: one item per endpoint (what was applied) and one reconcile checkpoint."""
+
+    def __init__(self, client: Any, table: str, sleep: Callable[[float], None] | None = None) -> None:
+        self._client = client
+        self._table = table
+        self._sleep = sleep
+
+    def scan(self) -> tuple[dict[str, AppliedState], dict[str, Any] | None]:
+        """(endpoint → state, the reconcile checkpoint or None): one paginated Scan."""
+        states: dict[str, AppliedState] = {}
+        checkpoint: dict[str, Any] | None = None
+        for raw in items(
+            "Scan", self._client.scan, "Items", cursor=DYNAMODB_START_KEY, TableName=self._table, sleep=self._sleep
+        ):
+            item = _from_dynamodb(raw)
+            if item.get("endpoint") == CHECKPOINT_KEY:
+                checkpoint = item
+            else:
+                state = AppliedState.from_item(item)
+                states[state.endpoint] = state
+        return states, checkpoint
+
+    def get(self, endpoint: str) -> AppliedState | None:
+        result = call(
+            "GetItem",
+            self._client.get_item,
+            TableName=self._table,
+            Key={"endpoint": {"S": endpoint}},
+            ConsistentRead=True,
+            sleep=self._sleep,
+        )
+        raw = result.get("Item")
+        if not raw:
+            return None
+        return AppliedState.from_item(_from_dynamodb(raw))
+
+    def record(self, state: AppliedState) -> bool:
+        """Write the state unless the table already holds exactly it (a repeat writes nothing)."""
+        if self.get(state.endpoint) == state:
+            return False
+        self.put(state)
+        return True
+
+    def forget(self, endpoint: str) -> bool:
+        """Delete the endpoint's record if there is one."""
+        if self.get(endpoint) is None:
+            return False
+        self.delete(endpoint)
+        return True
+
+    def put(self, state: AppliedState) -> None:
+        self._put(state.to_item())
+
+    def delete(self, endpoint: str) -> None:
+        call(
+            "DeleteItem",
+            self._client.delete_item,
+            TableName=self._table,
+            Key={"endpoint": {"S": endpoint}},
+            sleep=self._sleep,
+        )
+
+    def put_checkpoint(self, run_id: str, cursor: str, started: str) -> None:
+        self._put({"endpoint": CHECKPOINT_KEY, "run": run_id, "cursor": cursor, "started": started})
+
+    def delete_checkpoint(self) -> None:
+        self.delete(CHECKPOINT_KEY)
+
+    def _put(self, item: Mapping[str, Any]) -> None:
+        serialised = {k: _codec()[0].serialize(v) for k, v in item.items()}
+        call("PutItem", self._client.put_item, TableName=self._table, Item=serialised, sleep=self._sleep)
