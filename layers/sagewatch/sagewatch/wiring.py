@@ -23,6 +23,14 @@ without a deploy; ``SAGEWATCH_POLICY`` stays the validated fallback and initial 
 parameter is re-read at most every ``POLICY_TTL_SECONDS`` while an execution environment is
 warm, so a change reaches the event path within a minute and the next reconcile re-fits the
 fleet (the policy version is part of every endpoint's applied state).
+
+Time comes from here too. Every wait of the runtime - a throttled AWS call's backoff
+(``adapters.aws.call``), the paced CloudWatch writes, Slack's per-channel pace and its
+``Retry-After``, the channel lease shared by environments - sleeps with the wiring's ``sleep`` and
+reads the wiring's clocks: ``clock`` (monotonic: intervals within this process) and ``wall_clock``
+(epoch seconds: what environments on other hosts compare, in the channel lease). Functions run
+with the real ones; tests and simulations pass a simulated clock whose ``sleep`` moves it, so a
+backoff or a second of Slack's pace takes no real time.
 """
 
 from __future__ import annotations
@@ -93,9 +101,18 @@ class _Deferred:
 class Wiring:
     """Builds the use cases; keeps clients, the policy read from SSM and long-lived services while warm."""
 
-    def __init__(self, client_factory: ClientFactory | None = None, *, clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        client_factory: ClientFactory | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
         self._factory = client_factory or clients_of_one_session()
         self._clock = clock
+        self._wall_clock = wall_clock
+        self._sleep = sleep
         self._clients: dict[str, Any] = {}
         self._building = threading.Lock()  # the notify enrichment reads run on a thread pool
         self._kept: dict[str, Any] = {}
@@ -141,7 +158,7 @@ class Wiring:
         if self._policy is None or fresh or now - self._policy_read_at > POLICY_TTL_SECONDS:
             from sagewatch.adapters.fleet import load_policy
 
-            self._policy = load_policy(self.client("ssm"), config.policy_parameter)
+            self._policy = load_policy(self.client("ssm"), config.policy_parameter, sleep=self._sleep)
             self._policy_read_at = now
         return dataclasses.replace(config, policy=self._policy)
 
@@ -151,7 +168,7 @@ class Wiring:
         """The event path: unpaced writes, failures published as notices on the alert topic."""
         from sagewatch.adapters.cloudwatch import CloudWatchWriter
 
-        return self._onboarding(config, CloudWatchWriter(self.deferred("cloudwatch")), fresh=fresh)
+        return self._onboarding(config, CloudWatchWriter(self.deferred("cloudwatch"), sleep=self._sleep), fresh=fresh)
 
     def monitoring_runs(self, config: OnboardConfig) -> MonitoringRunAlerts:
         """The event path for finished Model Monitor runs: read the schedule, publish the alert."""
@@ -162,20 +179,27 @@ class Wiring:
 
         sagemaker = self.deferred("sagemaker")
         notices = NoticePublisher(self.deferred("sns"), config.alert_topic_arn) if config.alert_topic_arn else None
-        return MonitoringRunAlerts(ModelMonitorReader(sagemaker), SageMakerEndpoints(sagemaker), notices)
+        return MonitoringRunAlerts(
+            ModelMonitorReader(sagemaker), SageMakerEndpoints(sagemaker, sleep=self._sleep), notices
+        )
 
     def onboard_worker(self, config: OnboardConfig, *, fresh: bool = False) -> Onboarding:
         """The OnboardQueue worker: paced writes, what was applied recorded in the state table."""
         from sagewatch.adapters.cloudwatch import CloudWatchWriter
         from sagewatch.adapters.fleet import StateStore
-        from sagewatch.adapters.pacing import paced_cloudwatch
 
         # Kept: the pacing budget spans the invocations of a warm environment.
-        paced = self._keep(
-            "paced-cloudwatch", lambda: paced_cloudwatch(self.deferred("cloudwatch"), config.cloudwatch_write_tps)
+        paced = self._keep("paced-cloudwatch", lambda: self._paced_cloudwatch(config.cloudwatch_write_tps))
+        state = (
+            StateStore(self.deferred("dynamodb"), config.state_table, sleep=self._sleep) if config.state_table else None
         )
-        state = StateStore(self.deferred("dynamodb"), config.state_table) if config.state_table else None
-        return self._onboarding(config, CloudWatchWriter(paced), state=state, fresh=fresh)
+        return self._onboarding(config, CloudWatchWriter(paced, sleep=self._sleep), state=state, fresh=fresh)
+
+    def _paced_cloudwatch(self, write_tps: float, client: Any = None) -> Any:
+        from sagewatch.adapters.pacing import paced_cloudwatch
+
+        cloudwatch = client if client is not None else self.deferred("cloudwatch")
+        return paced_cloudwatch(cloudwatch, write_tps, clock=self._clock, sleep=self._sleep)
 
     def _onboarding(
         self, config: OnboardConfig, writer: CloudWatchWriter, *, state: StateStore | None = None, fresh: bool
@@ -188,24 +212,24 @@ class Wiring:
         notices = NoticePublisher(self.deferred("sns"), current.alert_topic_arn) if current.alert_topic_arn else None
         from sagewatch.adapters.metric_history import MetricHistory
 
-        traffic = MetricHistory(self.deferred("cloudwatch"))  # reads are not paced: GetMetricData is 50 TPS
-        endpoints = SageMakerEndpoints(self.deferred("sagemaker"))
+        # Reads are not paced: GetMetricData is 50 TPS.
+        traffic = MetricHistory(self.deferred("cloudwatch"), sleep=self._sleep)
+        endpoints = SageMakerEndpoints(self.deferred("sagemaker"), sleep=self._sleep)
         return Onboarding(endpoints, writer, current, notices, state, traffic=traffic)
 
     def operator(self, config: MonitoringConfig, *, write_tps: float) -> Operator:
         """The CLI's plan/sync/remove: onboarding with writes paced at ``write_tps`` (0 = unpaced)."""
         from sagewatch.adapters.cloudwatch import CloudWatchWriter
-        from sagewatch.adapters.pacing import paced_cloudwatch
         from sagewatch.adapters.sagemaker import SageMakerEndpoints
         from sagewatch.usecases.onboarding import Onboarding
 
         current = self.with_current_policy(config, fresh=True)
         cloudwatch, sagemaker = self.client("cloudwatch"), self.client("sagemaker")
-        writer = CloudWatchWriter(paced_cloudwatch(cloudwatch, write_tps))
-        endpoints = SageMakerEndpoints(sagemaker)
+        writer = CloudWatchWriter(self._paced_cloudwatch(write_tps, cloudwatch), sleep=self._sleep)
+        endpoints = SageMakerEndpoints(sagemaker, sleep=self._sleep)
         from sagewatch.adapters.metric_history import MetricHistory
 
-        onboarding = Onboarding(endpoints, writer, current, traffic=MetricHistory(cloudwatch))
+        onboarding = Onboarding(endpoints, writer, current, traffic=MetricHistory(cloudwatch, sleep=self._sleep))
         return Operator(current, onboarding, endpoints, writer, sagemaker, cloudwatch)
 
     def backtester(self, config: MonitoringConfig, *, max_datapoints: int | None = None) -> Backtester:
@@ -222,9 +246,10 @@ class Wiring:
 
         current = self.with_current_policy(config, fresh=True)
         cloudwatch = self.client("cloudwatch")
-        endpoints = SageMakerEndpoints(self.client("sagemaker"))
-        history = MetricHistory(cloudwatch, max_datapoints=max_datapoints or MAX_DATAPOINTS_PER_CALL)
-        onboarding = Onboarding(endpoints, CloudWatchWriter(cloudwatch), current, traffic=MetricHistory(cloudwatch))
+        endpoints = SageMakerEndpoints(self.client("sagemaker"), sleep=self._sleep)
+        history = MetricHistory(cloudwatch, max_datapoints=max_datapoints or MAX_DATAPOINTS_PER_CALL, sleep=self._sleep)
+        traffic = MetricHistory(cloudwatch, sleep=self._sleep)
+        onboarding = Onboarding(endpoints, CloudWatchWriter(cloudwatch, sleep=self._sleep), current, traffic=traffic)
         return Backtester(onboarding, history)
 
     # -- ReconcileFunction -----------------------------------------------------------------
@@ -238,13 +263,14 @@ class Wiring:
         current = self.with_current_policy(config, fresh=True)
         return Reconciler(
             sagemaker_client=self.deferred("sagemaker"),
-            cloudwatch=CloudWatchWriter(self.deferred("cloudwatch")),
+            cloudwatch=CloudWatchWriter(self.deferred("cloudwatch"), sleep=self._sleep),
             cloudwatch_client=self.deferred("cloudwatch"),
-            state=StateStore(self.deferred("dynamodb"), config.state_table),
-            queue=WorkQueue(self.deferred("sqs"), config.queue_url),
+            state=StateStore(self.deferred("dynamodb"), config.state_table, sleep=self._sleep),
+            queue=WorkQueue(self.deferred("sqs"), config.queue_url, sleep=self._sleep),
             prefix=config.name_prefix,
             region=config.region,
             policy_version=current.policy_version,
+            clock=self._clock,
         )
 
     def continue_asynchronously(self, function_name: str, payload: bytes) -> None:
@@ -284,6 +310,8 @@ class Wiring:
                 config.delivery_table,
                 dynamodb,
                 lease_seconds=config.slack_min_interval + config.slack_timeout,
+                clock=self._wall_clock,
+                sleep=self._sleep,
             )
             if config.delivery_table
             else None
@@ -291,11 +319,11 @@ class Wiring:
         # The pipeline retries Slack itself (paced, Retry-After, bounded by the time left),
         # so the SDK's own retry handlers are off.
         return Notifier(
-            metrics=MetricsReader(cloudwatch),
+            metrics=MetricsReader(cloudwatch, sleep=self._sleep),
             logs=LogsReader(self.deferred("logs")),
             history=AlarmHistory(cloudwatch),
             slack=SlackWebhookSender(timeout=config.slack_timeout, retry_handlers=[]),
-            email=EmailSender(self.deferred("sesv2")) if config.email_sender else None,
+            email=EmailSender(self.deferred("sesv2"), sleep=self._sleep) if config.email_sender else None,
             webhook_url=lambda secret_id: slack_webhook_url(secret_id, provider=secrets()),
             settings=config,
             series_to_minutes=series_to_minutes,
@@ -307,7 +335,11 @@ class Wiring:
             ),
             bot_token=lambda secret_id: slack_bot_token(secret_id, provider=secrets()),
             alert_queue=AlertQueue(self.deferred("sqs"), config.alert_queue_url) if config.alert_queue_url else None,
-            pacer=ChannelPacer(RateLimiter(config.slack_min_interval), shared),
+            pacer=ChannelPacer(
+                RateLimiter(config.slack_min_interval, clock=self._clock, sleep=self._sleep),
+                shared,
+                clock=self._wall_clock,
+            ),
             reports=ReportReader(self.deferred("s3")) if config.monitoring_reports else None,
             components=ComponentReader(lambda: self.client("sagemaker")),
         )
