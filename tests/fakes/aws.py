@@ -76,12 +76,17 @@ def _max_results(operation: str, value: Any, limit: int) -> int:
 # -- SageMaker ---------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class FakeVariant:
+    name: str = "AllTraffic"
+    instance_type: str = "ml.m5.xlarge"
+    instance_count: int = 1
+
+
 @dataclass
 class FakeEndpoint:
     name: str
-    instance_type: str = "ml.m5.xlarge"
-    instance_count: int = 1
-    variant: str = "AllTraffic"
+    variants: tuple[FakeVariant, ...] = (FakeVariant(),)
     tags: dict[str, str] = field(default_factory=dict)
     status: str = "InService"
 
@@ -92,7 +97,8 @@ class FakeEndpoint:
 
 class FakeSageMaker:
     """DescribeEndpoint, DescribeEndpointConfig, ListTags (paged), ListInferenceComponents and
-    ListMonitoringSchedules, over endpoints with one instance-backed variant each."""
+    ListMonitoringSchedules, over endpoints of instance-backed variants (each config variant
+    names its model, so no ListInferenceComponents is needed)."""
 
     def __init__(self, endpoints: Iterable[FakeEndpoint] = (), *, page_size: int = 100) -> None:
         self.endpoints = {e.name: e for e in endpoints}
@@ -120,7 +126,9 @@ class FakeSageMaker:
             "EndpointArn": e.arn,
             "EndpointConfigName": f"{e.name}-config",
             "EndpointStatus": e.status,
-            "ProductionVariants": [{"VariantName": e.variant, "CurrentInstanceCount": e.instance_count}],
+            "ProductionVariants": [
+                {"VariantName": v.name, "CurrentInstanceCount": v.instance_count} for v in e.variants
+            ],
         }
 
     def describe_endpoint_config(self, *, EndpointConfigName: str) -> dict[str, Any]:  # noqa: N803
@@ -130,11 +138,12 @@ class FakeSageMaker:
             "EndpointConfigName": EndpointConfigName,
             "ProductionVariants": [
                 {
-                    "VariantName": e.variant,
-                    "ModelName": f"{e.name}-model",
-                    "InstanceType": e.instance_type,
-                    "InitialInstanceCount": e.instance_count,
+                    "VariantName": v.name,
+                    "ModelName": f"{e.name}-{v.name}-model",
+                    "InstanceType": v.instance_type,
+                    "InitialInstanceCount": v.instance_count,
                 }
+                for v in e.variants
             ],
         }
 
@@ -227,8 +236,15 @@ class FakeCloudWatch:
     def put_metric_alarm(self, **request: Any) -> dict[str, Any]:
         self._called("PutMetricAlarm")
         check_put_metric_alarm(request)
+        # An upsert: "When this operation creates an alarm ... If you are an IAM user ... When you
+        # update an existing alarm, its state is left unchanged" - the whole definition is replaced.
         self.alarms[request["AlarmName"]] = copy.deepcopy(request)
         return {}
+
+    @property
+    def writes(self) -> int:
+        """Write calls so far (what an unchanged endpoint must not make)."""
+        return sum(self.calls[op] for op in ("PutMetricAlarm", "DeleteAlarms", "PutDashboard", "DeleteDashboards"))
 
     def describe_alarms(
         self,
@@ -243,8 +259,24 @@ class FakeCloudWatch:
         names = sorted(n for n in self.alarms if n.startswith(AlarmNamePrefix) and (not AlarmNames or n in AlarmNames))
         size = min(self.page_size, _max_results("DescribeAlarms", MaxRecords, 100))
         page, token = _page("DescribeAlarms", names, NextToken, size)
-        described = [{**self.alarms[n], "StateValue": "INSUFFICIENT_DATA"} for n in page]
+        described = [self._described(n) for n in page]
         return {"MetricAlarms": described, "CompositeAlarms": [], **({"NextToken": token} if token else {})}
+
+    def _described(self, name: str) -> dict[str, Any]:
+        """An alarm as DescribeAlarms answers it: what was put, with its ARN, state and the defaults
+        of what was left out (CloudWatch API Reference, "MetricAlarm": ActionsEnabled defaults to
+        true, the action lists to empty)."""
+        alarm = copy.deepcopy(self.alarms[name])
+        alarm.pop("Tags", None)  # tags are ListTagsForResource's, not DescribeAlarms'
+        return {
+            "ActionsEnabled": True,
+            "OKActions": [],
+            "AlarmActions": [],
+            "InsufficientDataActions": [],
+            **alarm,
+            "AlarmArn": f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:{name}",
+            "StateValue": "INSUFFICIENT_DATA",
+        }
 
     def delete_alarms(self, *, AlarmNames: Sequence[str]) -> dict[str, Any]:  # noqa: N803
         self._called("DeleteAlarms")
