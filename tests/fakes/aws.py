@@ -12,6 +12,7 @@ import json
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from botocore.exceptions import ClientError
@@ -156,6 +157,21 @@ class FakeSageMaker:
         size = min(self.page_size, _max_results("ListTags", MaxResults, 100))
         page, token = _page("ListTags", tags, NextToken, size)
         return {"Tags": page, **({"NextToken": token} if token else {})}
+
+    def list_endpoints(self, *, MaxResults: int | None = None, NextToken: str | None = None, **_: Any) -> Any:  # noqa: N803
+        self._called("ListEndpoints")
+        summaries = [
+            {
+                "EndpointName": e.name,
+                "EndpointArn": e.arn,
+                "EndpointStatus": e.status,
+                "LastModifiedTime": datetime(2026, 11, 1, tzinfo=UTC),
+            }
+            for e in sorted(self.endpoints.values(), key=lambda e: e.name)
+        ]
+        size = min(self.page_size, _max_results("ListEndpoints", MaxResults, 100))
+        page, token = _page("ListEndpoints", summaries, NextToken, size)
+        return {"Endpoints": page, **({"NextToken": token} if token else {})}
 
     def list_inference_components(self, **_: Any) -> dict[str, Any]:
         self._called("ListInferenceComponents")
@@ -308,6 +324,12 @@ class FakeCloudWatch:
             del self.dashboards[name]
         return {}
 
+    def list_dashboards(self, *, DashboardNamePrefix: str = "", NextToken: str | None = None) -> Any:  # noqa: N803
+        self._called("ListDashboards")
+        names = sorted(n for n in self.dashboards if n.startswith(DashboardNamePrefix))
+        page, token = _page("ListDashboards", [{"DashboardName": n} for n in names], NextToken, self.page_size)
+        return {"DashboardEntries": page, **({"NextToken": token} if token else {})}
+
     def get_metric_data(self, *, MetricDataQueries: Sequence[dict[str, Any]], **_: Any) -> dict[str, Any]:  # noqa: N803
         self._called("GetMetricData")
         if len(MetricDataQueries) > 500:  # "GetMetricData": at most 500 queries per call
@@ -318,6 +340,84 @@ class FakeCloudWatch:
             ],
             "Messages": [],
         }
+
+
+# -- DynamoDB and SQS --------------------------------------------------------------------------
+
+
+class FakeDynamoDB:
+    """One table keyed by a single string attribute: GetItem, PutItem, DeleteItem, and Scan in
+    pages that end with LastEvaluatedKey (DynamoDB API Reference, "Scan": a page stops at 1 MB
+    or ``Limit``; "If LastEvaluatedKey is present in the response, you need to paginate")."""
+
+    def __init__(self, table: str, key: str, *, page_size: int = 100) -> None:
+        self.table, self.key, self.page_size = table, key, page_size
+        self.items: dict[str, dict[str, Any]] = {}
+        self.calls: Counter[str] = Counter()
+
+    def _check(self, operation: str, table: str) -> None:
+        self.calls[operation] += 1
+        if table != self.table:
+            raise aws_error(operation, "ResourceNotFoundException", "Requested resource not found")
+
+    def _key_of(self, operation: str, key: dict[str, Any]) -> str:
+        if set(key) != {self.key} or "S" not in key[self.key]:
+            # "The provided key element does not match the schema" (ValidationException).
+            raise aws_error(operation, "ValidationException", "The provided key element does not match the schema")
+        return str(key[self.key]["S"])
+
+    def get_item(self, *, TableName: str, Key: dict[str, Any], **_: Any) -> dict[str, Any]:  # noqa: N803
+        self._check("GetItem", TableName)
+        item = self.items.get(self._key_of("GetItem", Key))
+        return {"Item": copy.deepcopy(item)} if item is not None else {}
+
+    def put_item(self, *, TableName: str, Item: dict[str, Any]) -> dict[str, Any]:  # noqa: N803
+        self._check("PutItem", TableName)
+        self.items[self._key_of("PutItem", {self.key: Item.get(self.key, {})})] = copy.deepcopy(Item)
+        return {}
+
+    def delete_item(self, *, TableName: str, Key: dict[str, Any]) -> dict[str, Any]:  # noqa: N803
+        self._check("DeleteItem", TableName)
+        self.items.pop(self._key_of("DeleteItem", Key), None)  # deleting a missing item is not an error
+        return {}
+
+    def scan(self, *, TableName: str, ExclusiveStartKey: dict[str, Any] | None = None) -> dict[str, Any]:  # noqa: N803
+        self._check("Scan", TableName)
+        keys = sorted(self.items)
+        start = 0 if ExclusiveStartKey is None else keys.index(self._key_of("Scan", ExclusiveStartKey)) + 1
+        page = keys[start : start + self.page_size]
+        more = start + self.page_size < len(keys)
+        answer: dict[str, Any] = {"Items": [copy.deepcopy(self.items[k]) for k in page], "Count": len(page)}
+        if more:
+            answer["LastEvaluatedKey"] = {self.key: {"S": page[-1]}}
+        return answer
+
+
+class FakeSqs:
+    """SendMessageBatch with SQS's rules (SQS API Reference, "SendMessageBatch": at most 10
+    entries, TooManyEntriesInBatchRequest; Ids distinct, BatchEntryIdsNotDistinct; an empty
+    batch, EmptyBatchRequest). Sent bodies are kept, in order."""
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.sent: list[str] = []
+        self.calls: Counter[str] = Counter()
+
+    def send_message_batch(self, *, QueueUrl: str, Entries: Sequence[dict[str, Any]]) -> dict[str, Any]:  # noqa: N803
+        self.calls["SendMessageBatch"] += 1
+        if QueueUrl != self.url:
+            raise aws_error("SendMessageBatch", "AWS.SimpleQueueService.NonExistentQueue", "The queue does not exist")
+        if not Entries:
+            raise aws_error("SendMessageBatch", "AWS.SimpleQueueService.EmptyBatchRequest", "No entries")
+        if len(Entries) > 10:
+            raise aws_error("SendMessageBatch", "AWS.SimpleQueueService.TooManyEntriesInBatchRequest", "At most 10")
+        if len({e["Id"] for e in Entries}) != len(Entries):
+            raise aws_error("SendMessageBatch", "AWS.SimpleQueueService.BatchEntryIdsNotDistinct", "Ids repeat")
+        self.sent += [str(e["MessageBody"]) for e in Entries]
+        return {"Successful": [{"Id": e["Id"], "MessageId": f"m-{len(self.sent)}-{e['Id']}"} for e in Entries]}
+
+    def bodies(self) -> list[dict[str, Any]]:
+        return [json.loads(body) for body in self.sent]
 
 
 class Clients:
