@@ -3,7 +3,11 @@ real shape, an account wired SNS → SQS → NotifyFunction, and counting at the
 
 Time is scaled where it says so: Slack's ~1 message/second/channel becomes ``interval`` seconds
 both at the fake Slack (429 beyond) and in the function's pacing
-(SAGEWATCH_SLACK_MIN_INTERVAL_SECONDS), so hundreds of alerts run in seconds.
+(SAGEWATCH_SLACK_MIN_INTERVAL_SECONDS), so hundreds of alerts run in seconds. What the storm tests
+prove - no two requests to a channel closer than the interval, whichever environment sends them -
+does not depend on the interval's length (a request waits for the answer to the one before, then
+the interval); ``make bench`` runs the same storms at full size and Slack's real pace
+(tests/bench/delivery.py).
 """
 
 from __future__ import annotations
@@ -14,9 +18,11 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
+from sagewatch.core.alerting.render_slack import render_slack
 from sagewatch_emulator import EmulatedAccount
 
 EVENTS = Path(__file__).resolve().parents[2] / "events" / "notify"
@@ -24,6 +30,7 @@ SECRET = "sagewatch/slack-webhook"
 FUNCTION = "NotifyFunction"
 QUEUE = "AlertQueue"
 DLQ = "AlertDeadLetterQueue"
+STORM_INTERVAL = 0.1  # Slack's one message per second per channel, scaled tenfold in `make test`
 _UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 
 
@@ -90,3 +97,43 @@ def dlq_message_ids(account: EmulatedAccount) -> list[str]:
             break
         found += [json.loads(m["Body"])["MessageId"] for m in batch]
     return found
+
+
+class CrashOnce:
+    """Stands in for a bug: rendering the ``nth`` Slack message raises once (an unexpected
+    error, not a delivery failure), so the invocation crashes in the middle of its batch."""
+
+    def __init__(self, nth: int) -> None:
+        self.nth = nth
+        self.calls = 0
+        self.crashed = 0
+        self.real = render_slack
+
+    def __call__(self, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        self.calls += 1
+        if self.calls == self.nth:
+            self.crashed += 1
+            raise RuntimeError("simulated crash in the middle of a batch")
+        return self.real(*args, **kwargs)
+
+
+def arrival_times(account: EmulatedAccount) -> dict[str, list[float]]:
+    """Per channel, when every message request reached the fake Slack — accepted or not.
+
+    Accepted messages alone would prove nothing: the fake answers 429 to one that comes too soon.
+    What must hold is that no environment even tries within the interval of the last message.
+    """
+    by_channel: dict[str, list[float]] = {}
+    for post in account.slack.requests:
+        if post.channel:
+            by_channel.setdefault(post.channel, []).append(post.received_at)
+    return {channel: sorted(times) for channel, times in by_channel.items()}
+
+
+def closest_requests(account: EmulatedAccount) -> dict[str, float]:
+    """Per channel that got two requests or more, the shortest time between two of them."""
+    return {
+        channel: min(b - a for a, b in pairwise(times))
+        for channel, times in arrival_times(account).items()
+        if len(times) > 1
+    }

@@ -213,24 +213,6 @@ def test_changed_endpoint_is_refitted(account: EmulatedAccount) -> None:
     assert all_alarms(account)["SageWatch/ep-000/AllTraffic/cpu-utilization"]["Threshold"] == 90 * 8
 
 
-def test_an_interrupted_run_continues_without_losing_or_repeating_work(account: EmulatedAccount) -> None:
-    names = make_fleet(account, 25)
-    first = reconcile(account, max_items=10)
-    assert first.response["outcome"] == "continuing"
-    assert first.response["enqueued"] == 10
-    continuation = first.response["continuation"]
-    assert continuation["continue"] == first.response["run"]
-    # The continuation re-plans (the first 10 are still "new": nobody worked them yet) and skips them.
-    second = reconcile(account, **continuation)
-    assert second.response["outcome"] == "complete"
-    assert second.response["enqueued"] == 15
-    assert second.response["skipped_already_sent"] == 10
-    sent = queued_endpoints(account)
-    assert sorted(sent) == names  # every endpoint exactly once
-    table = account.client("dynamodb").scan(TableName=account.physical_id("FleetStateTable"))["Items"]
-    assert "#reconcile" not in {i["endpoint"]["S"] for i in table}  # checkpoint gone when complete
-
-
 def test_quotas_throttle_in_the_emulator_and_the_worker_rides_it_out(account: EmulatedAccount) -> None:
     """Real-rate quotas (3 PutMetricAlarm/s) and an unpaced worker: CloudWatch says Throttling,
     the adapter backs off, and no error reaches the caller."""

@@ -29,7 +29,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def test_a_reservation_of_one_under_five_pollers_dead_letters_valid_alerts_untried() -> None:
     """The bug: throttled batches return to the queue, and their receives reach maxReceiveCount."""
     with delivery_account(max_receive_count=3) as (account, environment):
-        published = [account.publish_alert(alarm_message(i)) for i in range(80)]
+        published = [account.publish_alert(alarm_message(i)) for i in range(60)]
         drained = account.drain_queue(
             QUEUE, FUNCTION, pollers=5, reserved_concurrency=1, max_rounds=60, environment=environment
         )
@@ -44,7 +44,7 @@ def test_a_reservation_of_one_under_five_pollers_dead_letters_valid_alerts_untri
 
 def test_without_a_reservation_the_same_pollers_deliver_everything() -> None:
     with delivery_account(max_receive_count=3) as (account, environment):
-        published = [account.publish_alert(alarm_message(i)) for i in range(80)]
+        published = [account.publish_alert(alarm_message(i)) for i in range(60)]
         drained = account.drain_queue(QUEUE, FUNCTION, pollers=5, max_rounds=60, environment=environment)
         assert drained.throttled_batches == 0 and drained.peak_in_flight == 5
         assert dlq_message_ids(account) == []

@@ -381,7 +381,9 @@ def test_slack_down_fails_the_invocation_so_it_is_retried(alerting: EmulatedAcco
     from sagewatch_emulator.fake_slack import SlackReply
 
     alerting.slack.policies.append(lambda post: SlackReply(500, "internal_error"))
-    result = alerting.invoke(FUNCTION, event("alarm-metric-latency-p99.json"))
+    # Every retry waits Slack's interval (one second): scaled down, as the delivery tests do.
+    scaled = {"SAGEWATCH_SLACK_MIN_INTERVAL_SECONDS": "0.05"}
+    result = alerting.invoke(FUNCTION, event("alarm-metric-latency-p99.json"), environment=scaled)
     assert result.error is not None and "not delivered" in result.error
     assert alerting.slack_url not in result.error  # the webhook URL is a secret
 

@@ -18,6 +18,10 @@ pytestmark = pytest.mark.integration
 ROOT = Path(__file__).resolve().parents[2]
 SECRET_NAME = "sagewatch/slack-webhook"
 TOKEN = "T0SAGEWATCH/B0HYGIENE/s3cr3tW3bh00kT0k3nZZ"
+# Slack's one message per second per channel, scaled down at the fake and in the function's
+# pacing (tests/integration/delivery_support.py): what is checked here is what the payloads say.
+SLACK_INTERVAL = 0.05
+SCALED_PACE = {"SAGEWATCH_SLACK_MIN_INTERVAL_SECONDS": f"{SLACK_INTERVAL * 1.2:g}"}
 
 
 @pytest.fixture
@@ -31,6 +35,7 @@ def account() -> Iterator[EmulatedAccount]:
     with EmulatedAccount(parameters=parameters) as emulated:
         url = emulated.slack_url.rsplit("/services/", 1)[0] + f"/services/{TOKEN}"
         emulated.client("secretsmanager").create_secret(Name=SECRET_NAME, SecretString=url)
+        emulated.slack.rate_limit_interval = SLACK_INTERVAL
         emulated.verify_email_identity("sagewatch@example.com")
         emulated.create_endpoint("fraud-scorer", variants=[VariantSpec("AllTraffic", "ml.m5.xlarge", 1)])
         emulated.create_endpoint(
@@ -63,7 +68,7 @@ def test_no_function_leaks_the_webhook_url(account: EmulatedAccount) -> None:
     for sample in sorted((ROOT / "events" / "onboard").glob("*.json")):
         invocations.append(account.invoke("OnboardFunction", json.loads(sample.read_text())))
     for sample in sorted((ROOT / "events" / "notify").glob("*.json")):
-        invocations.append(account.invoke("NotifyFunction", json.loads(sample.read_text())))
+        invocations.append(account.invoke("NotifyFunction", json.loads(sample.read_text()), environment=SCALED_PACE))
     assert any(inv.slack_messages for inv in invocations)  # the secret was really used
     assert any(line for inv in invocations for line in inv.logs)  # and logs were captured
     for invocation in invocations:
@@ -73,7 +78,7 @@ def test_no_function_leaks_the_webhook_url(account: EmulatedAccount) -> None:
 def test_failed_delivery_does_not_leak_it_either(account: EmulatedAccount) -> None:
     account.slack.policies.append(lambda post: SlackReply(500, f"internal_error for {post.path}"))
     sample = json.loads((ROOT / "events" / "notify" / "alarm-metric-latency-p99.json").read_text())
-    invocation = account.invoke("NotifyFunction", sample)
+    invocation = account.invoke("NotifyFunction", sample, environment=SCALED_PACE)
     assert invocation.error is not None  # delivery failed, so the notification is retried
     assert_clean(invocation)
 

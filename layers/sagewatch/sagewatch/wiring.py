@@ -25,6 +25,14 @@ without a deploy; ``SAGEWATCH_POLICY`` stays the validated fallback and initial 
 parameter is re-read at most every ``POLICY_TTL_SECONDS`` while an execution environment is
 warm, so a change reaches the event path within a minute and the next reconcile re-fits the
 fleet (the policy version is part of every endpoint's applied state).
+
+Time comes from here too. Every wait of the runtime - a throttled AWS call's backoff
+(``adapters.aws.call``), the paced CloudWatch writes, Slack's per-channel pace and its
+``Retry-After``, the channel lease shared by environments - sleeps with the wiring's ``sleep`` and
+reads the wiring's clocks: ``clock`` (monotonic: intervals within this process) and ``wall_clock``
+(epoch seconds: what environments on other hosts compare, in the channel lease). Functions run
+with the real ones; tests and simulations pass a simulated clock whose ``sleep`` moves it, so a
+backoff or a second of Slack's pace takes no real time.
 """
 
 from __future__ import annotations
@@ -77,9 +85,18 @@ class _Deferred:
 class Wiring:
     """Builds the use cases; keeps clients, the policy read from SSM and long-lived services while warm."""
 
-    def __init__(self, client_factory: ClientFactory | None = None, *, clock: Callable[[], float] = time.monotonic):
+    def __init__(
+        self,
+        client_factory: ClientFactory | None = None,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        wall_clock: Callable[[], float] = time.time,
+        sleep: Callable[[float], None] = time.sleep,
+    ):
         self._factory = client_factory or clients_of_one_session()
         self._clock = clock
+        self._wall_clock = wall_clock
+        self._sleep = sleep
         self._clients: dict[str, Any] = {}
         self._building = threading.Lock()  # the notify enrichment reads run on a thread pool
         self._kept: dict[str, Any] = {}
@@ -125,7 +142,7 @@ class Wiring:
         if self._policy is None or fresh or now - self._policy_read_at > POLICY_TTL_SECONDS:
             from sagewatch.adapters.ssm import load_policy
 
-            self._policy = load_policy(self.client("ssm"), config.policy_parameter)
+            self._policy = load_policy(self.client("ssm"), config.policy_parameter, sleep=self._sleep)
             self._policy_read_at = now
         return dataclasses.replace(config, policy=self._policy)
 
@@ -135,7 +152,7 @@ class Wiring:
         """The event path: unpaced writes, failures published as notices on the alert topic."""
         from sagewatch.adapters.cloudwatch.alarms_and_dashboards import CloudWatchWriter
 
-        return self._onboarding(config, CloudWatchWriter(self.deferred("cloudwatch")), fresh=fresh)
+        return self._onboarding(config, CloudWatchWriter(self.deferred("cloudwatch"), sleep=self._sleep), fresh=fresh)
 
     def model_monitor_run_alerts(self, config: OnboardConfig) -> MonitoringRunAlerts:
         """The event path for finished Model Monitor runs: read the schedule, publish the alert."""
@@ -145,20 +162,27 @@ class Wiring:
 
         sagemaker = self.deferred("sagemaker")
         notices = NoticePublisher(self.deferred("sns"), config.alert_topic_arn) if config.alert_topic_arn else None
-        return MonitoringRunAlerts(ModelMonitorReader(sagemaker), SageMakerEndpoints(sagemaker), notices)
+        return MonitoringRunAlerts(
+            ModelMonitorReader(sagemaker), SageMakerEndpoints(sagemaker, sleep=self._sleep), notices
+        )
 
     def onboard_worker(self, config: OnboardConfig, *, fresh: bool = False) -> Onboarding:
         """The OnboardQueue worker: paced writes, what was applied recorded in the state table."""
         from sagewatch.adapters.cloudwatch.alarms_and_dashboards import CloudWatchWriter
         from sagewatch.adapters.dynamodb.fleet_state import StateStore
-        from sagewatch.adapters.pacing import paced_cloudwatch
 
         # Kept: the pacing budget spans the invocations of a warm environment.
-        paced = self._keep(
-            "paced-cloudwatch", lambda: paced_cloudwatch(self.deferred("cloudwatch"), config.cloudwatch_write_tps)
+        paced = self._keep("paced-cloudwatch", lambda: self._paced_cloudwatch(config.cloudwatch_write_tps))
+        state = (
+            StateStore(self.deferred("dynamodb"), config.state_table, sleep=self._sleep) if config.state_table else None
         )
-        state = StateStore(self.deferred("dynamodb"), config.state_table) if config.state_table else None
-        return self._onboarding(config, CloudWatchWriter(paced), state=state, fresh=fresh)
+        return self._onboarding(config, CloudWatchWriter(paced, sleep=self._sleep), state=state, fresh=fresh)
+
+    def _paced_cloudwatch(self, write_tps: float, client: Any = None) -> Any:
+        from sagewatch.adapters.pacing import paced_cloudwatch
+
+        cloudwatch = client if client is not None else self.deferred("cloudwatch")
+        return paced_cloudwatch(cloudwatch, write_tps, clock=self._clock, sleep=self._sleep)
 
     def _onboarding(
         self, config: OnboardConfig, writer: CloudWatchWriter, *, state: StateStore | None = None, fresh: bool
@@ -170,8 +194,10 @@ class Wiring:
 
         current = self.with_current_policy(config, fresh=fresh)
         notices = NoticePublisher(self.deferred("sns"), current.alert_topic_arn) if current.alert_topic_arn else None
-        traffic = MetricHistory(self.deferred("cloudwatch"))  # reads are not paced: GetMetricData is 50 TPS
-        endpoints = SageMakerEndpoints(self.deferred("sagemaker"))
+        traffic = MetricHistory(
+            self.deferred("cloudwatch"), sleep=self._sleep
+        )  # reads are not paced: GetMetricData is 50 TPS
+        endpoints = SageMakerEndpoints(self.deferred("sagemaker"), sleep=self._sleep)
         return Onboarding(endpoints, writer, current, notices, state, traffic=traffic)
 
     # -- ReconcileFunction -----------------------------------------------------------------
@@ -188,14 +214,15 @@ class Wiring:
         current = self.with_current_policy(config, fresh=True)
         cloudwatch = self.deferred("cloudwatch")
         return Reconciler(
-            sagemaker=SageMakerEndpoints(self.deferred("sagemaker")),
-            cloudwatch=CloudWatchWriter(cloudwatch),
-            traffic=MetricHistory(cloudwatch),  # reads are not paced: GetMetricData is 50 TPS
-            state=StateStore(self.deferred("dynamodb"), config.state_table),
-            queue=WorkQueue(self.deferred("sqs"), config.queue_url),
+            sagemaker=SageMakerEndpoints(self.deferred("sagemaker"), sleep=self._sleep),
+            cloudwatch=CloudWatchWriter(cloudwatch, sleep=self._sleep),
+            traffic=MetricHistory(cloudwatch, sleep=self._sleep),  # reads are not paced: GetMetricData is 50 TPS
+            state=StateStore(self.deferred("dynamodb"), config.state_table, sleep=self._sleep),
+            queue=WorkQueue(self.deferred("sqs"), config.queue_url, sleep=self._sleep),
             prefix=config.name_prefix,
             region=config.region,
             policy_version=current.policy_version,
+            clock=self._clock,
         )
 
     def continue_asynchronously(self, function_name: str, payload: bytes) -> None:
@@ -235,6 +262,8 @@ class Wiring:
                 config.delivery_table,
                 dynamodb,
                 lease_seconds=config.slack_min_interval + config.slack_timeout,
+                clock=self._wall_clock,
+                sleep=self._sleep,
             )
             if config.delivery_table
             else None
@@ -242,11 +271,11 @@ class Wiring:
         # The pipeline retries Slack itself (paced, Retry-After, bounded by the time left),
         # so the SDK's own retry handlers are off.
         return Notifier(
-            metrics=MetricsReader(cloudwatch),
+            metrics=MetricsReader(cloudwatch, sleep=self._sleep),
             logs=LogsReader(self.deferred("logs")),
             history=AlarmHistory(cloudwatch),
             slack=SlackWebhookSender(timeout=config.slack_timeout, retry_handlers=[]),
-            email=EmailSender(self.deferred("sesv2")) if config.email_sender else None,
+            email=EmailSender(self.deferred("sesv2"), sleep=self._sleep) if config.email_sender else None,
             webhook_url=lambda secret_id: slack_webhook_url(secret_id, provider=secrets()),
             settings=config,
             series_to_minutes=series_to_minutes,
@@ -258,7 +287,11 @@ class Wiring:
             ),
             bot_token=lambda secret_id: slack_bot_token(secret_id, provider=secrets()),
             alert_queue=AlertQueue(self.deferred("sqs"), config.alert_queue_url) if config.alert_queue_url else None,
-            pacer=ChannelPacer(RateLimiter(config.slack_min_interval), shared),
+            pacer=ChannelPacer(
+                RateLimiter(config.slack_min_interval, clock=self._clock, sleep=self._sleep),
+                shared,
+                clock=self._wall_clock,
+            ),
             reports=ReportReader(self.deferred("s3")) if config.monitoring_reports else None,
             components=ComponentReader(lambda: self.client("sagemaker")),
         )

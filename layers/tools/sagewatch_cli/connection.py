@@ -1,9 +1,9 @@
 """How the command line reaches AWS: one boto3 session per command, with bounded connection
 attempts and a line on stderr whenever it waits for an endpoint that does not answer.
 
-The functions' own client settings (``sagewatch.adapters.aws.CLIENT_CONFIG``: eleven attempts,
-made for Lambda, where waiting out a network blip is right) would leave a person at a terminal
-~25 s in silence before an unreachable endpoint fails. Here a connection failure answers within
+The functions' own client settings (``sagewatch.adapters.aws.CLIENT_CONFIG``: one attempt, as
+``sagewatch.adapters.aws.call`` retries throttled and transient answers) would fail a command at
+the first network blip. Here a connection failure answers within
 15 s: ``MAX_ATTEMPTS`` attempts (``total_max_attempts`` counts the first call) of at most
 ``CONNECT_TIMEOUT_S`` each, plus botocore's backoff between them (Boto3 guide "Retries":
 standard and adaptive modes; tests/unit/cli/test_cli_errors.py reads the bound back from a

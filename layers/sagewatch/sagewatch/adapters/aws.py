@@ -5,10 +5,21 @@ layer and s3transfer (about a fifth of ``import boto3; boto3.client("cloudwatch"
 no function needs. Clients built from one session share what it has loaded (endpoints,
 partitions, retry rules); the wiring keeps one session per execution environment.
 
-botocore's adaptive retry mode already backs off on throttling (and rate-limits the client);
-``call`` adds a second, longer backoff on top so that a burst against CloudWatch's 3 TPS
-PutMetricAlarm quota delays onboarding instead of failing it. Every other error becomes an
-``AwsCallError`` so that the handler fails, the event is retried and finally dead-lettered.
+One retry layer: ``call``. botocore makes one attempt per call (``total_max_attempts: 1``) and
+``call`` retries what AWS answered as throttled or transient - the error codes and statuses of
+botocore's standard retry mode (Boto3 guide, "Retries": "Standard retry mode") - with full-jitter
+backoff, so that a burst against CloudWatch's 3 TPS PutMetricAlarm quota delays onboarding instead
+of failing it. Its wait is the ``sleep`` it is given: the composition root (``sagewatch.wiring``)
+hands every adapter the same one, and tests hand a recorder or a simulated clock, so no test waits
+out a backoff in real time. Before, botocore's adaptive mode retried throttling up to ten times
+(and paced the client with a token bucket of its own) under ``call``'s own retries: two layers
+retrying the same answer, the outer one only ever seeing what the inner gave up on, both waiting
+in real time.
+
+A connection that fails (no answer at all) is not retried here: the event is, as a whole
+(Lambda's asynchronous retries, the SQS redrive), and then dead-lettered. Every other error
+becomes an ``AwsCallError`` so that the handler fails, the event is retried and finally
+dead-lettered.
 """
 
 from __future__ import annotations
@@ -31,7 +42,7 @@ from sagewatch.core.shared.errors import AwsCallError
 T = TypeVar("T")
 
 CLIENT_CONFIG = Config(
-    retries={"mode": "adaptive", "max_attempts": 10},
+    retries={"mode": "standard", "total_max_attempts": 1},  # ``call`` is the one retry layer
     connect_timeout=5,
     read_timeout=20,
     user_agent_extra="sagewatch",
@@ -42,13 +53,22 @@ THROTTLING_CODES = frozenset(
         "Throttling",
         "ThrottlingException",
         "ThrottledException",
+        "RequestThrottledException",
         "RequestLimitExceeded",
         "TooManyRequestsException",
+        "ProvisionedThroughputExceededException",
+        "TransactionInProgressException",
+        "BandwidthLimitExceeded",
+        "LimitExceededException",
         "RequestThrottled",
         "SlowDown",
     }
 )
-MAX_THROTTLE_RETRIES = 6
+# Boto3 guide, "Retries", standard mode: transient errors and the statuses of a nondescript
+# server failure are retried like throttling.
+TRANSIENT_CODES = frozenset({"RequestTimeout", "RequestTimeoutException", "PriorRequestNotComplete"})
+TRANSIENT_STATUSES = frozenset({500, 502, 503, 504})
+MAX_RETRIES = 6
 
 # What services answer for a resource that does not exist (CloudWatch: ResourceNotFound; Logs:
 # ResourceNotFoundException). Callers decide whether that is an error or simply "nothing yet".
@@ -115,6 +135,13 @@ def error_code(exc: ClientError) -> str:
     return str(exc.response.get("Error", {}).get("Code", "Unknown"))
 
 
+def is_retryable(exc: ClientError) -> bool:
+    """Throttled, or a transient failure on AWS's side: worth the same call again after a wait."""
+    code = error_code(exc)
+    status = exc.response.get("ResponseMetadata", {}).get("HTTPStatusCode")
+    return code in THROTTLING_CODES or code in TRANSIENT_CODES or status in TRANSIENT_STATUSES
+
+
 def call(
     operation: str,
     fn: Callable[..., T],
@@ -123,17 +150,18 @@ def call(
     sleep: Callable[[float], None] | None = None,
     **kwargs: Any,
 ) -> T:
-    """Call ``fn(**kwargs)``, retrying throttling with full-jitter backoff; translate other errors.
+    """Call ``fn(**kwargs)``, retrying throttled and transient answers with full-jitter backoff;
+    translate other errors.
 
-    ``sleep`` waits between retries (``time.sleep`` when None); tests pass a recorder instead.
+    ``sleep`` waits between retries (``time.sleep`` when None): the wiring's, which tests replace.
     """
     pause = sleep or time.sleep
-    for attempt in range(MAX_THROTTLE_RETRIES + 1):
+    for attempt in range(MAX_RETRIES + 1):
         try:
             return fn(**kwargs)
         except ClientError as exc:
             code = error_code(exc)
-            if code in THROTTLING_CODES and attempt < MAX_THROTTLE_RETRIES:
+            if is_retryable(exc) and attempt < MAX_RETRIES:
                 pause(random.uniform(0, min(8.0, 0.5 * 2**attempt)))  # noqa: S311 - jitter, not crypto
                 continue
             message = str(exc.response.get("Error", {}).get("Message", exc))

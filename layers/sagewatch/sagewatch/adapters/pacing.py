@@ -9,7 +9,8 @@ quota and leaves room for the event-driven path. Throttling that still happens i
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import time
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sagewatch.adapters.rate_limit import RateLimiter
@@ -37,8 +38,17 @@ class PacedClient:
         return paced
 
 
-def paced_cloudwatch(client: Any, write_tps: float) -> Any:
-    """The CloudWatch client with every write operation paced at ``write_tps`` (a budget per operation)."""
+def paced_cloudwatch(
+    client: Any,
+    write_tps: float,
+    *,
+    clock: Callable[[], float] = time.monotonic,
+    sleep: Callable[[float], None] = time.sleep,
+) -> Any:
+    """The CloudWatch client with every write operation paced at ``write_tps`` (a budget per operation),
+    waiting with ``sleep`` on ``clock`` (the wiring's)."""
     if write_tps <= 0:
         return client
-    return PacedClient(client, {op: RateLimiter.per_second(write_tps) for op in PACED_OPERATIONS})
+    return PacedClient(
+        client, {op: RateLimiter.per_second(write_tps, clock=clock, sleep=sleep) for op in PACED_OPERATIONS}
+    )

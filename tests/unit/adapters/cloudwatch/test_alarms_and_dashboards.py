@@ -9,7 +9,7 @@ import boto3
 import pytest
 from botocore.stub import Stubber
 
-from sagewatch.adapters.aws import MAX_THROTTLE_RETRIES
+from sagewatch.adapters.aws import MAX_RETRIES
 from sagewatch.adapters.cloudwatch.alarms_and_dashboards import CloudWatchWriter
 from sagewatch.core.monitoring.alarms import desired_alarms
 from sagewatch.core.monitoring.policy import Policy
@@ -44,7 +44,7 @@ def test_throttled_put_is_retried_not_surfaced(cloudwatch: tuple[Any, Stubber]) 
 def test_throttling_that_never_ends_finally_fails(cloudwatch: tuple[Any, Stubber]) -> None:
     client, stubber = cloudwatch
     spec = desired_alarms(profile(), Policy(), "SageWatch").alarms[0]
-    for _ in range(MAX_THROTTLE_RETRIES + 1):
+    for _ in range(MAX_RETRIES + 1):
         stubber.add_client_error("put_metric_alarm", service_error_code="Throttling", http_status_code=400)
     with pytest.raises(AwsCallError, match="PutMetricAlarm failed: Throttling"):
         CloudWatchWriter(client, sleep=no_sleep).put_alarm(spec, [])
