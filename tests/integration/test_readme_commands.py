@@ -95,6 +95,26 @@ CANNOT_RUN_HERE: dict[str, str] = {
     "sagewatch sync --all": _REAL,
     "sagewatch sync --all --dry-run": _REAL,
     "sagewatch remove fraud-scorer": _REAL,
+    # a spoke (docs/hub-and-spokes.md): needs an AWS organization, the hub's account and a member account
+    "aws cloudformation create-stack-set --stack-set-name sagewatch-spoke --template-body file://docs/spoke/spoke.yaml "
+    "--permission-model SERVICE_MANAGED --auto-deployment Enabled=true,RetainStacksOnAccountRemoval=false "
+    "--capabilities CAPABILITY_NAMED_IAM --parameters ParameterKey=HubAccountId,ParameterValue=111111111111 "
+    "ParameterKey=HubEventBusArn,ParameterValue=arn:aws:events:us-east-1:111111111111:event-bus/default "
+    "ParameterKey=HubAlertQueueArn,ParameterValue=arn:aws:sqs:us-east-1:111111111111:sagewatch-AlertQueue-abc "
+    "ParameterKey=HubFunctionRoleArns,ParameterValue='arn:aws:iam::111111111111:role/a\\,"
+    "arn:aws:iam::111111111111:role/b' ParameterKey=ExternalId,ParameterValue=choose-a-long-random-value "
+    "ParameterKey=OrganizationId,ParameterValue=o-abcdefghij": _AWS + " (an organization's management account)",
+    "aws cloudformation create-stack-instances --stack-set-name sagewatch-spoke --deployment-targets "
+    "OrganizationalUnitIds=ou-abcd-11111111 --regions eu-west-1 us-east-1": _AWS + " (an organization)",
+    "aws sns subscribe --region eu-west-1 --topic-arn arn:aws:sns:eu-west-1:222222222222:SageWatch-spoke-alerts "
+    "--protocol sqs --notification-endpoint arn:aws:sqs:us-east-1:111111111111:sagewatch-AlertQueue-abc": _AWS
+    + " (the hub's account)",
+    "aws cloudformation deploy --stack-name sagewatch-spoke --template-file docs/spoke/spoke.yaml --capabilities "
+    "CAPABILITY_NAMED_IAM --parameter-overrides HubAccountId=111111111111 "
+    "HubEventBusArn=arn:aws:events:us-east-1:111111111111:event-bus/default "
+    "HubAlertQueueArn=arn:aws:sqs:us-east-1:111111111111:sagewatch-AlertQueue-abc "
+    "HubFunctionRoleArns=arn:aws:iam::111111111111:role/a,arn:aws:iam::111111111111:role/b "
+    "ExternalId=choose-a-long-random-value": _AWS + " (a member account)",
     # placeholders to fill in
     "aws sns list-subscriptions-by-topic --topic-arn <OpsTopicArn>": "placeholder <OpsTopicArn>; " + _AWS,
     ".venv/bin/sagewatch doctor --region eu-west-1 [--profile P] [--stack sagewatch]": "usage synopsis ([optional] "
