@@ -840,11 +840,20 @@ def invoke_through_start_lambda(
     )
     slack_before, emails_before = len(account.slack_messages), len(account.emails)
     started = time.perf_counter()
-    with ServerCalls() as calls:
-        answer = client.invoke(FunctionName=function, Payload=event.read_bytes())
+    for _attempt in range(SAM_ATTEMPTS):
+        logged = service.log.stat().st_size
+        with ServerCalls() as calls:
+            answer = client.invoke(FunctionName=function, Payload=event.read_bytes())
+        raw = answer["Payload"].read()
+        # A function's first invocation starts its container: SAM CLI may ask too early (NOT_READY);
+        # the container stays, and the runtime never saw the event.
+        with service.log.open("rb") as log:
+            log.seek(logged)
+            if raw or NOT_READY.encode() not in log.read():
+                break
     seconds = time.perf_counter() - started
     record_run(f"{function} (start-lambda)", event, service.architecture, seconds)
-    payload = json.loads(answer["Payload"].read() or b"null")
+    payload = json.loads(raw or b"null")
     error = None
     if answer.get("FunctionError"):
         error = f"{payload.get('errorType')}: {payload.get('errorMessage')}"
