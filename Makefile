@@ -100,10 +100,12 @@ scan: $(SCAN_VENV)/.installed  ## bandit on the runtime code (no medium/high fin
 bench: $(VENV)/.installed  ## benchmarks: API call counts, cold-start ratio, peak memory, a week on call -> build/bench/
 	$(BIN)/python -m tests.bench.run --out build/bench
 
-local-invoke: $(VENV)/.installed build  ## every sample event through sam local invoke (and start-lambda) in Docker, against the emulated account
+# Two workers: the native containers on one, the arm64 ones under qemu on the other
+# (test_local_invoke.py and test_local_invoke_arm64.py, a file per worker); docs/local-invoke.md.
+local-invoke: $(VENV)/.installed build  ## every sample event through sam local start-lambda (and sam local invoke) in Docker, against the emulated account
 	tests/local_invoke/docker.sh start
 	tests/local_invoke/docker.sh image
-	$(BIN)/pytest -q -m local_invoke tests/local_invoke
+	$(BIN)/pytest -q -n 2 --dist loadfile -m local_invoke tests/local_invoke
 
 clean:  ## remove build outputs (keeps the virtualenvs)
 	rm -rf build .aws-sam .pytest_cache .mypy_cache .ruff_cache

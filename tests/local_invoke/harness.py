@@ -6,7 +6,7 @@ SAM CLI (1.170) runs the function from ``sam build``'s output in a container bui
 Interface Emulator and the function's layers. Three things point that container at the
 emulated account instead of AWS:
 
-- **A local-only copy of the built template** (``build/local-invoke/template.json``) that
+- **A local-only copy of the built template** (``build/local-invoke/template-<arch>.json``) that
   declares ``AWS_ENDPOINT_URL`` on every function. SAM CLI passes a variable through
   ``--env-vars`` only when the template declares it (``samcli/local/lambdafn/env_vars.py``,
   ``EnvironmentVariables.resolve``), and ``--container-env-vars`` is applied only to debug
@@ -53,6 +53,7 @@ Run one event by hand (prints the response, the emulated one and the writes of b
 from __future__ import annotations
 
 import argparse
+import fcntl
 import hashlib
 import ipaddress
 import json
@@ -69,7 +70,7 @@ import threading
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -91,7 +92,6 @@ from tests.local_invoke.emulated import (
 ROOT = Path(__file__).resolve().parents[2]
 BUILT_TEMPLATE = ROOT / ".aws-sam" / "build" / "template.yaml"
 STATE = Path(os.environ.get("LOCAL_INVOKE_STATE", ROOT / "build" / "local-invoke"))
-LOCAL_TEMPLATE = STATE / "template.json"
 LAYER_CACHE = STATE / "layers"
 SAM = ROOT / ".venv-sam" / "bin" / "sam"
 EVENTS = ROOT / "events"
@@ -112,18 +112,37 @@ HOST_ARCH = {"aarch64": "arm64", "arm64": "arm64", "x86_64": "x86_64", "amd64": 
 )
 PIP_PLATFORM = {"arm64": "manylinux2014_aarch64", "x86_64": "manylinux2014_x86_64"}
 # An arm64 handler runs under qemu-user on x86 machines, about ten times slower than on Lambda
-# (NotifyFunction: ~20 s of its 30 s Timeout). For emulated runs the local copy multiplies each
-# function's Timeout by this, so handlers that budget their remaining time (Slack pacing, the
-# reconcile's continuation) take the same decisions as on Lambda and in the emulated invoke
-# (which reports a timeout but does not enforce it). Native runs keep the template's timeouts.
-EMULATION_SLOWDOWN = 10
-# Per invocation: container start (under qemu for arm64), the function's own Timeout (60 s, x10
-# under qemu), and SAM CLI building its image on top of the base image.
-SAM_TIMEOUT_SECONDS = 420
-# The relays' whole life: one invocation or one start-lambda session, with room to spare.
-RELAY_LIFETIME_SECONDS = 2 * SAM_TIMEOUT_SECONDS
+# (NotifyFunction: ~20 s of its 30 s Timeout), and several times slower again when other work
+# keeps both cores busy (over 300 s measured at load 9). For emulated runs the local copy
+# multiplies each function's Timeout by this, so handlers that budget their remaining time
+# (Slack pacing, the reconcile's continuation) take the same decisions as on Lambda and in the
+# emulated invoke (which reports a timeout but does not enforce it), on a loaded machine too.
+# Native runs keep the template's timeouts.
+EMULATION_SLOWDOWN = 40
+# Time limits the handlers read from their environment (defaults in sagewatch.config; not in
+# the template), stretched for emulated runs like the Timeout: how long the alert's metric, log
+# and chart reads may take, and one Slack request.
+HANDLER_TIME_LIMITS = {"SAGEWATCH_ENRICHMENT_TIMEOUT_SECONDS": 8, "SAGEWATCH_SLACK_TIMEOUT_SECONDS": 10}
+# Hang guards, not expectations (no test asserts a time): one `sam local invoke` or one
+# start-lambda invocation, natively (container start, the function's own Timeout, SAM CLI
+# building its image on the base) and under qemu (the stretched Timeout: 30 s x 40 for
+# NotifyFunction, 60 s x 40 for OnboardFunction), on a machine kept busy by other work.
+NATIVE_GUARD_SECONDS = 420
+EMULATED_GUARD_SECONDS = 2700
+
+
+def guard_seconds(architecture: str) -> int:
+    """How long one invocation in ``architecture`` may take before it counts as hung."""
+    return EMULATED_GUARD_SECONDS if emulated(architecture) else NATIVE_GUARD_SECONDS
+
+
+# The relays' whole life at most: one invocation, or one start-lambda session serving the whole
+# matrix (each invocation within its guard); they are closed as soon as that ends.
+RELAY_LIFETIME_SECONDS = 2 * 3600
 # One line per invocation: function, event, architecture (and whether overridden), seconds.
 RUNS: list[str] = []
+# Seconds of each invocation by "function event architecture" (build/local-invoke/timings.json).
+TIMES: dict[str, float] = {}
 WRITE_PREFIXES = ("Put", "Create", "Delete", "Update", "Tag", "Untag", "Set", "Send", "Publish")
 
 
@@ -147,6 +166,7 @@ def record_run(function: str, event: Path, architecture: str, seconds: float) ->
     name = event.relative_to(EVENTS) if event.is_relative_to(EVENTS) else event
     line = f"{function} {name}: {architecture} ({how}, {engine}) {seconds:.1f} s"
     RUNS.append(line)
+    TIMES[f"{function} {name} {architecture}"] = round(seconds, 2)
     sys.stderr.write(f"local-invoke: {line}\n")
     return line
 
@@ -167,8 +187,42 @@ def writes_of(calls: Mapping[str, int]) -> dict[str, int]:
 # -- what SAM CLI is given ----------------------------------------------------------------------
 
 
+def local_template(architecture: str) -> Path:
+    """The generated local copy for one architecture: build/local-invoke/template-<arch>.json
+    (one per architecture, so the native and the qemu runs can go on side by side)."""
+    return STATE / f"template-{architecture}.json"
+
+
+_PREPARING = threading.RLock()
+_PREPARING_DEPTH = [0]
+
+
+@contextmanager
+def preparing() -> Iterator[None]:
+    """One process at a time prepares or reads the shared folders (compiled copies, the layer
+    cache, sam build's output): ``make local-invoke`` runs two pytest workers, and the README
+    test's `sam build` rewrites .aws-sam meanwhile. Reentrant within a process."""
+    with _PREPARING:
+        if _PREPARING_DEPTH[0]:
+            _PREPARING_DEPTH[0] += 1
+            try:
+                yield
+            finally:
+                _PREPARING_DEPTH[0] -= 1
+            return
+        STATE.mkdir(parents=True, exist_ok=True)
+        with (STATE / ".prepare.lock").open("w") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            _PREPARING_DEPTH[0] = 1
+            try:
+                yield
+            finally:
+                _PREPARING_DEPTH[0] = 0
+                fcntl.flock(lock, fcntl.LOCK_UN)
+
+
 def write_local_template(
-    architecture: str = TEMPLATE_ARCH, built: Path = BUILT_TEMPLATE, out: Path = LOCAL_TEMPLATE
+    architecture: str = TEMPLATE_ARCH, built: Path = BUILT_TEMPLATE, out: Path | None = None
 ) -> Path:
     """``sam build``'s template with AWS_ENDPOINT_URL declared on every function, compiled copies
     of the code and layer folders, timeouts scaled by EMULATION_SLOWDOWN when ``architecture``
@@ -177,6 +231,11 @@ def write_local_template(
     Fn::Sub), which plain YAML reads."""
     if not built.is_file():
         raise FileNotFoundError(f"{built} is missing: run `make build` (sam build) first")
+    with preparing():  # never while a `sam build` (README test) rewrites .aws-sam
+        return _write_local_template(architecture, built, out or local_template(architecture))
+
+
+def _write_local_template(architecture: str, built: Path, out: Path) -> Path:
     template: dict[str, Any] = yaml.safe_load(built.read_text())
     base = built.parent
     slowdown = EMULATION_SLOWDOWN if emulated(architecture) else 1
@@ -192,10 +251,18 @@ def write_local_template(
                 properties["Architectures"] = [architecture]
             variables = properties.setdefault("Environment", {}).setdefault("Variables", {})
             variables.setdefault("AWS_ENDPOINT_URL", "")
+            if slowdown > 1:
+                # The handler's own time limits, stretched like the Timeout (an alert under qemu
+                # on a busy machine otherwise goes out without the metrics it read in 9 s).
+                for name, seconds in HANDLER_TIME_LIMITS.items():
+                    variables[name] = str(seconds * slowdown)
         if resource.get("Type") == "AWS::Serverless::LayerVersion" and architecture != TEMPLATE_ARCH:
             properties["CompatibleArchitectures"] = [architecture]
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(json.dumps(template, indent=1))
+    # Whole or not at all: the other worker may be reading the same architecture's copy.
+    partial = out.with_name(f".{out.name}.{os.getpid()}")
+    partial.write_text(json.dumps(template, indent=1))
+    partial.replace(out)
     return out
 
 
@@ -205,18 +272,26 @@ def compiled_copy(source: Path) -> Path:
     Lambda imports the function and its layers anew in every container; under qemu, compiling
     them there took NotifyFunction past its 30 s Timeout. sam build's output stays as it is.
     Hash-based .pyc files (the host's python3.13 has the same bytecode format) need no
-    timestamps."""
-    target = STATE / "code" / source.name
-    stamp = target / ".sagewatch-source"
-    # The built folder's files and their times: unchanged since the last copy, it is reused.
-    state = "\n".join(f"{p.relative_to(source)} {p.stat().st_mtime_ns}" for p in sorted(source.rglob("*")))
-    digest = hashlib.sha256(state.encode()).hexdigest()
-    if stamp.is_file() and stamp.read_text() == digest:
+    timestamps. The copy is named by the built folder's content and never changed: a `sam
+    build` during the run (the README's commands) makes a new copy, if its output differs, and
+    leaves the one that running warm containers have mounted alone. Copies older than a relay's
+    lifetime are removed (no session outlives it)."""
+    digest = hashlib.sha256()
+    for path in sorted(source.rglob("*")):
+        digest.update(f"{path.relative_to(source)}\0".encode())
+        if path.is_file():
+            digest.update(hashlib.sha256(path.read_bytes()).digest())
+    target = STATE / "code" / f"{source.name}-{digest.hexdigest()[:16]}"
+    stamp = target / ".sagewatch-compiled"
+    if stamp.is_file():
         return target
-    shutil.rmtree(target, ignore_errors=True)
+    for old in target.parent.glob(f"{source.name}-*"):
+        if time.time() - old.stat().st_mtime > RELAY_LIFETIME_SECONDS:
+            shutil.rmtree(old, ignore_errors=True)
+    shutil.rmtree(target, ignore_errors=True)  # an unfinished copy
     shutil.copytree(source, target)
     compile_tree(target)
-    stamp.write_text(digest)
+    stamp.touch()
     return target
 
 
@@ -234,17 +309,12 @@ def declared_variables(template: Mapping[str, Any], logical_id: str) -> set[str]
     return set(globals_) | set(own)
 
 
-def write_env_vars(account: EmulatedAccount, functions: list[str], out: Path, endpoint_url: str) -> Path:
+def write_env_vars(
+    account: EmulatedAccount, functions: list[str], architecture: str, out: Path, endpoint_url: str
+) -> Path:
     """--env-vars: each function's declared variables with the emulated account's values, and
     the emulator's address as the container sees it."""
-    template = json.loads(LOCAL_TEMPLATE.read_text())
-    values: dict[str, dict[str, str]] = {}
-    for logical_id in functions:
-        environment = account.function_environment(logical_id)
-        names = declared_variables(template, logical_id)
-        values[logical_id] = {name: environment[name] for name in sorted(names) if name in environment}
-        values[logical_id]["AWS_ENDPOINT_URL"] = endpoint_url
-    out.write_text(json.dumps(values, indent=1))
+    out.write_text(json.dumps(env_vars_of(account, functions, architecture, endpoint_url), indent=1))
     return out
 
 
@@ -255,6 +325,11 @@ def layer_cache_folder(arn: str) -> Path:
 
 
 def prepare_powertools_layer(architecture: str = TEMPLATE_ARCH) -> Path:
+    with preparing():
+        return _prepare_powertools_layer(architecture)
+
+
+def _prepare_powertools_layer(architecture: str) -> Path:
     """The Powertools layer's content (python/...) in SAM's cache, once per pinned version and
     architecture (the wheels are pure Python; test_layers_are_pure_python checks it)."""
     arn = powertools_layer_arn(architecture)
@@ -316,6 +391,12 @@ class _Relay(socketserver.ThreadingTCPServer):
     target_port = 0
     clients = ipaddress.IPv4Network("127.0.0.1/32")
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # The relayed connections, so that retargeting can end them (see BridgeRelay.retarget).
+        self.live: set[socket.socket] = set()
+        self.live_lock = threading.Lock()
+
     def verify_request(self, request: Any, client_address: Any) -> bool:
         # Only the bridge's containers; nothing else can route to docker0's address anyway.
         return ipaddress.IPv4Address(client_address[0]) in self.clients
@@ -327,20 +408,32 @@ class _RelayHandler(socketserver.BaseRequestHandler):
         with socket.create_connection(("127.0.0.1", server.target_port), timeout=10) as upstream:
             upstream.settimeout(None)
             pairs = {self.request: upstream, upstream: self.request}
-            with selectors.DefaultSelector() as selector:
-                for sock in pairs:
-                    selector.register(sock, selectors.EVENT_READ)
-                while True:
-                    # Idle for 2 minutes: the function is long gone.
-                    ready = selector.select(timeout=120)
-                    if not ready:
+            with server.live_lock:
+                server.live.add(self.request)
+            try:
+                self._pump(pairs)
+            except OSError:
+                return  # ended by retarget (or by either side): the client opens a new connection
+            finally:
+                with server.live_lock:
+                    server.live.discard(self.request)
+
+    @staticmethod
+    def _pump(pairs: dict[socket.socket, socket.socket]) -> None:
+        with selectors.DefaultSelector() as selector:
+            for sock in pairs:
+                selector.register(sock, selectors.EVENT_READ)
+            while True:
+                # Idle for 2 minutes: the function is long gone.
+                ready = selector.select(timeout=120)
+                if not ready:
+                    return
+                for key, _ in ready:
+                    source: socket.socket = key.fileobj  # type: ignore[assignment]
+                    data = source.recv(65536)
+                    if not data:
                         return
-                    for key, _ in ready:
-                        source: socket.socket = key.fileobj  # type: ignore[assignment]
-                        data = source.recv(65536)
-                        if not data:
-                            return
-                        pairs[source].sendall(data)
+                    pairs[source].sendall(data)
 
 
 class BridgeRelay:
@@ -363,6 +456,18 @@ class BridgeRelay:
         host, port = self._server.server_address[:2]
         return f"{host!s}:{port}"
 
+    def retarget(self, target_port: int) -> None:
+        """Forward new connections to 127.0.0.1:``target_port`` and end the relayed ones: a warm
+        container's SDK keeps its connections open between invocations (keep-alive), and one
+        still open would reach the previous target. urllib3 sees the connection dropped before
+        it reuses it and opens a new one, which reaches the new target."""
+        self._server.target_port = target_port
+        with self._server.live_lock:
+            live = list(self._server.live)
+        for sock in live:
+            with suppress(OSError):  # already gone
+                sock.shutdown(socket.SHUT_RDWR)
+
     def close(self) -> None:
         self._deadline.cancel()
         self._server.shutdown()
@@ -370,23 +475,45 @@ class BridgeRelay:
         self._thread.join(timeout=10)
 
 
+def _port_of(url: str) -> int:
+    return int(url.split("/")[2].rsplit(":", 1)[1])
+
+
+class ContainerView:
+    """The two relays a container reaches the emulator through, pointed at one account at a
+    time: moto and the fake Slack. The Slack webhook secret of the account pointed at names the
+    Slack relay (the container reads it from Secrets Manager). Their addresses stay the same
+    when :meth:`point_at` switches to another account, so a warm container (start-lambda) can
+    serve each event against a fresh account."""
+
+    def __init__(self, account: EmulatedAccount) -> None:
+        gateway = bridge_gateway()
+        self._moto = BridgeRelay(gateway, _port_of(account.endpoint_url))
+        self._slack = BridgeRelay(gateway, _port_of(account.slack_url))
+        self.endpoint_url = f"http://{self._moto.address}"
+        self.point_at(account)
+
+    def point_at(self, account: EmulatedAccount) -> None:
+        slack_port = _port_of(account.slack_url)
+        self._moto.retarget(_port_of(account.endpoint_url))
+        self._slack.retarget(slack_port)
+        url = account.slack_url.replace(f"127.0.0.1:{slack_port}", self._slack.address)
+        account.client("secretsmanager").put_secret_value(SecretId=SLACK_SECRET, SecretString=url)
+
+    def close(self) -> None:
+        self._moto.close()
+        self._slack.close()
+
+
 @contextmanager
-def container_view(account: EmulatedAccount) -> Iterator[str]:
-    """Relays to moto and the fake Slack on the bridge; the Slack webhook secret is pointed at
-    its relay (the container reads it from Secrets Manager). Yields the container's
-    AWS_ENDPOINT_URL."""
-    gateway = bridge_gateway()
-    moto = BridgeRelay(gateway, int(account.endpoint_url.rsplit(":", 1)[1]))
-    slack_port = int(account.slack_url.split("/")[2].rsplit(":", 1)[1])
-    slack = BridgeRelay(gateway, slack_port)
+def container_view(account: EmulatedAccount) -> Iterator[ContainerView]:
+    """Relays to moto and the fake Slack on the bridge, pointed at ``account``; closed on exit.
+    The view's ``endpoint_url`` is the container's AWS_ENDPOINT_URL."""
+    view = ContainerView(account)
     try:
-        secrets = account.client("secretsmanager")
-        url = account.slack_url.replace(f"127.0.0.1:{slack_port}", slack.address)
-        secrets.put_secret_value(SecretId=SLACK_SECRET, SecretString=url)
-        yield f"http://{moto.address}"
+        yield view
     finally:
-        moto.close()
-        slack.close()
+        view.close()
 
 
 # -- counting what the container asks moto ------------------------------------------------------
@@ -454,7 +581,7 @@ def sam_invoke_command(function: str, event: Path, env_vars: Path, architecture:
     """The command line, as a user would type it (README: local testing)."""
     return [
         str(SAM), "local", "invoke", function,
-        "--template", str(LOCAL_TEMPLATE),
+        "--template", str(local_template(architecture)),
         "--event", str(event),
         "--env-vars", str(env_vars),
         "--parameter-overrides", parameter_overrides(architecture),
@@ -480,6 +607,63 @@ def parse_sam_stdout(stdout: str) -> tuple[Any, str | None]:
     return response, None
 
 
+# SAM CLI (1.170) asks the container's Runtime Interface Emulator for the result as soon as the
+# published port accepts a connection (``Container._wait_for_socket_connection``), which Docker's
+# port proxy does before the emulator inside listens; ``wait_for_http_response`` then tries 3
+# times within about 0.3 s (``samcli.lib.utils.retry``) and gives up: "No response from invoke
+# container". Natively the emulator listens in milliseconds; under qemu, on a busy machine, it
+# can take longer, and the command then sits until the function's Timeout (a non-daemon
+# ``threading.Timer`` started by ``LocalLambdaRuntime._configure_interrupt``) before it exits.
+# The handler never ran, so the harness ends that `sam` (its own child) at once and tries again.
+NOT_READY = "No response from invoke container"
+SAM_ATTEMPTS = 4
+
+
+def container_not_ready(done: subprocess.CompletedProcess[str]) -> bool:
+    """True when SAM CLI gave up before the container's runtime answered (see NOT_READY)."""
+    return done.returncode != 0 and NOT_READY in done.stderr
+
+
+def run_sam(command: list[str], *, env: Mapping[str, str], timeout: float) -> subprocess.CompletedProcess[str]:
+    """Run a SAM CLI command (or ``bash -c`` line) from the project root, as subprocess.run does,
+    except that when SAM CLI reports NOT_READY the process is ended at once (it would otherwise
+    wait out the function's Timeout) with a non-zero exit and that line in its stderr."""
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=dict(env), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    stdout: list[str] = []
+    stderr: list[str] = []
+    gave_up = threading.Event()
+
+    def read_stdout() -> None:
+        assert process.stdout is not None
+        stdout.extend(process.stdout)
+
+    def read_stderr() -> None:
+        assert process.stderr is not None
+        for line in process.stderr:
+            stderr.append(line)
+            if NOT_READY in line:
+                gave_up.set()
+                process.terminate()
+
+    readers = [threading.Thread(target=read_stdout, daemon=True), threading.Thread(target=read_stderr, daemon=True)]
+    for reader in readers:
+        reader.start()
+    try:
+        returncode = process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=30)
+        raise
+    finally:
+        for reader in readers:
+            reader.join(timeout=30)
+    if gave_up.is_set() and returncode == 0:
+        returncode = 1
+    return subprocess.CompletedProcess(command, returncode, "".join(stdout), "".join(stderr))
+
+
 def sam_invoke(
     account: EmulatedAccount, event: Path, *, function: str | None = None, architecture: str = TEMPLATE_ARCH
 ) -> SamInvocation:
@@ -488,20 +672,21 @@ def sam_invoke(
     function = function or function_of(event)
     prepare_powertools_layer(architecture)
     write_local_template(architecture)
-    with container_view(account) as endpoint_url:
-        env_vars = write_env_vars(account, [function], STATE / "env.json", endpoint_url)
+    with container_view(account) as view:
+        env_file = STATE / f"env-{architecture}-{os.getpid()}.json"
+        env_vars = write_env_vars(account, [function], architecture, env_file, view.endpoint_url)
         slack_before, emails_before = len(account.slack_messages), len(account.emails)
         started = time.perf_counter()
-        with ServerCalls() as calls:
-            done = subprocess.run(
-                sam_invoke_command(function, event, env_vars, architecture),
-                cwd=ROOT,
-                env=sam_environment(account),
-                capture_output=True,
-                text=True,
-                timeout=SAM_TIMEOUT_SECONDS,
-                check=False,
-            )
+        for _attempt in range(SAM_ATTEMPTS):
+            # Counted per attempt: an attempt that never reached the runtime made no call.
+            with ServerCalls() as calls:
+                done = run_sam(
+                    sam_invoke_command(function, event, env_vars, architecture),
+                    env=sam_environment(account),
+                    timeout=guard_seconds(architecture),
+                )
+            if not container_not_ready(done):
+                break
     seconds = time.perf_counter() - started
     record_run(function, event, architecture, seconds)
     if done.returncode != 0:
@@ -529,33 +714,84 @@ def free_port() -> int:
 
 @dataclass
 class StartLambda:
+    """A running ``sam local start-lambda``; its containers reach the account last pointed at."""
+
     url: str
     process: subprocess.Popen[str]
-    endpoint_url: str
+    view: ContainerView
     architecture: str
+    environment: str  # the --env-vars the containers were started with
+    log: Path
+    functions: list[str]
+
+    def serve(self, account: EmulatedAccount) -> None:
+        """Point the containers (warm or not) at ``account``: a fresh sample account names the
+        same tables, queues and topics (the stack's generated names), so the environment the
+        containers started with still holds; checked, since a warm container keeps it."""
+        values = env_vars_of(account, self.functions, self.architecture, self.view.endpoint_url)
+        environment = json.dumps(values, indent=1)
+        if environment != self.environment:
+            raise RuntimeError("this account's function environment differs from the one start-lambda was given")
+        self.view.point_at(account)
+
+
+def env_vars_of(
+    account: EmulatedAccount, functions: list[str], architecture: str, endpoint_url: str
+) -> dict[str, dict[str, str]]:
+    template = json.loads(local_template(architecture).read_text())
+    values: dict[str, dict[str, str]] = {}
+    for logical_id in functions:
+        environment = account.function_environment(logical_id)
+        names = declared_variables(template, logical_id)
+        # Queue URLs name the emulator's address (127.0.0.1:<port>, unreachable from the
+        # container and new with every account): the container gets them on the relay's.
+        values[logical_id] = {
+            name: environment[name].replace(account.endpoint_url, endpoint_url)
+            for name in sorted(names)
+            if name in environment
+        }
+        values[logical_id]["AWS_ENDPOINT_URL"] = endpoint_url
+    return values
 
 
 @contextmanager
-def start_lambda(account: EmulatedAccount, architecture: str = TEMPLATE_ARCH) -> Iterator[StartLambda]:
+def start_lambda(
+    account: EmulatedAccount, architecture: str = TEMPLATE_ARCH, *, warm: bool = True
+) -> Iterator[StartLambda]:
     """`sam local start-lambda` on 127.0.0.1 serving the template's functions (the Lambda Invoke
-    API) in ``architecture`` containers, pointed at ``account``; stopped (by its pid) on exit."""
+    API) in ``architecture`` containers, pointed at ``account`` (:meth:`StartLambda.serve`
+    switches to another); stopped (by its pid) on exit. ``account`` need stay open only until
+    this yields: SAM CLI asks it for the account id once, at start, and the emulator allows one
+    open account per process, so each event's fresh account opens after this one closed.
+    ``warm``: ``--warm-containers LAZY``, one container per function, started on its first
+    invocation and kept (as Lambda keeps an execution environment), instead of a new container
+    per invocation."""
     prepare_powertools_layer(architecture)
     write_local_template(architecture)
     port = free_port()
-    with container_view(account) as endpoint_url:
-        template = json.loads(LOCAL_TEMPLATE.read_text())
+    with container_view(account) as view:
+        template = json.loads(local_template(architecture).read_text())
         functions = [lid for lid, r in template["Resources"].items() if r["Type"] == "AWS::Serverless::Function"]
-        env_vars = write_env_vars(account, functions, STATE / "env-start-lambda.json", endpoint_url)
+        env_vars = write_env_vars(
+            account,
+            functions,
+            architecture,
+            STATE / f"env-start-lambda-{architecture}-{os.getpid()}.json",
+            view.endpoint_url,
+        )
         command = [
             str(SAM), "local", "start-lambda", "--host", "127.0.0.1", "--port", str(port),
-            "--template", str(LOCAL_TEMPLATE), "--env-vars", str(env_vars),
+            "--template", str(local_template(architecture)), "--env-vars", str(env_vars),
             "--parameter-overrides", parameter_overrides(architecture), "--skip-pull-image",
             "--layer-cache-basedir", str(LAYER_CACHE),
+            # The code does not change during a run: no file watcher to restart containers.
+            *(["--warm-containers", "LAZY", "--no-watch"] if warm else []),
         ]  # fmt: skip
-        log = (STATE / "start-lambda.log").open("w")
+        log_path = STATE / f"start-lambda-{architecture}-{os.getpid()}.log"
+        log = log_path.open("w")
         process = subprocess.Popen(command, cwd=ROOT, env=sam_environment(account), stdout=log, stderr=log, text=True)
         try:
-            deadline = time.monotonic() + 60
+            deadline = time.monotonic() + NATIVE_GUARD_SECONDS
             while True:
                 if process.poll() is not None:
                     raise RuntimeError(f"sam local start-lambda exited {process.returncode}; see {log.name}")
@@ -565,16 +801,22 @@ def start_lambda(account: EmulatedAccount, architecture: str = TEMPLATE_ARCH) ->
                 except OSError:
                     if time.monotonic() > deadline:
                         raise RuntimeError(
-                            f"sam local start-lambda did not listen within 60 s; see {log.name}"
+                            f"sam local start-lambda did not listen within {NATIVE_GUARD_SECONDS} s; see {log.name}"
                         ) from None
                     time.sleep(0.5)
             yield StartLambda(
-                url=f"http://127.0.0.1:{port}", process=process, endpoint_url=endpoint_url, architecture=architecture
+                url=f"http://127.0.0.1:{port}",
+                process=process,
+                view=view,
+                architecture=architecture,
+                environment=env_vars.read_text(),
+                log=log_path,
+                functions=functions,
             )
         finally:
             process.terminate()
             try:
-                process.wait(timeout=30)
+                process.wait(timeout=60)
             except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait(timeout=10)
@@ -584,21 +826,34 @@ def start_lambda(account: EmulatedAccount, architecture: str = TEMPLATE_ARCH) ->
 def invoke_through_start_lambda(
     account: EmulatedAccount, service: StartLambda, function: str, event: Path
 ) -> SamInvocation:
-    """boto3 ``lambda.invoke`` against start-lambda, as a test script of a user's would."""
+    """boto3 ``lambda.invoke`` against start-lambda, as a test script of a user's would, with
+    the containers pointed at ``account``."""
+    service.serve(account)
     client = boto3.session.Session(
         aws_access_key_id="testing", aws_secret_access_key="testing", region_name=account.region
     ).client(
         "lambda",
         endpoint_url=service.url,
-        config=Config(read_timeout=SAM_TIMEOUT_SECONDS, connect_timeout=10, retries={"max_attempts": 0}),
+        config=Config(
+            read_timeout=guard_seconds(service.architecture), connect_timeout=10, retries={"max_attempts": 0}
+        ),
     )
     slack_before, emails_before = len(account.slack_messages), len(account.emails)
     started = time.perf_counter()
-    with ServerCalls() as calls:
-        answer = client.invoke(FunctionName=function, Payload=event.read_bytes())
+    for _attempt in range(SAM_ATTEMPTS):
+        logged = service.log.stat().st_size
+        with ServerCalls() as calls:
+            answer = client.invoke(FunctionName=function, Payload=event.read_bytes())
+        raw = answer["Payload"].read()
+        # A function's first invocation starts its container: SAM CLI may ask too early (NOT_READY);
+        # the container stays, and the runtime never saw the event.
+        with service.log.open("rb") as log:
+            log.seek(logged)
+            if raw or NOT_READY.encode() not in log.read():
+                break
     seconds = time.perf_counter() - started
     record_run(f"{function} (start-lambda)", event, service.architecture, seconds)
-    payload = json.loads(answer["Payload"].read() or b"null")
+    payload = json.loads(raw or b"null")
     error = None
     if answer.get("FunctionError"):
         error = f"{payload.get('errorType')}: {payload.get('errorMessage')}"
@@ -611,7 +866,7 @@ def invoke_through_start_lambda(
         aws_calls=dict(sorted(calls.counts.items())),
         seconds=seconds,
         stdout="",
-        stderr=(STATE / "start-lambda.log").read_text(),
+        stderr=service.log.read_text(),
         slack_messages=account.slack_messages[slack_before:],
         emails=account.emails[emails_before:],
     )
