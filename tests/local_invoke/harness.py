@@ -62,6 +62,7 @@ import platform
 import re
 import selectors
 import shutil
+import signal
 import socket
 import socketserver
 import subprocess
@@ -628,9 +629,22 @@ def run_sam(command: list[str], *, env: Mapping[str, str], timeout: float) -> su
     """Run a SAM CLI command (or ``bash -c`` line) from the project root, as subprocess.run does,
     except that when SAM CLI reports NOT_READY the process is ended at once (it would otherwise
     wait out the function's Timeout) with a non-zero exit and that line in its stderr."""
+    # Its own process group, ended as a whole: a child left running (SAM CLI's, or the stand-in's
+    # `sleep`) would keep the pipes open and the readers waiting.
     process = subprocess.Popen(
-        command, cwd=ROOT, env=dict(env), stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        command,
+        cwd=ROOT,
+        env=dict(env),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
     )
+
+    def end(sig: signal.Signals) -> None:
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, sig)
+
     stdout: list[str] = []
     stderr: list[str] = []
     gave_up = threading.Event()
@@ -645,7 +659,7 @@ def run_sam(command: list[str], *, env: Mapping[str, str], timeout: float) -> su
             stderr.append(line)
             if NOT_READY in line:
                 gave_up.set()
-                process.terminate()
+                end(signal.SIGTERM)
 
     readers = [threading.Thread(target=read_stdout, daemon=True), threading.Thread(target=read_stderr, daemon=True)]
     for reader in readers:
@@ -653,10 +667,11 @@ def run_sam(command: list[str], *, env: Mapping[str, str], timeout: float) -> su
     try:
         returncode = process.wait(timeout=timeout)
     except subprocess.TimeoutExpired:
-        process.kill()
+        end(signal.SIGKILL)
         process.wait(timeout=30)
         raise
     finally:
+        end(signal.SIGTERM)  # whatever it left behind
         for reader in readers:
             reader.join(timeout=30)
     if gave_up.is_set() and returncode == 0:
