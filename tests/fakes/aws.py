@@ -430,3 +430,42 @@ class Clients:
     def __call__(self, service: str) -> Any:
         self.built.append(service)
         return self._clients[service]
+
+
+# -- STS -----------------------------------------------------------------------------------------
+
+
+class FakeSts:
+    """AssumeRole as STS answers it: a role that exists and trusts the caller with this external ID
+    gives credentials valid ``DurationSeconds`` ("AssumeRole", AWS STS API Reference: Credentials with
+    Expiration); any other answers AccessDenied ("User: ... is not authorized to perform:
+    sts:AssumeRole on resource: ..."), which never repeats the external ID."""
+
+    def __init__(self, roles: dict[str, str], *, now: Any = None) -> None:
+        self.roles = roles  # role ARN → the external ID its trust policy requires
+        self.now = now or (lambda: 1_700_000_000.0)
+        self.calls: list[dict[str, Any]] = []
+
+    def assume_role(self, **request: Any) -> dict[str, Any]:
+        from datetime import UTC, datetime
+
+        self.calls.append(request)
+        arn = request["RoleArn"]
+        if self.roles.get(arn) != request.get("ExternalId"):
+            raise aws_error(
+                "AssumeRole",
+                "AccessDenied",
+                f"User: arn:aws:sts::111111111111:assumed-role/hub/x is not authorized to perform: "
+                f"sts:AssumeRole on resource: {arn}",
+                403,
+            )
+        expires = datetime.fromtimestamp(self.now() + request.get("DurationSeconds", 3600), tz=UTC)
+        n = len(self.calls)
+        return {
+            "Credentials": {
+                "AccessKeyId": f"ASIA{n:016d}",
+                "SecretAccessKey": f"secret-{n}",
+                "SessionToken": f"token-{n}",
+                "Expiration": expires,
+            }
+        }

@@ -69,12 +69,22 @@ def iam_statements(node: Any) -> Iterator[dict[str, Any]]:
     """Every policy statement anywhere in the template (roles, policies, resource policies)."""
     if isinstance(node, dict):
         if "PolicyDocument" in node and isinstance(node["PolicyDocument"], dict):
-            yield from as_list(node["PolicyDocument"].get("Statement", []))
+            for statement in as_list(node["PolicyDocument"].get("Statement", [])):
+                yield from _branches(statement)
         for value in node.values():
             yield from iam_statements(value)
     elif isinstance(node, list):
         for item in node:
             yield from iam_statements(item)
+
+
+def _branches(statement: Any) -> Iterator[dict[str, Any]]:
+    """A statement, or both statements of a conditional one (``Fn::If``; ``AWS::NoValue`` is none)."""
+    if isinstance(statement, dict) and set(statement) == {"Fn::If"}:
+        for branch in statement["Fn::If"][1:]:
+            yield from _branches(branch)
+    elif isinstance(statement, dict) and statement != {"Ref": "AWS::NoValue"}:
+        yield statement
 
 
 def sub_with_defaults(template: Template, sub: Any) -> str:

@@ -169,3 +169,60 @@ def test_only_the_config_module_reads_the_environment() -> None:
         if re.search(r"[\"']SAGEWATCH_[A-Z_]+[\"']", path.read_text(encoding="utf-8"))
     )
     assert naming == ["layers/sagewatch/sagewatch/config.py"]
+
+
+# -- hub and spokes --------------------------------------------------------------------------------
+
+SPOKE_ENV = {
+    "AWS_REGION": "us-east-1",
+    "SAGEWATCH_ACCOUNT_ID": "111111111111",
+    "SAGEWATCH_SPOKE_EXTERNAL_ID": "a-long-random-external-id-value",
+}
+
+
+def test_no_external_id_means_no_spokes_whatever_else_is_set() -> None:
+    config = OnboardConfig.from_env({"SAGEWATCH_ACCOUNT_ID": "111111111111", "SAGEWATCH_SPOKE_ACCOUNTS": ""})
+    assert config.spokes is None
+    assert config.spoke_place("222222222222", "eu-west-1") is None  # everything is the stack's own place
+    assert config.foreign_without_spokes("222222222222")
+    assert not config.foreign_without_spokes("111111111111")
+
+
+def test_spoke_settings_are_read_and_the_external_id_never_shown() -> None:
+    config = ReconcileConfig.from_env(
+        SPOKE_ENV
+        | FLEET
+        | {
+            "SAGEWATCH_SPOKE_ACCOUNTS": "222222222222,333333333333",
+            "SAGEWATCH_SPOKE_REGIONS": "eu-west-1, us-east-1",
+            "SAGEWATCH_SPOKE_ORGANIZATION": "o-abcdefghij",
+            "SAGEWATCH_SPOKE_ORGANIZATIONAL_UNIT": "ou-ab12-34cd56ef",
+        }
+    )
+    assert config.spokes is not None
+    assert config.spokes.accounts == ("222222222222", "333333333333")
+    assert config.spokes.regions == ("eu-west-1", "us-east-1")
+    assert "a-long-random" not in repr(config)
+    assert config.spoke_place("111111111111", "us-east-1") is None  # the hub's own place
+    assert config.spoke_place("111111111111", "eu-west-1") is not None  # the hub account, another region
+    assert config.spoke_place("222222222222", "us-east-1") is not None
+
+
+@pytest.mark.parametrize(
+    ("extra", "variable"),
+    [
+        ({"SAGEWATCH_SPOKE_EXTERNAL_ID": "short"}, "SAGEWATCH_SPOKE_EXTERNAL_ID"),
+        ({"SAGEWATCH_ACCOUNT_ID": ""}, "SAGEWATCH_ACCOUNT_ID"),
+        ({"SAGEWATCH_ACCOUNT_ID": "1234"}, "SAGEWATCH_ACCOUNT_ID"),
+        ({"SAGEWATCH_SPOKE_ACCOUNTS": "2222"}, "SAGEWATCH_SPOKE_ACCOUNTS"),
+        ({"SAGEWATCH_SPOKE_REGIONS": "Mars"}, "SAGEWATCH_SPOKE_REGIONS"),
+        ({"SAGEWATCH_SPOKE_ORGANIZATION": "org"}, "SAGEWATCH_SPOKE_ORGANIZATION"),
+        ({"SAGEWATCH_SPOKE_ORGANIZATIONAL_UNIT": "ou"}, "SAGEWATCH_SPOKE_ORGANIZATIONAL_UNIT"),
+        ({"SAGEWATCH_SPOKE_CONSOLE_ROLE": "no spaces"}, "SAGEWATCH_SPOKE_CONSOLE_ROLE"),
+    ],
+)
+def test_spoke_settings_mistakes_name_their_variable(extra: dict[str, str], variable: str) -> None:
+    with pytest.raises(ConfigError) as raised:
+        NotifyConfig.from_env(SPOKE_ENV | extra)
+    assert raised.value.variable == variable
+    assert "a-long-random" not in str(raised.value)

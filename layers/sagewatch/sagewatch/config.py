@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, Self
 
 from sagewatch.core.shared.errors import InvalidPolicyError, SageWatchError
 from sagewatch.core.shared.naming import validate_prefix
+from sagewatch.core.shared.places import ACCOUNT_ID, REGION, Place, place_or_none
 
 if TYPE_CHECKING:
     from sagewatch.core.monitoring.policy import Policy
@@ -61,6 +62,14 @@ ENV_MONITORING_REPORTS = "SAGEWATCH_MONITORING_REPORTS"
 ENV_SLACK_MIN_INTERVAL = "SAGEWATCH_SLACK_MIN_INTERVAL_SECONDS"
 ENV_SLACK_TIMEOUT = "SAGEWATCH_SLACK_TIMEOUT_SECONDS"
 ENV_SLACK_API_URL = "SAGEWATCH_SLACK_API_URL"  # Web API base URL; unset = https://slack.com/api/
+# Hub and spokes (docs/hub-and-spokes.md). Without SAGEWATCH_SPOKE_EXTERNAL_ID there are no spokes.
+ENV_ACCOUNT_ID = "SAGEWATCH_ACCOUNT_ID"  # the function's own account (template: AWS::AccountId)
+ENV_SPOKE_EXTERNAL_ID = "SAGEWATCH_SPOKE_EXTERNAL_ID"  # sts:ExternalId of every spoke role; never logged
+ENV_SPOKE_ACCOUNTS = "SAGEWATCH_SPOKE_ACCOUNTS"  # explicit spoke accounts (comma-separated)
+ENV_SPOKE_ORGANIZATION = "SAGEWATCH_SPOKE_ORGANIZATION"  # o-...: every account of the organization
+ENV_SPOKE_ORGANIZATIONAL_UNIT = "SAGEWATCH_SPOKE_ORGANIZATIONAL_UNIT"  # ou-... or r-...: the accounts under it
+ENV_SPOKE_REGIONS = "SAGEWATCH_SPOKE_REGIONS"  # regions the reconcile covers in each spoke (empty: the hub's)
+ENV_SPOKE_CONSOLE_ROLE = "SAGEWATCH_SPOKE_CONSOLE_ROLE"  # the people's role in spoke accounts (switch-role links)
 
 
 class ConfigError(SageWatchError):
@@ -111,6 +120,56 @@ class _Environment:
             raise ConfigError(name, f"{raw!r} is below {minimum:g}")
         return value
 
+    def words(self, name: str) -> tuple[str, ...]:
+        """A comma- or space-separated list (the template joins CommaDelimitedList parameters with commas)."""
+        return tuple((self.text(name) or "").replace(",", " ").split())
+
+    def account_id(self) -> str | None:
+        value = self.text(ENV_ACCOUNT_ID)
+        if value is not None and not ACCOUNT_ID.match(value):
+            raise ConfigError(ENV_ACCOUNT_ID, f"{value!r} is not a 12-digit AWS account ID")
+        return value
+
+    def spokes(self, account_id: str | None) -> SpokeSettings | None:
+        """The hub's spokes, or None (the single-account stack) when no external ID is set."""
+        external_id = self.text(ENV_SPOKE_EXTERNAL_ID)
+        if external_id is None:
+            return None
+        # "How to use an external ID ..." (IAM user guide) and AssumeRole's ExternalId: 2-1224
+        # characters of [\w+=,.@:/-]; the spoke template asks for at least 16. The value is never echoed.
+        if not _EXTERNAL_ID.match(external_id):
+            raise ConfigError(
+                ENV_SPOKE_EXTERNAL_ID,
+                "must be 16 to 1224 characters of letters, digits and +=,.@:/-_ (value not shown)",
+            )
+        if account_id is None:
+            raise ConfigError(ENV_ACCOUNT_ID, f"is not set (needed with {ENV_SPOKE_EXTERNAL_ID})")
+        accounts = self.words(ENV_SPOKE_ACCOUNTS)
+        for account in accounts:
+            if not ACCOUNT_ID.match(account):
+                raise ConfigError(ENV_SPOKE_ACCOUNTS, f"{account!r} is not a 12-digit AWS account ID")
+        regions = self.words(ENV_SPOKE_REGIONS)
+        for region in regions:
+            if not REGION.match(region):
+                raise ConfigError(ENV_SPOKE_REGIONS, f"{region!r} is not an AWS region name")
+        organization = self.text(ENV_SPOKE_ORGANIZATION)
+        if organization is not None and not _ORGANIZATION.match(organization):
+            raise ConfigError(ENV_SPOKE_ORGANIZATION, f"{organization!r} is not an organization ID (o-...)")
+        unit = self.text(ENV_SPOKE_ORGANIZATIONAL_UNIT)
+        if unit is not None and not _PARENT.match(unit):
+            raise ConfigError(ENV_SPOKE_ORGANIZATIONAL_UNIT, f"{unit!r} is not an OU or root ID (ou-... or r-...)")
+        role = self.text(ENV_SPOKE_CONSOLE_ROLE)
+        if role is not None and not _ROLE_NAME.match(role):
+            raise ConfigError(ENV_SPOKE_CONSOLE_ROLE, f"{role!r} is not an IAM role name")
+        return SpokeSettings(
+            external_id=external_id,
+            accounts=accounts,
+            organization_id=organization,
+            organizational_unit=unit,
+            regions=regions,
+            console_role=role,
+        )
+
     def name_prefix(self) -> str:
         try:
             return validate_prefix(self._env.get(ENV_NAME_PREFIX, DEFAULT_NAME_PREFIX))
@@ -139,12 +198,52 @@ def _default_policy() -> Policy:
     return Policy()
 
 
+_EXTERNAL_ID = re.compile(r"^[\w+=,.@:/-]{16,1224}$")
+_ORGANIZATION = re.compile(r"^o-[a-z0-9]{10,32}$")
+_PARENT = re.compile(r"^(r-[0-9a-z]{4,32}|ou-[0-9a-z]{4,32}-[a-z0-9]{8,32})$")  # Organizations' ParentId pattern
+_ROLE_NAME = re.compile(r"^[\w+=,.@/-]{1,512}$")  # a role name, with its path when it has one
+
+
+@dataclass(frozen=True, kw_only=True)
+class SpokeSettings:
+    """A hub's spokes (docs/hub-and-spokes.md): how to act in them and which ones to reconcile."""
+
+    external_id: str = field(repr=False)  # never in a log line: not a secret, but nobody's business
+    accounts: tuple[str, ...] = ()  # the explicit list (SpokeAccountIds)
+    organization_id: str | None = None  # every account of the organization (ListAccounts)
+    organizational_unit: str | None = None  # the accounts under this OU (ListAccountsForParent, recursively)
+    regions: tuple[str, ...] = ()  # where each spoke is reconciled; empty: the hub's own region
+    console_role: str | None = None  # the people's role in spoke accounts, for switch-role links
+
+
 @dataclass(frozen=True, kw_only=True)
 class CommonConfig:
-    """What every function shares: the names SageWatch gives its resources, and the region."""
+    """What every function shares: the names SageWatch gives its resources, the region and account,
+    and the spokes when the stack is a hub."""
 
     name_prefix: str = DEFAULT_NAME_PREFIX
     region: str = DEFAULT_REGION
+    account_id: str | None = None  # the function's own account; None in local runs that do not set it
+    spokes: SpokeSettings | None = None
+
+    def spoke_place(self, account: str | None, region: str | None) -> Place | None:
+        """The spoke an event, message or alarm names, or None when it is the hub's own place.
+
+        Without spokes every place is the hub's own, as in a single-account stack: a region that
+        differs alone does not make a spoke. An event of another account reaching a stack without
+        spokes is :meth:`foreign_without_spokes`.
+        """
+        if self.spokes is None or self.account_id is None:
+            return None
+        place = place_or_none(account, region)
+        if place is None or (place.account == self.account_id and place.region == self.region):
+            return None
+        return place
+
+    def foreign_without_spokes(self, account: str | None) -> bool:
+        """An input from another account while this stack has no spokes: acting on it in this
+        account would be wrong (the hub would fit its own account for another's endpoint)."""
+        return self.spokes is None and bool(self.account_id and account and account != self.account_id)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -176,9 +275,12 @@ class MonitoringConfig(CommonConfig):
 
     @classmethod
     def _monitoring_fields(cls, env: _Environment) -> dict[str, Any]:
+        account_id = env.account_id()
         return {
             "name_prefix": env.name_prefix(),
             "region": env.text(ENV_REGION) or DEFAULT_REGION,
+            "account_id": account_id,
+            "spokes": env.spokes(account_id),
             "alert_topic_arn": env.text(ENV_ALERT_TOPIC_ARN),
             "create_alarms": env.flag(ENV_CREATE_ALARMS, True),
             "create_dashboards": env.flag(ENV_CREATE_DASHBOARDS, True),
@@ -274,9 +376,12 @@ class NotifyConfig(CommonConfig):
         settle = int(read.number(ENV_OK_SETTLE_SECONDS, 900, minimum=0))
         if settle > 900:  # SQS DelaySeconds cannot exceed 15 minutes
             raise ConfigError(ENV_OK_SETTLE_SECONDS, f"{settle} is above 900 (SQS DelaySeconds' maximum)")
+        account_id = read.account_id()
         return cls(
             name_prefix=read.name_prefix(),
             region=read.text(ENV_REGION) or DEFAULT_REGION,
+            account_id=account_id,
+            spokes=read.spokes(account_id),
             create_dashboards=read.flag(ENV_CREATE_DASHBOARDS, True),
             default_slack_secret=read.text(ENV_SLACK_WEBHOOK_SECRET),
             email_sender=sender,

@@ -33,6 +33,15 @@ reads the wiring's clocks: ``clock`` (monotonic: intervals within this process) 
 (epoch seconds: what environments on other hosts compare, in the channel lease). Functions run
 with the real ones; tests and simulations pass a simulated clock whose ``sleep`` moves it, so a
 backoff or a second of Slack's pace takes no real time.
+
+Places. A hub with spokes (docs/hub-and-spokes.md) acts in other account-regions: every use case
+builder that reads or writes an endpoint's account takes a ``place`` (``core.shared.places.Place``;
+None is the hub's own account and region, with the functions' own clients exactly as before). For a
+spoke, the clients of the services that concern the endpoint's account (SageMaker, CloudWatch,
+CloudWatch Logs, IAM) come from ``spoke_client_factory(place, service)`` - by default
+``adapters.sts.SpokeClients``, built on the first spoke use (so a single-account stack never loads
+it, never calls STS) - while what stays in the hub (DynamoDB, SQS, SSM, SNS notices, Secrets
+Manager, SES) keeps the hub's clients.
 """
 
 from __future__ import annotations
@@ -50,8 +59,16 @@ from sagewatch.adapters.aws import clients_of_one_session
 if TYPE_CHECKING:
     from sagewatch.adapters.cloudwatch.alarms_and_dashboards import CloudWatchWriter
     from sagewatch.adapters.dynamodb.fleet_state import StateStore
-    from sagewatch.config import FleetWidgetConfig, MonitoringConfig, NotifyConfig, OnboardConfig, ReconcileConfig
+    from sagewatch.config import (
+        CommonConfig,
+        FleetWidgetConfig,
+        MonitoringConfig,
+        NotifyConfig,
+        OnboardConfig,
+        ReconcileConfig,
+    )
     from sagewatch.core.monitoring.policy import Policy
+    from sagewatch.core.shared.places import Place
     from sagewatch.usecases.model_monitor.run_alerts import MonitoringRunAlerts
     from sagewatch.usecases.notify import Notifier
     from sagewatch.usecases.onboarding import Onboarding
@@ -62,8 +79,21 @@ POLICY_TTL_SECONDS = 60.0
 ClientFactory = Callable[[str], Any]
 """``factory("cloudwatch")`` → a boto3 client (or anything with the same methods, in tests)."""
 
+SpokeClientFactory = Callable[["Place", str], Any]
+"""``factory(place, "cloudwatch")`` → a client acting in that spoke account-region."""
+
 T = TypeVar("T")
 C = TypeVar("C", bound="MonitoringConfig")
+
+
+def in_place(config: C, place: Place | None) -> C:
+    """``config`` as it applies in ``place``: its region, and alarm actions naming the spoke's own topic
+    (an alarm's actions must name a topic of its own account and Region: docs/hub-and-spokes.md (b))."""
+    if place is None:
+        return config
+    from sagewatch.core.shared.places import spoke_topic_arn
+
+    return dataclasses.replace(config, region=place.region, alert_topic_arn=spoke_topic_arn(config.name_prefix, place))
 
 
 class _Deferred:
@@ -92,8 +122,10 @@ class Wiring:
         clock: Callable[[], float] = time.monotonic,
         wall_clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
+        spoke_client_factory: SpokeClientFactory | None = None,
     ):
         self._factory = client_factory or clients_of_one_session()
+        self._spoke_factory = spoke_client_factory
         self._clock = clock
         self._wall_clock = wall_clock
         self._sleep = sleep
@@ -116,6 +148,29 @@ class Wiring:
     def deferred(self, service: str) -> Any:
         """A stand-in for the client of ``service`` that builds it (through :meth:`client`) on first use."""
         return _Deferred(self, service)
+
+    def in_place(self, config: CommonConfig, place: Place | None) -> Callable[[str], Any]:
+        """``service`` → a client acting in ``place``: the hub's own (deferred) clients for None."""
+        if place is None:
+            return self.deferred
+        factory = self._spoke_factory
+        if factory is None:
+            factory = self._keep("spoke-clients", lambda: self._default_spoke_factory(config))
+        return lambda service: factory(place, service)
+
+    def _default_spoke_factory(self, config: CommonConfig) -> SpokeClientFactory:
+        from sagewatch.adapters.sts import SpokeClients
+
+        if config.spokes is None:
+            raise ValueError("a spoke place needs the spoke settings (SAGEWATCH_SPOKE_EXTERNAL_ID)")
+        clients = SpokeClients(
+            prefix=config.name_prefix,
+            external_id=config.spokes.external_id,
+            hub_region=config.region,
+            wall_clock=self._wall_clock,
+            sleep=self._sleep,
+        )
+        return clients.deferred
 
     def built(self) -> frozenset[str]:
         """The services whose clients have been built so far."""
@@ -148,35 +203,46 @@ class Wiring:
 
     # -- onboarding: OnboardFunction and the CLI --------------------------------------------
 
-    def onboarding(self, config: OnboardConfig, *, fresh: bool = False) -> Onboarding:
+    def onboarding(self, config: OnboardConfig, *, fresh: bool = False, place: Place | None = None) -> Onboarding:
         """The event path: unpaced writes, failures published as notices on the alert topic."""
         from sagewatch.adapters.cloudwatch.alarms_and_dashboards import CloudWatchWriter
 
-        return self._onboarding(config, CloudWatchWriter(self.deferred("cloudwatch"), sleep=self._sleep), fresh=fresh)
+        cloudwatch = self.in_place(config, place)("cloudwatch")
+        return self._onboarding(
+            config, CloudWatchWriter(cloudwatch, sleep=self._sleep), fresh=fresh, place=place, cloudwatch=cloudwatch
+        )
 
-    def model_monitor_run_alerts(self, config: OnboardConfig) -> MonitoringRunAlerts:
+    def model_monitor_run_alerts(self, config: OnboardConfig, *, place: Place | None = None) -> MonitoringRunAlerts:
         """The event path for finished Model Monitor runs: read the schedule, publish the alert."""
         from sagewatch.adapters.sagemaker import ModelMonitorReader, SageMakerEndpoints
         from sagewatch.adapters.sns import NoticePublisher
         from sagewatch.usecases.model_monitor.run_alerts import MonitoringRunAlerts
 
-        sagemaker = self.deferred("sagemaker")
+        sagemaker = self.in_place(config, place)("sagemaker")
         notices = NoticePublisher(self.deferred("sns"), config.alert_topic_arn) if config.alert_topic_arn else None
         return MonitoringRunAlerts(
             ModelMonitorReader(sagemaker), SageMakerEndpoints(sagemaker, sleep=self._sleep), notices
         )
 
-    def onboard_worker(self, config: OnboardConfig, *, fresh: bool = False) -> Onboarding:
-        """The OnboardQueue worker: paced writes, what was applied recorded in the state table."""
+    def onboard_worker(self, config: OnboardConfig, *, fresh: bool = False, place: Place | None = None) -> Onboarding:
+        """The OnboardQueue worker: paced writes, what was applied recorded in the state table.
+
+        Paced per account-region: CloudWatch's write quotas are per account and Region ("CloudWatch
+        service quotas"), so each place has its own budget and places never wait for one another."""
         from sagewatch.adapters.cloudwatch.alarms_and_dashboards import CloudWatchWriter
         from sagewatch.adapters.dynamodb.fleet_state import StateStore
 
+        cloudwatch = self.in_place(config, place)("cloudwatch")
         # Kept: the pacing budget spans the invocations of a warm environment.
-        paced = self._keep("paced-cloudwatch", lambda: self._paced_cloudwatch(config.cloudwatch_write_tps))
+        key = "paced-cloudwatch" if place is None else f"paced-cloudwatch:{place.account}:{place.region}"
+        paced = self._keep(key, lambda: self._paced_cloudwatch(config.cloudwatch_write_tps, cloudwatch))
         state = (
-            StateStore(self.deferred("dynamodb"), config.state_table, sleep=self._sleep) if config.state_table else None
+            StateStore(self.deferred("dynamodb"), config.state_table, sleep=self._sleep, place=place)
+            if config.state_table
+            else None
         )
-        return self._onboarding(config, CloudWatchWriter(paced, sleep=self._sleep), state=state, fresh=fresh)
+        writer = CloudWatchWriter(paced, sleep=self._sleep)
+        return self._onboarding(config, writer, state=state, fresh=fresh, place=place, cloudwatch=cloudwatch)
 
     def _paced_cloudwatch(self, write_tps: float, client: Any = None) -> Any:
         from sagewatch.adapters.pacing import paced_cloudwatch
@@ -185,7 +251,14 @@ class Wiring:
         return paced_cloudwatch(cloudwatch, write_tps, clock=self._clock, sleep=self._sleep)
 
     def _onboarding(
-        self, config: OnboardConfig, writer: CloudWatchWriter, *, state: StateStore | None = None, fresh: bool
+        self,
+        config: OnboardConfig,
+        writer: CloudWatchWriter,
+        *,
+        state: StateStore | None = None,
+        fresh: bool,
+        place: Place | None,
+        cloudwatch: Any,
     ) -> Onboarding:
         from sagewatch.adapters.cloudwatch.metric_history import MetricHistory
         from sagewatch.adapters.sagemaker import SageMakerEndpoints
@@ -193,12 +266,11 @@ class Wiring:
         from sagewatch.usecases.onboarding import Onboarding
 
         current = self.with_current_policy(config, fresh=fresh)
+        # Notices (a FAILED endpoint) go to the hub's own topic, with the hub's client, from any place.
         notices = NoticePublisher(self.deferred("sns"), current.alert_topic_arn) if current.alert_topic_arn else None
-        traffic = MetricHistory(
-            self.deferred("cloudwatch"), sleep=self._sleep
-        )  # reads are not paced: GetMetricData is 50 TPS
-        endpoints = SageMakerEndpoints(self.deferred("sagemaker"), sleep=self._sleep)
-        return Onboarding(endpoints, writer, current, notices, state, traffic=traffic)
+        traffic = MetricHistory(cloudwatch, sleep=self._sleep)  # reads are not paced: GetMetricData is 50 TPS
+        endpoints = SageMakerEndpoints(self.in_place(config, place)("sagemaker"), sleep=self._sleep)
+        return Onboarding(endpoints, writer, in_place(current, place), notices, state, traffic=traffic)
 
     # -- ReconcileFunction -----------------------------------------------------------------
 

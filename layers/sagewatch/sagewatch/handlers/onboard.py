@@ -62,6 +62,8 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.batch import BatchProcessor
     from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
+    from sagewatch.core.shared.places import Place
+
 # Lambda hands its context object; tests and the emulated account, one with the same attributes.
 LambdaHandler = Callable[[dict[str, Any], Any], dict[str, Any]]
 
@@ -99,32 +101,54 @@ def _counted(result: OnboardResult) -> dict[str, Any]:
     return result.as_dict()
 
 
+def _at(place: Place | None) -> dict[str, Place]:
+    """The wiring's ``place`` argument, given only for a spoke (the hub's own place is the default)."""
+    return {} if place is None else {"place": place}
+
+
 class OnboardHandler:
     def __init__(self, config: OnboardConfig, wiring: Wiring) -> None:
         self.config = config
         self.wiring = wiring
         self._batch_processor: BatchProcessor | None = None
 
-    def _service(self) -> Onboarding:
+    def _service(self, place: Place | None = None) -> Onboarding:
         """The event path's use case (the policy is re-read from SSM at most once a minute)."""
-        return self.wiring.onboarding(self.config)
+        if place is None:
+            return self.wiring.onboarding(self.config)
+        return self.wiring.onboarding(self.config, place=place)
 
-    def _worker(self) -> Onboarding:
+    def _worker(self, place: Place | None = None) -> Onboarding:
         """The fleet worker's use case: paced CloudWatch writes, what was applied recorded."""
-        return self.wiring.onboard_worker(self.config)
+        if place is None:
+            return self.wiring.onboard_worker(self.config)
+        return self.wiring.onboard_worker(self.config, place=place)
+
+    def _place(self, account: str | None, region: str | None) -> Place | None:
+        """The spoke the input names (None: the hub's own account-region), logged with the input."""
+        place = self.config.spoke_place(account, region)
+        if place is not None:
+            logger.append_keys(account=place.account, region=place.region)
+        return place
 
     def dispatch(self, value: OnboardInput, context: LambdaContext | None = None) -> dict[str, Any]:
         """The one dispatch: each kind of input to its use case call (mypy checks every kind is here)."""
+        refused = self._refused(value)
+        if refused is not None:
+            return refused
         match value:
             case EndpointInService(change):
                 logger.append_keys(endpoint=change.endpoint_name, status=change.status, event_id=change.event_id)
-                return _counted(self._service().onboard(change.endpoint_name))
+                place = self._place(change.account, change.region)
+                return _counted(self._service(place).onboard(change.endpoint_name))
             case EndpointDeleting(change):
                 logger.append_keys(endpoint=change.endpoint_name, status=change.status, event_id=change.event_id)
-                return _counted(self._service().offboard(change.endpoint_name, "endpoint is being deleted"))
+                place = self._place(change.account, change.region)
+                return _counted(self._service(place).offboard(change.endpoint_name, "endpoint is being deleted"))
             case EndpointFailed(change):
                 logger.append_keys(endpoint=change.endpoint_name, status=change.status, event_id=change.event_id)
-                return _counted(self._service().report_failure(change))
+                place = self._place(change.account, change.region)
+                return _counted(self._service(place).report_failure(change))
             case EndpointStatusIgnored(change):
                 # Decided by the event alone: no policy read needed.
                 logger.append_keys(endpoint=change.endpoint_name, status=change.status, event_id=change.event_id)
@@ -142,12 +166,14 @@ class OnboardHandler:
             case ScheduleStateChange():
                 # The worker's use case, which can resolve a deleted schedule's endpoint from the state table.
                 logger.append_keys(monitoring_schedule=value.schedule_name, event_id=value.event_id)
-                return _counted(self._worker().on_schedule_change(value))
+                place = self._place(value.account, value.region)
+                return _counted(self._worker(place).on_schedule_change(value))
             case ExecutionsCheck(region, account):
                 return self._executions_check(region, account)
             case ComponentChange():
                 logger.append_keys(component=value.component, operation=value.operation, event_id=value.event_id)
-                return _counted(self._service().component_changed(value))
+                place = self._place(value.account, value.region)
+                return _counted(self._service(place).component_changed(value))
             case ComponentCallFailed(change):
                 # Decided by the event alone: the call failed, so nothing changed.
                 logger.append_keys(component=change.component, operation=change.operation, event_id=change.event_id)
@@ -175,6 +201,19 @@ class OnboardHandler:
             case _:
                 assert_never(value)
 
+    def _refused(self, value: OnboardInput) -> dict[str, Any] | None:
+        """An input of another account reaching a stack without spokes: logged, answered, not acted on
+        (acting would fit this account for an endpoint it does not have)."""
+        account = getattr(getattr(value, "change", value), "account", None)
+        if not isinstance(account, str) or not self.config.foreign_without_spokes(account):
+            return None
+        logger.error(
+            "ignored: an event of account %s reached a stack without spokes (set SpokeExternalId to act "
+            "in spoke accounts: docs/hub-and-spokes.md)",
+            account,
+        )
+        return {"outcome": "ignored", "reason": f"account {account} is not this stack's and it has no spokes"}
+
     def _processor(self) -> BatchProcessor:
         """Powertools' batch utility, loaded when the first OnboardQueue batch arrives: the event
         path (EventBridge) never needs it, and it costs ~0.1 s of INIT (it imports asyncio). One
@@ -198,10 +237,11 @@ class OnboardHandler:
     def _queued(self, message: QueuedEndpoint) -> dict[str, Any]:
         """The fleet worker: onboard (or remove) the message's endpoint."""
         logger.append_keys(endpoint=message.endpoint)
-        service = self._worker()
+        place = self._place(message.account, message.region)
+        service = self._worker(place)
         if message.policy and message.policy != service.policy_version:
             # Planned under a policy this warm environment has not read yet: read it now.
-            service = self.wiring.onboard_worker(self.config, fresh=True)
+            service = self.wiring.onboard_worker(self.config, fresh=True, **_at(place))
         try:
             result = service.onboard(message.endpoint)
         except Exception:
@@ -215,12 +255,13 @@ class OnboardHandler:
     def _monitoring_run(self, job: MonitoringJobFinished) -> dict[str, Any]:
         """A processing job finished: a Model Monitor run's alert when it failed or found violations."""
         logger.append_keys(schedule=job.schedule_name, processing_job=job.job_name, event_id=job.event_id)
-        result = self.wiring.model_monitor_run_alerts(self.config).handle(job)
+        place = self._place(job.account, job.region)
+        result = self.wiring.model_monitor_run_alerts(self.config, **_at(place)).handle(job)
         response = result.as_dict()
         if result.published_drift_metrics:
             # No drift metric exists before a schedule's first run, and a feature can appear in any
             # later one: the endpoint's drift alarms follow the metrics this run published.
-            fitted = self._worker().onboard(result.endpoint)
+            fitted = self._worker(place).onboard(result.endpoint)
             _count(fitted)
             response["refit"] = {k: v for k, v in fitted.as_dict().items() if k in _REFIT_KEYS}
         return response
@@ -228,8 +269,7 @@ class OnboardHandler:
     def _executions_check(self, region: str, account: str) -> dict[str, Any]:
         """The hourly schedule: Model Monitor executions that failed before starting a processing job
         (they send no event), each told once."""
-        result = self.wiring.model_monitor_run_alerts(self.config).check_failed_executions(
-            datetime.now(tz=UTC), region=region, account=account
-        )
+        alerts = self.wiring.model_monitor_run_alerts(self.config, **_at(self._place(account, region)))
+        result = alerts.check_failed_executions(datetime.now(tz=UTC), region=region, account=account)
         logger.info("failed executions without a processing job: %d found", result.found, extra=result.as_dict())
         return result.as_dict()

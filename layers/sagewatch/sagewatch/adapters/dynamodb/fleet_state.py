@@ -2,6 +2,11 @@
 
 Every call goes through ``adapters.aws.call`` (throttling retried with backoff, other errors
 turned into ``AwsCallError``); the Scan pages through the whole table.
+
+One store serves one place (``core.shared.places``): the hub's own (``place=None``: items keyed by
+the bare endpoint name, as a single-account stack always wrote them) or one spoke account-region
+(items keyed ``<account>/<region>/<endpoint>``). A scan returns only its own place's items, so two
+accounts with an endpoint of the same name never see each other's state.
 """
 
 from __future__ import annotations
@@ -13,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 from sagewatch.adapters.aws import call
 from sagewatch.adapters.pagination import DYNAMODB_START_KEY, items
 from sagewatch.core.fleet.plan import AppliedState
+from sagewatch.core.shared.places import Place, scoped_key, unscoped_key
 
 if TYPE_CHECKING:
     from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -37,10 +43,16 @@ def _from_dynamodb(raw: Mapping[str, Any]) -> dict[str, Any]:
 class StateStore:
     """The state table: one item per endpoint (what was applied) and one reconcile checkpoint."""
 
-    def __init__(self, client: Any, table: str, sleep: Callable[[float], None] | None = None) -> None:
+    def __init__(
+        self, client: Any, table: str, sleep: Callable[[float], None] | None = None, *, place: Place | None = None
+    ) -> None:
         self._client = client
         self._table = table
         self._sleep = sleep
+        self._place = place
+
+    def _key(self, endpoint: str) -> dict[str, Any]:
+        return {"endpoint": {"S": scoped_key(self._place, endpoint)}}
 
     def scan(self) -> tuple[dict[str, AppliedState], dict[str, Any] | None]:
         """(endpoint → state, the reconcile checkpoint or None): one paginated Scan."""
@@ -50,7 +62,11 @@ class StateStore:
             "Scan", self._client.scan, "Items", cursor=DYNAMODB_START_KEY, TableName=self._table, sleep=self._sleep
         ):
             item = _from_dynamodb(raw)
-            if item.get("endpoint") == CHECKPOINT_KEY:
+            own = unscoped_key(self._place, str(item.get("endpoint", "")))
+            if own is None:
+                continue  # another place's item
+            item["endpoint"] = own
+            if own == CHECKPOINT_KEY:
                 checkpoint = item
             else:
                 state = AppliedState.from_item(item)
@@ -62,14 +78,14 @@ class StateStore:
             "GetItem",
             self._client.get_item,
             TableName=self._table,
-            Key={"endpoint": {"S": endpoint}},
+            Key=self._key(endpoint),
             ConsistentRead=True,
             sleep=self._sleep,
         )
         raw = result.get("Item")
         if not raw:
             return None
-        return AppliedState.from_item(_from_dynamodb(raw))
+        return AppliedState.from_item(_from_dynamodb(raw) | {"endpoint": endpoint})
 
     def record(self, state: AppliedState) -> bool:
         """Write the state unless the table already holds exactly it (a repeat writes nothing)."""
@@ -93,7 +109,7 @@ class StateStore:
             "DeleteItem",
             self._client.delete_item,
             TableName=self._table,
-            Key={"endpoint": {"S": endpoint}},
+            Key=self._key(endpoint),
             sleep=self._sleep,
         )
 
@@ -104,5 +120,6 @@ class StateStore:
         self.delete(CHECKPOINT_KEY)
 
     def _put(self, item: Mapping[str, Any]) -> None:
-        serialised = {k: _codec()[0].serialize(v) for k, v in item.items()}
+        stored = {**item, "endpoint": scoped_key(self._place, str(item["endpoint"]))}
+        serialised = {k: _codec()[0].serialize(v) for k, v in stored.items()}
         call("PutItem", self._client.put_item, TableName=self._table, Item=serialised, sleep=self._sleep)

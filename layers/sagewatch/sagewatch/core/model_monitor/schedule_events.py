@@ -31,6 +31,8 @@ class ScheduleStateChange:
     endpoint_name: str | None  # None when the detail does not name it
     monitoring_type: str | None
     event_id: str | None
+    account: str | None = None  # where the schedule lives (a spoke's forwarded event keeps its own)
+    region: str | None = None
 
 
 def is_schedule_state_change(event: Any) -> bool:
@@ -59,6 +61,8 @@ def parse_schedule_change(event: Any) -> ScheduleStateChange:
         endpoint_name=endpoint,
         monitoring_type=_text(detail.get("MonitoringType")),
         event_id=_text(event.get("id")),
+        account=_text(event.get("account")),
+        region=_text(event.get("region")),
     )
 
 

@@ -37,6 +37,7 @@ from sagewatch.core.monitoring.events import (
 )
 from sagewatch.core.shared.errors import InvalidEventError
 from sagewatch.core.shared.naming import is_valid_endpoint_name
+from sagewatch.core.shared.places import place_or_none
 
 SQS_EVENT_SOURCE = "aws:sqs"
 
@@ -125,6 +126,8 @@ class QueuedEndpoint:
     endpoint: str
     policy: str | None  # the policy version the reconcile planned under
     why: str  # the plan's reasons, or its kind: for the log
+    account: str | None = None  # a spoke's endpoint: where it lives (None: the hub's own account-region)
+    region: str | None = None
 
 
 # --- neither --------------------------------------------------------------------------------------
@@ -216,11 +219,16 @@ def _queued_endpoint(record: Mapping[str, Any]) -> QueuedEndpoint | InvalidInput
         return InvalidInput(what, f"not an endpoint name: {endpoint!r}", message_id)
     reasons = body.get("reasons")
     why = "; ".join(str(r) for r in reasons) if isinstance(reasons, list) else ""
+    account, region = _text(body.get("account")), _text(body.get("region"))
+    if (account is None) != (region is None) or (account is not None and place_or_none(account, region) is None):
+        return InvalidInput(what, f"account {account!r} and region {region!r} do not name a place", message_id)
     return QueuedEndpoint(
         message_id=message_id,
         endpoint=endpoint,
         policy=_text(body.get("policy")),
         why=why or str(body.get("kind") or ""),
+        account=account,
+        region=region,
     )
 
 

@@ -42,3 +42,18 @@ class NoTimeLeftError(SageWatchError):
     def __init__(self, delay: float) -> None:
         super().__init__(f"the next slot is {delay:g} s away, more than the time left")
         self.delay = delay
+
+
+class SpokeAccessError(SageWatchError):
+    """The hub could not assume a spoke's role: the account and region are named, the external ID never."""
+
+    def __init__(self, account: str, region: str, role_arn: str, code: str, message: str) -> None:
+        super().__init__(
+            f"cannot act in spoke account {account} region {region}: sts:AssumeRole on {role_arn} "
+            f"failed with {code}: {message} (is the spoke stack deployed there, with this hub's "
+            "function roles and external ID? docs/hub-and-spokes.md)"
+        )
+        self.account = account
+        self.region = region
+        self.role_arn = role_arn
+        self.code = code
