@@ -1,0 +1,109 @@
+"""A hub acting in spoke accounts, against the emulated account's moto server: assumed-role
+credentials act in the role's account there (moto maps an assumed role's keys to the account of
+the role), so a second account is real. What the emulated multi-account world adds (trust and
+resource policies enforced) is tested with it; here: the hub's functions, through the spoke role,
+onboard an endpoint in its own account and region, and DELETING removes it there."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import boto3
+import pytest
+
+from sagewatch_emulator import EmulatedAccount
+
+pytestmark = pytest.mark.integration
+
+EXTERNAL_ID = "a-long-random-external-id-value"
+SPOKE = "222222222222"
+WEST = "eu-west-1"
+
+
+@pytest.fixture
+def hub() -> Iterator[EmulatedAccount]:
+    with EmulatedAccount(parameters={"SpokeAccountIds": SPOKE, "SpokeExternalId": EXTERNAL_ID}) as emulated:
+        yield emulated
+
+
+def spoke_client(hub: EmulatedAccount, service: str, region: str) -> Any:
+    """A client acting in the spoke account (through its role, as the hub does)."""
+    role = f"arn:aws:iam::{SPOKE}:role/SageWatch-spoke-{region}"
+    credentials = hub.client("sts").assume_role(RoleArn=role, RoleSessionName="spoke-test", ExternalId=EXTERNAL_ID)[
+        "Credentials"
+    ]
+    return boto3.client(
+        service,
+        endpoint_url=hub.endpoint_url,
+        region_name=region,
+        aws_access_key_id=credentials["AccessKeyId"],
+        aws_secret_access_key=credentials["SecretAccessKey"],
+        aws_session_token=credentials["SessionToken"],
+    )
+
+
+def create_spoke_endpoint(hub: EmulatedAccount, name: str, region: str) -> None:
+    sagemaker = spoke_client(hub, "sagemaker", region)
+    sagemaker.create_model(
+        ModelName=name, ExecutionRoleArn=f"arn:aws:iam::{SPOKE}:role/model", PrimaryContainer={"Image": "image"}
+    )
+    sagemaker.create_endpoint_config(
+        EndpointConfigName=name,
+        ProductionVariants=[
+            {"VariantName": "AllTraffic", "ModelName": name, "InstanceType": "ml.m5.xlarge", "InitialInstanceCount": 1}
+        ],
+    )
+    sagemaker.create_endpoint(EndpointName=name, EndpointConfigName=name)
+
+
+def state_change(name: str, status: str, account: str, region: str) -> dict[str, Any]:
+    return {
+        "source": "aws.sagemaker",
+        "detail-type": "SageMaker Endpoint State Change",
+        "id": f"event-{name}-{status}",
+        "account": account,
+        "region": region,
+        "detail": {"EndpointName": name, "EndpointStatus": status},
+    }
+
+
+def alarms(client: Any) -> list[dict[str, Any]]:
+    return list(client.describe_alarms(AlarmNamePrefix="SageWatch/")["MetricAlarms"])
+
+
+def test_a_forwarded_endpoint_is_onboarded_and_removed_in_its_own_account_and_region(hub: EmulatedAccount) -> None:
+    create_spoke_endpoint(hub, "fraud", WEST)
+    onboarded = hub.invoke("OnboardFunction", state_change("fraud", "IN_SERVICE", SPOKE, WEST))
+    assert onboarded.error is None, onboarded.error
+    assert onboarded.response["outcome"] == "onboarded"
+    assert onboarded.aws_calls["sts.AssumeRole"] == 1
+
+    spoke_cloudwatch = spoke_client(hub, "cloudwatch", WEST)
+    written = alarms(spoke_cloudwatch)
+    assert written and {tuple(a["AlarmActions"]) for a in written} == {
+        (f"arn:aws:sns:{WEST}:{SPOKE}:SageWatch-spoke-alerts",)
+    }
+    boards = [d["DashboardName"] for d in spoke_cloudwatch.list_dashboards()["DashboardEntries"]]
+    assert boards == [f"SageWatch_{WEST}_fraud"]
+    # Nothing of it in the hub's account.
+    assert alarms(hub.client("cloudwatch")) == []
+    assert hub.client("cloudwatch").list_dashboards(DashboardNamePrefix="SageWatch_")["DashboardEntries"] == []
+
+    spoke_client(hub, "sagemaker", WEST).delete_endpoint(EndpointName="fraud")
+    removed = hub.invoke("OnboardFunction", state_change("fraud", "DELETING", SPOKE, WEST))
+    assert removed.error is None, removed.error
+    assert removed.response["outcome"] == "removed"
+    assert alarms(spoke_cloudwatch) == []
+    assert spoke_cloudwatch.list_dashboards(DashboardNamePrefix="SageWatch_")["DashboardEntries"] == []
+
+
+def test_two_accounts_with_an_endpoint_of_the_same_name_keep_apart(hub: EmulatedAccount) -> None:
+    create_spoke_endpoint(hub, "fraud", hub.region)
+    hub.create_endpoint("fraud")
+    assert hub.invoke("OnboardFunction", state_change("fraud", "IN_SERVICE", SPOKE, hub.region)).error is None
+    assert hub.invoke("OnboardFunction", state_change("fraud", "IN_SERVICE", hub.account_id, hub.region)).error is None
+    hub_alarms, spoke_alarms = alarms(hub.client("cloudwatch")), alarms(spoke_client(hub, "cloudwatch", hub.region))
+    assert {a["AlarmName"] for a in hub_alarms} == {a["AlarmName"] for a in spoke_alarms}
+    assert {a["AlarmActions"][0].split(":")[4] for a in hub_alarms} == {hub.account_id}
+    assert {a["AlarmActions"][0].split(":")[4] for a in spoke_alarms} == {SPOKE}
