@@ -7,9 +7,10 @@ onboard an endpoint in its own account and region, and DELETING removes it there
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 import boto3
+import boto3.session
 import pytest
 
 from sagewatch_emulator import EmulatedAccount
@@ -33,14 +34,13 @@ def spoke_client(hub: EmulatedAccount, service: str, region: str) -> Any:
     credentials = hub.client("sts").assume_role(RoleArn=role, RoleSessionName="spoke-test", ExternalId=EXTERNAL_ID)[
         "Credentials"
     ]
-    return boto3.client(
-        service,
-        endpoint_url=hub.endpoint_url,
-        region_name=region,
+    session = boto3.session.Session(
         aws_access_key_id=credentials["AccessKeyId"],
         aws_secret_access_key=credentials["SecretAccessKey"],
         aws_session_token=credentials["SessionToken"],
+        region_name=region,
     )
+    return cast("Any", session).client(service, endpoint_url=hub.endpoint_url)
 
 
 def create_spoke_endpoint(hub: EmulatedAccount, name: str, region: str) -> None:

@@ -83,3 +83,9 @@ def test_hub_functions_get_the_spoke_settings(transformed: Template, function: s
 def test_fleet_widget_gets_no_external_id(transformed: Template) -> None:
     env = transformed["Resources"]["FleetWidgetFunction"]["Properties"]["Environment"]["Variables"]
     assert config.ENV_SPOKE_EXTERNAL_ID not in env
+
+
+def test_notify_may_only_describe_accounts_of_the_organization(transformed: Template) -> None:
+    condition, statement, _ = conditional_statements(transformed, "NotifyFunctionRole")["NameSpokeAccounts"]
+    assert condition == "HasSpokeOrganization"
+    assert statement["Action"] == "organizations:DescribeAccount"

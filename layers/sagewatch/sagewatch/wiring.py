@@ -159,18 +159,9 @@ class Wiring:
         return lambda service: factory(place, service)
 
     def _default_spoke_factory(self, config: CommonConfig) -> SpokeClientFactory:
-        from sagewatch.adapters.sts import SpokeClients
+        from sagewatch.spoke_wiring import spoke_clients
 
-        if config.spokes is None:
-            raise ValueError("a spoke place needs the spoke settings (SAGEWATCH_SPOKE_EXTERNAL_ID)")
-        clients = SpokeClients(
-            prefix=config.name_prefix,
-            external_id=config.spokes.external_id,
-            hub_region=config.region,
-            wall_clock=self._wall_clock,
-            sleep=self._sleep,
-        )
-        return clients.deferred
+        return spoke_clients(config, wall_clock=self._wall_clock, sleep=self._sleep)
 
     def built(self) -> frozenset[str]:
         """The services whose clients have been built so far."""
@@ -321,6 +312,7 @@ class Wiring:
         from sagewatch.adapters.slack import SlackBotSender, SlackWebhookSender
         from sagewatch.adapters.sqs import AlertQueue
         from sagewatch.core.alerting.metric_queries import series_to_minutes
+        from sagewatch.spoke_wiring import SpokeReadsOf
         from sagewatch.usecases.notify import Notifier
         from sagewatch.usecases.notify.channel_pacing import ChannelPacer
 
@@ -366,6 +358,7 @@ class Wiring:
             ),
             reports=ReportReader(self.deferred("s3")) if config.monitoring_reports else None,
             components=ComponentReader(lambda: self.client("sagemaker")),
+            spokes=SpokeReadsOf(self, config, sleep=self._sleep) if config.spokes is not None else None,
         )
 
     # -- FleetWidgetFunction ---------------------------------------------------------------

@@ -70,6 +70,15 @@ class AlertView:
     chart_png: bytes | None = field(default=None, repr=False)  # the alarm metric around the change
     generic: bool = False  # not about a SageMaker endpoint: formatted without endpoint context
     message_id: str = ""  # SNS MessageId: the idempotency key, and a footer for support
+    # A spoke's alert (docs/hub-and-spokes.md (e)): which account it is about, by name when it has
+    # one (core.alerting.spoke_view). False for the hub's own account: its message is unchanged.
+    in_spoke: bool = False
+    account_name: str | None = None  # the account's alias (or Organizations name), untrusted
+
+    @property
+    def account_text(self) -> str:
+        """``prod-ml (222222222222)``, or the ID alone when the account has no name."""
+        return f"{self.account_name} ({self.account_id})" if self.account_name else self.account_id
 
     @property
     def is_resolved(self) -> bool:

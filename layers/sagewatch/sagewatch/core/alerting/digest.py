@@ -42,7 +42,8 @@ def _one_line(text: str) -> str:
 
 
 def _link(view: AlertView, text: str) -> str:
-    alarm_link = next((link.url for link in view.links if link.label == "Alarm"), None)
+    # A spoke's links say which account they open ("Alarm in prod-ml (222222222222)").
+    alarm_link = next((link.url for link in view.links if link.label.split(" in ", 1)[0] == "Alarm"), None)
     url = safe_url(alarm_link) if alarm_link else None
     if url is None or "|" in url or ">" in url:
         return text
@@ -64,9 +65,11 @@ def _line(entry: DigestEntry) -> str:
 
 
 def _group_key(view: AlertView) -> str:
+    # A spoke's endpoints are grouped with their account and region: names repeat across accounts.
+    where = f" · {view.account_text} {view.region}" if view.in_spoke else ""
     if view.endpoint and not view.generic:
-        return view.endpoint + (f" / {view.variant}" if view.variant else "")
-    return "other alarms"
+        return view.endpoint + (f" / {view.variant}" if view.variant else "") + where
+    return "other alarms" + where
 
 
 def _summary(entries: Sequence[DigestEntry]) -> str:

@@ -67,7 +67,8 @@ def fact_rows(view: AlertView) -> list[tuple[str, str]]:
     if view.previous_state:
         since = f"{since} (was {view.previous_state})"
     rows.append(("Since", since))
-    where = " / ".join(part for part in (view.region, view.account_id) if part)
+    account = view.account_text if view.in_spoke else view.account_id  # a spoke's by name, when it has one
+    where = " / ".join(part for part in (view.region, account) if part)
     if where:
         rows.append(("Region / Account", where))
     rows.extend(view.details)

@@ -8,6 +8,11 @@ per alert (render hands it to every destination). A read that fails or is too sl
 "missing context" line (and counts in ``EnrichmentReadsMissing``): enrichment never blocks
 delivery. Only alerts the gate let through are enriched, and one that only goes in digests is
 not read at all.
+
+A spoke's alert (its account and region are not the hub's: docs/hub-and-spokes.md) is read
+through that account-region's readers (``SpokeReadsPort``: clients of the spoke role), and its
+view names the account, with links that say which account they open (``core.alerting.spoke_view``).
+The hub's own alerts are read and shown exactly as before.
 """
 
 from __future__ import annotations
@@ -15,10 +20,12 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 from sagewatch.core.alerting.alert import AlertView
-from sagewatch.core.alerting.alert_kinds import Found, Reads
+from sagewatch.core.alerting.alert_kinds import AlertKind, Found, Reads
+from sagewatch.core.alerting.spoke_view import in_spoke
 from sagewatch.observability import ENRICHMENT_READS_MISSING, count
 from sagewatch.usecases.model_monitor.reports import MonitoringReports
 from sagewatch.usecases.notify.intake import Alert
@@ -39,6 +46,31 @@ _WHAT = {
 SeriesToMinutes = Callable[[Any, Any, Any], tuple[float | None, ...]]
 
 
+@dataclass(frozen=True)
+class SpokeReads:
+    """The readers of one spoke account-region, and how its alerts name it."""
+
+    metrics: MetricsPort
+    logs: LogsPort
+    history: HistoryPort
+    components: ComponentsPort | None
+    account_name: Callable[[], str | None]  # its alias or Organizations name (cached; None: the ID alone)
+    console_role: str | None  # the people's role there, for the switch-role link
+
+
+class SpokeReadsPort(Protocol):
+    def reads_in(self, account: str, region: str) -> SpokeReads | None:
+        """That account-region's readers; None when it is the hub's own (read with the hub's clients)."""
+        ...
+
+
+def _where(kind: AlertKind) -> tuple[str, str] | None:
+    """The account and region an alert is about (alarm notifications and SageWatch's notices carry both)."""
+    source = getattr(kind, "notification", None) or getattr(kind, "notice", None)
+    account, region = getattr(source, "account_id", None), getattr(source, "region", None)
+    return (account, region) if isinstance(account, str) and isinstance(region, str) else None
+
+
 class Enricher:
     """Builds an alert's one view; its thread pool outlives an invocation (kept by the wiring)."""
 
@@ -52,7 +84,9 @@ class Enricher:
         timeout: float,
         reports: MonitoringReports | None = None,
         components: ComponentsPort | None = None,
+        spokes: SpokeReadsPort | None = None,
     ) -> None:
+        self._spokes = spokes
         self._reports = reports or MonitoringReports(None, lambda _bucket, _key: False)
         self._metrics = metrics
         # DescribeInferenceComponent, only for a component's alarm: its model and endpoint.
@@ -68,27 +102,38 @@ class Enricher:
         (the chart only for an e-mail or a bot channel), without any read when it only goes in
         digests."""
         kind = alert.kind
+        where = _where(kind) if self._spokes is not None else None
+        spoke = self._spokes.reads_in(*where) if self._spokes is not None and where is not None else None
         if not alert.alone:
-            return kind.view(Found())
-        return kind.view(self.read(kind.reads(want_chart=alert.wants_chart), alarm=kind.headline.alarm))
+            view = kind.view(Found())
+        else:
+            view = kind.view(self.read(kind.reads(want_chart=alert.wants_chart), alarm=kind.headline.alarm, at=spoke))
+        if spoke is None:
+            return view
+        return in_spoke(view, account_name=spoke.account_name(), console_role=spoke.console_role)
 
-    def read(self, reads: Reads, *, alarm: str) -> Found:
-        """Make ``reads`` concurrently, within the time limit; what failed or was too slow is missing."""
+    def read(self, reads: Reads, *, alarm: str, at: SpokeReads | None = None) -> Found:
+        """Make ``reads`` concurrently, within the time limit; what failed or was too slow is missing.
+        ``at``: a spoke's readers (None: the hub's own)."""
+        metrics, logs_reader, history = (
+            (at.metrics, at.logs, at.history) if at else (self._metrics, self._logs, self._history)
+        )
+        components = at.components if at else self._components
         tasks: dict[str, Future[Any]] = {}
         plan = reads.metrics
         if plan is not None:
-            tasks["metrics"] = self._pool.submit(self._metrics.get_metric_data, plan.queries, plan.start, plan.end)
+            tasks["metrics"] = self._pool.submit(metrics.get_metric_data, plan.queries, plan.start, plan.end)
         if reads.logs is not None:
             logs = reads.logs
             tasks["logs"] = self._pool.submit(
-                self._logs.recent_errors, logs.endpoint, logs.since, logs.until, limit=logs.limit
+                logs_reader.recent_errors, logs.endpoint, logs.since, logs.until, limit=logs.limit
             )
         if reads.chart is not None:
-            tasks["chart"] = self._pool.submit(self._metrics.get_widget_image, reads.chart)
-        if reads.component and self._components is not None:
-            tasks["component"] = self._pool.submit(self._components.describe_component, reads.component)
+            tasks["chart"] = self._pool.submit(metrics.get_widget_image, reads.chart)
+        if reads.component and components is not None:
+            tasks["component"] = self._pool.submit(components.describe_component, reads.component)
         if reads.history is not None:
-            tasks["history"] = self._pool.submit(self._history.alarm_started, *reads.history)
+            tasks["history"] = self._pool.submit(history.alarm_started, *reads.history)
         if reads.report is not None:
             tasks["report"] = self._pool.submit(self._reports.view, reads.report)
         if not tasks:

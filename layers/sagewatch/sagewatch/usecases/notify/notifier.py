@@ -31,7 +31,7 @@ from sagewatch.core.alerting.routing import BOT_PREFIX, Destinations
 from sagewatch.usecases.model_monitor.reports import MonitoringReports
 from sagewatch.usecases.notify import render
 from sagewatch.usecases.notify.channel_pacing import ChannelPacer
-from sagewatch.usecases.notify.enrich import Enricher, SeriesToMinutes
+from sagewatch.usecases.notify.enrich import Enricher, SeriesToMinutes, SpokeReadsPort
 from sagewatch.usecases.notify.gate import Gate
 from sagewatch.usecases.notify.incidents import IncidentRules
 from sagewatch.usecases.notify.intake import Alert, BatchItem, Target, route_batch
@@ -80,6 +80,7 @@ class Notifier:
         alert_queue: HoldPort | None = None,
         reports: ReportsPort | None = None,
         components: ComponentsPort | None = None,
+        spokes: SpokeReadsPort | None = None,
     ) -> None:
         self._settings = settings
         self._emailing = email is not None and bool(settings.email_sender)
@@ -96,6 +97,7 @@ class Notifier:
             timeout=settings.enrichment_timeout,
             reports=MonitoringReports(reports, settings.may_read_report),
             components=components,
+            spokes=spokes,
         )
         poster = SlackPoster(
             settings=settings, webhook=slack, webhook_url=webhook_url, bot=bot, bot_token=bot_token, pacer=pacer
