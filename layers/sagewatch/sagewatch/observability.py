@@ -58,6 +58,7 @@ ENDPOINTS_ONBOARDED = "EndpointsOnboarded"
 ENDPOINTS_REPAIRED = "EndpointsRepaired"
 ENDPOINTS_REMOVED = "EndpointsRemoved"
 RECONCILE_ENQUEUED = "ReconcileWorkEnqueued"
+SPOKES_UNREACHABLE = "SpokesUnreachable"  # spoke account-regions the reconcile could not act in
 
 _TRACED_MODULES = ("botocore", "httplib")
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from sagewatch.config import CommonConfig, NotifyConfig
+    from sagewatch.config import CommonConfig, NotifyConfig, ReconcileConfig
     from sagewatch.core.shared.places import Place
     from sagewatch.usecases.notify.enrich import SpokeReads
     from sagewatch.wiring import SpokeClientFactory, Wiring
@@ -34,6 +34,31 @@ def spoke_clients(
         sleep=sleep,
     )
     return clients.deferred
+
+
+def spoke_accounts(config: ReconcileConfig, organizations: Any, *, sleep: Callable[[float], None]) -> list[str]:
+    """The explicit list, and the ACTIVE accounts of the organization or OU when the hub knows it.
+
+    Organizations answers only in the management account or a delegated administrator: when it
+    refuses, the error is logged and the explicit list stands (the organization's accounts are
+    then found again at the next run, once the hub is registered)."""
+    spokes = config.spokes
+    if spokes is None:
+        return []
+    accounts = set(spokes.accounts)
+    if spokes.organization_id and organizations is not None:
+        from sagewatch.adapters.organizations import Organizations
+        from sagewatch.core.shared.errors import SageWatchError
+
+        try:
+            accounts |= set(Organizations(organizations, sleep=sleep).active_accounts(spokes.organizational_unit))
+        except SageWatchError as exc:
+            log.error(
+                "spoke accounts of %s not listed (is this account a delegated administrator?): %s",
+                spokes.organizational_unit or spokes.organization_id,
+                exc,
+            )
+    return sorted(accounts)
 
 
 class SpokeReadsOf:

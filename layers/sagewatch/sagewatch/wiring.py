@@ -265,8 +265,9 @@ class Wiring:
 
     # -- ReconcileFunction -----------------------------------------------------------------
 
-    def reconciler(self, config: ReconcileConfig) -> Reconciler:
-        """The fleet reconcile, planning with the policy version the worker will apply (read now)."""
+    def reconciler(self, config: ReconcileConfig, *, place: Place | None = None, fresh: bool = True) -> Reconciler:
+        """The fleet reconcile of one place (None: the hub's own account-region), planning with the
+        policy version the worker will apply there (read now unless ``fresh`` is False)."""
         from sagewatch.adapters.cloudwatch.alarms_and_dashboards import CloudWatchWriter
         from sagewatch.adapters.cloudwatch.metric_history import MetricHistory
         from sagewatch.adapters.dynamodb.fleet_state import StateStore
@@ -274,19 +275,27 @@ class Wiring:
         from sagewatch.adapters.sqs import WorkQueue
         from sagewatch.usecases.reconcile import Reconciler
 
-        current = self.with_current_policy(config, fresh=True)
-        cloudwatch = self.deferred("cloudwatch")
+        current = in_place(self.with_current_policy(config, fresh=fresh), place)
+        aws = self.in_place(config, place)
+        cloudwatch = aws("cloudwatch")
         return Reconciler(
-            sagemaker=SageMakerEndpoints(self.deferred("sagemaker"), sleep=self._sleep),
+            sagemaker=SageMakerEndpoints(aws("sagemaker"), sleep=self._sleep),
             cloudwatch=CloudWatchWriter(cloudwatch, sleep=self._sleep),
             traffic=MetricHistory(cloudwatch, sleep=self._sleep),  # reads are not paced: GetMetricData is 50 TPS
-            state=StateStore(self.deferred("dynamodb"), config.state_table, sleep=self._sleep),
+            state=StateStore(self.deferred("dynamodb"), config.state_table, sleep=self._sleep, place=place),
             queue=WorkQueue(self.deferred("sqs"), config.queue_url, sleep=self._sleep),
             prefix=config.name_prefix,
-            region=config.region,
+            region=current.region,
             policy_version=current.policy_version,
             clock=self._clock,
+            where={} if place is None else {"account": place.account, "region": place.region},
         )
+
+    def spoke_accounts(self, config: ReconcileConfig) -> list[str]:
+        """The spoke accounts: the explicit list, and the organization's (or the OU's) ACTIVE accounts."""
+        from sagewatch.spoke_wiring import spoke_accounts
+
+        return spoke_accounts(config, self.deferred("organizations"), sleep=self._sleep)
 
     def continue_asynchronously(self, function_name: str, payload: bytes) -> None:
         """Invoke ``function_name`` with ``payload`` without waiting (a reconcile's continuation)."""

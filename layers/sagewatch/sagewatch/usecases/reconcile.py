@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -66,7 +66,11 @@ class Reconciler:
         policy_version: str,
         clock: Callable[[], float] = time.monotonic,
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
+        where: Mapping[str, str] | None = None,
     ) -> None:
+        # A spoke's account and region, carried by every message so the worker acts there
+        # (empty for the hub's own place: its messages are exactly as before).
+        self._where = dict(where or {})
         self._sagemaker = sagemaker
         self._cloudwatch = cloudwatch
         self._traffic = traffic
@@ -177,7 +181,7 @@ class Reconciler:
                 log.info("reconcile %s: stopping after %s (%d sent); a continuation follows", run_id, last, sent)
                 break
             chunk = todo[start : start + SEND_CHUNK]
-            self._queue.send([w.message(run_id) | {"policy": self._policy_version} for w in chunk])
+            self._queue.send([w.message(run_id) | {"policy": self._policy_version} | self._where for w in chunk])
             sent += len(chunk)
         result.enqueued = sent
         if result.outcome == "complete" and checkpoint is not None:

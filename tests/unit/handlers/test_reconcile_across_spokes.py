@@ -1,0 +1,104 @@
+"""ReconcileFunction as a hub: its own account-region as before, then every spoke account-region
+through its role, messages naming the place; a spoke whose role cannot be assumed reported and
+its state kept; a new spoke covered at its first reconcile."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+import pytest
+
+from sagewatch.config import ReconcileConfig, SpokeSettings
+from sagewatch.core.shared.errors import SpokeAccessError
+from sagewatch.core.shared.places import Place
+from sagewatch.handlers.reconcile import reconcile
+from sagewatch.wiring import Wiring
+from tests.fakes.aws import Clients, FakeCloudWatch, FakeDynamoDB, FakeEndpoint, FakeSageMaker, FakeSqs
+
+HUB = "111111111111"
+TABLE = "FleetStateTable"
+QUEUE_URL = f"https://sqs.us-east-1.amazonaws.com/{HUB}/OnboardQueue"
+
+
+class Context:
+    function_name = "sagewatch-reconcile"
+
+    def get_remaining_time_in_millis(self) -> int:
+        return 900_000
+
+
+class Hub:
+    def __init__(self, accounts: tuple[str, ...], *, refusing: frozenset[str] = frozenset()) -> None:
+        self.state = FakeDynamoDB(TABLE, "endpoint")
+        self.queue = FakeSqs(QUEUE_URL)
+        self.refusing = refusing
+        self.spokes: dict[Place, tuple[FakeSageMaker, FakeCloudWatch]] = {}
+        hub = Clients(
+            sagemaker=FakeSageMaker([FakeEndpoint("hub-ep")]),
+            cloudwatch=FakeCloudWatch(),
+            dynamodb=self.state,
+            sqs=self.queue,
+        )
+        self.wiring = Wiring(hub, spoke_client_factory=self._spoke)
+        self.config = ReconcileConfig(
+            region="us-east-1",
+            account_id=HUB,
+            state_table=TABLE,
+            queue_url=QUEUE_URL,
+            spokes=SpokeSettings(external_id="a-long-random-external-id-value", accounts=accounts, regions=()),
+        )
+
+    def _spoke(self, place: Place, service: str) -> Any:
+        if place.account in self.refusing:
+            raise SpokeAccessError(place.account, place.region, "arn:aws:iam::x:role/y", "AccessDenied", "no")
+        if place not in self.spokes:
+            self.spokes[place] = (FakeSageMaker([FakeEndpoint("fraud")]), FakeCloudWatch())
+        sagemaker, cloudwatch = self.spokes[place]
+        return {"sagemaker": sagemaker, "cloudwatch": cloudwatch}[service]
+
+    def run(self) -> dict[str, Any]:
+        return reconcile(self.config, self.wiring, {}, Context())  # type: ignore[arg-type]
+
+
+def test_the_hub_then_every_spoke_with_messages_naming_the_place() -> None:
+    hub = Hub(("222222222222", "333333333333"))
+    answer = hub.run()
+    bodies = hub.queue.bodies()
+    assert {(b.get("account"), b["endpoint"]) for b in bodies} == {
+        ("222222222222", "fraud"),
+        ("333333333333", "fraud"),
+        (None, "hub-ep"),  # the hub's own message is exactly as before: no account, no region
+    }
+    assert all(b.get("region") == "us-east-1" for b in bodies if b.get("account"))
+    assert answer["spokes"]["complete"] == ["222222222222/us-east-1", "333333333333/us-east-1"]
+    assert answer["spokes"]["unreachable"] == []
+    # Each place's policy version includes its own alarm action (its topic): one per place.
+    assert len({b["policy"] for b in bodies}) == 3
+
+
+def test_a_spoke_that_cannot_be_reached_is_reported_and_its_state_kept(caplog: pytest.LogCaptureFixture) -> None:
+    hub = Hub(("222222222222", "333333333333"), refusing=frozenset({"222222222222"}))
+    hub.state.items["222222222222/us-east-1/fraud"] = {"endpoint": {"S": "222222222222/us-east-1/fraud"}}
+    answer = hub.run()
+    assert answer["spokes"]["unreachable"] == ["222222222222/us-east-1"]
+    assert answer["spokes"]["complete"] == ["333333333333/us-east-1"]
+    assert "222222222222/us-east-1/fraud" in hub.state.items  # kept: nothing was planned for it
+    assert all(b.get("account") != "222222222222" for b in hub.queue.bodies())
+
+
+def test_a_new_spoke_is_covered_at_its_first_reconcile() -> None:
+    hub = Hub(("222222222222",))
+    hub.run()
+    more = SpokeSettings(external_id="a-long-random-external-id-value", accounts=("222222222222", "444444444444"))
+    hub.config = dataclasses.replace(hub.config, spokes=more)
+    hub.queue.sent.clear()
+    hub.run()
+    assert "444444444444" in {b.get("account") for b in hub.queue.bodies()}
+
+
+def test_without_spokes_the_answer_is_the_single_account_one() -> None:
+    hub = Hub(())
+    hub.config = ReconcileConfig(region="us-east-1", account_id=HUB, state_table=TABLE, queue_url=QUEUE_URL)
+    answer = hub.run()
+    assert "spokes" not in answer and hub.spokes == {}
