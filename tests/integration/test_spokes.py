@@ -14,12 +14,14 @@ import boto3.session
 import pytest
 
 from sagewatch_emulator import EmulatedAccount
+from sagewatch_emulator.sqs_event_source import drain_one_at_a_time
 
 pytestmark = pytest.mark.integration
 
 EXTERNAL_ID = "a-long-random-external-id-value"
 SPOKE = "222222222222"
 WEST = "eu-west-1"
+NO_SELF_INVOKE = {"SAGEWATCH_RECONCILE_SELF_INVOKE": "false"}
 
 
 @pytest.fixture
@@ -107,3 +109,21 @@ def test_two_accounts_with_an_endpoint_of_the_same_name_keep_apart(hub: Emulated
     assert {a["AlarmName"] for a in hub_alarms} == {a["AlarmName"] for a in spoke_alarms}
     assert {a["AlarmActions"][0].split(":")[4] for a in hub_alarms} == {hub.account_id}
     assert {a["AlarmActions"][0].split(":")[4] for a in spoke_alarms} == {SPOKE}
+
+
+def test_the_reconcile_finds_a_spoke_endpoint_and_the_worker_fits_it_there(hub: EmulatedAccount) -> None:
+    create_spoke_endpoint(hub, "churn", hub.region)
+    planned = hub.invoke("ReconcileFunction", {"sagewatch": "reconcile"}, environment=NO_SELF_INVOKE)
+    assert planned.error is None, planned.error
+    assert planned.response["spokes"]["complete"] == [f"{SPOKE}/{hub.region}"]
+    worked = drain_one_at_a_time(hub, environment={"SAGEWATCH_CLOUDWATCH_WRITE_TPS": "0"})
+    assert worked.failed == []
+    spoke_cloudwatch = spoke_client(hub, "cloudwatch", hub.region)
+    assert {a["AlarmName"].split("/")[1] for a in alarms(spoke_cloudwatch)} == {"churn"}
+    assert alarms(hub.client("cloudwatch")) == []
+    # What was applied is recorded under the spoke's key: the next reconcile has nothing to do there.
+    table = hub.physical_id("FleetStateTable")
+    keys = {item["endpoint"]["S"] for item in hub.client("dynamodb").scan(TableName=table)["Items"]}
+    assert f"{SPOKE}/{hub.region}/churn" in keys
+    again = hub.invoke("ReconcileFunction", {"sagewatch": "reconcile"}, environment=NO_SELF_INVOKE)
+    assert again.error is None and again.response["spokes"]["enqueued"] == 0
