@@ -113,9 +113,18 @@ def test_two_accounts_with_an_endpoint_of_the_same_name_keep_apart(hub: Emulated
 
 def test_the_reconcile_finds_a_spoke_endpoint_and_the_worker_fits_it_there(hub: EmulatedAccount) -> None:
     create_spoke_endpoint(hub, "churn", hub.region)
+    topic = spoke_client(hub, "sns", hub.region).create_topic(Name="SageWatch-spoke-alerts")["TopicArn"]
     planned = hub.invoke("ReconcileFunction", {"sagewatch": "reconcile"}, environment=NO_SELF_INVOKE)
     assert planned.error is None, planned.error
     assert planned.response["spokes"]["complete"] == [f"{SPOKE}/{hub.region}"]
+    # The hub's AlertQueue is now subscribed to the spoke's topic (by the queue's owner). moto keeps
+    # the subscription with the subscribing account, so it is listed with the hub's client here.
+    assert planned.response["spokes"]["subscribed"] == [f"{SPOKE}/{hub.region}"]
+    subscriptions = hub.client("sns").list_subscriptions_by_topic(TopicArn=topic)["Subscriptions"]
+    queue_arn = hub.client("sqs").get_queue_attributes(
+        QueueUrl=hub.physical_id("AlertQueue"), AttributeNames=["QueueArn"]
+    )["Attributes"]["QueueArn"]
+    assert [(s["Protocol"], s["Endpoint"]) for s in subscriptions] == [("sqs", queue_arn)]
     worked = drain_one_at_a_time(hub, environment={"SAGEWATCH_CLOUDWATCH_WRITE_TPS": "0"})
     assert worked.failed == []
     spoke_cloudwatch = spoke_client(hub, "cloudwatch", hub.region)
@@ -127,3 +136,4 @@ def test_the_reconcile_finds_a_spoke_endpoint_and_the_worker_fits_it_there(hub: 
     assert f"{SPOKE}/{hub.region}/churn" in keys
     again = hub.invoke("ReconcileFunction", {"sagewatch": "reconcile"}, environment=NO_SELF_INVOKE)
     assert again.error is None and again.response["spokes"]["enqueued"] == 0
+    assert "sns.Subscribe" not in again.aws_calls  # subscribed once, recorded

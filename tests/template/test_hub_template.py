@@ -89,3 +89,12 @@ def test_notify_may_only_describe_accounts_of_the_organization(transformed: Temp
     condition, statement, _ = conditional_statements(transformed, "NotifyFunctionRole")["NameSpokeAccounts"]
     assert condition == "HasSpokeOrganization"
     assert statement["Action"] == "organizations:DescribeAccount"
+
+
+def test_the_reconcile_subscribes_the_queue_only_to_spoke_topics_and_only_with_spokes(transformed: Template) -> None:
+    condition, statement, _ = conditional_statements(transformed, "ReconcileFunctionRole")["SubscribeToSpokeTopics"]
+    assert condition == "HasSpokes"
+    assert statement["Action"] == "sns:Subscribe"
+    assert statement["Resource"] == {"Fn::Sub": "arn:${AWS::Partition}:sns:*:*:${NamePrefix}-spoke-alerts"}
+    env = transformed["Resources"]["ReconcileFunction"]["Properties"]["Environment"]["Variables"]
+    assert env[config.ENV_ALERT_QUEUE_ARN] == {"Fn::If": ["HasSpokes", {"Fn::GetAtt": ["AlertQueue", "Arn"]}, ""]}

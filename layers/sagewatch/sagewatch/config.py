@@ -54,6 +54,7 @@ ENV_SLACK_CHANNEL = "SAGEWATCH_SLACK_CHANNEL"
 ENV_DIGEST_THRESHOLD = "SAGEWATCH_DIGEST_THRESHOLD"
 ENV_DELIVERY_TABLE = "SAGEWATCH_DELIVERY_TABLE"
 ENV_ALERT_QUEUE_URL = "SAGEWATCH_ALERT_QUEUE_URL"  # where an OK waits out the settle window
+ENV_ALERT_QUEUE_ARN = "SAGEWATCH_ALERT_QUEUE_ARN"  # the reconcile subscribes it to spoke topics
 ENV_OK_SETTLE_SECONDS = "SAGEWATCH_OK_SETTLE_SECONDS"
 # "bucket" or "bucket/prefix" whose Model Monitor reports NotifyFunction may read (s3:GetObject on
 # exactly that in template.yaml); empty: reports are linked, not read.
@@ -317,6 +318,7 @@ class ReconcileConfig(MonitoringConfig):
     state_table: str
     queue_url: str
     self_invoke: bool = False  # a run that runs out of time invokes the function to continue
+    alert_queue_arn: str | None = None  # a hub's AlertQueue, subscribed to each spoke's alert topic
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None) -> Self:
@@ -326,6 +328,7 @@ class ReconcileConfig(MonitoringConfig):
             state_table=read.required(ENV_STATE_TABLE, "the reconcile compares the fleet with this table"),
             queue_url=read.required(ENV_ONBOARD_QUEUE_URL, "the reconcile sends its work to this queue"),
             self_invoke=read.flag(ENV_RECONCILE_SELF_INVOKE, False),
+            alert_queue_arn=read.text(ENV_ALERT_QUEUE_ARN),
         )
 
 

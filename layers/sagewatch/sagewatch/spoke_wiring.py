@@ -122,3 +122,23 @@ class SpokeReadsOf:
             return None
         self._names[place.account] = name
         return name
+
+
+def subscribe_alert_queue(
+    wiring: Wiring, config: ReconcileConfig, place: Place, sns: Callable[[], Any], *, sleep: Callable[[float], None]
+) -> str | None:
+    """AlertQueue subscribed to ``place``'s topic once, recorded in the state table (None: nothing to do).
+    ``sns``: the hub's client in the topic's region, built only when a subscription is made."""
+    from sagewatch.adapters.dynamodb.fleet_state import StateStore
+    from sagewatch.adapters.sns import subscribe_queue
+    from sagewatch.usecases.spoke_subscriptions import ensure_subscribed
+
+    if not config.alert_queue_arn:
+        return None
+    return ensure_subscribed(
+        place,
+        prefix=config.name_prefix,
+        queue_arn=config.alert_queue_arn,
+        records=StateStore(wiring.deferred("dynamodb"), config.state_table, sleep=sleep, place=place),
+        subscribe=lambda topic, queue: subscribe_queue(sns(), topic, queue, sleep=sleep),
+    )

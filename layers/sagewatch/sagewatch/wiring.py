@@ -86,6 +86,12 @@ T = TypeVar("T")
 C = TypeVar("C", bound="MonitoringConfig")
 
 
+def _own_client_in(service: str, region: str) -> Any:
+    from sagewatch.adapters.aws import client
+
+    return client(service, region)
+
+
 def in_place(config: C, place: Place | None) -> C:
     """``config`` as it applies in ``place``: its region, and alarm actions naming the spoke's own topic
     (an alarm's actions must name a topic of its own account and Region: docs/hub-and-spokes.md (b))."""
@@ -123,7 +129,10 @@ class Wiring:
         wall_clock: Callable[[], float] = time.time,
         sleep: Callable[[float], None] = time.sleep,
         spoke_client_factory: SpokeClientFactory | None = None,
+        regional_client_factory: Callable[[str, str], Any] | None = None,
     ):
+        # The hub's own credentials in another region (subscribing AlertQueue to a spoke's topic).
+        self._regional = regional_client_factory
         self._factory = client_factory or clients_of_one_session()
         self._spoke_factory = spoke_client_factory
         self._clock = clock
@@ -296,6 +305,13 @@ class Wiring:
         from sagewatch.spoke_wiring import spoke_accounts
 
         return spoke_accounts(config, self.deferred("organizations"), sleep=self._sleep)
+
+    def subscribe_alert_queue(self, config: ReconcileConfig, place: Place) -> str | None:
+        """Subscribe the hub's AlertQueue to ``place``'s alert topic unless that was done before."""
+        from sagewatch.spoke_wiring import subscribe_alert_queue
+
+        regional = self._regional or _own_client_in
+        return subscribe_alert_queue(self, config, place, lambda: regional("sns", place.region), sleep=self._sleep)
 
     def continue_asynchronously(self, function_name: str, payload: bytes) -> None:
         """Invoke ``function_name`` with ``payload`` without waiting (a reconcile's continuation)."""

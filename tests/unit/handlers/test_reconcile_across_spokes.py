@@ -102,3 +102,37 @@ def test_without_spokes_the_answer_is_the_single_account_one() -> None:
     hub.config = ReconcileConfig(region="us-east-1", account_id=HUB, state_table=TABLE, queue_url=QUEUE_URL)
     answer = hub.run()
     assert "spokes" not in answer and hub.spokes == {}
+
+
+class FakeSns:
+    def __init__(self) -> None:
+        self.subscribed: list[tuple[str, str, str]] = []
+
+    def subscribe(self, **request: Any) -> dict[str, Any]:
+        self.subscribed.append((request["TopicArn"], request["Protocol"], request["Endpoint"]))
+        return {"SubscriptionArn": f"{request['TopicArn']}:sub-{len(self.subscribed)}"}
+
+
+def test_the_alert_queue_is_subscribed_to_each_spoke_topic_once_in_its_region() -> None:
+    hub = Hub(("222222222222",))
+    sns = FakeSns()
+    regions: list[str] = []
+
+    def regional(service: str, region: str) -> Any:
+        regions.append(region)
+        return sns
+
+    hub.wiring = Wiring(hub.wiring._factory, spoke_client_factory=hub._spoke, regional_client_factory=regional)
+    queue = f"arn:aws:sqs:us-east-1:{HUB}:AlertQueue"
+    hub.config = dataclasses.replace(
+        hub.config,
+        alert_queue_arn=queue,
+        spokes=SpokeSettings(external_id="x" * 20, accounts=("222222222222",), regions=("eu-west-1",)),
+    )
+    first = hub.run()
+    assert sns.subscribed == [("arn:aws:sns:eu-west-1:222222222222:SageWatch-spoke-alerts", "sqs", queue)]
+    assert regions == ["eu-west-1"]  # the topic's region
+    assert first["spokes"]["subscribed"] == ["222222222222/eu-west-1"]
+    assert "222222222222/eu-west-1/#subscribed" in hub.state.items
+    again = hub.run()
+    assert len(sns.subscribed) == 1 and "subscribed" not in again["spokes"]

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from sagewatch.adapters.aws import call
@@ -23,3 +23,22 @@ class NoticePublisher:
             Message=json.dumps(message, sort_keys=True),
         )
         return str(result.get("MessageId", ""))
+
+
+def subscribe_queue(
+    client: Any, topic_arn: str, queue_arn: str, *, sleep: Callable[[float], None] | None = None
+) -> str:
+    """Subscribe the SQS queue ``queue_arn`` to ``topic_arn``, as the queue's owner, with a client in
+    the topic's region ("Sending Amazon SNS messages to an Amazon SQS queue in a different account":
+    a subscription the queue owner creates needs no confirmation). Raw delivery stays off, so
+    NotifyFunction receives the SNS envelope (MessageId, TopicArn) as from the hub's own topic."""
+    result = call(
+        "Subscribe",
+        client.subscribe,
+        TopicArn=topic_arn,
+        Protocol="sqs",
+        Endpoint=queue_arn,
+        ReturnSubscriptionArn=True,
+        sleep=sleep,
+    )
+    return str(result.get("SubscriptionArn", ""))

@@ -150,6 +150,7 @@ def _spokes(
         finally:
             run = run.fresh()  # only the first place continues the interrupted run
         report["enqueued"] += result.enqueued
+        _subscribe(config, wiring, place, report)
         if result.continuation is not None:
             continuation = result.continuation | {"account": place.account, "region": place.region}
             report["continuing"] = f"{place.account}/{place.region}"
@@ -159,6 +160,23 @@ def _spokes(
         report["complete"].append(f"{place.account}/{place.region}")
     count(SPOKES_UNREACHABLE, len(report["unreachable"]))
     return report
+
+
+def _subscribe(config: ReconcileConfig, wiring: Wiring, place: Place, report: dict[str, Any]) -> None:
+    """The hub's AlertQueue subscribed to the spoke's topic at its first reconcile; a refusal (no
+    spoke stack, a topic policy that does not admit the hub) is an error naming the place."""
+    try:
+        if wiring.subscribe_alert_queue(config, place):
+            report.setdefault("subscribed", []).append(f"{place.account}/{place.region}")
+    except SageWatchError as exc:
+        logger.error(
+            "AlertQueue not subscribed to the topic of spoke %s %s: %s",
+            place.account,
+            place.region,
+            exc,
+            extra={"account": place.account, "region": place.region},
+        )
+        report.setdefault("unsubscribed", []).append(f"{place.account}/{place.region}")
 
 
 def _regions(config: ReconcileConfig) -> tuple[str, ...]:

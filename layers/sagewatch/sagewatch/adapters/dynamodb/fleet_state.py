@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
 
 CHECKPOINT_KEY = "#reconcile"  # not a valid endpoint name, so it never collides with one
+SUBSCRIBED_KEY = "#subscribed"  # a spoke's topic the hub's AlertQueue was subscribed to (once)
 
 
 @functools.cache
@@ -66,6 +67,8 @@ class StateStore:
             if own is None:
                 continue  # another place's item
             item["endpoint"] = own
+            if own.startswith("#") and own != CHECKPOINT_KEY:
+                continue  # a marker (SUBSCRIBED_KEY), not an endpoint
             if own == CHECKPOINT_KEY:
                 checkpoint = item
             else:
@@ -112,6 +115,22 @@ class StateStore:
             Key=self._key(endpoint),
             sleep=self._sleep,
         )
+
+    def subscribed(self) -> str | None:
+        """The subscription this place's topic got from the hub, when one was made."""
+        result = call(
+            "GetItem",
+            self._client.get_item,
+            TableName=self._table,
+            Key=self._key(SUBSCRIBED_KEY),
+            ConsistentRead=True,
+            sleep=self._sleep,
+        )
+        raw = result.get("Item")
+        return str(_from_dynamodb(raw).get("subscription", "")) if raw else None
+
+    def record_subscription(self, subscription_arn: str) -> None:
+        self._put({"endpoint": SUBSCRIBED_KEY, "subscription": subscription_arn})
 
     def put_checkpoint(self, run_id: str, cursor: str, started: str) -> None:
         self._put({"endpoint": CHECKPOINT_KEY, "run": run_id, "cursor": cursor, "started": started})
