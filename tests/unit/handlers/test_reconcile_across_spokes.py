@@ -5,6 +5,7 @@ its state kept; a new spoke covered at its first reconcile."""
 from __future__ import annotations
 
 import dataclasses
+import json
 from typing import Any
 
 import pytest
@@ -29,7 +30,10 @@ class Context:
 
 
 class Hub:
-    def __init__(self, accounts: tuple[str, ...], *, refusing: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self, accounts: tuple[str, ...], *, refusing: frozenset[str] = frozenset(), endpoints: int = 1
+    ) -> None:
+        self.endpoints = ["fraud"] if endpoints == 1 else [f"ep-{i:02d}" for i in range(endpoints)]
         self.state = FakeDynamoDB(TABLE, "endpoint")
         self.queue = FakeSqs(QUEUE_URL)
         self.refusing = refusing
@@ -53,7 +57,7 @@ class Hub:
         if place.account in self.refusing:
             raise SpokeAccessError(place.account, place.region, "arn:aws:iam::x:role/y", "AccessDenied", "no")
         if place not in self.spokes:
-            self.spokes[place] = (FakeSageMaker([FakeEndpoint("fraud")]), FakeCloudWatch())
+            self.spokes[place] = (FakeSageMaker([FakeEndpoint(n) for n in self.endpoints]), FakeCloudWatch())
         sagemaker, cloudwatch = self.spokes[place]
         return {"sagemaker": sagemaker, "cloudwatch": cloudwatch}[service]
 
@@ -136,3 +140,26 @@ def test_the_alert_queue_is_subscribed_to_each_spoke_topic_once_in_its_region() 
     assert "222222222222/eu-west-1/#subscribed" in hub.state.items
     again = hub.run()
     assert len(sns.subscribed) == 1 and "subscribed" not in again["spokes"]
+
+
+def test_the_stacks_own_deploy_event_is_a_whole_run_not_a_spoke_continuation() -> None:
+    hub = Hub(("222222222222",))
+    deployed = {"source": "aws.cloudformation", "account": "222222222222", "region": "us-east-1", "detail": {}}
+    answer = reconcile(hub.config, hub.wiring, deployed, Context())  # type: ignore[arg-type]
+    assert answer["enqueued"] == 1  # the hub's own endpoint
+    assert answer["spokes"]["complete"] == ["222222222222/us-east-1"]
+
+
+def test_a_run_out_of_items_in_a_spoke_continues_at_that_spoke() -> None:
+    hub = Hub(("222222222222", "333333333333"), endpoints=12)
+    invoked: list[dict[str, Any]] = []
+    hub.wiring.continue_asynchronously = lambda name, payload: invoked.append(json.loads(payload))  # type: ignore[method-assign,assignment]
+    hub.config = dataclasses.replace(hub.config, self_invoke=True)
+    first = reconcile(hub.config, hub.wiring, {"max_items": 10}, Context())  # type: ignore[arg-type]
+    assert first["spokes"]["continuing"] == "222222222222/us-east-1"
+    [continuation] = invoked
+    assert (continuation["spoke_account"], continuation["spoke_region"]) == ("222222222222", "us-east-1")
+    second = reconcile(hub.config, hub.wiring, continuation, Context())  # type: ignore[arg-type]
+    assert second["spokes"]["complete"] == ["222222222222/us-east-1", "333333333333/us-east-1"]
+    sent = [(b.get("account"), b["endpoint"]) for b in hub.queue.bodies() if b.get("account") == "222222222222"]
+    assert sorted(sent) == sorted(set(sent)) and len(sent) == 12  # every endpoint of the spoke exactly once

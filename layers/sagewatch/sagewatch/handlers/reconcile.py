@@ -16,7 +16,8 @@ role, with messages that name the place. A spoke whose role cannot be assumed (o
 read) is reported (an error log naming account and region, and the ``SpokesUnreachable``
 metric) and skipped: nothing is planned for it, so its state and alarms are kept until it
 answers again or someone removes them. A run that runs out of time continues at the place it
-stopped (``{"continue": …, "account": …, "region": …}``).
+stopped (``{"continue": …, "spoke_account": …, "spoke_region": …}``: not ``account``/``region``,
+which every EventBridge event carries, the stack's own deploy events included).
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ def reconcile(config: ReconcileConfig, wiring: Wiring, event: dict[str, Any], co
         max_items=int(max_items) if isinstance(max_items, int) else None,
     )
     started = time.monotonic()
-    continuing_spoke = bool(event.get("account"))
+    continuing_spoke = bool(event.get("continue") and event.get("spoke_account"))
     if continuing_spoke:
         answer: dict[str, Any] = {"outcome": "complete", "enqueued": 0}
     else:
@@ -136,7 +137,7 @@ def _spokes(
 
     assert config.account_id is not None  # config.spokes requires it (ConfigError otherwise)
     places = spoke_places(Place(config.account_id, config.region), wiring.spoke_accounts(config), _regions(config))
-    start = resume_at(places, event.get("account"), event.get("region")) if event.get("account") else 0
+    start = resume_at(places, event.get("spoke_account"), event.get("spoke_region"))
     report: dict[str, Any] = {"places": len(places), "unreachable": [], "enqueued": 0, "complete": []}
     began = time.monotonic()
     for place in places[start:]:
@@ -152,7 +153,7 @@ def _spokes(
         report["enqueued"] += result.enqueued
         _subscribe(config, wiring, place, report)
         if result.continuation is not None:
-            continuation = result.continuation | {"account": place.account, "region": place.region}
+            continuation = result.continuation | {"spoke_account": place.account, "spoke_region": place.region}
             report["continuing"] = f"{place.account}/{place.region}"
             if config.self_invoke:
                 wiring.continue_asynchronously(context.function_name, json.dumps(continuation).encode())
