@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from sagewatch import config
+from sagewatch.observability import SPOKES_UNREACHABLE
 
 Template = dict[str, Any]
 HUB_FUNCTIONS = ("OnboardFunction", "NotifyFunction", "ReconcileFunction")
@@ -98,3 +99,11 @@ def test_the_reconcile_subscribes_the_queue_only_to_spoke_topics_and_only_with_s
     assert statement["Resource"] == {"Fn::Sub": "arn:${AWS::Partition}:sns:*:*:${NamePrefix}-spoke-alerts"}
     env = transformed["Resources"]["ReconcileFunction"]["Properties"]["Environment"]["Variables"]
     assert env[config.ENV_ALERT_QUEUE_ARN] == {"Fn::If": ["HasSpokes", {"Fn::GetAtt": ["AlertQueue", "Arn"]}, ""]}
+
+
+def test_an_unreachable_spoke_pages_the_operators_only_in_a_hub(transformed: Template) -> None:
+    alarm = transformed["Resources"]["SpokesUnreachableAlarm"]
+    assert alarm["Condition"] == "HasSpokes"
+    properties = alarm["Properties"]
+    assert (properties["Namespace"], properties["MetricName"]) == ("SageWatch", SPOKES_UNREACHABLE)
+    assert properties["AlarmActions"] == [{"Ref": "OpsTopic"}]
