@@ -71,3 +71,21 @@ def test_a_failed_lookup_is_asked_again_at_the_next_alert() -> None:
     assert readers is not None
     assert readers.account_name() is None  # refused: the alert shows the ID alone
     assert readers.account_name() == "prod-ml"
+
+
+def test_the_single_account_path_loads_nothing_of_the_spokes() -> None:
+    """A stack without spokes imports no STS, IAM or Organizations adapter at INIT (cold start
+    unchanged), and its handlers never build a spoke client."""
+    import subprocess
+    import sys
+
+    code = (
+        "import sys\n"
+        "import sagewatch.handlers.onboard, sagewatch.handlers.notify, sagewatch.handlers.reconcile\n"
+        "loaded = {m for m in sys.modules if m.startswith('sagewatch.')}\n"
+        "spokes = {'sagewatch.adapters.sts', 'sagewatch.spoke_wiring', 'sagewatch.adapters.iam',\n"
+        "          'sagewatch.adapters.organizations', 'sagewatch.core.fleet.spokes'}\n"
+        "print(sorted(loaded & spokes))\n"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
+    assert out == "[]"
