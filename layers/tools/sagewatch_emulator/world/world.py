@@ -78,6 +78,7 @@ class EmulatedWorld:
         self.enforcement = Enforcement(self._organization_of)
         self._clients: dict[tuple[str, str, str], Any] = {}
         self._delivered = 0
+        self._members = 0
 
     def __enter__(self) -> EmulatedWorld:
         return self.start()
@@ -91,6 +92,9 @@ class EmulatedWorld:
             self._extensions.patch(_org_utils(), "make_random_org_id", lambda: self.organization_id)
             organizations = self.hub.client("organizations")
             organizations.create_organization(FeatureSet="ALL")
+            # Member accounts 222222222222, 333333333333 … in creation order (moto: random), so a
+            # test, the docs and `doctor --spoke --emulated` can name them.
+            self._extensions.patch(_org_utils(), "make_random_account_id", self._next_member_id)
             root = organizations.list_roots()["Roots"][0]["Id"]
             self.spokes_ou_id = organizations.create_organizational_unit(ParentId=root, Name="spokes")[
                 "OrganizationalUnit"
@@ -160,9 +164,14 @@ class EmulatedWorld:
             root = organizations.list_roots()["Roots"][0]["Id"]
             organizations.move_account(AccountId=account_id, SourceParentId=root, DestinationParentId=self.spokes_ou_id)
         else:
-            account_id = f"{9000_0000_0000 + len(self.accounts) + 1:012d}"
+            outsiders = sum(1 for a in self.accounts.values() if a.startswith("9000"))
+            account_id = f"{9000_0000_0000 + outsiders + 1:012d}"  # 900000000001 …
         self.accounts[name] = account_id
         return account_id
+
+    def _next_member_id(self) -> str:
+        self._members += 1
+        return str(self._members + 1) * 12 if self._members <= 8 else f"{2000_0000_0000 + self._members:012d}"
 
     def _organization_of(self, account_id: str) -> str | None:
         from moto.organizations.models import organizations_backends
@@ -260,6 +269,9 @@ class EmulatedWorld:
             account_id=account_id,
             region=region,
             parameters={**self.spoke_parameters(account_id), **dict(parameters or {})},
+            # CloudFormation's generated names are unique per stack; IAM is global per account, so
+            # two regions' stacks of one account must not generate the same role name.
+            stack_name=f"sagewatch-spoke-{region}",
         )
         self.spokes[(account_id, region)] = spoke
         if subscribe:
