@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import random
 import string
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -48,9 +48,16 @@ def default_spoke_template_path() -> Path:
     return default_template_path().parent / "docs" / "spoke" / "spoke.yaml"
 
 
-def _organization_id(seed: int) -> str:
-    chooser = random.Random(seed)  # noqa: S311 - an identifier, not a secret
-    return "o-" + "".join(chooser.choice(string.ascii_lowercase + string.digits) for _ in range(10))
+def _identifiers(seed: int) -> tuple[str, str, str]:
+    """(organization, root, spokes OU) IDs of Organizations' forms, known before moto makes them
+    (it draws them at random), so the hub can be deployed naming them."""
+    chooser = random.Random(seed)  # noqa: S311 - identifiers, not secrets
+
+    def draw(size: int) -> str:
+        return "".join(chooser.choice(string.ascii_lowercase + string.digits) for _ in range(size))
+
+    root = draw(4)
+    return f"o-{draw(10)}", f"r-{root}", f"ou-{root}-{draw(8)}"
 
 
 class EmulatedWorld:
@@ -65,13 +72,17 @@ class EmulatedWorld:
         external_id: str = DEFAULT_EXTERNAL_ID,
         spoke_template_path: str | Path | None = None,
         organization_seed: int = 20,
+        spoke_regions: Sequence[str] = (),
+        reconcile_spokes_ou: bool = False,
     ) -> None:
-        self.organization_id = _organization_id(organization_seed)
-        parameters = {"SpokeOrganizationId": self.organization_id, **dict(hub_parameters or {})}
-        self.hub = EmulatedAccount(template_path, region=hub_region, parameters=parameters)
+        self.organization_id, self.root_id, self.spokes_ou_id = _identifiers(organization_seed)
         self.external_id = external_id
+        self.hub = EmulatedAccount(
+            template_path,
+            region=hub_region,
+            parameters=self._hub_parameters(template_path, hub_parameters, spoke_regions, reconcile_spokes_ou),
+        )
         self.spoke_template_path = Path(spoke_template_path or default_spoke_template_path())
-        self.spokes_ou_id = ""
         self.spokes: dict[tuple[str, str], SpokeStack] = {}
         self.accounts: dict[str, str] = {}  # name -> account id (members and outsiders)
         self._extensions = MotoExtensions()
@@ -79,6 +90,23 @@ class EmulatedWorld:
         self._clients: dict[tuple[str, str, str], Any] = {}
         self._delivered = 0
         self._members = 0
+
+    def _hub_parameters(
+        self,
+        template_path: str | Path | None,
+        overrides: Mapping[str, Any] | None,
+        spoke_regions: Sequence[str],
+        reconcile_spokes_ou: bool,
+    ) -> dict[str, Any]:
+        """The hub's spoke parameters, each only if the template declares it: the organization,
+        the external ID, the regions and (``reconcile_spokes_ou``) the spokes OU; then ``overrides``."""
+        declared = Template.load(template_path or default_template_path()).parameters
+        wanted: dict[str, Any] = {"SpokeOrganizationId": self.organization_id, "SpokeExternalId": self.external_id}
+        if spoke_regions:
+            wanted["SpokeRegions"] = ",".join(spoke_regions)
+        if reconcile_spokes_ou:
+            wanted["SpokeOrganizationalUnitId"] = self.spokes_ou_id
+        return {**{k: v for k, v in wanted.items() if k in declared}, **dict(overrides or {})}
 
     def __enter__(self) -> EmulatedWorld:
         return self.start()
@@ -89,16 +117,18 @@ class EmulatedWorld:
     def start(self) -> EmulatedWorld:
         self.hub.start()
         try:
-            self._extensions.patch(_org_utils(), "make_random_org_id", lambda: self.organization_id)
+            utils = _org_utils()
+            self._extensions.patch(utils, "make_random_org_id", lambda: self.organization_id)
+            self._extensions.patch(utils, "make_random_root_id", lambda: self.root_id)
             organizations = self.hub.client("organizations")
             organizations.create_organization(FeatureSet="ALL")
+            random_ou_id = utils.make_random_ou_id
+            ou_ids = iter([self.spokes_ou_id])  # the next OU made is the spokes OU
+            self._extensions.patch(utils, "make_random_ou_id", lambda root: next(ou_ids, None) or random_ou_id(root))
             # Member accounts 222222222222, 333333333333 … in creation order (moto: random), so a
             # test, the docs and `doctor --spoke --emulated` can name them.
             self._extensions.patch(_org_utils(), "make_random_account_id", self._next_member_id)
-            root = organizations.list_roots()["Roots"][0]["Id"]
-            self.spokes_ou_id = organizations.create_organizational_unit(ParentId=root, Name="spokes")[
-                "OrganizationalUnit"
-            ]["Id"]
+            organizations.create_organizational_unit(ParentId=self.root_id, Name="spokes")
             install_enforcement(self.enforcement, self._extensions)
             self._apply_hub_policies()
         except BaseException:
