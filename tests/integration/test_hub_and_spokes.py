@@ -3,8 +3,9 @@
 The emulator's side runs today: each spoke's SageMaker events reach the hub's bus once, keeping
 their account and region, and each spoke's alarm notification reaches the hub's AlertQueue
 exactly once. The runtime's side — the hub's functions acting in each spoke through the spoke
-role — is the last test, skipped until the functions assume spoke roles (docs/hub-and-spokes.md,
-"What is not built yet"); it is written against the world's API so that it only needs un-skipping.
+role: onboarded there, one alert per spoke naming account and region, removal, a spoke added to
+the OU picked up by the next reconcile — runs once the hub template declares ``SpokeExternalId``
+(the functions acting in spokes), and is skipped before.
 """
 
 from __future__ import annotations
@@ -15,17 +16,24 @@ from typing import Any
 
 import pytest
 
-from sagewatch_emulator import VariantSpec
+from sagewatch_emulator import VariantSpec, default_template_path
+from sagewatch_emulator.sam.template import Template
 from sagewatch_emulator.world import EmulatedWorld, SpokeStack
 
 pytestmark = pytest.mark.integration
 
+EVENTS = default_template_path().parent / "events"
 SPOKES = (("team-a", "eu-west-1"), ("team-b", "us-east-1"), ("team-c", "eu-west-1"))
+
+
+SLACK_SECRET = "sagewatch/slack-webhook"
 
 
 @pytest.fixture
 def world() -> Iterator[EmulatedWorld]:
-    with EmulatedWorld() as opened:
+    regions = sorted({region for _name, region in SPOKES})
+    with EmulatedWorld(hub_parameters={"SlackWebhookSecretName": SLACK_SECRET}, spoke_regions=regions) as opened:
+        opened.hub.client("secretsmanager").create_secret(Name=SLACK_SECRET, SecretString=opened.hub.slack_url)
         for name, region in SPOKES:
             opened.add_spoke(opened.create_account(name), region)
         yield opened
@@ -87,7 +95,14 @@ def test_each_spokes_alarm_notification_reaches_the_hub_queue_exactly_once(world
     assert world.refusals == []
 
 
-@pytest.mark.skip(reason="needs the hub's functions acting in spokes (sts:AssumeRole of <prefix>-spoke-<region>)")
+# The runtime's side: the hub template declares SpokeExternalId once its functions act in spokes.
+RUNTIME_ACTS_IN_SPOKES = "SpokeExternalId" in Template.load(default_template_path()).parameters
+needs_runtime = pytest.mark.skipif(
+    not RUNTIME_ACTS_IN_SPOKES, reason="needs the hub's functions acting in spokes (sts:AssumeRole of the spoke role)"
+)
+
+
+@needs_runtime
 def test_endpoints_in_each_spoke_are_onboarded_there_and_alert_once_naming_account_and_region(
     world: EmulatedWorld,
 ) -> None:
@@ -118,3 +133,16 @@ def test_endpoints_in_each_spoke_are_onboarded_there_and_alert_once_naming_accou
     first.endpoint_state_change("fraud-scorer", "DELETING")
     world.deliver_forwarded()
     assert first.client("cloudwatch").describe_alarms(AlarmNamePrefix="SageWatch/fraud-scorer/")["MetricAlarms"] == []
+
+
+@needs_runtime
+def test_a_spoke_added_to_the_ou_is_onboarded_by_the_next_reconcile(world: EmulatedWorld) -> None:
+    late = world.add_spoke(world.create_account("team-d"), "eu-west-1")
+    late.create_endpoint("churn-predictor", variants=[VariantSpec("AllTraffic", "ml.m5.xlarge", 1)])
+
+    reconciled = world.invoke("ReconcileFunction", json.loads((EVENTS / "reconcile" / "scheduled.json").read_text()))
+    assert reconciled.error is None, reconciled.error
+    world.drain("OnboardQueue", "OnboardFunction")
+
+    written = late.client("cloudwatch").describe_alarms(AlarmNamePrefix="SageWatch/churn-predictor/")["MetricAlarms"]
+    assert written and all(a["AlarmActions"] == [late.outputs["AlertTopicArn"]] for a in written)

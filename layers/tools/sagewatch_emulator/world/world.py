@@ -261,10 +261,14 @@ class EmulatedWorld:
         template = Template.load(self.hub.template_path)
         return [self.invoke(function, event) for event in events for function in matching_functions(template, event)]
 
+    def drain(self, queue_logical_id: str, function_logical_id: str, **kwargs: Any) -> Any:
+        """``hub.drain_queue(queue, function)`` as the function's execution role."""
+        env = {**self.execution_role_environment(function_logical_id), **kwargs.pop("environment", {})}
+        return self.hub.drain_queue(queue_logical_id, function_logical_id, environment=env, **kwargs)
+
     def drain_alerts(self, **kwargs: Any) -> Any:
-        """``hub.drain_queue("AlertQueue", "NotifyFunction")`` as NotifyFunction's execution role."""
-        env = {**self.execution_role_environment("NotifyFunction"), **kwargs.pop("environment", {})}
-        return self.hub.drain_queue("AlertQueue", "NotifyFunction", environment=env, **kwargs)
+        """The AlertQueue to NotifyFunction (:meth:`drain`)."""
+        return self.drain("AlertQueue", "NotifyFunction", **kwargs)
 
     @property
     def refusals(self) -> list[Refusal]:
