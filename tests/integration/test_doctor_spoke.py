@@ -3,7 +3,11 @@ broken one is named piece by piece with its fix, and its events are not silently
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import json
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -14,6 +18,8 @@ from sagewatch_emulator.world import EmulatedWorld
 
 pytestmark = pytest.mark.integration
 
+HUB_AND_SPOKES = Path(__file__).resolve().parents[2] / "docs" / "hub-and-spokes.md"
+
 
 def _failed(findings: list[Finding]) -> dict[str, list[str]]:
     out: dict[str, list[str]] = {}
@@ -23,7 +29,21 @@ def _failed(findings: list[Finding]) -> dict[str, list[str]]:
     return out
 
 
-def _check(world: EmulatedWorld, account_id: str, region: str) -> list[Finding]:
+def _recording(calls: set[str], make: Callable[..., Any]) -> Callable[..., Any]:
+    """``make`` (a client factory) whose clients add each call's IAM action to ``calls``."""
+
+    def recorded(*args: Any) -> Any:
+        client = make(*args)
+        prefix = client.meta.service_model.signing_name
+        client.meta.events.register("before-call", lambda model, **_: calls.add(f"{prefix}:{model.name}"))
+        return client
+
+    return recorded
+
+
+def _check(
+    world: EmulatedWorld, account_id: str, region: str, calls: tuple[set[str], set[str]] | None = None
+) -> list[Finding]:
     hub = hub_from_stack(
         {k: str(v) for k, v in world.hub.stack.parameters.items()},
         {k: str(v) for k, v in world.hub_outputs.items()},
@@ -31,12 +51,15 @@ def _check(world: EmulatedWorld, account_id: str, region: str) -> list[Finding]:
         region=world.hub.region,
         external_id=world.external_id,
     )
+    hub_calls, spoke_calls = calls or (set(), set())
     return SpokeDoctor(
         hub,
         account_id,
         region,
-        hub_clients=lambda service, where: world.client(service, region=where),
-        spoke_clients=lambda service: world.client(service, account_id=account_id, region=region),
+        hub_clients=_recording(hub_calls, lambda service, where: world.client(service, region=where)),
+        spoke_clients=_recording(
+            spoke_calls, lambda service: world.client(service, account_id=account_id, region=region)
+        ),
     ).run()
 
 
@@ -112,3 +135,22 @@ def test_an_account_without_a_spoke_names_every_piece(world: EmulatedWorld) -> N
     failed = _failed(_check(world, team_a, "eu-west-1"))
     assert set(failed) == {"spoke-role", "spoke-forwarding", "spoke-topic", "hub-subscription"}
     assert len(failed["spoke-forwarding"]) == 4
+
+
+def _documented(block: str) -> set[str]:
+    text = HUB_AND_SPOKES.read_text(encoding="utf-8")
+    match = re.search(rf"<!-- permissions: {block} -->\s*```json\n(.*?)```", text, re.DOTALL)
+    assert match, f"docs/hub-and-spokes.md has no policy block {block}"
+    return {a for statement in json.loads(match.group(1))["Statement"] for a in statement["Action"]}
+
+
+def test_the_documented_read_permissions_are_exactly_the_calls(world: EmulatedWorld) -> None:
+    hub_calls: set[str] = set()
+    spoke_calls: set[str] = set()
+    team_a = world.create_account("team-a")
+    world.add_spoke(team_a, "eu-west-1")
+    _check(world, team_a, "eu-west-1", (hub_calls, spoke_calls))  # every check, all ok
+    _check(world, world.create_account("team-b"), "eu-west-1", (hub_calls, spoke_calls))  # nothing there
+
+    assert hub_calls == _documented("doctor-spoke-hub")
+    assert spoke_calls == _documented("doctor-spoke-spoke")
