@@ -206,3 +206,37 @@ def test_a_spoke_trusting_other_roles_refuses_the_hub(world: EmulatedWorld) -> N
     with pytest.raises(ClientError, match="AccessDenied"):
         onboard.assume_role(RoleArn=_spoke_role(spoke), RoleSessionName="onboard", ExternalId=world.external_id)
     assert [r.kind for r in world.refusals] == ["sts-assume-role"]
+
+
+def test_a_forwarding_role_that_may_not_put_events_or_is_not_trusted_dead_letters(world: EmulatedWorld) -> None:
+    spoke = world.add_spoke(world.create_account("team-a"), "eu-west-1")
+    iam = spoke.client("iam")
+    role_name = spoke.outputs["ForwardingRoleArn"].rsplit("/", 1)[-1]
+    elsewhere = world.hub_outputs["HubEventBusArn"].replace("event-bus/default", "event-bus/other")
+    iam.put_role_policy(
+        RoleName=role_name,
+        PolicyName="put-events-on-hub-bus",
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Allow", "Action": "events:PutEvents", "Resource": elsewhere}],
+            }
+        ),
+    )
+    spoke.endpoint_state_change("fraud-scorer", "IN_SERVICE")
+
+    iam.update_assume_role_policy(
+        RoleName=role_name,
+        PolicyDocument=json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [
+                    {"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}
+                ],
+            }
+        ),
+    )
+    spoke.endpoint_state_change("fraud-scorer", "FAILED")
+
+    assert [letter["ERROR_CODE"] for letter in spoke.dead_letters()] == ["NO_PERMISSIONS", "FAILED_TO_ASSUME_ROLE"]
+    assert world.enforcement.forwarded == []

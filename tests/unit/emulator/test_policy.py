@@ -11,6 +11,8 @@ from sagewatch_emulator.world.policy import (
     PolicyError,
     Request,
     account_principal,
+    combine,
+    decide,
     evaluate,
     role_principal,
     service_principal,
@@ -217,3 +219,29 @@ def test_an_identity_policy_has_no_principal() -> None:
     assert evaluate(identity, _put_events(None), resource_policy=False).allowed
     elsewhere = Request(role_principal(FORWARDING_ROLE), "events:PutEvents", BUS.replace(HUB, STRANGER))
     assert not evaluate(identity, elsewhere, resource_policy=False).allowed
+
+
+ALLOW, IMPLICIT, DENY = Decision.ALLOW, Decision.IMPLICIT_DENY, Decision.EXPLICIT_DENY
+
+
+def test_policies_of_one_kind_combine_with_deny_first() -> None:
+    assert combine(IMPLICIT, ALLOW) is ALLOW
+    assert combine(ALLOW, DENY) is DENY
+    assert combine() is IMPLICIT
+
+
+@pytest.mark.parametrize(
+    ("identity", "resource", "cross_account", "expected"),
+    [
+        (ALLOW, IMPLICIT, False, ALLOW),  # one account: either side suffices
+        (IMPLICIT, ALLOW, False, ALLOW),
+        (ALLOW, IMPLICIT, True, IMPLICIT),  # across accounts: both must allow
+        (IMPLICIT, ALLOW, True, IMPLICIT),
+        (ALLOW, ALLOW, True, ALLOW),
+        (ALLOW, DENY, False, DENY),  # an explicit deny always wins
+    ],
+)
+def test_identity_and_resource_policies_decide_together(
+    identity: Decision, resource: Decision, cross_account: bool, expected: Decision
+) -> None:
+    assert decide(identity, resource, cross_account=cross_account) is expected

@@ -37,7 +37,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sagewatch_emulator.extensions import MotoExtensions
-from sagewatch_emulator.world.policy import Decision, Principal, Request, evaluate, role_principal, service_principal
+from sagewatch_emulator.world.policy import (
+    Principal,
+    Request,
+    combine,
+    decide,
+    evaluate,
+    role_principal,
+    service_principal,
+)
 
 __all__ = ["Enforcement", "Refusal", "install_enforcement"]
 
@@ -171,12 +179,18 @@ def _forward(enforcement: Enforcement, rule: Any, target: Mapping[str, Any], eve
         put = Request(caller, "events:PutEvents", bus_arn, enforcement.principal_context(caller))
         if role is None or not evaluate(role.assume_role_policy_document, trust).allowed:
             refusal = ("FAILED_TO_ASSUME_ROLE", f"EventBridge cannot assume {role_arn} for rule {rule.arn}")
-        elif not any(evaluate(d, put, resource_policy=False).allowed for d in _role_policies(role)):
-            refusal = ("NO_PERMISSIONS", f"{role_arn} is not allowed events:PutEvents on {bus_arn}")
         elif bus is None:
             refusal = ("NO_RESOURCE", f"no event bus {bus_arn}")
-        elif account != rule.account_id and evaluate(bus.policy, put) is not Decision.ALLOW:
-            refusal = ("NO_PERMISSIONS", f"the policy of {bus_arn} does not admit account {rule.account_id}")
+        else:
+            identity = combine(*(evaluate(d, put, resource_policy=False) for d in _role_policies(role)))
+            admitted = evaluate(bus.policy, put)
+            if not decide(identity, admitted, cross_account=account != rule.account_id).allowed:
+                refusal = (
+                    "NO_PERMISSIONS",
+                    f"{role_arn} is not allowed events:PutEvents on {bus_arn}"
+                    if not identity.allowed
+                    else f"the policy of {bus_arn} does not admit account {rule.account_id}",
+                )
     if refusal is not None or bus is None:
         code, message = refusal or ("NO_RESOURCE", f"no event bus {bus_arn}")
         enforcement.refuse(Refusal("events-target", rule.arn, bus_arn, code, message))

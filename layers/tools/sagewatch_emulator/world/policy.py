@@ -40,6 +40,8 @@ __all__ = [
     "Principal",
     "Request",
     "account_principal",
+    "combine",
+    "decide",
     "evaluate",
     "role_principal",
     "service_principal",
@@ -123,6 +125,24 @@ def evaluate(policy: Mapping[str, Any] | str | None, request: Request, *, resour
         if effect != "Allow":
             raise PolicyError(f"statement {statement.get('Sid', '')!r}: Effect must be Allow or Deny, got {effect!r}")
         allowed = True
+    return Decision.ALLOW if allowed else Decision.IMPLICIT_DENY
+
+
+def combine(*decisions: Decision) -> Decision:
+    """Several policies of one kind (a role's inline and managed ones): an explicit Deny in any
+    wins, else one Allow allows, else implicitly denied."""
+    if Decision.EXPLICIT_DENY in decisions:
+        return Decision.EXPLICIT_DENY
+    return Decision.ALLOW if Decision.ALLOW in decisions else Decision.IMPLICIT_DENY
+
+
+def decide(identity: Decision, resource: Decision, *, cross_account: bool) -> Decision:
+    """The identity policies' and the resource policy's decisions together: within one account
+    either may allow ("Policy evaluation for requests within a single account"); across accounts
+    both must ("Cross-account policy evaluation logic"); an explicit Deny always wins."""
+    if Decision.EXPLICIT_DENY in (identity, resource):
+        return Decision.EXPLICIT_DENY
+    allowed = (identity.allowed and resource.allowed) if cross_account else (identity.allowed or resource.allowed)
     return Decision.ALLOW if allowed else Decision.IMPLICIT_DENY
 
 
