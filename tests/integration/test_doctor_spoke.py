@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -61,12 +61,6 @@ def _check(
             spoke_calls, lambda service: world.client(service, account_id=account_id, region=region)
         ),
     ).run()
-
-
-@pytest.fixture
-def world() -> Iterator[EmulatedWorld]:
-    with EmulatedWorld() as opened:
-        yield opened
 
 
 def test_the_sample_worlds_healthy_spoke_passes(capsys: pytest.CaptureFixture[str]) -> None:

@@ -4,7 +4,6 @@ queue, topic and trust policies enforced as AWS enforces them (docs/emulated-acc
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -13,12 +12,6 @@ from botocore.exceptions import ClientError
 from sagewatch_emulator.world import EmulatedWorld, SpokeStack
 
 pytestmark = pytest.mark.integration
-
-
-@pytest.fixture
-def world() -> Iterator[EmulatedWorld]:
-    with EmulatedWorld() as opened:
-        yield opened
 
 
 def _as(world: EmulatedWorld, environment: dict[str, str], service: str, region: str = "us-east-1") -> Any:
