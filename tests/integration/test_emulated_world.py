@@ -233,3 +233,22 @@ def test_a_forwarding_role_that_may_not_put_events_or_is_not_trusted_dead_letter
 
     assert [letter["ERROR_CODE"] for letter in spoke.dead_letters()] == ["NO_PERMISSIONS", "FAILED_TO_ASSUME_ROLE"]
     assert world.enforcement.forwarded == []
+
+
+def test_a_hub_listing_its_spoke_accounts_admits_exactly_those() -> None:
+    listed = "222222222222"  # the world's first member account
+    with EmulatedWorld(hub_parameters={"SpokeOrganizationId": "", "SpokeAccountIds": listed}) as world:
+        admitted = world.add_spoke(world.create_account("team-a"), "eu-west-1")
+        unlisted = world.add_spoke(world.create_account("team-b"), "eu-west-1")
+        assert (admitted.account_id, unlisted.account_id) == (listed, "333333333333")
+
+        for spoke in (admitted, unlisted):
+            spoke.endpoint_state_change("fraud-scorer", "IN_SERVICE")
+            spoke.client("sqs").send_message(QueueUrl=spoke.physical_id("ForwardingDeadLetterQueue"), MessageBody="{}")
+            spoke.evaluate_dead_letter_alarm()
+
+        assert [e["account"] for e in world.enforcement.forwarded] == [listed]
+        assert "NO_PERMISSIONS" in [letter.get("ERROR_CODE") for letter in unlisted.dead_letters()]
+        # The queue policy's aws:SourceAccount list: only the listed spoke's alarm arrives.
+        assert {b["TopicArn"].split(":")[4] for b in _alert_bodies(world)} == {listed}
+        assert {r.source.split(":")[4] for r in world.enforcement.of_kind("sns-to-sqs")} == {unlisted.account_id}
