@@ -22,14 +22,14 @@ topics or roles, and cannot be assumed by a person (it requires the external ID)
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import ClientError
 
 from sagewatch_cli.doctor import Finding, Status
-from sagewatch_emulator.world.policy import Principal, Request, evaluate, role_principal, service_principal
+from sagewatch_emulator.world.policy import Request, evaluate, role_principal, service_principal
 
 __all__ = ["FORWARDED_DETAIL_TYPES", "Hub", "SpokeDoctor", "hub_from_stack", "parse_spoke"]
 
@@ -140,7 +140,8 @@ class SpokeDoctor:
         except ClientError:
             return None  # not a member, or the hub may not read Organizations: judged without it
 
-    def _principal_context(self, principal: Principal) -> dict[str, str]:
+    def _spoke_principal_context(self) -> dict[str, str]:
+        """The condition keys of a request made by a principal of the spoke account."""
         context = {"aws:PrincipalAccount": self.account_id}
         if self.organization_id:
             context["aws:PrincipalOrgID"] = self.organization_id
@@ -262,10 +263,12 @@ class SpokeDoctor:
     # -- the hub's side --
 
     def _bus_policy(self) -> list[Finding]:
+        if self.account_id == self.hub.account_id:  # within one account the role's own permission suffices
+            return [Finding(Status.OK, "hub-bus-policy", "the spoke is the hub's own account: no bus policy needed")]
         bus_name = self.hub.bus_arn.rsplit("/", 1)[-1]
         policy = self._hub("events", self.hub.region).describe_event_bus(Name=bus_name).get("Policy")
         sender = role_principal(f"arn:aws:iam::{self.account_id}:role/forwarding")  # any role of the spoke
-        request = Request(sender, "events:PutEvents", self.hub.bus_arn, self._principal_context(sender))
+        request = Request(sender, "events:PutEvents", self.hub.bus_arn, self._spoke_principal_context())
         if evaluate(policy, request).allowed:
             return [Finding(Status.OK, "hub-bus-policy", f"the hub's bus admits account {self.account_id}")]
         return [
@@ -281,7 +284,6 @@ class SpokeDoctor:
 
     def _subscription(self) -> list[Finding]:
         sns = self._hub("sns", self.region)  # the hub's own subscriptions, in the topic's region
-        subscriptions: Sequence[dict[str, Any]] = []
         pages = sns.get_paginator("list_subscriptions").paginate()
         subscriptions = [s for page in pages for s in page.get("Subscriptions", [])]
         ours = [s for s in subscriptions if s.get("TopicArn") == self.topic_arn and s.get("Protocol") == "sqs"]
