@@ -36,7 +36,9 @@ def test_the_organization_holds_the_hub_and_the_spokes_in_their_own_accounts(wor
     children = world.hub.client("organizations").list_accounts_for_parent(ParentId=world.spokes_ou_id)["Accounts"]
     assert [a["Id"] for a in children] == [team_a]
 
-    # The spoke's resources are the spoke account's, in its region, and nobody else's.
+    # Every resource of spoke.yaml is created (roles and policies too), as the spoke account's,
+    # in its region, and nobody else's.
+    assert spoke.stack.not_provisioned == {}
     role = spoke.client("iam").get_role(RoleName="SageWatch-spoke-eu-west-1")["Role"]
     assert role["Arn"] == f"arn:aws:iam::{team_a}:role/SageWatch-spoke-eu-west-1"
     with pytest.raises(ClientError):
