@@ -148,3 +148,12 @@ def test_the_documented_read_permissions_are_exactly_the_calls(world: EmulatedWo
 
     assert hub_calls == _documented("doctor-spoke-hub")
     assert spoke_calls == _documented("doctor-spoke-spoke")
+
+
+def test_against_an_endpoint_without_the_hub_stack_it_says_so_in_one_line(
+    world: EmulatedWorld, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["doctor", "--spoke", "222222222222", "--endpoint-url", world.hub.endpoint_url, "--region", "us-east-1"]
+    assert cli.main(argv) == 2
+    _out, err = capsys.readouterr()
+    assert err.strip().splitlines() == ["sagewatch doctor: no stack 'sagewatch' in us-east-1: pass --stack (the hub's)"]
