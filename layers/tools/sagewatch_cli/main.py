@@ -369,12 +369,35 @@ def _doctor_cmd(args: argparse.Namespace) -> int:
     from sagewatch_cli import doctor
     from sagewatch_cli.connection import open_session
 
+    if args.spoke:
+        return _doctor_spoke(args)
+    if args.external_id or args.spoke_access_role:
+        raise _CommandError("sagewatch doctor: --external-id and --spoke-access-role go with --spoke", EXIT_USAGE)
     if args.doctor_emulated:
         return _doctor_in_emulated_account(args)
     client, region = open_session(args.profile, args.region, args.endpoint_url)
     stack = doctor.read_stack(client("cloudformation"), args.stack) if args.stack else None
     target = doctor.target_from_stack(args.stack, *(stack or ({}, {})), found=stack is not None)
     return _doctor_report(args, client, target, region)
+
+
+def _doctor_spoke(args: argparse.Namespace) -> int:
+    """``--spoke ACCOUNT[:REGION]``: one spoke checked from the hub's side (sagewatch_cli/spoke_doctor.py)."""
+    from sagewatch_cli import spoke_doctor
+
+    account, region = args.spoke
+    if args.doctor_emulated:
+        return spoke_doctor.check_emulated(account, region, args.external_id)
+    return spoke_doctor.check_in_aws(
+        account,
+        region,
+        profile=args.profile,
+        hub_region=args.region,
+        endpoint_url=args.endpoint_url,
+        stack=args.stack,
+        external_id=args.external_id,
+        access_role=args.spoke_access_role or "OrganizationAccountAccessRole",
+    )
 
 
 def _doctor_report(args: argparse.Namespace, client: Any, target: Any, region: str) -> int:
@@ -597,6 +620,19 @@ def _add_fleet_commands(commands: argparse._SubParsersAction[arguments.Parser]) 
     check.add_argument("--email-sender", default=None, help="SES sender (default: the stack's EmailSender)")
     check.add_argument(
         "--email-recipient", action="append", default=[], help="alert recipient (repeatable; default: the stack's)"
+    )
+    check.add_argument(
+        "--spoke",
+        type=arguments.spoke,
+        default=None,
+        metavar="ACCOUNT[:REGION]",
+        help="check one spoke from the hub's side instead (region: default the hub's); docs/hub-and-spokes.md",
+    )
+    check.add_argument("--external-id", default=None, help="with --spoke: the external ID the hub passes")
+    check.add_argument(
+        "--spoke-access-role",
+        default=None,
+        help="with --spoke: the spoke role to read it through (default: OrganizationAccountAccessRole)",
     )
     check.set_defaults(run=lambda a: _run_guarded(a, _doctor_cmd))
 
