@@ -128,11 +128,22 @@ def test_trigger_refire_and_resolve_are_one_pagerduty_incident_resolved(account:
 
 def test_a_redelivered_sqs_message_is_still_one_pagerduty_event(account: EmulatedAccount) -> None:
     record = sqs_record(sample("alarm-metric-latency-p99", team="payments"))
+    reads = []
     for _ in range(3):  # at-least-once: the same SQS message three times
         invocation = account.invoke("NotifyFunction", {"Records": [record]})
         assert invocation.error is None and invocation.response == {"batchItemFailures": []}
+        reads.append(invocation.aws_calls.get("ssm.GetParameter", 0))
+    assert reads == [1, 0, 0]  # the routing table: read once, then kept for a minute
     assert [e["event_action"] for e in account.pagerduty.events] == ["trigger"]
     assert len(account.pagerduty.alerts()) == 1 and len(account.slack_messages) == 1
+
+
+def test_an_untagged_endpoint_keeps_the_stacks_slack_and_reads_no_table(account: EmulatedAccount) -> None:
+    sns = json.loads((EVENTS / "alarm-metric-latency-p99.json").read_text())["Records"][0]["Sns"]
+    invocation = account.invoke("NotifyFunction", {"Records": [sqs_record(sns)]})
+    assert invocation.error is None and invocation.response == {"batchItemFailures": []}
+    assert not any(call.startswith("ssm.") for call in invocation.aws_calls)
+    assert len(invocation.slack_messages) == 1 and account.pagerduty.events == [] and account.teams.messages() == []
 
 
 @pytest.mark.parametrize(
