@@ -55,6 +55,7 @@ if TYPE_CHECKING:
     from sagewatch.core.monitoring.policy import Policy
     from sagewatch.usecases.model_monitor.run_alerts import MonitoringRunAlerts
     from sagewatch.usecases.notify import Notifier
+    from sagewatch.usecases.notify.send import Paging
     from sagewatch.usecases.onboarding import Onboarding
     from sagewatch.usecases.reconcile import Reconciler
 
@@ -252,25 +253,20 @@ class Wiring:
         from sagewatch.adapters.cloudwatch_logs import LogsReader
         from sagewatch.adapters.dynamodb.channel_lease import ChannelLease
         from sagewatch.adapters.dynamodb.deliveries import DeliveryRecords
-        from sagewatch.adapters.pagerduty import EVENTS_URL, PagerDutySender
         from sagewatch.adapters.rate_limit import RateLimiter
         from sagewatch.adapters.s3 import ReportReader
         from sagewatch.adapters.sagemaker import ComponentReader
         from sagewatch.adapters.secrets_manager import (
-            pagerduty_routing_key,
             secrets_provider,
             slack_bot_token,
             slack_webhook_url,
-            teams_webhook_url,
         )
         from sagewatch.adapters.ses import EmailSender
         from sagewatch.adapters.slack import SlackBotSender, SlackWebhookSender
         from sagewatch.adapters.sqs import AlertQueue
-        from sagewatch.adapters.teams import TeamsSender
         from sagewatch.core.alerting.metric_queries import series_to_minutes
         from sagewatch.usecases.notify import Notifier
         from sagewatch.usecases.notify.channel_pacing import ChannelPacer
-        from sagewatch.usecases.notify.send import Paging
 
         cloudwatch, dynamodb = self.deferred("cloudwatch"), self.deferred("dynamodb")
         # Built with the first secret read (Powertools registers on the client as it is handed over).
@@ -314,19 +310,26 @@ class Wiring:
             ),
             reports=ReportReader(self.deferred("s3")) if config.monitoring_reports else None,
             components=ComponentReader(lambda: self.client("sagemaker")),
-            # PagerDuty and Teams over urllib (no client to build); their secrets read when sent.
-            paging=Paging(
-                pagerduty=PagerDutySender(
-                    sleep=self._sleep,
-                    events_url=config.pagerduty_events_url or EVENTS_URL,
-                    timeout=config.slack_timeout,
-                ),
-                routing_key=lambda secret_id: pagerduty_routing_key(secret_id, provider=secrets()),
-                teams=TeamsSender(sleep=self._sleep, timeout=config.slack_timeout),
-                teams_url=lambda secret_id: teams_webhook_url(secret_id, provider=secrets()),
-            ),
+            # PagerDuty and Teams over urllib, built with the first such destination.
+            paging=lambda: self._paging(config, secrets),
             # The routing table: read (SSM) only when an alert names a team, then kept a minute.
             routes=self._routes(config.policy_parameter),
+        )
+
+    def _paging(self, config: NotifyConfig, secrets: Callable[[], Any]) -> Paging:
+        """PagerDuty and Teams senders (no client to build); their secrets read when sent."""
+        from sagewatch.adapters.pagerduty import EVENTS_URL, PagerDutySender
+        from sagewatch.adapters.secrets_manager import pagerduty_routing_key, teams_webhook_url
+        from sagewatch.adapters.teams import TeamsSender
+        from sagewatch.usecases.notify.send import Paging
+
+        return Paging(
+            pagerduty=PagerDutySender(
+                sleep=self._sleep, events_url=config.pagerduty_events_url or EVENTS_URL, timeout=config.slack_timeout
+            ),
+            routing_key=lambda secret_id: pagerduty_routing_key(secret_id, provider=secrets()),
+            teams=TeamsSender(sleep=self._sleep, timeout=config.slack_timeout),
+            teams_url=lambda secret_id: teams_webhook_url(secret_id, provider=secrets()),
         )
 
     # -- FleetWidgetFunction ---------------------------------------------------------------

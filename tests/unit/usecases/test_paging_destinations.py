@@ -92,7 +92,7 @@ class Setup:
             pacer=ChannelPacer(RateLimiter(0.0)),
             series_to_minutes=lambda raw, start, end: (),
             records=self.ledger,
-            paging=Paging(
+            paging=lambda: Paging(
                 pagerduty=self.pagerduty,
                 routing_key=lambda secret: ROUTING_KEY,
                 teams=self.teams,

@@ -80,7 +80,7 @@ class Notifier:
         alert_queue: HoldPort | None = None,
         reports: ReportsPort | None = None,
         components: ComponentsPort | None = None,
-        paging: Paging | None = None,
+        paging: Callable[[], Paging] | None = None,
         routes: RoutesSource | None = None,
     ) -> None:
         self._settings = settings

@@ -21,18 +21,13 @@ Pure: no I/O.
 from __future__ import annotations
 
 from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
-from sagewatch.core.alerting.alert import AlertView
 from sagewatch.core.alerting.incident import Action, Decision, Role
-from sagewatch.core.alerting.render_pagerduty import (
-    DEDUP_KEY_PREFIX,
-    MAX_DEDUP_KEY,
-    PagerDutyEvent,
-    dedup_key,
-    incident_dedup_key,
-    render_pagerduty_resolve,
-    render_pagerduty_trigger,
-)
+
+if TYPE_CHECKING:
+    from sagewatch.core.alerting.alert import AlertView
+    from sagewatch.core.alerting.render_pagerduty import PagerDutyEvent
 
 # A folded ALARM is still news to PagerDuty: the open alert is updated with it.
 UPDATES = (Role.JOINS, Role.FIRES_AGAIN)
@@ -47,6 +42,13 @@ def updates_open_alert(decision: Decision | None) -> bool:
 def pagerduty_event(view: AlertView, decision: Decision | None, *, stable_key: str) -> PagerDutyEvent | None:
     """The event for ``view`` as decided; None: nothing to send. ``stable_key``: what the alert is
     about when there is no incident (its incident key, or the notice's id)."""
+    # Imported with the first PagerDuty destination: a stack without one never loads the renderer.
+    from sagewatch.core.alerting.render_pagerduty import (
+        incident_dedup_key,
+        render_pagerduty_resolve,
+        render_pagerduty_trigger,
+    )
+
     if decision is None:
         key = _stable(stable_key)
         if view.state in ("ALARM", "FAILED"):
@@ -64,6 +66,8 @@ def pagerduty_event(view: AlertView, decision: Decision | None, *, stable_key: s
 
 
 def _stable(key: str) -> str:
+    from sagewatch.core.alerting.render_pagerduty import DEDUP_KEY_PREFIX, MAX_DEDUP_KEY, dedup_key
+
     readable = f"{DEDUP_KEY_PREFIX}{key}"
     if len(readable) <= MAX_DEDUP_KEY and readable.isprintable():
         return readable

@@ -13,17 +13,18 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from sagewatch.core.alerting.alert import AlertView
 from sagewatch.core.alerting.digest import DigestEntry, render_digest
 from sagewatch.core.alerting.render_email import build_mime, render_email
-from sagewatch.core.alerting.render_pagerduty import PagerDutyEvent
 from sagewatch.core.alerting.render_slack import render_slack
-from sagewatch.core.alerting.render_teams import render_teams
 from sagewatch.usecases.notify.gate import Verdict
 from sagewatch.usecases.notify.incidents import told_view
 from sagewatch.usecases.notify.paging import pagerduty_event
+
+if TYPE_CHECKING:
+    from sagewatch.core.alerting.render_pagerduty import PagerDutyEvent
 
 DIGEST_CHUNK = 40  # alerts per digest message: well within 50 blocks and 3000 characters a section
 
@@ -70,6 +71,8 @@ def outgoing(
             )
             payloads.append(Outgoing(verdict, shown, pagerduty=event))
         elif verdict.target.teams is not None:
+            from sagewatch.core.alerting.render_teams import render_teams  # with the first Teams destination
+
             payloads.append(Outgoing(verdict, shown, teams=render_teams(shown)))
         else:
             assert sender is not None  # intake routes e-mail only when a sender is configured

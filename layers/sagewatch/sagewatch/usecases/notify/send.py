@@ -22,7 +22,7 @@ from typing import Any
 from sagewatch.core.alerting.delivery_record import LeaseRelease
 from sagewatch.observability import ALERTS_DELIVERED, ALERTS_DIGESTED, ALERTS_FAILED, count
 from sagewatch.usecases.notify.intake import Alert
-from sagewatch.usecases.notify.outcome import DELIVERY_FAILURES
+from sagewatch.usecases.notify.outcome import DELIVERY_FAILURES, DeliveryError
 from sagewatch.usecases.notify.ports import EmailPort, PagerDutyPort, TeamsPort
 from sagewatch.usecases.notify.render import Outgoing
 from sagewatch.usecases.notify.slack_post import SlackPoster
@@ -53,13 +53,22 @@ class Paging:
 
 
 class Sender:
+    """``paging``: builds the PagerDuty and Teams senders, called with the first such destination
+    (a stack without one never loads their modules)."""
+
     def __init__(
-        self, *, slack: SlackPoster, email: EmailPort | None, sender: str | None, paging: Paging | None = None
+        self,
+        *,
+        slack: SlackPoster,
+        email: EmailPort | None,
+        sender: str | None,
+        paging: Callable[[], Paging] | None = None,
     ) -> None:
         self._slack = slack
         self._email = email
         self._sender = sender
-        self._paging = paging
+        self._paging_factory = paging
+        self._paging: Paging | None = None
 
     def send(self, alert: Alert, out: Outgoing, remaining_ms: Callable[[], int]) -> Sent:
         label = out.verdict.target.label
@@ -90,7 +99,10 @@ class Sender:
         return {"ses_message_id": self._email.send(self._sender, out.recipients, out.mime)}
 
     def _page(self, out: Outgoing, remaining_ms: Callable[[], int]) -> dict[str, Any]:
-        assert self._paging is not None  # routed to PagerDuty or Teams only when the wiring gave the senders
+        if self._paging is None:
+            if self._paging_factory is None:
+                raise DeliveryError("no PagerDuty or Teams sender is wired")
+            self._paging = self._paging_factory()
 
         def time_left() -> float:
             return remaining_ms() / 1000 - RESERVE_SECONDS
