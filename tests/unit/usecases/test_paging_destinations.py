@@ -207,3 +207,18 @@ def test_a_pagerduty_failure_returns_the_alert_and_the_retry_sends_only_pagerdut
     second = setup.notifier().deliver_batch([alarm(1, "model-latency-p99", "ALARM", 10)])
     assert second.failed == {} and len(setup.slack.sent) == 1
     assert [b["event_action"] for b in setup.pagerduty.bodies] == ["trigger"]
+
+
+def test_an_unreadable_routing_table_sends_to_the_default_route(caplog: pytest.LogCaptureFixture) -> None:
+    from sagewatch.core.shared.errors import InvalidPolicyError
+
+    setup = Setup()
+    notifier = setup.notifier()
+
+    def broken() -> RoutingTable:
+        raise InvalidPolicyError("SSM parameter /sagewatch/policy: routes.payments: unknown field(s) pager")
+
+    notifier._routes = broken
+    outcome = notifier.deliver_batch([alarm(1, "model-latency-p99", "ALARM", 10)])
+    assert outcome.failed == {} and len(setup.slack.sent) == 1 and setup.pagerduty.bodies == []
+    assert "routing table unavailable" in caplog.text and "unknown field(s) pager" in caplog.text

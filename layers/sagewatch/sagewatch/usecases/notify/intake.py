@@ -23,6 +23,7 @@ from sagewatch.core.alerting.delivery_record import SETTLED_MARKER
 from sagewatch.core.alerting.notification import InvalidAlarmMessageError, Notification, parse_sns_record
 from sagewatch.core.alerting.routes import Route, RoutingTable
 from sagewatch.core.alerting.routing import BOT_PREFIX, Destinations, route
+from sagewatch.core.shared.errors import SageWatchError
 from sagewatch.usecases.notify.outcome import DeliveryReport
 
 log = logging.getLogger(__name__)
@@ -213,7 +214,15 @@ class _Table:
             self._warn(team, "the function reads no policy parameter")
             return None
         if self._table is None:
-            self._table = self._source()
+            try:
+                self._table = self._source()
+            except SageWatchError as exc:
+                # An invalid or unreadable policy must not silence every alert of the batch:
+                # they go to the stack's own destinations, and the error is logged each batch.
+                log.error("routing table unavailable (%s); alerts go to the default route", exc)
+                self._table = RoutingTable()
+                self._unknown.add(team)
+                return None
         found = self._table.route(team)
         if found is None:
             self._warn(team, "the policy's routing table has no such team")
