@@ -225,3 +225,21 @@ def sqs_record(sns: dict[str, Any]) -> dict[str, Any]:
         "eventSourceARN": "arn:aws:sqs:us-east-1:123456789012:AlertQueue",
         "awsRegion": "us-east-1",
     }
+
+
+def test_pagerduty_down_returns_the_message_and_the_retry_pages_once(account: EmulatedAccount) -> None:
+    from sagewatch_emulator.http_fake import Reply
+
+    record = sqs_record(sample("alarm-metric-latency-p99", team="payments"))
+    account.pagerduty.inject(*[Reply(503, {"status": "unavailable"})] * 4)  # every attempt of one send
+    first = account.invoke("NotifyFunction", {"Records": [record]})
+    # Every record of the batch failed: the invocation raises (handlers/notify.py), the message returns.
+    assert first.error is not None and "PagerDuty answered 503" in first.error
+    assert account.pagerduty.routing_key("payments") not in first.error + "".join(first.logs)
+    assert len(first.slack_messages) == 1 and account.pagerduty.events == []  # Slack went out
+    second = account.invoke("NotifyFunction", {"Records": [record]})  # the queue's redelivery
+    assert second.response == {"batchItemFailures": []}
+    assert second.slack_messages == []  # already done: skipped
+    assert [e["event_action"] for e in account.pagerduty.events] == ["trigger"]
+    statuses = [reply.status for _request, reply in account.pagerduty.requests]
+    assert statuses == [503, 503, 503, 503, 202]
