@@ -244,6 +244,34 @@ def _print_plan(name: str, kind: str, plan: Plan, cost: MonthlyCost) -> None:
         print(f"  ! {note}")
 
 
+def _where_alerts_go(op: Operator, profile: EndpointProfile) -> str:
+    """Where an endpoint's alerts go (its team's route in the policy, else the stack's own
+    destinations), and which of its alarms page (docs/alerts.md, "Severity and routing")."""
+    from sagewatch.core.alerting.severity import Severity, alarm_severity
+    from sagewatch.core.monitoring.tags import overrides_from_tags
+
+    overrides = overrides_from_tags(profile.tags)
+    specs, _body, _notes = op.onboarding.desired(profile, overrides=overrides)
+    paging = sorted({s.key for s in specs if alarm_severity(s.key, overrides.severities.get(s.key)) is Severity.PAGE})
+    route = op.config.policy.routes.route(overrides.team)
+    own = [f"slack {overrides.slack_secret}"] if overrides.slack_secret else []
+    own += [f"email {' '.join(overrides.email)}"] if overrides.email else []
+    if route is None:
+        where = "the default route (the stack's Slack and e-mail destinations)"
+        if overrides.team:
+            where = f"team {overrides.team} is not in the policy's routing table: {where}"
+        return "; ".join([where, *(f"own {o}" for o in own)])
+    told = [f"slack {d}" for d in route.slack] + [f"teams {d}" for d in route.teams]
+    told += [f"email {' '.join(route.email)}"] if route.email else []
+    if own:  # the endpoint's own Slack or e-mail tag replaces its route's for that channel
+        told = [t for t in told if not any(t.split()[0] == o.split()[0] for o in own)] + own
+    parts = [f"team {overrides.team}: {', '.join(told)}"]
+    if route.pagerduty:
+        pages = ", ".join(paging) if paging else "no alarm (only an endpoint failure)"
+        parts.append(f"paging pagerduty {', '.join(route.pagerduty)} for {pages} and an endpoint failure")
+    return "; ".join(parts)
+
+
 def _in_emulated_account(args: argparse.Namespace, body: _Command) -> int:
     """``--emulated``: a throwaway sample account (sagewatch_simulator.sample_account: the sample
     events' endpoints, the alert destinations); ``remove`` first onboards what it will remove,
@@ -303,6 +331,7 @@ def _plan_cmd(args: argparse.Namespace) -> int:
     for name in endpoints:
         profile, plan, cost = _plan_one(op, name)
         _print_plan(name, profile.kind, plan, cost)
+        print(f"  alerts go to: {_where_alerts_go(op, profile)}")
         total += cost
         writes += plan.write_count
     for name in orphans:
