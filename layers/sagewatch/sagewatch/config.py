@@ -63,6 +63,8 @@ ENV_MONITORING_REPORTS = "SAGEWATCH_MONITORING_REPORTS"
 ENV_SLACK_MIN_INTERVAL = "SAGEWATCH_SLACK_MIN_INTERVAL_SECONDS"
 ENV_SLACK_TIMEOUT = "SAGEWATCH_SLACK_TIMEOUT_SECONDS"
 ENV_SLACK_API_URL = "SAGEWATCH_SLACK_API_URL"  # Web API base URL; unset = https://slack.com/api/
+# PagerDuty's Events API v2 enqueue URL; unset = https://events.pagerduty.com/v2/enqueue (a fake in tests).
+ENV_PAGERDUTY_EVENTS_URL = "SAGEWATCH_PAGERDUTY_EVENTS_URL"
 # Hub and spokes (docs/hub-and-spokes.md). Without SAGEWATCH_SPOKE_EXTERNAL_ID there are no spokes.
 ENV_ACCOUNT_ID = "SAGEWATCH_ACCOUNT_ID"  # the function's own account (template: AWS::AccountId)
 ENV_SPOKE_EXTERNAL_ID = "SAGEWATCH_SPOKE_EXTERNAL_ID"  # sts:ExternalId of every spoke role; never logged
@@ -125,11 +127,20 @@ class _Environment:
         """A comma- or space-separated list (the template joins CommaDelimitedList parameters with commas)."""
         return tuple((self.text(name) or "").replace(",", " ").split())
 
-    def account_id(self) -> str | None:
-        value = self.text(ENV_ACCOUNT_ID)
-        if value is not None and not ACCOUNT_ID.match(value):
-            raise ConfigError(ENV_ACCOUNT_ID, f"{value!r} is not a 12-digit AWS account ID")
+    def matching(self, name: str, pattern: re.Pattern[str], what: str) -> str | None:
+        value = self.text(name)
+        if value is not None and not pattern.match(value):
+            raise ConfigError(name, f"{value!r} is not {what}")
         return value
+
+    def all_matching(self, name: str, pattern: re.Pattern[str], what: str) -> tuple[str, ...]:
+        for value in (values := self.words(name)):
+            if not pattern.match(value):
+                raise ConfigError(name, f"{value!r} is not {what}")
+        return values
+
+    def account_id(self) -> str | None:
+        return self.matching(ENV_ACCOUNT_ID, ACCOUNT_ID, "a 12-digit AWS account ID")
 
     def spokes(self, account_id: str | None) -> SpokeSettings | None:
         """The hub's spokes, or None (the single-account stack) when no external ID is set."""
@@ -145,30 +156,15 @@ class _Environment:
             )
         if account_id is None:
             raise ConfigError(ENV_ACCOUNT_ID, f"is not set (needed with {ENV_SPOKE_EXTERNAL_ID})")
-        accounts = self.words(ENV_SPOKE_ACCOUNTS)
-        for account in accounts:
-            if not ACCOUNT_ID.match(account):
-                raise ConfigError(ENV_SPOKE_ACCOUNTS, f"{account!r} is not a 12-digit AWS account ID")
-        regions = self.words(ENV_SPOKE_REGIONS)
-        for region in regions:
-            if not REGION.match(region):
-                raise ConfigError(ENV_SPOKE_REGIONS, f"{region!r} is not an AWS region name")
-        organization = self.text(ENV_SPOKE_ORGANIZATION)
-        if organization is not None and not _ORGANIZATION.match(organization):
-            raise ConfigError(ENV_SPOKE_ORGANIZATION, f"{organization!r} is not an organization ID (o-...)")
-        unit = self.text(ENV_SPOKE_ORGANIZATIONAL_UNIT)
-        if unit is not None and not _PARENT.match(unit):
-            raise ConfigError(ENV_SPOKE_ORGANIZATIONAL_UNIT, f"{unit!r} is not an OU or root ID (ou-... or r-...)")
-        role = self.text(ENV_SPOKE_CONSOLE_ROLE)
-        if role is not None and not _ROLE_NAME.match(role):
-            raise ConfigError(ENV_SPOKE_CONSOLE_ROLE, f"{role!r} is not an IAM role name")
         return SpokeSettings(
             external_id=external_id,
-            accounts=accounts,
-            organization_id=organization,
-            organizational_unit=unit,
-            regions=regions,
-            console_role=role,
+            accounts=self.all_matching(ENV_SPOKE_ACCOUNTS, ACCOUNT_ID, "a 12-digit AWS account ID"),
+            organization_id=self.matching(ENV_SPOKE_ORGANIZATION, _ORGANIZATION, "an organization ID (o-...)"),
+            organizational_unit=self.matching(
+                ENV_SPOKE_ORGANIZATIONAL_UNIT, _PARENT, "an OU or root ID (ou-... or r-...)"
+            ),
+            regions=self.all_matching(ENV_SPOKE_REGIONS, REGION, "an AWS region name"),
+            console_role=self.matching(ENV_SPOKE_CONSOLE_ROLE, _ROLE_NAME, "an IAM role name"),
         )
 
     def name_prefix(self) -> str:
@@ -351,6 +347,9 @@ class NotifyConfig(CommonConfig):
     alert_queue_url: str | None = None  # AlertQueue: an OK without a thread waits there (DelaySeconds)
     ok_settle_seconds: int = 900  # how long an incident's OK waits for a re-ALARM (0-900; SQS's limit)
     monitoring_reports: str | None = None  # "bucket" or "bucket/prefix" of readable Model Monitor reports
+    # The policy parameter, for its routing table (read only when an alert names a team).
+    policy_parameter: str | None = None
+    pagerduty_events_url: str | None = None  # None: PagerDuty's own (adapters.pagerduty.EVENTS_URL)
 
     def may_read_report(self, bucket: str, key: str) -> bool:
         """Whether ``s3://bucket/key`` is inside what the role may read (MonitoringReportsBucket)."""
@@ -400,6 +399,8 @@ class NotifyConfig(CommonConfig):
             alert_queue_url=read.text(ENV_ALERT_QUEUE_URL),
             ok_settle_seconds=settle,
             monitoring_reports=_reports_location(read.text(ENV_MONITORING_REPORTS)),
+            policy_parameter=read.text(ENV_POLICY_PARAMETER),
+            pagerduty_events_url=read.text(ENV_PAGERDUTY_EVENTS_URL),
         )
 
 
