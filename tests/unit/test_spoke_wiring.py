@@ -89,3 +89,21 @@ def test_the_single_account_path_loads_nothing_of_the_spokes() -> None:
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout.strip()
     assert out == "[]"
+
+
+class FakeOrganizationsListing:
+    def list_accounts(self, **_: Any) -> dict[str, Any]:
+        return {"Accounts": [{"Id": "111111111111", "Status": "ACTIVE"}, {"Id": "333333333333", "Status": "ACTIVE"}]}
+
+
+def test_organizations_accounts_leave_out_the_hub_unless_listed() -> None:
+    from sagewatch.config import ReconcileConfig
+    from sagewatch.spoke_wiring import spoke_accounts
+
+    def config(*listed: str) -> ReconcileConfig:
+        spokes = SpokeSettings(external_id="x" * 20, accounts=listed, organization_id="o-abcdefghij")
+        return ReconcileConfig(account_id="111111111111", state_table="t", queue_url="q", spokes=spokes)
+
+    org = FakeOrganizationsListing()
+    assert spoke_accounts(config("222222222222"), org, sleep=lambda _: None) == ["222222222222", "333333333333"]
+    assert spoke_accounts(config("111111111111"), org, sleep=lambda _: None) == ["111111111111", "333333333333"]

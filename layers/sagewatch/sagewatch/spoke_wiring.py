@@ -37,7 +37,8 @@ def spoke_clients(
 
 
 def spoke_accounts(config: ReconcileConfig, organizations: Any, *, sleep: Callable[[float], None]) -> list[str]:
-    """The explicit list, and the ACTIVE accounts of the organization or OU when the hub knows it.
+    """The explicit list, and the ACTIVE accounts of the organization or OU when the hub knows it
+    (the hub's own account from the explicit list only).
 
     Organizations answers only in the management account or a delegated administrator: when it
     refuses, the error is logged and the explicit list stands (the organization's accounts are
@@ -51,7 +52,10 @@ def spoke_accounts(config: ReconcileConfig, organizations: Any, *, sleep: Callab
         from sagewatch.core.shared.errors import SageWatchError
 
         try:
-            accounts |= set(Organizations(organizations, sleep=sleep).active_accounts(spokes.organizational_unit))
+            found = Organizations(organizations, sleep=sleep).active_accounts(spokes.organizational_unit)
+            # The hub's own account is in its organization (often its management account or a
+            # delegated administrator) but is a spoke elsewhere only when listed explicitly.
+            accounts |= set(found) - {config.account_id}
         except SageWatchError as exc:
             log.error(
                 "spoke accounts of %s not listed (is this account a delegated administrator?): %s",

@@ -5,7 +5,8 @@ Every spoke account is covered in every spoke region (``SpokeRegions``; none: th
 region), in a stable order (account, then region), so a run that stops early continues at the
 same place. The hub's own account-region is not a spoke: it is reconciled first, with the
 functions' own clients, as in a single-account stack. The hub's account in another region is a
-spoke like any other (it needs the spoke stack there).
+spoke like any other (it needs the spoke stack there) when the accounts name it; Organizations'
+answer leaves it out (``spoke_wiring.spoke_accounts``), SpokeAccountIds may list it.
 """
 
 from __future__ import annotations
