@@ -256,6 +256,14 @@ class Wiring:
         writer = CloudWatchWriter(paced, sleep=self._sleep)
         return self._onboarding(config, writer, state=state, fresh=fresh, place=place, cloudwatch=cloudwatch)
 
+    def known_spoke_places(self, config: OnboardConfig) -> frozenset[Place]:
+        """The spoke account-regions SageWatch applied something to (from the state table)."""
+        from sagewatch.adapters.dynamodb.fleet_state import StateStore
+
+        if not config.state_table:
+            return frozenset()
+        return StateStore(self.deferred("dynamodb"), config.state_table, sleep=self._sleep).spoke_places()
+
     def _paced_cloudwatch(self, write_tps: float, client: Any = None) -> Any:
         from sagewatch.adapters.pacing import paced_cloudwatch
 

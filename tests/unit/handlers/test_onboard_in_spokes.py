@@ -111,3 +111,66 @@ def test_a_queued_message_naming_half_a_place_is_invalid() -> None:
     body = {"endpoint": "fraud", "account": SPOKE}
     value = parse_onboard_input({"messageId": "m", "body": json.dumps(body), "eventSource": "aws:sqs"})
     assert type(value).__name__ == "InvalidInput"
+
+
+class FakeExecutions(FakeSageMaker):
+    """Endpoint fraud, and ListMonitoringExecutions answering one execution of its schedule that
+    failed before its processing job."""
+
+    def __init__(self, schedule: str) -> None:
+        super().__init__([FakeEndpoint("fraud")])
+        self.schedule = schedule
+
+    def list_monitoring_executions(self, **_: Any) -> dict[str, Any]:
+        from datetime import UTC, datetime, timedelta
+
+        scheduled = datetime.now(tz=UTC).replace(minute=0, second=0, microsecond=0) - timedelta(hours=1)
+        return {
+            "MonitoringExecutionSummaries": [
+                {
+                    "MonitoringScheduleName": self.schedule,
+                    "ScheduledTime": scheduled,
+                    "CreationTime": scheduled,
+                    "LastModifiedTime": scheduled,
+                    "MonitoringExecutionStatus": "Failed",
+                    "EndpointName": "fraud",
+                    "MonitoringType": "DataQuality",
+                    "FailureReason": "Job inputs had no data",
+                }
+            ]
+        }
+
+
+class FakeSns:
+    def __init__(self) -> None:
+        self.published: list[dict[str, Any]] = []
+
+    def publish(self, **request: Any) -> dict[str, Any]:
+        self.published.append(json.loads(request["Message"]))
+        return {"MessageId": f"m-{len(self.published)}"}
+
+
+def test_the_hourly_check_looks_in_every_spoke_the_state_table_knows_with_keys_of_their_own() -> None:
+    world = World()
+    sns = FakeSns()
+    world.state.items[f"{SPOKE}/eu-west-1/fraud"] = {"endpoint": {"S": f"{SPOKE}/eu-west-1/fraud"}}
+    hub = Clients(sagemaker=FakeExecutions("dq"), cloudwatch=world.hub_cloudwatch, dynamodb=world.state, sns=sns)
+    spoke = FakeExecutions("dq")  # a schedule of the same name in the spoke
+    wiring = Wiring(hub, spoke_client_factory=lambda place, service: spoke)
+    handler = OnboardHandler(world.config, wiring)
+    answer = handler.dispatch(
+        parse_onboard_input(
+            {
+                "source": "aws.events",
+                "detail-type": "Scheduled Event",
+                "account": HUB,
+                "region": "us-east-1",
+                "detail": {},
+            }
+        )
+    )
+    assert answer["found"] == 1 and answer["spokes"][f"{SPOKE}/eu-west-1"]["found"] == 1
+    runs = sorted(message["run"] for message in sns.published)
+    assert len(runs) == 2 and len(set(runs)) == 2  # the same schedule and hour, told once per account
+    assert any(run.startswith(f"monitoring-run:{SPOKE}/eu-west-1/dq@") for run in runs)
+    assert any(run.startswith("monitoring-run:dq@") for run in runs)  # the hub's key as it always was

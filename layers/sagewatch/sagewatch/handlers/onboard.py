@@ -45,6 +45,7 @@ from sagewatch.core.monitoring.onboard_input import (
     Unrecognized,
     parse_onboard_input,
 )
+from sagewatch.core.shared.errors import SageWatchError
 from sagewatch.observability import (
     ALARMS_DELETED,
     ALARMS_WRITTEN,
@@ -269,7 +270,21 @@ class OnboardHandler:
     def _executions_check(self, region: str, account: str) -> dict[str, Any]:
         """The hourly schedule: Model Monitor executions that failed before starting a processing job
         (they send no event), each told once."""
+        now = datetime.now(tz=UTC)
         alerts = self.wiring.model_monitor_run_alerts(self.config, **_at(self._place(account, region)))
-        result = alerts.check_failed_executions(datetime.now(tz=UTC), region=region, account=account)
+        result = alerts.check_failed_executions(now, region=region, account=account)
         logger.info("failed executions without a processing job: %d found", result.found, extra=result.as_dict())
-        return result.as_dict()
+        answer = result.as_dict()
+        # A hub looks in every spoke account-region it fitted something in (the state table knows
+        # them): one failure of one spoke does not stop the others, and is logged with its place.
+        spokes = self.wiring.known_spoke_places(self.config) if self.config.spokes is not None else frozenset()
+        for place in sorted(spokes):
+            try:
+                found = self.wiring.model_monitor_run_alerts(self.config, place=place).check_failed_executions(
+                    now, region=place.region, account=place.account, scope=place.key_prefix
+                )
+            except SageWatchError as exc:
+                logger.error("failed executions of spoke %s %s not checked: %s", place.account, place.region, exc)
+                continue
+            answer.setdefault("spokes", {})[f"{place.account}/{place.region}"] = found.as_dict()
+        return answer

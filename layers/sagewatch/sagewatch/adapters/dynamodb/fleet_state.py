@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 from sagewatch.adapters.aws import call
 from sagewatch.adapters.pagination import DYNAMODB_START_KEY, items
 from sagewatch.core.fleet.plan import AppliedState
-from sagewatch.core.shared.places import Place, scoped_key, unscoped_key
+from sagewatch.core.shared.places import Place, place_of_key, scoped_key, unscoped_key
 
 if TYPE_CHECKING:
     from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
@@ -75,6 +75,22 @@ class StateStore:
                 state = AppliedState.from_item(item)
                 states[state.endpoint] = state
         return states, checkpoint
+
+    def spoke_places(self) -> frozenset[Place]:
+        """The spoke account-regions the table holds state of (one paginated Scan of the keys)."""
+        found: set[Place] = set()
+        for raw in items(
+            "Scan",
+            self._client.scan,
+            "Items",
+            cursor=DYNAMODB_START_KEY,
+            TableName=self._table,
+            sleep=self._sleep,
+        ):
+            place = place_of_key(str(raw.get("endpoint", {}).get("S", "")))
+            if place is not None:
+                found.add(place)
+        return frozenset(found)
 
     def get(self, endpoint: str) -> AppliedState | None:
         result = call(

@@ -230,7 +230,9 @@ def jobless_failures(summaries: Iterable[Mapping[str, Any]]) -> list[Mapping[str
     ]
 
 
-def jobless_execution_key(schedule: str, scheduled_time: datetime) -> str:
+def jobless_execution_key(schedule: str, scheduled_time: datetime, scope: str = "") -> str:
     """The idempotency key of a run without a processing job: its schedule and ScheduledTime
-    (one execution per schedule and scheduled hour), so each periodic look tells it once."""
-    return f"monitoring-run:{schedule}@{scheduled_time.astimezone(UTC).strftime('%Y-%m-%dT%H:%MZ')}"
+    (one execution per schedule and scheduled hour), so each periodic look tells it once.
+    ``scope``: a spoke's ``<account>/<region>/`` (schedule names repeat across accounts); the hub's
+    own keys carry none, as they always did."""
+    return f"monitoring-run:{scope}{schedule}@{scheduled_time.astimezone(UTC).strftime('%Y-%m-%dT%H:%MZ')}"

@@ -92,4 +92,10 @@ def unscoped_key(place: Place | None, stored: str) -> str | None:
     return stored[len(place.key_prefix) :] if stored.startswith(place.key_prefix) else None
 
 
-_SPOKE_KEY = re.compile(r"^\d{12}/[a-z0-9-]+/")
+_SPOKE_KEY = re.compile(r"^(\d{12})/([a-z0-9-]+)/")
+
+
+def place_of_key(stored: str) -> Place | None:
+    """The spoke a stored key belongs to (None: the hub's own)."""
+    found = _SPOKE_KEY.match(stored)
+    return place_or_none(found.group(1), found.group(2)) if found else None

@@ -177,12 +177,19 @@ class MonitoringRunAlerts:
         return result
 
     def check_failed_executions(
-        self, now: datetime, *, region: str, account: str, window: timedelta = FAILED_EXECUTIONS_WINDOW
+        self,
+        now: datetime,
+        *,
+        region: str,
+        account: str,
+        window: timedelta = FAILED_EXECUTIONS_WINDOW,
+        scope: str = "",
     ) -> CheckResult:
         """Tell every execution created in the last ``window`` that failed without a processing job.
 
-        Each is published under its schedule + ScheduledTime key, which NotifyFunction's delivery
-        ledger keeps for a day: the overlapping windows of consecutive checks tell it once.
+        Each is published under its schedule + ScheduledTime key (``scope``: a spoke's place), which
+        NotifyFunction's delivery ledger keeps for a day: the overlapping windows of consecutive
+        checks tell it once.
         """
         result = CheckResult()
         for summary in jobless_failures(self._executions.failed_executions(now - window)):
@@ -195,7 +202,7 @@ class MonitoringRunAlerts:
             if not endpoint:
                 result.notes.append(f"{name}: the execution names no endpoint")
                 continue
-            key = jobless_execution_key(name, scheduled)
+            key = jobless_execution_key(name, scheduled, scope)
             message = monitoring_run_notice_message(
                 run_key=key,
                 endpoint=endpoint,
