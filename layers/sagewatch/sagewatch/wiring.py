@@ -256,7 +256,7 @@ class Wiring:
         writer = CloudWatchWriter(paced, sleep=self._sleep)
         return self._onboarding(config, writer, state=state, fresh=fresh, place=place, cloudwatch=cloudwatch)
 
-    def known_spoke_places(self, config: OnboardConfig) -> frozenset[Place]:
+    def known_spoke_places(self, config: OnboardConfig | ReconcileConfig) -> frozenset[Place]:
         """The spoke account-regions SageWatch applied something to (from the state table)."""
         from sagewatch.adapters.dynamodb.fleet_state import StateStore
 

@@ -163,3 +163,12 @@ def test_a_run_out_of_items_in_a_spoke_continues_at_that_spoke() -> None:
     assert second["spokes"]["complete"] == ["222222222222/us-east-1", "333333333333/us-east-1"]
     sent = [(b.get("account"), b["endpoint"]) for b in hub.queue.bodies() if b.get("account") == "222222222222"]
     assert sorted(sent) == sorted(set(sent)) and len(sent) == 12  # every endpoint of the spoke exactly once
+
+
+def test_a_spoke_no_longer_found_is_reported_and_its_state_kept() -> None:
+    hub = Hub(("333333333333",))
+    hub.state.items["222222222222/us-east-1/fraud"] = {"endpoint": {"S": "222222222222/us-east-1/fraud"}}
+    answer = hub.run()
+    assert answer["spokes"]["gone"] == ["222222222222/us-east-1"]
+    assert "222222222222/us-east-1/fraud" in hub.state.items
+    assert all(b.get("account") != "222222222222" for b in hub.queue.bodies())

@@ -139,6 +139,11 @@ def _spokes(
     places = spoke_places(Place(config.account_id, config.region), wiring.spoke_accounts(config), _regions(config))
     start = resume_at(places, event.get("spoke_account"), event.get("spoke_region"))
     report: dict[str, Any] = {"places": len(places), "unreachable": [], "enqueued": 0, "complete": []}
+    # Spokes no longer found (an account that left the OU, a region dropped) whose state is still
+    # in the table: reported at every run, their state and alarms kept until someone removes them.
+    report["gone"] = [f"{p.account}/{p.region}" for p in sorted(wiring.known_spoke_places(config) - set(places))]
+    for gone in report["gone"]:
+        logger.warning("spoke %s is no longer found; its state and alarms are kept until removed", gone)
     began = time.monotonic()
     for place in places[start:]:
         left = max(0.0, budget - (time.monotonic() - began))
@@ -159,7 +164,7 @@ def _spokes(
                 wiring.continue_asynchronously(context.function_name, json.dumps(continuation).encode())
             break
         report["complete"].append(f"{place.account}/{place.region}")
-    count(SPOKES_UNREACHABLE, len(report["unreachable"]))
+    count(SPOKES_UNREACHABLE, len(report["unreachable"]) + len(report["gone"]))
     return report
 
 
