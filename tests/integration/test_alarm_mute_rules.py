@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 from botocore.exceptions import ClientError
 
-from sagewatch_emulator import EmulatedAccount
+from sagewatch_emulator import EmulatedAccount, VariantSpec
 from sagewatch_simulator.traffic import MetricKey, Published
 
 pytestmark = pytest.mark.integration
@@ -209,3 +209,58 @@ def test_recurring_window_in_a_time_zone(account: EmulatedAccount) -> None:
     feed(account, [GOOD, BAD, BAD, BAD])
     assert account.client("cloudwatch").get_alarm_mute_rule(AlarmMuteRuleName="daily")["Status"] == "ACTIVE"
     assert account.alarm_states()[P99] == "ALARM" and sent(account) == []
+
+
+SECRET = "sagewatch/slack-webhook"
+
+
+@pytest.fixture
+def stack() -> Iterator[EmulatedAccount]:
+    """The stack with a Slack destination, an endpoint, and the simulated clock pinned."""
+    with EmulatedAccount(parameters={"SlackWebhookSecretName": SECRET, "OkSettleSeconds": "0"}) as emulated:
+        emulated.client("secretsmanager").create_secret(Name=SECRET, SecretString=emulated.slack_url)
+        emulated.create_endpoint("fraud-scorer", variants=[VariantSpec("AllTraffic", "ml.m5.xlarge", 2)])
+        assert emulated.now
+        emulated.advance(MINUTE)
+        yield emulated
+
+
+def test_an_alarm_released_when_its_window_ends_says_it_fired_during_the_window(
+    stack: EmulatedAccount,
+) -> None:
+    topic = stack.physical_id("AlertTopic")
+    stack.client("cloudwatch").put_metric_alarm(
+        AlarmName=P99,
+        AlarmDescription="[SageWatch] Model latency p99 of SageMaker endpoint fraud-scorer is above 250 ms.",
+        Namespace="AWS/SageMaker",
+        MetricName="ModelLatency",
+        Dimensions=[{"Name": k, "Value": v} for k, v in DIMS.items()],
+        ExtendedStatistic="p99",
+        Period=60,
+        EvaluationPeriods=3,
+        DatapointsToAlarm=3,
+        Threshold=250_000.0,
+        ComparisonOperator="GreaterThanThreshold",
+        TreatMissingData="notBreaching",
+        AlarmActions=[topic],
+        OKActions=[topic],
+    )
+    feed(stack, [GOOD] * 3)
+    stack.drain_queue("AlertQueue", "NotifyFunction", max_rounds=5, max_seconds=60)
+    mark = stack.slack.mark()
+    stack.client("cloudwatch").put_alarm_mute_rule(
+        Name="SageWatch-quiet-fraud-scorer",
+        Rule={"Schedule": {"Expression": at_expression(stack.now), "Duration": "PT30M"}},
+        MuteTargets={"AlarmNames": [P99]},
+    )
+    feed(stack, [BAD] * 3)
+    assert stack.alarm_states()[P99] == "ALARM"
+    assert stack.queue_depth("AlertQueue")["visible"] == 0  # muted: nothing reached anyone
+    feed(stack, [BAD] * 28)  # the window ends with the alarm still firing
+    [invocation] = stack.drain_queue("AlertQueue", "NotifyFunction", max_rounds=5, max_seconds=60)
+    assert invocation.error is None, invocation.error
+    [message] = invocation.slack_messages
+    text = json.dumps(message)
+    assert "Quiet window" in text
+    assert "during a quiet window (SageWatch-quiet-fraud-scorer)" in text
+    assert stack.slack.replies()[mark:]  # it was posted

@@ -358,6 +358,7 @@ class AlarmEngine:
                     change.at,
                     change.triggering_children,
                     released=True,
+                    sent_at=now,
                 )
             )
         return released
@@ -372,6 +373,7 @@ class AlarmEngine:
         triggering_children: Iterable[str],
         *,
         released: bool = False,
+        sent_at: datetime | None = None,
     ) -> Transition:
         children = []
         for arn in triggering_children:
@@ -380,7 +382,13 @@ class AlarmEngine:
                 since = cloudwatch_time(_aware(child.state_updated_timestamp))
                 children.append({"Arn": arn, "State": {"Value": child.state_value, "Timestamp": since}})
         sent = run_actions(
-            describe_alarm(alarm), old_state=old, new_state=new, reason=reason, at=at, triggering_children=children
+            describe_alarm(alarm),
+            old_state=old,
+            new_state=new,
+            reason=reason,
+            at=at,
+            triggering_children=children,
+            sent_at=sent_at or at,
         )
         transition = Transition(alarm.name, old, new, at, reason, tuple(sent), released=released)
         with self._lock:

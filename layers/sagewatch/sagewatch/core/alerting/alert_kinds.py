@@ -20,6 +20,7 @@ Pure: no I/O.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -37,6 +38,7 @@ from sagewatch.core.alerting.notification import (
     Notification,
     summarize_unreadable,
 )
+from sagewatch.core.alerting.quiet_window import quiet_note, released_late
 from sagewatch.core.model_monitor.run_view import build_monitoring_run_view
 from sagewatch.core.shared.alarm_context import AlarmContext
 
@@ -81,6 +83,7 @@ class Reads:
     component: str | None = None  # DescribeInferenceComponent
     history: tuple[str, datetime] | None = None  # (alarm, before): when it last went into ALARM
     report: MonitoringRunNotice | None = None  # the run's violation report
+    mute_rules: str | None = None  # ListAlarmMuteRules for this alarm: an ALARM sent late (quiet_window)
 
 
 @dataclass(frozen=True)
@@ -156,6 +159,7 @@ class AlarmAlert:
             chart=widget_for(n, target) if want_chart and not resolved else None,
             component=target.component,
             history=(n.alarm_name, n.state_change_time) if resolved else None,
+            mute_rules=n.alarm_name if released_late(n.new_state, n.state_change_time, n.published_at) else None,
         )
 
     def view(self, found: Found) -> AlertView:
@@ -174,9 +178,12 @@ class AlarmAlert:
             alarm_started=results.get("history"),
             missing=tuple(missing),
         )
-        return build_alarm_view(
+        view = build_alarm_view(
             self.notification, self.target, self.plan, enrichment, prefix=self._prefix, dashboards=self._dashboards
         )
+        n = self.notification
+        quiet = quiet_note(self._prefix, results.get("mute_rules") or [], n.state_change_time, n.published_at)
+        return dataclasses.replace(view, quiet_window=quiet) if quiet else view
 
 
 class FailureAlert:

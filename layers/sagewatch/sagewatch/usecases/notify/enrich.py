@@ -22,11 +22,11 @@ from sagewatch.core.alerting.alert_kinds import Found, Reads
 from sagewatch.observability import ENRICHMENT_READS_MISSING, count
 from sagewatch.usecases.model_monitor.reports import MonitoringReports
 from sagewatch.usecases.notify.intake import Alert
-from sagewatch.usecases.notify.ports import ComponentsPort, HistoryPort, LogsPort, MetricsPort
+from sagewatch.usecases.notify.ports import ComponentsPort, HistoryPort, LogsPort, MetricsPort, MuteRulesPort
 
 log = logging.getLogger(__name__)
 
-WORKERS = 4  # metrics, logs, chart, component (ALARM) or metrics, component, history (OK): the most at once
+WORKERS = 5  # metrics, logs, chart, component, mute rules (ALARM) or metrics, component, history (OK): the most at once
 _WHAT = {
     "metrics": "recent metrics",
     "logs": "recent log lines",
@@ -34,6 +34,7 @@ _WHAT = {
     "history": "alarm start",
     "component": "inference component's model",
     "report": "violation report",
+    "mute_rules": "quiet windows",
 }
 
 SeriesToMinutes = Callable[[Any, Any, Any], tuple[float | None, ...]]
@@ -52,11 +53,14 @@ class Enricher:
         timeout: float,
         reports: MonitoringReports | None = None,
         components: ComponentsPort | None = None,
+        mute_rules: MuteRulesPort | None = None,
     ) -> None:
         self._reports = reports or MonitoringReports(None, lambda _bucket, _key: False)
         self._metrics = metrics
         # DescribeInferenceComponent, only for a component's alarm: its model and endpoint.
         self._components = components
+        # ListAlarmMuteRules, only for an ALARM published well after it fired (core.alerting.quiet_window).
+        self._mute_rules = mute_rules
         self._logs = logs
         self._history = history
         self._series_to_minutes = series_to_minutes
@@ -89,6 +93,8 @@ class Enricher:
             tasks["component"] = self._pool.submit(self._components.describe_component, reads.component)
         if reads.history is not None:
             tasks["history"] = self._pool.submit(self._history.alarm_started, *reads.history)
+        if reads.mute_rules is not None and self._mute_rules is not None:
+            tasks["mute_rules"] = self._pool.submit(self._mute_rules.rules_for_alarm, reads.mute_rules)
         if reads.report is not None:
             tasks["report"] = self._pool.submit(self._reports.view, reads.report)
         if not tasks:

@@ -43,6 +43,7 @@ from sagewatch.usecases.notify.ports import (
     HoldPort,
     LogsPort,
     MetricsPort,
+    MuteRulesPort,
     RecordsPort,
     ReportsPort,
     SlackBotPort,
@@ -80,6 +81,7 @@ class Notifier:
         alert_queue: HoldPort | None = None,
         reports: ReportsPort | None = None,
         components: ComponentsPort | None = None,
+        mute_rules: MuteRulesPort | None = None,
     ) -> None:
         self._settings = settings
         self._emailing = email is not None and bool(settings.email_sender)
@@ -96,6 +98,7 @@ class Notifier:
             timeout=settings.enrichment_timeout,
             reports=MonitoringReports(reports, settings.may_read_report),
             components=components,
+            mute_rules=mute_rules,
         )
         poster = SlackPoster(
             settings=settings, webhook=slack, webhook_url=webhook_url, bot=bot, bot_token=bot_token, pacer=pacer

@@ -26,6 +26,10 @@ class HistoryPort(Protocol):
     def alarm_started(self, alarm_name: str, before: Any) -> Any: ...
 
 
+class MuteRulesPort(Protocol):
+    def rules_for_alarm(self, alarm_name: str) -> list[str]: ...
+
+
 class ReportsPort(Protocol):
     def read(self, bucket: str, key: str, max_bytes: int) -> bytes: ...
 
