@@ -29,6 +29,7 @@ from typing import Any, Protocol
 from sagewatch.core.alerting.alert import AlertView
 from sagewatch.core.alerting.alert_builder import Enrichment, build_alarm_view, build_failure_view
 from sagewatch.core.alerting.alert_target import AlertTarget, resolve_target
+from sagewatch.core.alerting.deployment import deployment_note
 from sagewatch.core.alerting.enrichment import MetricPlan, plan_metrics, widget_for
 from sagewatch.core.alerting.incident import incident_key
 from sagewatch.core.alerting.notification import (
@@ -84,6 +85,7 @@ class Reads:
     history: tuple[str, datetime] | None = None  # (alarm, before): when it last went into ALARM
     report: MonitoringRunNotice | None = None  # the run's violation report
     mute_rules: str | None = None  # ListAlarmMuteRules for this alarm: an ALARM sent late (quiet_window)
+    endpoint: str | None = None  # DescribeEndpoint: is it being deployed (core.alerting.deployment)
 
 
 @dataclass(frozen=True)
@@ -160,6 +162,7 @@ class AlarmAlert:
             component=target.component,
             history=(n.alarm_name, n.state_change_time) if resolved else None,
             mute_rules=n.alarm_name if released_late(n.new_state, n.state_change_time, n.published_at) else None,
+            endpoint=target.endpoint if n.new_state == "ALARM" else None,
         )
 
     def view(self, found: Found) -> AlertView:
@@ -183,7 +186,10 @@ class AlarmAlert:
         )
         n = self.notification
         quiet = quiet_note(self._prefix, results.get("mute_rules") or [], n.state_change_time, n.published_at)
-        return dataclasses.replace(view, quiet_window=quiet) if quiet else view
+        deploying = deployment_note(results.get("endpoint"))
+        if quiet is None and deploying is None:
+            return view
+        return dataclasses.replace(view, quiet_window=quiet, deployment=deploying)
 
 
 class FailureAlert:

@@ -26,7 +26,7 @@ from sagewatch.usecases.notify.ports import ComponentsPort, HistoryPort, LogsPor
 
 log = logging.getLogger(__name__)
 
-WORKERS = 5  # metrics, logs, chart, component, mute rules (ALARM) or metrics, component, history (OK): the most at once
+WORKERS = 6  # metrics, logs, chart, component, endpoint, mute rules (ALARM); metrics, component, history (OK)
 _WHAT = {
     "metrics": "recent metrics",
     "logs": "recent log lines",
@@ -35,6 +35,7 @@ _WHAT = {
     "component": "inference component's model",
     "report": "violation report",
     "mute_rules": "quiet windows",
+    "endpoint": "deployment status",
 }
 
 SeriesToMinutes = Callable[[Any, Any, Any], tuple[float | None, ...]]
@@ -93,6 +94,8 @@ class Enricher:
             tasks["component"] = self._pool.submit(self._components.describe_component, reads.component)
         if reads.history is not None:
             tasks["history"] = self._pool.submit(self._history.alarm_started, *reads.history)
+        if reads.endpoint is not None and self._components is not None:
+            tasks["endpoint"] = self._pool.submit(self._components.describe_endpoint, reads.endpoint)
         if reads.mute_rules is not None and self._mute_rules is not None:
             tasks["mute_rules"] = self._pool.submit(self._mute_rules.rules_for_alarm, reads.mute_rules)
         if reads.report is not None:

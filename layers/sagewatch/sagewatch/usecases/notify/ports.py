@@ -36,6 +36,7 @@ class ReportsPort(Protocol):
 
 class ComponentsPort(Protocol):
     def describe_component(self, name: str) -> dict[str, Any] | None: ...
+    def describe_endpoint(self, name: str) -> dict[str, Any] | None: ...
 
 
 class SlackPort(Protocol):
