@@ -33,6 +33,7 @@ from sagewatch.core.monitoring.diff import DashboardAction
 from sagewatch.core.monitoring.onboard_input import (
     ComponentCallFailed,
     EndpointDeleting,
+    EndpointDeploying,
     EndpointFailed,
     EndpointInService,
     EndpointStatusIgnored,
@@ -125,6 +126,9 @@ class OnboardHandler:
             case EndpointFailed(change):
                 logger.append_keys(endpoint=change.endpoint_name, status=change.status, event_id=change.event_id)
                 return _counted(self._service().report_failure(change))
+            case EndpointDeploying(change):
+                logger.append_keys(endpoint=change.endpoint_name, status=change.status, event_id=change.event_id)
+                return _counted(self._service().hold_during_deployment(change))
             case EndpointStatusIgnored(change):
                 # Decided by the event alone: no policy read needed.
                 logger.append_keys(endpoint=change.endpoint_name, status=change.status, event_id=change.event_id)

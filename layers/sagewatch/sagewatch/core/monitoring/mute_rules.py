@@ -51,6 +51,26 @@ _LABEL = re.compile(r"[A-Za-z0-9][A-Za-z0-9-]{0,99}")
 _PART = re.compile(r"-(\d+)-of-(\d+)$")
 
 
+# What a deployment is expected to move while instances are replaced, held (muted) for
+# DEPLOYMENT_HOLD from its UPDATING or SYSTEM_UPDATING event: utilization of the instances, the
+# serverless concurrency, the time new instances take to set a model up. Never held: error rates
+# (5XX, 4XX, async failures), latency, the async queue and drift: a deployment that breaks the
+# model shows there first, and people must see it (docs/alerts.md, "Quiet hours and deployments").
+HELD_DURING_DEPLOYMENT = frozenset(
+    {
+        "cpu-utilization",
+        "memory-utilization",
+        "disk-utilization",
+        "gpu-utilization",
+        "gpu-memory-utilization",
+        "model-setup-time",
+        "serverless-concurrency-utilization",
+    }
+)
+DEPLOYMENT_HOLD = timedelta(minutes=30)
+DEPLOY = "deploy"
+
+
 class MuteScheduleError(SageWatchError):
     """A window CloudWatch would refuse; the message names what is wrong, for one CLI line."""
 
@@ -184,10 +204,17 @@ def plan_rules(base: str, window: Window, alarms: list[str], description: str) -
     ]
 
 
+def deployment_hold(prefix: str, endpoint: str, started: datetime, alarms: list[str]) -> list[RulePlan]:
+    """The rules holding ``alarms`` (the endpoint's held ones) for DEPLOYMENT_HOLD from ``started``:
+    ``<prefix>-deploy-<endpoint>``; a new deployment of the endpoint replaces its window."""
+    window = one_off(started.astimezone(ZoneInfo("UTC")), DEPLOYMENT_HOLD)
+    why = f"SageWatch: {endpoint} is being deployed; alarms it moves are held for {iso_duration(DEPLOYMENT_HOLD)}"
+    return plan_rules(f"{prefix}-{DEPLOY}-{endpoint}", window, alarms, why)
+
+
 def window_label(prefix: str, rule_name: str) -> str | None:
     """The window a rule belongs to (its base name, without ``-i-of-n``); None if not SageWatch's."""
-    head = f"{prefix}-{QUIET}-"
-    if not rule_name.startswith(head):
+    if not rule_name.startswith((f"{prefix}-{QUIET}-", f"{prefix}-{DEPLOY}-")):
         return None
     return _PART.sub("", rule_name)
 
