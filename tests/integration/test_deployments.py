@@ -64,7 +64,7 @@ def test_an_alarm_during_a_deployment_says_so_and_since_when(deployed: EmulatedA
 
     endpoint = sagemaker_backends[deployed.account_id][deployed.region].endpoints[ENDPOINT]
     endpoint.endpoint_status = "Updating"  # the emulator's UpdateEndpoint is instant; SageMaker's is not
-    endpoint.last_modified_time = STATE_TIME.isoformat()
+    endpoint.last_modified_time = STATE_TIME
     sample = json.loads((EVENTS / "notify" / "alarm-metric-latency-p99.json").read_text())
     message = json.loads(sample["Records"][0]["Sns"]["Message"])
     message["StateChangeTime"] = STATE_TIME.strftime("%Y-%m-%dT%H:%M:%S.000+0000")
