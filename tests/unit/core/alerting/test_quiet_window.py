@@ -22,7 +22,7 @@ def test_only_a_late_alarm_asks_for_the_rules() -> None:
 def test_the_note_names_the_window_and_both_times() -> None:
     note = quiet_note(
         "SageWatch",
-        ["SageWatch-quiet-team-a-2-of-3", "SageWatch-quiet-team-a-1-of-3"],
+        [("SageWatch-quiet-team-a-2-of-3", None), ("SageWatch-quiet-team-a-1-of-3", None)],
         FIRED,
         FIRED + timedelta(hours=1),
     )
@@ -34,5 +34,18 @@ def test_the_note_names_the_window_and_both_times() -> None:
 
 def test_no_rule_no_note() -> None:
     assert quiet_note("SageWatch", [], FIRED, FIRED + timedelta(hours=1)) is None
-    many = quiet_note("SageWatch", [f"r{i}" for i in range(5)], FIRED, FIRED + timedelta(hours=1))
+    many = quiet_note("SageWatch", [(f"r{i}", None) for i in range(5)], FIRED, FIRED + timedelta(hours=1))
     assert many is not None and "r0, r1, r2 and 2 more" in many
+
+
+def test_a_rule_expired_before_the_alarm_fired_does_not_count() -> None:
+    expired = [("SageWatch-quiet-old", FIRED - timedelta(days=30))]
+    assert quiet_note("SageWatch", expired, FIRED, FIRED + timedelta(hours=1)) is None
+    still = [("SageWatch-quiet-old", FIRED + timedelta(days=30))]
+    assert quiet_note("SageWatch", still, FIRED, FIRED + timedelta(hours=1)) is not None
+
+
+def test_a_deployment_hold_is_named_as_such() -> None:
+    note = quiet_note("SageWatch", [("SageWatch-deploy-fraud-scorer", None)], FIRED, FIRED + timedelta(minutes=30))
+    assert note is not None
+    assert "while held for a deployment (SageWatch-deploy-fraud-scorer); sent when the hold ended" in note

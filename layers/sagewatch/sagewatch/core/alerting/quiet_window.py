@@ -16,9 +16,10 @@ Pure: no I/O.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 
-from sagewatch.core.monitoring.mute_rules import window_label
+from sagewatch.core.monitoring.mute_rules import DEPLOY, window_label
 
 # CloudWatch publishes a state change's notification within seconds; a minute of SNS retries
 # still keeps it well under this. A window shorter than this can end unseen (said in the docs).
@@ -30,13 +31,20 @@ def released_late(state: str, changed: datetime, published: datetime | None) -> 
     return state == "ALARM" and published is not None and published - changed > LATE_AFTER
 
 
-def quiet_note(prefix: str, rules: list[str], changed: datetime, published: datetime | None) -> str | None:
-    """The line an alert carries, or None when no rule targets the alarm (late for another reason)."""
-    if not rules or published is None:
+def quiet_note(
+    prefix: str, rules: Sequence[tuple[str, datetime | None]], changed: datetime, published: datetime | None
+) -> str | None:
+    """The line an alert carries, or None when no rule that could have muted the change targets
+    the alarm (late for another reason). A rule that expired (ExpireDate) before the alarm fired
+    could not have muted it; SageWatch's deployment holds are named as such."""
+    live = [name for name, expire in rules if expire is None or expire > changed]
+    if not live or published is None:
         return None
-    windows = sorted({window_label(prefix, r) or r for r in rules})
+    windows = sorted({window_label(prefix, name) or name for name in live})
     named = ", ".join(windows[:3]) + (f" and {len(windows) - 3} more" if len(windows) > 3 else "")
+    held = all(w.startswith(f"{prefix}-{DEPLOY}-") for w in windows)
+    what, end = ("while held for a deployment", "the hold") if held else ("during a quiet window", "the window")
     return (
-        f"Fired at {changed:%Y-%m-%d %H:%M} UTC during a quiet window ({named}); "
-        f"sent when the window ended, {published:%H:%M} UTC, with the alarm still firing"
+        f"Fired at {changed:%Y-%m-%d %H:%M} UTC {what} ({named}); "
+        f"sent when {end} ended, {published:%H:%M} UTC, with the alarm still firing"
     )

@@ -8,6 +8,7 @@ in the core (``core.alerting.delivery_record``, ``core.alerting.delivery_errors`
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
+from datetime import datetime
 from typing import Any, Protocol
 
 from sagewatch.core.alerting.delivery_record import Claimed, LeaseRelease, Settlement, Stored
@@ -27,7 +28,7 @@ class HistoryPort(Protocol):
 
 
 class MuteRulesPort(Protocol):
-    def rules_for_alarm(self, alarm_name: str) -> list[str]: ...
+    def rules_for_alarm(self, alarm_name: str) -> list[tuple[str, datetime | None]]: ...
 
 
 class ReportsPort(Protocol):
