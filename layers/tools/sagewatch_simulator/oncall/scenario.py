@@ -70,10 +70,11 @@ def monday_before(wall_now: datetime) -> datetime:
 
 
 def week_on_call(monday: datetime) -> Scenario:
-    """Seven days of the sample fleet with every sample incident and non-incident, and Sunday's
-    planned maintenance of recommender (02:00-04:00) with a 5XX burst inside it that must reach
-    nobody (the deploy is the sample's: search-ranker on Thursday)."""
-    window, incident = maintenance_with_incident("recommender", monday + 6 * DAY + 2 * HOUR)
+    """Seven days of the sample fleet with every sample incident and non-incident, and Wednesday's
+    planned maintenance of recommender (19:00-21:00, while it serves its evening traffic) with a
+    5XX burst inside it that must reach nobody (the deploy is the sample's: search-ranker on
+    Thursday)."""
+    window, incident = maintenance_with_incident("recommender", monday + 2 * DAY + 19 * HOUR)
     return Scenario(
         "week",
         sample_fleet(monday),

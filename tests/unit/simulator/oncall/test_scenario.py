@@ -27,7 +27,7 @@ def test_the_week_has_every_kind_of_endpoint_incident_and_non_incident() -> None
     assert any(e.created_at for e in week.fleet.endpoints)
     assert len(week.paging) >= 8 and any(i.flap for i in week.paging)
     assert {i.kind for i in week.incidents} >= set(IncidentKind)
-    [window] = week.maintenance  # Sunday's planned maintenance, with an incident inside it
+    [window] = week.maintenance  # Wednesday's planned maintenance, with an incident inside it
     assert any(window.covers(i.endpoint, i.start) and not i.pages for i in week.incidents)
 
 
