@@ -13,14 +13,6 @@ import ast
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-# Runtime modules built ahead of the notifier step that sends them, each with its reason. A module
-# here is shipped while no handler reaches it yet; the layer tests fail once one is reached (the
-# entry is then stale and must go), so the list can only shrink.
-AWAITING_A_SENDER: dict[str, str] = {
-    "sagewatch.core.alerting.render_pagerduty": "the PagerDuty destination: docs/alerts.md, Paging and Teams",
-    "sagewatch.core.alerting.render_teams": "the Teams destination: docs/alerts.md, Paging and Teams",
-}
-
 
 def module_names(root: Path) -> dict[str, Path]:
     """Every module under ``root`` (a folder holding top-level packages) by its dotted name."""

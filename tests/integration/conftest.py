@@ -4,6 +4,7 @@
   Function-scoped on purpose (each test starts from an empty account): after the first
   account of the session (~1 s, moto loading its backends) one opens in ~0.15-0.3 s.
 - ``tiny_account``: the same over the small fixture stack in ``fixtures/tiny/``.
+- ``world``: a fresh :class:`EmulatedWorld` (an organization, the hub; spokes added by the test).
 - Every test runs with dummy AWS credentials, no AWS profile, and a socket guard that fails
   any connection to a non-loopback address, so nothing can reach real AWS or Slack.
 """
@@ -19,6 +20,7 @@ from typing import Any
 import pytest
 
 from sagewatch_emulator import EmulatedAccount
+from sagewatch_emulator.world import EmulatedWorld
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
 TINY_TEMPLATE = FIXTURES / "tiny" / "template.yaml"
@@ -85,6 +87,15 @@ def tiny_account() -> Iterator[EmulatedAccount]:
     """An emulated account provisioned from fixtures/tiny/template.yaml (stack "tiny")."""
     with EmulatedAccount(TINY_TEMPLATE, stack_name="tiny") as emulated:
         yield emulated
+
+
+@pytest.fixture
+def world() -> Iterator[EmulatedWorld]:
+    """An emulated world: the repository's template as the hub (the organization's management
+    account) with SpokeOrganizationId set; add accounts and spokes in the test
+    (``world.add_spoke(world.create_account("team-a"), "eu-west-1")``)."""
+    with EmulatedWorld() as opened:
+        yield opened
 
 
 @pytest.fixture

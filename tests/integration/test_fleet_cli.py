@@ -97,3 +97,35 @@ def test_no_credentials_is_a_clear_error(
     monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
     code, _, err = run(endpoints, capsys, "plan", "chat")
     assert code == cli.EXIT_NO_CREDENTIALS and "no AWS credentials" in err
+
+
+def test_plan_shows_where_each_endpoints_alerts_go(
+    endpoints: EmulatedAccount, capsys: pytest.CaptureFixture[str], tmp_path: Any
+) -> None:
+    endpoints.create_endpoint(
+        "payments",
+        variants=[VariantSpec("AllTraffic", "ml.m5.xlarge", 2)],
+        tags={"sagewatch:team": "payments", "sagewatch:severity:cpu-utilization": "page"},
+    )
+    endpoints.create_endpoint(
+        "ranker", variants=[VariantSpec("AllTraffic", "ml.m5.xlarge", 1)], tags={"sagewatch:team": "ml-platform"}
+    )
+    policy = tmp_path / "policy.json"
+    policy.write_text(
+        '{"routes": {"payments": {"pagerduty": "sagewatch/pd-payments", "slack": "sagewatch/slack-payments"},'
+        ' "ml-platform": {"teams": "sagewatch/teams-ml"}}}'
+    )
+    code, out, _ = run(endpoints, capsys, "plan", "payments", "ranker", "fraud-scorer", "--policy-file", str(policy))
+    assert code == cli.EXIT_OK, out
+    lines = [line.strip() for line in out.splitlines() if "alerts go to" in line]
+    assert lines == [
+        "alerts go to: team payments: slack sagewatch/slack-payments; paging pagerduty sagewatch/pd-payments for "
+        "cpu-utilization, disk-utilization, invocation-5xx-rate, model-latency-p99 and an endpoint failure",
+        "alerts go to: team ml-platform: teams sagewatch/teams-ml",
+        "alerts go to: the default route (the stack's Slack and e-mail destinations)",
+    ]
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"routes": {"payments": {"pager": "x", "slack": "y"}}}')
+    code, _, err = run(endpoints, capsys, "plan", "payments", "--policy-file", str(bad))
+    assert code == cli.EXIT_USAGE and "routes.payments: unknown field(s) pager" in err
+    assert len(err.strip().splitlines()) == 1  # one line, no traceback

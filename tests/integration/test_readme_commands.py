@@ -40,6 +40,9 @@ RUNS_HERE: dict[str, frozenset[int]] = {
     ".venv/bin/sagewatch invoke OnboardFunction -e events/onboard/in-service-cpu.json --emulated | grep "
     "'\"outcome\"'": OK,
     ".venv/bin/sagewatch backtest fraud-scorer --emulated --days 2": OK,
+    ".venv/bin/sagewatch doctor --spoke 222222222222:eu-west-1 --emulated": OK,
+    # 1: failures: the sample world's spoke 333333333333 trusts another external ID (on purpose).
+    ".venv/bin/sagewatch doctor --spoke 333333333333 --emulated": frozenset({1}),
 }
 
 _AWS = "needs AWS credentials: it calls a real account"
@@ -84,6 +87,8 @@ CANNOT_RUN_HERE: dict[str, str] = {
     "aws cloudwatch list-dashboards --dashboard-name-prefix SageWatch_us-east-1_ --query "
     "'DashboardEntries[].DashboardName'": _AWS,
     ".venv/bin/sagewatch doctor --region eu-west-1 --profile prod": _AWS + " (profile prod); --emulated runs here",
+    ".venv/bin/sagewatch doctor --spoke 222222222222:eu-west-1 --external-id choose-a-long-random-value": _AWS
+    + " (the hub's credentials; the spoke read through its OrganizationAccountAccessRole)",
     'aws secretsmanager create-secret --name sagewatch/slack-bot --secret-string "xoxb-..."': _AWS,
     "aws sesv2 create-email-identity --email-identity alerts@example.com": _AWS,
     "aws cloudwatch describe-alarms --alarm-name-prefix SageWatch/ --query 'MetricAlarms[].AlarmName' --output text "

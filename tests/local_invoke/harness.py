@@ -617,7 +617,13 @@ def parse_sam_stdout(stdout: str) -> tuple[Any, str | None]:
 # ``threading.Timer`` started by ``LocalLambdaRuntime._configure_interrupt``) before it exits.
 # The handler never ran, so the harness ends that `sam` (its own child) at once and tries again.
 NOT_READY = "No response from invoke container"
-SAM_ATTEMPTS = 4
+SAM_ATTEMPTS = 6
+
+
+def pause_before_retry(attempt: int) -> None:
+    """Back off after a NOT_READY attempt (1, 2, 4, 8 s ...): an immediate retry on a machine
+    busy enough to delay the emulated runtime's start meets the same delay again."""
+    time.sleep(min(2.0**attempt, 8.0))
 
 
 def container_not_ready(done: subprocess.CompletedProcess[str]) -> bool:
@@ -692,7 +698,9 @@ def sam_invoke(
         env_vars = write_env_vars(account, [function], architecture, env_file, view.endpoint_url)
         slack_before, emails_before = len(account.slack_messages), len(account.emails)
         started = time.perf_counter()
-        for _attempt in range(SAM_ATTEMPTS):
+        for attempt in range(SAM_ATTEMPTS):
+            if attempt:
+                pause_before_retry(attempt - 1)
             # Counted per attempt: an attempt that never reached the runtime made no call.
             with ServerCalls() as calls:
                 done = run_sam(
@@ -855,7 +863,9 @@ def invoke_through_start_lambda(
     )
     slack_before, emails_before = len(account.slack_messages), len(account.emails)
     started = time.perf_counter()
-    for _attempt in range(SAM_ATTEMPTS):
+    for attempt in range(SAM_ATTEMPTS):
+        if attempt:
+            pause_before_retry(attempt - 1)
         logged = service.log.stat().st_size
         with ServerCalls() as calls:
             answer = client.invoke(FunctionName=function, Payload=event.read_bytes())

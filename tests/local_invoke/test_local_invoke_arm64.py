@@ -73,7 +73,9 @@ def test_readme_local_testing_commands_run() -> None:
                 capture_output=True, text=True, timeout=harness.EMULATED_GUARD_SECONDS, check=False,
             )  # fmt: skip
         assert done.returncode == 0, f"{build}\n{done.stderr[-3000:]}"
-        for _attempt in range(harness.SAM_ATTEMPTS):  # harness.NOT_READY: SAM CLI asked too early
+        for attempt in range(harness.SAM_ATTEMPTS):  # harness.NOT_READY: SAM CLI asked too early
+            if attempt:
+                harness.pause_before_retry(attempt - 1)
             done = harness.run_sam(["bash", "-c", invoke], env=environment, timeout=harness.EMULATED_GUARD_SECONDS)
             if not harness.container_not_ready(done):
                 break

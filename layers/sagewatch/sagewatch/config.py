@@ -61,6 +61,8 @@ ENV_MONITORING_REPORTS = "SAGEWATCH_MONITORING_REPORTS"
 ENV_SLACK_MIN_INTERVAL = "SAGEWATCH_SLACK_MIN_INTERVAL_SECONDS"
 ENV_SLACK_TIMEOUT = "SAGEWATCH_SLACK_TIMEOUT_SECONDS"
 ENV_SLACK_API_URL = "SAGEWATCH_SLACK_API_URL"  # Web API base URL; unset = https://slack.com/api/
+# PagerDuty's Events API v2 enqueue URL; unset = https://events.pagerduty.com/v2/enqueue (a fake in tests).
+ENV_PAGERDUTY_EVENTS_URL = "SAGEWATCH_PAGERDUTY_EVENTS_URL"
 
 
 class ConfigError(SageWatchError):
@@ -246,6 +248,9 @@ class NotifyConfig(CommonConfig):
     alert_queue_url: str | None = None  # AlertQueue: an OK without a thread waits there (DelaySeconds)
     ok_settle_seconds: int = 900  # how long an incident's OK waits for a re-ALARM (0-900; SQS's limit)
     monitoring_reports: str | None = None  # "bucket" or "bucket/prefix" of readable Model Monitor reports
+    # The policy parameter, for its routing table (read only when an alert names a team).
+    policy_parameter: str | None = None
+    pagerduty_events_url: str | None = None  # None: PagerDuty's own (adapters.pagerduty.EVENTS_URL)
 
     def may_read_report(self, bucket: str, key: str) -> bool:
         """Whether ``s3://bucket/key`` is inside what the role may read (MonitoringReportsBucket)."""
@@ -292,6 +297,8 @@ class NotifyConfig(CommonConfig):
             alert_queue_url=read.text(ENV_ALERT_QUEUE_URL),
             ok_settle_seconds=settle,
             monitoring_reports=_reports_location(read.text(ENV_MONITORING_REPORTS)),
+            policy_parameter=read.text(ENV_POLICY_PARAMETER),
+            pagerduty_events_url=read.text(ENV_PAGERDUTY_EVENTS_URL),
         )
 
 

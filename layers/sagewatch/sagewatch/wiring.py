@@ -51,9 +51,11 @@ if TYPE_CHECKING:
     from sagewatch.adapters.cloudwatch.alarms_and_dashboards import CloudWatchWriter
     from sagewatch.adapters.dynamodb.fleet_state import StateStore
     from sagewatch.config import FleetWidgetConfig, MonitoringConfig, NotifyConfig, OnboardConfig, ReconcileConfig
+    from sagewatch.core.alerting.routes import RoutingTable
     from sagewatch.core.monitoring.policy import Policy
     from sagewatch.usecases.model_monitor.run_alerts import MonitoringRunAlerts
     from sagewatch.usecases.notify import Notifier
+    from sagewatch.usecases.notify.send import Paging
     from sagewatch.usecases.onboarding import Onboarding
     from sagewatch.usecases.reconcile import Reconciler
 
@@ -129,6 +131,22 @@ class Wiring:
 
     # -- the fleet policy ------------------------------------------------------------------
 
+    def _current_policy(self, parameter: str, *, fresh: bool = False) -> Policy:
+        """The policy of the SSM parameter ``parameter``, read at most every POLICY_TTL_SECONDS."""
+        now = self._clock()
+        if self._policy is None or fresh or now - self._policy_read_at > POLICY_TTL_SECONDS:
+            from sagewatch.adapters.ssm import load_policy
+
+            self._policy = load_policy(self.client("ssm"), parameter, sleep=self._sleep)
+            self._policy_read_at = now
+        return self._policy
+
+    def _routes(self, parameter: str | None) -> Callable[[], RoutingTable] | None:
+        """The routing table of the policy parameter as it stands (None: no parameter)."""
+        if not parameter:
+            return None
+        return lambda: self._current_policy(parameter).routes
+
     def with_current_policy(self, config: C, *, fresh: bool = False) -> C:
         """``config`` with the policy of its SSM parameter, when it names one.
 
@@ -138,13 +156,7 @@ class Wiring:
         """
         if not config.policy_parameter:
             return config
-        now = self._clock()
-        if self._policy is None or fresh or now - self._policy_read_at > POLICY_TTL_SECONDS:
-            from sagewatch.adapters.ssm import load_policy
-
-            self._policy = load_policy(self.client("ssm"), config.policy_parameter, sleep=self._sleep)
-            self._policy_read_at = now
-        return dataclasses.replace(config, policy=self._policy)
+        return dataclasses.replace(config, policy=self._current_policy(config.policy_parameter, fresh=fresh))
 
     # -- onboarding: OnboardFunction and the CLI --------------------------------------------
 
@@ -245,7 +257,11 @@ class Wiring:
         from sagewatch.adapters.rate_limit import RateLimiter
         from sagewatch.adapters.s3 import ReportReader
         from sagewatch.adapters.sagemaker import ComponentReader
-        from sagewatch.adapters.secrets_manager import secrets_provider, slack_bot_token, slack_webhook_url
+        from sagewatch.adapters.secrets_manager import (
+            secrets_provider,
+            slack_bot_token,
+            slack_webhook_url,
+        )
         from sagewatch.adapters.ses import EmailSender
         from sagewatch.adapters.slack import SlackBotSender, SlackWebhookSender
         from sagewatch.adapters.sqs import AlertQueue
@@ -296,6 +312,26 @@ class Wiring:
             reports=ReportReader(self.deferred("s3")) if config.monitoring_reports else None,
             components=ComponentReader(lambda: self.client("sagemaker")),
             mute_rules=MuteRuleReader(cloudwatch),
+            # PagerDuty and Teams over urllib, built with the first such destination.
+            paging=lambda: self._paging(config, secrets),
+            # The routing table: read (SSM) only when an alert names a team, then kept a minute.
+            routes=self._routes(config.policy_parameter),
+        )
+
+    def _paging(self, config: NotifyConfig, secrets: Callable[[], Any]) -> Paging:
+        """PagerDuty and Teams senders (no client to build); their secrets read when sent."""
+        from sagewatch.adapters.pagerduty import EVENTS_URL, PagerDutySender
+        from sagewatch.adapters.secrets_manager import pagerduty_routing_key, teams_webhook_url
+        from sagewatch.adapters.teams import TeamsSender
+        from sagewatch.usecases.notify.send import Paging
+
+        return Paging(
+            pagerduty=PagerDutySender(
+                sleep=self._sleep, events_url=config.pagerduty_events_url or EVENTS_URL, timeout=config.slack_timeout
+            ),
+            routing_key=lambda secret_id: pagerduty_routing_key(secret_id, provider=secrets()),
+            teams=TeamsSender(sleep=self._sleep, timeout=config.slack_timeout),
+            teams_url=lambda secret_id: teams_webhook_url(secret_id, provider=secrets()),
         )
 
     # -- FleetWidgetFunction ---------------------------------------------------------------

@@ -207,3 +207,14 @@ def name_prefix(text: str) -> str:
         return validate_prefix(text)
     except InvalidPolicyError as exc:
         raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def spoke(text: str) -> tuple[str, str | None]:
+    """``ACCOUNT`` or ``ACCOUNT:REGION`` of ``doctor --spoke`` (a known region, when given)."""
+    from sagewatch_cli.spoke_doctor import parse_spoke
+
+    try:
+        account, where = parse_spoke(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+    return account, (region(where) if where else None)

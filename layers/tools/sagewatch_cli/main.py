@@ -245,6 +245,34 @@ def _print_plan(name: str, kind: str, plan: Plan, cost: MonthlyCost) -> None:
         print(f"  ! {note}")
 
 
+def _where_alerts_go(op: Operator, profile: EndpointProfile) -> str:
+    """Where an endpoint's alerts go (its team's route in the policy, else the stack's own
+    destinations), and which of its alarms page (docs/alerts.md, "Severity and routing")."""
+    from sagewatch.core.alerting.severity import Severity, alarm_severity
+    from sagewatch.core.monitoring.tags import overrides_from_tags
+
+    overrides = overrides_from_tags(profile.tags)
+    specs, _body, _notes = op.onboarding.desired(profile, overrides=overrides)
+    paging = sorted({s.key for s in specs if alarm_severity(s.key, overrides.severities.get(s.key)) is Severity.PAGE})
+    route = op.config.policy.routes.route(overrides.team)
+    own = [f"slack {overrides.slack_secret}"] if overrides.slack_secret else []
+    own += [f"email {' '.join(overrides.email)}"] if overrides.email else []
+    if route is None:
+        where = "the default route (the stack's Slack and e-mail destinations)"
+        if overrides.team:
+            where = f"team {overrides.team} is not in the policy's routing table: {where}"
+        return "; ".join([where, *(f"own {o}" for o in own)])
+    told = [f"slack {d}" for d in route.slack] + [f"teams {d}" for d in route.teams]
+    told += [f"email {' '.join(route.email)}"] if route.email else []
+    if own:  # the endpoint's own Slack or e-mail tag replaces its route's for that channel
+        told = [t for t in told if not any(t.split()[0] == o.split()[0] for o in own)] + own
+    parts = [f"team {overrides.team}: {', '.join(told)}"]
+    if route.pagerduty:
+        pages = ", ".join(paging) if paging else "no alarm (only an endpoint failure)"
+        parts.append(f"paging pagerduty {', '.join(route.pagerduty)} for {pages} and an endpoint failure")
+    return "; ".join(parts)
+
+
 def _in_emulated_account(args: argparse.Namespace, body: _Command) -> int:
     """``--emulated``: a throwaway sample account (sagewatch_simulator.sample_account: the sample
     events' endpoints, the alert destinations); ``remove`` first onboards what it will remove,
@@ -304,6 +332,7 @@ def _plan_cmd(args: argparse.Namespace) -> int:
     for name in endpoints:
         profile, plan, cost = _plan_one(op, name)
         _print_plan(name, profile.kind, plan, cost)
+        print(f"  alerts go to: {_where_alerts_go(op, profile)}")
         total += cost
         writes += plan.write_count
     for name in orphans:
@@ -370,12 +399,35 @@ def _doctor_cmd(args: argparse.Namespace) -> int:
     from sagewatch_cli import doctor
     from sagewatch_cli.connection import open_session
 
+    if args.spoke:
+        return _doctor_spoke(args)
+    if args.external_id or args.spoke_access_role:
+        raise _CommandError("sagewatch doctor: --external-id and --spoke-access-role go with --spoke", EXIT_USAGE)
     if args.doctor_emulated:
         return _doctor_in_emulated_account(args)
     client, region = open_session(args.profile, args.region, args.endpoint_url)
     stack = doctor.read_stack(client("cloudformation"), args.stack) if args.stack else None
     target = doctor.target_from_stack(args.stack, *(stack or ({}, {})), found=stack is not None)
     return _doctor_report(args, client, target, region)
+
+
+def _doctor_spoke(args: argparse.Namespace) -> int:
+    """``--spoke ACCOUNT[:REGION]``: one spoke checked from the hub's side (sagewatch_cli/spoke_doctor.py)."""
+    from sagewatch_cli import spoke_doctor
+
+    account, region = args.spoke
+    if args.doctor_emulated:
+        return spoke_doctor.check_emulated(account, region, args.external_id)
+    return spoke_doctor.check_in_aws(
+        account,
+        region,
+        profile=args.profile,
+        hub_region=args.region,
+        endpoint_url=args.endpoint_url,
+        stack=args.stack,
+        external_id=args.external_id,
+        access_role=args.spoke_access_role or "OrganizationAccountAccessRole",
+    )
 
 
 def _doctor_report(args: argparse.Namespace, client: Any, target: Any, region: str) -> int:
@@ -598,6 +650,19 @@ def _add_fleet_commands(commands: argparse._SubParsersAction[arguments.Parser]) 
     check.add_argument("--email-sender", default=None, help="SES sender (default: the stack's EmailSender)")
     check.add_argument(
         "--email-recipient", action="append", default=[], help="alert recipient (repeatable; default: the stack's)"
+    )
+    check.add_argument(
+        "--spoke",
+        type=arguments.spoke,
+        default=None,
+        metavar="ACCOUNT[:REGION]",
+        help="check one spoke from the hub's side instead (region: default the hub's); docs/hub-and-spokes.md",
+    )
+    check.add_argument("--external-id", default=None, help="with --spoke: the external ID the hub passes")
+    check.add_argument(
+        "--spoke-access-role",
+        default=None,
+        help="with --spoke: the spoke role to read it through (default: OrganizationAccountAccessRole)",
     )
     check.set_defaults(run=lambda a: _run_guarded(a, _doctor_cmd))
 

@@ -46,7 +46,9 @@ from sagewatch_emulator.destinations import Destinations
 from sagewatch_emulator.endpoints import SageMakerEndpoints
 from sagewatch_emulator.errors import EmulatorBusyError, EmulatorError
 from sagewatch_emulator.extensions import MotoExtensions
+from sagewatch_emulator.fake_pagerduty import FakePagerDuty
 from sagewatch_emulator.fake_slack import FakeSlack
+from sagewatch_emulator.fake_teams import FakeTeams
 from sagewatch_emulator.faults import InjectedFault, inject_fault
 from sagewatch_emulator.install import install_extensions
 from sagewatch_emulator.lambda_functions import LambdaFunctions
@@ -205,6 +207,8 @@ class EmulatedAccount:
     stack = OpenPart[Stack]()
     cloudwatch = OpenPart[EmulatedCloudWatch]()
     slack = OpenPart[FakeSlack]()
+    pagerduty = OpenPart[FakePagerDuty]()
+    teams = OpenPart[FakeTeams]()
     functions = OpenPart[LambdaFunctions]()
     endpoints = OpenPart[SageMakerEndpoints]()
     model_monitor = OpenPart[ModelMonitorRuns]()
@@ -243,3 +247,5 @@ class EmulatedAccount:
     emails = PartProperty("destinations", Destinations.emails)
     verify_email_identity = PartMethod("destinations", Destinations.verify_email_identity)
     set_secret = PartMethod("destinations", Destinations.set_secret)
+    pagerduty_secret = PartMethod("destinations", Destinations.pagerduty_secret)
+    teams_secret = PartMethod("destinations", Destinations.teams_secret)

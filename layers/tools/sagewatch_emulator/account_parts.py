@@ -20,7 +20,9 @@ from sagewatch_emulator.delivery import Delivery
 from sagewatch_emulator.destinations import Destinations
 from sagewatch_emulator.endpoints import SageMakerEndpoints
 from sagewatch_emulator.extensions import MotoExtensions
+from sagewatch_emulator.fake_pagerduty import FakePagerDuty
 from sagewatch_emulator.fake_slack import FakeSlack
+from sagewatch_emulator.fake_teams import FakeTeams
 from sagewatch_emulator.lambda_functions import LambdaFunctions
 from sagewatch_emulator.model_monitor.runs import ModelMonitorRuns
 from sagewatch_emulator.moto_server import MotoServer
@@ -36,6 +38,8 @@ __all__ = ["AccountParts", "open_parts"]
 class AccountParts:
     server: MotoServer
     slack: FakeSlack
+    pagerduty: FakePagerDuty
+    teams: FakeTeams
     stack: Stack
     cloudwatch: EmulatedCloudWatch
     functions: LambdaFunctions
@@ -46,9 +50,12 @@ class AccountParts:
     destinations: Destinations
 
     def close(self) -> None:
-        """End the functions' execution environments, stop the fake Slack (the server is the account's)."""
+        """End the functions' execution environments, stop the fake Slack, PagerDuty and Teams (the
+        server is the account's)."""
         self.functions.close()
         self.slack.stop()
+        self.pagerduty.stop()
+        self.teams.stop()
 
 
 def open_parts(
@@ -69,6 +76,14 @@ def open_parts(
     """The parts of an account whose moto ``server`` runs and whose ``extensions`` are installed;
     with ``provision``, the template's resources are created."""
     slack = FakeSlack().start()
+    pagerduty = FakePagerDuty().start()
+    teams = FakeTeams().start()
+
+    def function_environment() -> dict[str, str]:
+        # NotifyFunction sends PagerDuty events to the fake, through its own urllib sender (as
+        # AWS_ENDPOINT_URL points boto3 at moto). Teams URLs are in the secrets: nothing to set.
+        return {**aws_environment(), "SAGEWATCH_PAGERDUTY_EVENTS_URL": pagerduty.events_url}
+
     try:
         provisioner = Provisioner(
             template,
@@ -87,14 +102,16 @@ def open_parts(
             attributes=provisioner,
         )
         stack = Stack(stack_name, provisioner, resolver)
-        destinations = Destinations(slack, client, stack.physical_id, region=region, account_id=account_id)
+        destinations = Destinations(
+            slack, client, stack.physical_id, region=region, account_id=account_id, pagerduty=pagerduty, teams=teams
+        )
         functions = LambdaFunctions(
             template,
             resolver,
             stack_name=stack_name,
             region=region,
             account_id=account_id,
-            aws_environment=aws_environment,
+            aws_environment=function_environment,
             slack=slack,
             sent_emails=destinations.sent_emails,
         )
@@ -105,6 +122,8 @@ def open_parts(
         parts = AccountParts(
             server=server,
             slack=slack,
+            pagerduty=pagerduty,
+            teams=teams,
             stack=stack,
             cloudwatch=EmulatedCloudWatch(client, stack.physical_id, extensions),
             functions=functions,
@@ -126,5 +145,7 @@ def open_parts(
             stack.provision_all()
     except BaseException:
         slack.stop()
+        pagerduty.stop()
+        teams.stop()
         raise
     return parts

@@ -1,7 +1,9 @@
 """Where alerts land in one open account, as a test reads them: ``account.destinations``.
 
 The fake Slack's addresses and the messages it accepted, the emails SES sent (v1 or v2), a
-verified SES sender, and the secrets of the stack (the Slack webhook URL lives in one).
+verified SES sender, the secrets of the stack (the Slack webhook URL lives in one), and the
+fake PagerDuty and Teams: a service's routing key or a channel's webhook URL put in a secret
+(:meth:`Destinations.pagerduty_secret`, :meth:`Destinations.teams_secret`), what they took.
 """
 
 from __future__ import annotations
@@ -11,7 +13,9 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from sagewatch_emulator.emails import email_view, sent_messages
+from sagewatch_emulator.fake_pagerduty import FakePagerDuty
 from sagewatch_emulator.fake_slack import FakeSlack
+from sagewatch_emulator.fake_teams import FakeTeams
 
 __all__ = ["Destinations"]
 
@@ -27,8 +31,12 @@ class Destinations:
         *,
         region: str,
         account_id: str,
+        pagerduty: FakePagerDuty,
+        teams: FakeTeams,
     ) -> None:
         self._slack = slack
+        self.pagerduty = pagerduty
+        self.teams = teams
         self._client = client
         self._physical_id = physical_id
         self._region = region
@@ -62,3 +70,13 @@ class Destinations:
         """Put a new value into a secret of the template (``dict`` values are stored as JSON)."""
         text = value if isinstance(value, str) else json.dumps(value)
         self._client("secretsmanager").put_secret_value(SecretId=self._physical_id(logical_id), SecretString=text)
+
+    def pagerduty_secret(self, name: str, service: str) -> str:
+        """Create the secret ``name`` holding the fake PagerDuty's routing key of ``service``."""
+        self._client("secretsmanager").create_secret(Name=name, SecretString=self.pagerduty.routing_key(service))
+        return name
+
+    def teams_secret(self, name: str, channel: str) -> str:
+        """Create the secret ``name`` holding the fake Teams' webhook URL of ``channel``."""
+        self._client("secretsmanager").create_secret(Name=name, SecretString=self.teams.webhook_url(channel))
+        return name

@@ -3,8 +3,8 @@
 Provisioned (created in moto through boto3): ``AWS::SNS::Topic``, ``AWS::SNS::Subscription``
 (not the ``lambda`` protocol: delivering to Lambda would need Docker), ``AWS::SQS::Queue``
 (RedrivePolicy included), ``AWS::DynamoDB::Table``, ``AWS::SecretsManager::Secret``,
-``AWS::Events::EventBus``, ``AWS::Events::Rule`` (SQS targets only; Lambda targets are
-skipped), ``AWS::CloudWatch::Alarm``, ``AWS::SSM::Parameter`` and ``AWS::SES::EmailIdentity``.
+``AWS::Events::EventBus``, ``AWS::Events::Rule`` (SQS and event-bus targets; Lambda targets
+are skipped), ``AWS::CloudWatch::Alarm``, ``AWS::SSM::Parameter`` and ``AWS::SES::EmailIdentity``.
 
 Everything else (functions, layers, IAM, log groups, policies, permissions, SAM's implicit
 resources …) is recorded as *not provisioned* with a physical id and attributes of the real
@@ -160,12 +160,16 @@ class Provisioner:
             properties = resolver.resolve(self.template.properties(logical_id), f"{logical_id}.Properties")
             if kind in ("AWS::Serverless::Function", "AWS::Lambda::Function"):
                 self._reserve_concurrency(logical_id, properties.get("ReservedConcurrentExecutions"))
-            create = _CREATORS.get(kind)
+            create = self.creator(kind)
             if create is None:
                 self.records[logical_id] = self._placeholder(logical_id, kind, properties)
             else:
                 self.records[logical_id] = create(self, logical_id, properties)
         return self.records
+
+    def creator(self, kind: str) -> Callable[[Provisioner, str, Any], ResourceRecord] | None:
+        """How a resource of ``kind`` is created in moto (None: recorded, not created)."""
+        return _CREATORS.get(kind)
 
     def _reserve_concurrency(self, logical_id: str, reserved: Any) -> None:
         """Refuse a reservation that leaves the account less unreserved concurrency than Lambda's minimum.
@@ -473,7 +477,8 @@ class Provisioner:
         arn = events.put_rule(**kwargs)["RuleArn"]
         targets, skipped = [], []
         for target in p.get("Targets") or []:
-            if str(target.get("Arn", "")).split(":")[2:3] == ["sqs"]:  # arn:<partition>:sqs:…
+            arn_parts = str(target.get("Arn", "")).split(":")  # arn:<partition>:sqs:… or …:event-bus/<name>
+            if arn_parts[2:3] == ["sqs"] or (arn_parts[2:3] == ["events"] and ":event-bus/" in target["Arn"]):
                 targets.append(
                     {
                         k: (_json_text(v) if k == "Input" else v)
@@ -482,6 +487,7 @@ class Provisioner:
                         in (
                             "Id",
                             "Arn",
+                            "RoleArn",
                             "Input",
                             "InputPath",
                             "InputTransformer",
@@ -498,7 +504,7 @@ class Provisioner:
             if "EventBusName" in p:
                 put_kwargs["EventBusName"] = str(p["EventBusName"])
             events.put_targets(**put_kwargs)
-        note = f"non-SQS targets skipped: {', '.join(skipped)}" if skipped else ""
+        note = f"Lambda and other targets skipped: {', '.join(skipped)}" if skipped else ""
         return ResourceRecord(logical_id, "AWS::Events::Rule", name, {"Arn": arn}, provisioned=True, note=note)
 
     def _alarm(self, logical_id: str, p: Mapping[str, Any]) -> ResourceRecord:

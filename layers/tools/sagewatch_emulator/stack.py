@@ -57,6 +57,12 @@ class Stack:
         """What ``!GetAtt logical_id.name`` yields, e.g. ``attribute("AlertQueue", "Arn")``."""
         return self.record(logical_id).attribute(name)
 
+    def resolved_properties(self, logical_id: str) -> dict[str, Any]:
+        """The resource's Properties with every intrinsic function resolved (as created)."""
+        self.record(logical_id)  # raises for a resource that is not part of the stack
+        template = self._provisioner.template
+        return dict(self._resolver.resolve(template.properties(logical_id), f"{logical_id}.Properties"))
+
     @property
     def outputs(self) -> dict[str, Any]:
         """The template's Outputs, resolved."""

@@ -5,6 +5,7 @@ botocore's Stubber."""
 
 from __future__ import annotations
 
+import json
 import struct
 import zlib
 from collections.abc import Iterator
@@ -494,3 +495,28 @@ def test_slack_delivery_error_says_what_happened_and_whether_to_retry() -> None:
     assert not SlackDeliveryError(400, "invalid_blocks").retryable
     assert SlackDeliveryError(0, "URLError: refused").retryable
     assert str(SlackDeliveryError(0, "URLError: refused")) == "Slack unreachable: URLError: refused"
+
+
+def test_pagerduty_and_teams_secrets_take_the_plain_value_or_a_json_object(monkeypatch: pytest.MonkeyPatch) -> None:
+    from sagewatch.adapters.secrets_manager import pagerduty_routing_key, teams_webhook_url
+
+    key = "R0UT1NGKEY0123456789ABCDEFGHIJKL"
+    url = "https://prod-00.westeurope.logic.azure.com/workflows/abc/triggers/manual/paths/invoke?sig=SECRET-PART"
+    _fake_secrets(
+        monkeypatch,
+        {
+            "pd-plain": key,
+            "pd-json": json.dumps({"routing_key": key}),
+            "pd-blank": "R0UT1NG KEY",
+            "teams-plain": url,
+            "teams-json": json.dumps({"url": url}),
+            "teams-bad": "ftp://SECRET-PART",
+        },
+    )
+    assert pagerduty_routing_key("pd-plain") == pagerduty_routing_key("pd-json") == key
+    assert teams_webhook_url("teams-plain") == teams_webhook_url("teams-json") == url
+    with pytest.raises(SecretUnavailableError, match=r"pd-blank.*blanks"):
+        pagerduty_routing_key("pd-blank")
+    with pytest.raises(SecretUnavailableError) as caught:
+        teams_webhook_url("teams-bad")
+    assert "SECRET-PART" not in str(caught.value) and "not an http(s) URL" in str(caught.value)

@@ -84,6 +84,10 @@ USAGE_ERRORS = {
         ["invoke", "OnboardFunction", "--event", EVENT, "--emulated", "--parameter", "EmailSender"],
         "expected KEY=VALUE",
     ),
+    "spoke not an account": (["doctor", "--spoke", "team-a", "--emulated"], "--spoke: expected a 12-digit account ID"),
+    "spoke without region": (["doctor", "--spoke", "222222222222:", "--emulated"], "no region after ':'"),
+    "spoke unknown region": (["doctor", "--spoke", "222222222222:mars-1", "--emulated"], "unknown AWS region"),
+    "external id without spoke": (["doctor", "--external-id", "x" * 16, "--emulated"], "go with --spoke"),
     "demo into a file": (["demo", "--emulated", "--out", str(REPO / "README.md")], "is not a directory"),
     "demo under a file": (["demo", "--emulated", "--out", str(REPO / "README.md" / "demo")], "is not a directory"),
 }

@@ -1,10 +1,11 @@
-"""Secrets (Slack webhook URL, bot token) from Secrets Manager, cached across invocations.
+"""Secrets (Slack webhook URL, bot token, PagerDuty routing key, Teams webhook URL) from Secrets
+Manager, cached across invocations.
 
 Powertools' ``get_secret`` keeps the value in memory for ``max_age`` seconds, so a warm Lambda
 reads Secrets Manager at most once per five minutes, and a rotated secret is picked up soon.
 
 A secret holds either the value itself or a JSON object naming it (``{"url": …}``,
-``{"webhook_url": …}``, ``{"token": …}``). Secret values are never logged and never appear in
+``{"webhook_url": …}``, ``{"token": …}``, ``{"routing_key": …}``). Secret values are never logged and never appear in
 an exception: errors name the secret id and what was wrong, nothing more.
 
 The functions keep a warm environment's secrets in the provider they are given (the wiring passes
@@ -27,6 +28,7 @@ DEFAULT_MAX_AGE = 300
 
 WEBHOOK_URL_KEYS = ("url", "webhook_url")
 BOT_TOKEN_KEYS = ("token",)
+ROUTING_KEY_KEYS = ("routing_key", "integration_key")
 
 
 class SecretUnavailableError(SageWatchError):
@@ -110,3 +112,26 @@ def slack_bot_token(
 ) -> str:
     """The bot token (``xoxb-…``): the plain value, or ``token`` of a JSON object."""
     return _extract(secret_id, BOT_TOKEN_KEYS, "bot token", max_age=max_age, provider=provider)
+
+
+def pagerduty_routing_key(
+    secret_id: str, *, max_age: int = DEFAULT_MAX_AGE, provider: parameters.SecretsProvider | None = None
+) -> str:
+    """An Events API v2 routing (integration) key: the plain value, or ``routing_key`` /
+    ``integration_key`` of a JSON object. PagerDuty's keys are 32 characters ("Events API v2
+    Overview"); one with blanks inside is refused here rather than by PagerDuty."""
+    key = _extract(secret_id, ROUTING_KEY_KEYS, "routing key", max_age=max_age, provider=provider)
+    if any(ch.isspace() for ch in key):
+        raise SecretUnavailableError(secret_id, "its routing key contains blanks")
+    return key
+
+
+def teams_webhook_url(
+    secret_id: str, *, max_age: int = DEFAULT_MAX_AGE, provider: parameters.SecretsProvider | None = None
+) -> str:
+    """A Teams Workflows webhook URL (its ``sig=`` is the secret): the plain value, or ``url`` /
+    ``webhook_url`` of a JSON object."""
+    url = _extract(secret_id, WEBHOOK_URL_KEYS, "webhook URL", max_age=max_age, provider=provider)
+    if not url.startswith(("https://", "http://")):
+        raise SecretUnavailableError(secret_id, "its webhook URL is not an http(s) URL")
+    return url

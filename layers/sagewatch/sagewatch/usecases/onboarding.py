@@ -182,6 +182,8 @@ class Onboarding:
                 prefix,
                 slack_secret=overrides.slack_secret,
                 email=overrides.email,
+                team=overrides.team,
+                severities=overrides.severities,
             )
             specs = desired.alarms
             notes.extend(desired.notes)
@@ -413,6 +415,7 @@ class Onboarding:
                 datetime.now(tz=UTC),
                 overrides.slack_secret,
                 overrides.email,
+                overrides.team,
             )
             message_id = self._notices.publish(f"SageMaker endpoint {endpoint_name} failed", message)
             result.notes.append(f"failure alert published ({message_id})")

@@ -9,6 +9,7 @@ answers the same questions the alert path asks, so the path never switches on a 
 - ``transition``: the incident it belongs to (core.alerting.incident), None when there is
   nothing to remember (every transition is told as it comes);
 - ``severity``: how far past its threshold it is (a digest lists the worst first);
+- ``urgency``: page or notify (core.alerting.severity: only a page goes to PagerDuty);
 - ``reads``: the reads that make it actionable, as a value (``Reads``; usecases.notify.enrich
   makes them), and ``view``: its one ``AlertView`` from what those reads found (``Found``).
 
@@ -40,6 +41,7 @@ from sagewatch.core.alerting.notification import (
     summarize_unreadable,
 )
 from sagewatch.core.alerting.quiet_window import quiet_note, released_late
+from sagewatch.core.alerting.severity import ENDPOINT_FAILED, OTHER, Severity, alarm_severity
 from sagewatch.core.model_monitor.run_view import build_monitoring_run_view
 from sagewatch.core.shared.alarm_context import AlarmContext
 
@@ -108,6 +110,8 @@ class AlertKind(Protocol):
     def transition(self) -> Transition | None: ...
     @property
     def severity(self) -> float | None: ...
+    @property
+    def urgency(self) -> Severity: ...
     def reads(self, *, want_chart: bool) -> Reads: ...
     def view(self, found: Found) -> AlertView: ...
 
@@ -139,6 +143,14 @@ class AlarmAlert:
         owned = target.alarm_key is not None or target.context is not None
         key = incident_key(n.alarm_arn, incident_scope(target), owned=owned)
         return Transition(key, n.alarm_name, n.new_state, n.state_change_time)
+
+    @property
+    def urgency(self) -> Severity:
+        """Its key's default or the endpoint's override; an alarm SageWatch did not create notifies."""
+        if self.target.alarm_key is None:
+            return OTHER
+        override = self.target.context.severity if self.target.context is not None else None
+        return alarm_severity(self.target.alarm_key, override)
 
     @property
     def severity(self) -> float | None:
@@ -205,10 +217,11 @@ class FailureAlert:
 
     @property
     def context(self) -> AlarmContext:
-        return AlarmContext(slack=self.notice.slack_secret, email=self.notice.email)
+        return AlarmContext(slack=self.notice.slack_secret, email=self.notice.email, team=self.notice.team)
 
     transition = None
     severity = None
+    urgency = ENDPOINT_FAILED
 
     def reads(self, *, want_chart: bool) -> Reads:
         at = self.notice.time
@@ -233,10 +246,11 @@ class MonitoringRunAlert:
     @property
     def context(self) -> AlarmContext:
         # Routed like the endpoint's alarms: its own Slack/email tags, else the defaults.
-        return AlarmContext(slack=self.notice.slack_secret, email=self.notice.email)
+        return AlarmContext(slack=self.notice.slack_secret, email=self.notice.email, team=self.notice.team)
 
     transition = None
     severity = None
+    urgency = OTHER
 
     def reads(self, *, want_chart: bool) -> Reads:
         return Reads(report=self.notice)
@@ -264,6 +278,7 @@ class UnreadableAlert:
     context = None
     transition = None
     severity = None
+    urgency = OTHER
 
     def reads(self, *, want_chart: bool) -> Reads:
         return Reads()

@@ -45,3 +45,24 @@ class ReportUnavailableError(SageWatchError):
         super().__init__(f"report {reason} ({code})")
         self.reason = reason
         self.code = code
+
+
+class WebhookDeliveryError(SageWatchError):
+    """PagerDuty or Teams did not take a request (status 0: no HTTP answer at all). ``body`` is
+    the service's answer, cut and with the URL's secret parts scrubbed; never the request."""
+
+    def __init__(self, service: str, status: int, body: str, retry_after: float | None = None) -> None:
+        detail = f"{service} answered {status}: {body}" if status else f"{service} unreachable: {body}"
+        if retry_after is not None:
+            detail += f" (retry after {retry_after:g} s)"
+        super().__init__(detail)
+        self.service = service
+        self.status = status
+        self.body = body
+        self.retry_after = retry_after
+
+    @property
+    def retryable(self) -> bool:
+        """429, 5xx and network failures may pass later ("Events API v2 Overview": retry those;
+        a 400 is an invalid event and will fail again)."""
+        return self.status in (0, 408, 429) or self.status >= 500

@@ -30,6 +30,7 @@ class EndpointFailureNotice:
     time: datetime
     slack_secret: str | None = None  # the endpoint's own routing, copied from its tags
     email: tuple[str, ...] = ()
+    team: str | None = None  # its sagewatch:team tag: the route in the policy's routing table
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class MonitoringRunNotice:
     scheduled_time: datetime | None = None
     slack_secret: str | None = None  # the endpoint's own routing, copied from its tags
     email: tuple[str, ...] = ()
+    team: str | None = None  # its sagewatch:team tag: the route in the policy's routing table
 
 
 def parse_failure_notice(message_id: str, message: Mapping[str, Any]) -> EndpointFailureNotice:
@@ -71,11 +73,19 @@ def parse_failure_notice(message_id: str, message: Mapping[str, Any]) -> Endpoin
         time=parse_time(message.get("time"), f"failure notice {message_id}"),
         slack_secret=message.get("slack") if isinstance(message.get("slack"), str) and message.get("slack") else None,
         email=tuple(str(e) for e in message.get("email") or [] if isinstance(e, str)),
+        team=message.get("team") if isinstance(message.get("team"), str) and message.get("team") else None,
     )
 
 
 def failure_notice_message(
-    endpoint: str, region: str, account: str, reason: str, time: datetime, slack: str | None, email: tuple[str, ...]
+    endpoint: str,
+    region: str,
+    account: str,
+    reason: str,
+    time: datetime,
+    slack: str | None,
+    email: tuple[str, ...],
+    team: str | None = None,
 ) -> dict[str, Any]:
     """The SNS message OnboardFunction publishes on FAILED (parsed back by ``parse_sns_record``)."""
     message: dict[str, Any] = {
@@ -90,6 +100,8 @@ def failure_notice_message(
         message["slack"] = slack
     if email:
         message["email"] = list(email)
+    if team:
+        message["team"] = team
     return message
 
 
@@ -110,6 +122,7 @@ def monitoring_run_notice_message(
     scheduled_time: datetime | None = None,
     slack: str | None = None,
     email: tuple[str, ...] = (),
+    team: str | None = None,
 ) -> dict[str, Any]:
     """The SNS message OnboardFunction publishes for a failed or violating Model Monitor run."""
     message: dict[str, Any] = {
@@ -131,6 +144,7 @@ def monitoring_run_notice_message(
         "scheduled_time": scheduled_time.isoformat() if scheduled_time else None,
         "slack": slack,
         "email": list(email) if email else None,
+        "team": team,
     }
     message.update({k: v for k, v in optional.items() if v})
     return message
@@ -166,4 +180,5 @@ def parse_monitoring_run_notice(message_id: str, message: Mapping[str, Any]) -> 
         scheduled_time=parse_time(scheduled, where) if scheduled else None,
         slack_secret=text("slack"),
         email=tuple(str(e) for e in message.get("email") or [] if isinstance(e, str)),
+        team=text("team"),
     )

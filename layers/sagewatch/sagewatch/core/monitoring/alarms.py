@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
+from sagewatch.core.model_monitor.drift_alarms import KEY as DRIFT_SEVERITY_KEY
 from sagewatch.core.model_monitor.drift_alarms import drift_alarms
 from sagewatch.core.monitoring.alarm_catalog import DEFINITIONS, AlarmDefinition, Applies
 from sagewatch.core.monitoring.alarm_spec import AlarmSpec, Display, Metric, MetricQuery
@@ -61,11 +63,19 @@ def desired_alarms(
     *,
     slack_secret: str | None = None,
     email: tuple[str, ...] = (),
+    team: str | None = None,
+    severities: Mapping[str, str] | None = None,
 ) -> DesiredAlarms:
-    """Every alarm the endpoint should have. ``slack_secret``/``email`` route its alerts elsewhere."""
-    route = AlarmContext(slack=slack_secret, email=email)
+    """Every alarm the endpoint should have. ``slack_secret``/``email``/``team`` route its alerts
+    elsewhere; ``severities`` overrides alarm keys' default severity (page or notify)."""
+    route = AlarmContext(slack=slack_secret, email=email, team=team)
+    severities = severities or {}
     alarms: list[AlarmSpec] = []
     notes: list[str] = []
+
+    def own(key: str) -> AlarmContext:
+        return replace(route, severity=severities.get(key)) if key in severities else route
+
     for variant in profile.variants:
         kinds = _variant_kinds(profile, variant, notes)
         for definition in DEFINITIONS:
@@ -76,17 +86,26 @@ def desired_alarms(
                 # any more (it publishes no invocation metrics of its own either way).
                 for component in variant.inference_components:
                     alarms.append(
-                        _build(prefix, profile, variant, definition, policy, route, notes, component=component)
+                        _build(
+                            prefix,
+                            profile,
+                            variant,
+                            definition,
+                            policy,
+                            own(definition.key),
+                            notes,
+                            component=component,
+                        )
                     )
                 continue
             if kinds.intersection(definition.applies):
-                alarms.append(_build(prefix, profile, variant, definition, policy, route, notes))
+                alarms.append(_build(prefix, profile, variant, definition, policy, own(definition.key), notes))
     if profile.is_async:
         for definition in DEFINITIONS:
             if Applies.ASYNC in definition.applies and policy.is_enabled(definition.key):
-                alarms.append(_build(prefix, profile, None, definition, policy, route, notes))
+                alarms.append(_build(prefix, profile, None, definition, policy, own(definition.key), notes))
     # Model Monitor: per-feature drift alarms of data-quality schedules (core.model_monitor.drift_alarms).
-    drift, drift_notes = drift_alarms(profile, policy, prefix, route)
+    drift, drift_notes = drift_alarms(profile, policy, prefix, own(DRIFT_SEVERITY_KEY))
     alarms.extend(drift)
     notes.extend(drift_notes)
     return DesiredAlarms(tuple(alarms), tuple(notes))

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from sagewatch.core.alerting.routes import RoutingTable, parse_routes
 from sagewatch.core.monitoring.alarm_catalog import ALARM_KEYS, BY_KEY
 from sagewatch.core.shared.errors import InvalidPolicyError
 
@@ -56,6 +57,7 @@ class Policy:
     thresholds: Mapping[str, float] = field(default_factory=lambda: MappingProxyType({}))
     disabled: frozenset[str] = frozenset()
     drift_features_per_schedule: int = DEFAULT_DRIFT_FEATURES_PER_SCHEDULE
+    routes: RoutingTable = field(default_factory=RoutingTable)  # team -> destinations (core.alerting.routes)
 
     def threshold(self, key: str) -> float:
         if key in self.thresholds:
@@ -69,10 +71,11 @@ class Policy:
     def from_document(cls, doc: Any, where: str = "policy") -> Policy:
         if not isinstance(doc, Mapping):
             raise InvalidPolicyError(f"{where} must be a JSON object, got {type(doc).__name__}")
-        extra = sorted(set(doc) - {"thresholds", "disabled", "drift_features_per_schedule"})
+        extra = sorted(set(doc) - {"thresholds", "disabled", "drift_features_per_schedule", "routes"})
         if extra:
             raise InvalidPolicyError(
-                f"{where}: unknown field(s) {', '.join(extra)} (use thresholds, disabled, drift_features_per_schedule)"
+                f"{where}: unknown field(s) {', '.join(extra)} "
+                "(use thresholds, disabled, drift_features_per_schedule, routes)"
             )
         raw_thresholds = doc.get("thresholds")
         if raw_thresholds is None:
@@ -97,4 +100,5 @@ class Policy:
             drift_features_per_schedule=parse_feature_cap(
                 doc.get("drift_features_per_schedule", DEFAULT_DRIFT_FEATURES_PER_SCHEDULE), where
             ),
+            routes=parse_routes(doc.get("routes"), where),
         )

@@ -6,6 +6,10 @@ Tag keys (documented in the README, "Per-endpoint control"):
 - ``sagewatch:alarm:<alarm-key>`` = number  → threshold override in the alarm's human unit (ms, %, …).
 - ``sagewatch:slack-webhook-secret`` = secret  → this endpoint's alerts go to that Slack webhook.
 - ``sagewatch:email`` = ``a@x.com b@y.com``     → this endpoint's alerts go to these addresses.
+- ``sagewatch:team`` = team                    → its alerts follow that team's route in the policy's
+  routing table (``core.alerting.routes``).
+- ``sagewatch:severity:<alarm-key>`` = ``page`` or ``notify`` → that alarm's severity
+  (``core.alerting.severity``: only ``page`` goes to PagerDuty).
 
 SageMaker tag values may not contain commas, which is why there is one tag per alarm rather than
 one list-valued tag. An invalid tag never blocks onboarding: it is reported and the fleet default
@@ -14,12 +18,15 @@ applies, so a typo cannot leave an endpoint without alarms.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any
 
+from sagewatch.core.alerting.routes import TEAM_NAME
+from sagewatch.core.alerting.severity import Severity, parse_severity
 from sagewatch.core.monitoring.alarm_catalog import BY_KEY
 from sagewatch.core.monitoring.policy import Policy, parse_threshold
 from sagewatch.core.shared.errors import InvalidPolicyError
@@ -29,6 +36,7 @@ TAG_ALARM_PREFIX = "sagewatch:alarm:"
 TAG_SLACK_SECRET = "sagewatch:slack-webhook-secret"  # noqa: S105 - a tag key, not a secret
 TAG_EMAIL = "sagewatch:email"
 TAG_TEAM = "sagewatch:team"  # the endpoint's team: its alert route, and `sagewatch mute add --team`
+TAG_SEVERITY_PREFIX = "sagewatch:severity:"
 _SECRET_ID = re.compile(r"^[A-Za-z0-9/_+=.@:-]{1,512}$")
 _EMAIL = re.compile(r"^[^@\s,\]]+@[^@\s,\]]+\.[^@\s,\]]+$")
 _OFF_VALUES = frozenset({"off", "false", "disabled", "none"})
@@ -61,12 +69,14 @@ class EndpointOverrides:
     problems: tuple[str, ...] = ()
     slack_secret: str | None = None  # the endpoint's own Slack webhook secret (Secrets Manager id)
     email: tuple[str, ...] = ()  # the endpoint's own alert recipients
+    team: str | None = None  # the team whose route its alerts follow
+    severities: Mapping[str, Severity] = field(default_factory=lambda: MappingProxyType({}))  # by alarm key
 
     def apply(self, policy: Policy) -> Policy:
-        return Policy(
+        return dataclasses.replace(
+            policy,
             thresholds=MappingProxyType({**policy.thresholds, **self.thresholds}),
             disabled=(policy.disabled | self.disabled) - frozenset(self.thresholds),
-            drift_features_per_schedule=policy.drift_features_per_schedule,
         )
 
 
@@ -77,8 +87,26 @@ def overrides_from_tags(tags: Mapping[str, str]) -> EndpointOverrides:
     problems: list[str] = []
     slack_secret: str | None = None
     email: tuple[str, ...] = ()
+    team: str | None = None
+    severities: dict[str, Severity] = {}
     for key, value in sorted(tags.items()):
         lowered_key = key.lower()
+        if lowered_key == TAG_TEAM:
+            if TEAM_NAME.match(value.strip()):
+                team = value.strip()
+            else:
+                problems.append(f"tag {key} ignored: {value!r} is not a team name (letters, digits, '.', '_', '-')")
+            continue
+        if lowered_key.startswith(TAG_SEVERITY_PREFIX):
+            alarm_key = lowered_key[len(TAG_SEVERITY_PREFIX) :]
+            severity = parse_severity(value)
+            if alarm_key not in BY_KEY:
+                problems.append(f"tag {key} ignored: unknown alarm key {alarm_key!r}")
+            elif severity is None:
+                problems.append(f"tag {key}={value!r} ignored: use page or notify")
+            else:
+                severities[alarm_key] = severity
+            continue
         if lowered_key == TAG_SLACK_SECRET:
             if _SECRET_ID.match(value.strip()):
                 slack_secret = value.strip()
@@ -120,4 +148,6 @@ def overrides_from_tags(tags: Mapping[str, str]) -> EndpointOverrides:
         problems=tuple(problems),
         slack_secret=slack_secret,
         email=email,
+        team=team,
+        severities=MappingProxyType(severities),
     )

@@ -8,6 +8,11 @@ or read its tags. Example::
 
     [sagewatch kind=real-time instance=ml.g5.12xlarge unit=% scale=0.25 slack=team-llm-webhook]
 
+``team=`` names the team whose route the alerts follow (the endpoint's ``sagewatch:team`` tag;
+``core.alerting.routes``) and ``sev=`` an alarm's severity when the endpoint overrides its
+default (``page`` or ``notify``; ``core.alerting.severity``). Both are written only when tagged,
+so an endpoint without those tags keeps the trailer it had.
+
 ``insights=1`` says the endpoint has SageMaker AI detailed observability, so alerts link to its
 SageMaker AI Insights view; alarms written before it existed simply lack it (no link).
 
@@ -33,6 +38,8 @@ class AlarmContext:
     slack: str | None = None  # Secrets Manager id of the endpoint's own Slack webhook
     email: tuple[str, ...] = ()  # the endpoint's own email recipients
     insights: bool = False  # the endpoint has SageMaker AI Insights (detailed observability)
+    team: str | None = None  # the team whose route its alerts follow (core.alerting.routes)
+    severity: str | None = None  # "page" or "notify" when the endpoint overrides the alarm's default
 
     def encode(self) -> str:
         fields: list[tuple[str, str]] = []
@@ -50,6 +57,10 @@ class AlarmContext:
             fields.append(("email", ",".join(self.email)))
         if self.insights:  # written only when on: other alarms' descriptions stay as they were
             fields.append(("insights", "1"))
+        if self.team:
+            fields.append(("team", self.team))
+        if self.severity:
+            fields.append(("sev", self.severity))
         for key, value in fields:
             if not _VALUE.match(value):
                 raise ValueError(f"alarm context {key}={value!r} may not contain spaces or ']'")
@@ -85,4 +96,6 @@ def _context(values: Mapping[str, str]) -> AlarmContext:
         slack=values.get("slack") or None,
         email=tuple(e for e in (values.get("email") or "").split(",") if e),
         insights=values.get("insights") in ("1", "true"),
+        team=values.get("team") or None,
+        severity=values.get("sev") or None,
     )

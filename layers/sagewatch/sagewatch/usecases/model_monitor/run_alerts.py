@@ -224,7 +224,7 @@ class MonitoringRunAlerts:
             overrides = overrides_from_tags(self._endpoints.endpoint_tags(endpoint))
         except EndpointNotFoundError:
             return {}
-        return {"slack": overrides.slack_secret, "email": overrides.email}
+        return {"slack": overrides.slack_secret, "email": overrides.email, "team": overrides.team}
 
 
 def _derived_output(schedule: Mapping[str, Any], endpoint: str, name: str, scheduled: datetime | None) -> str | None:

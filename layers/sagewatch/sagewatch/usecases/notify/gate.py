@@ -21,6 +21,7 @@ from sagewatch.core.alerting.incident import Action, Decision, Incident
 from sagewatch.observability import ALERTS_FAILED, ALERTS_SUPPRESSED, count
 from sagewatch.usecases.notify.incidents import IncidentRules
 from sagewatch.usecases.notify.intake import Alert, Target
+from sagewatch.usecases.notify.paging import updates_open_alert
 from sagewatch.usecases.notify.ports import RecordsPort
 
 log = logging.getLogger(__name__)
@@ -58,6 +59,17 @@ class Verdict:
         return self.claimed and not self.suppressed and not self.held
 
     @property
+    def updates_pager(self) -> bool:
+        """Folded in chat, but sent to PagerDuty: another alarm of the open incident, or a re-fire,
+        updates its open alert (usecases.notify.paging)."""
+        return self.claimed and self.target.pagerduty is not None and updates_open_alert(self.decision)
+
+    @property
+    def sends(self) -> bool:
+        """Something goes out to this destination (told, or a PagerDuty update)."""
+        return self.tells or self.updates_pager
+
+    @property
     def thread_ts(self) -> str | None:
         """The incident's thread to reply in (bot mode), None for a top-level message."""
         return self.decision.thread_ts if self.decision is not None else None
@@ -76,7 +88,8 @@ class Admitted:
 
     @property
     def told(self) -> list[Verdict]:
-        return [v for v in self.verdicts if v.tells]
+        """The destinations something is sent to (``Verdict.sends``)."""
+        return [v for v in self.verdicts if v.sends]
 
     @property
     def held(self) -> bool:
@@ -124,7 +137,7 @@ class Gate:
                 alert, target.key, stored, threaded=target.threaded, can_hold=target.can_hold, known=known
             )
             verdict = Verdict(target, claim, stored, decision)
-            if verdict.suppressed and decision is not None:
+            if verdict.suppressed and decision is not None and not verdict.updates_pager:
                 _acknowledged(alert, target.label, decision.why)
             verdicts.append(verdict)
         return Admitted(alert, tuple(verdicts))

@@ -2,9 +2,10 @@
 
 A record is parsed into its kind (``core.alerting.alert_kinds``); one that cannot be read is not
 dropped: it becomes an "unreadable notification" alert for the default destinations, summarised
-field by field (never the raw JSON). Each alert is routed (its endpoint's own destinations, else
-the defaults) and, across the batch, a storm for one Slack destination becomes that
-destination's digests. Intake reads nothing and builds no view: it hands the gate an ``Alert``
+field by field (never the raw JSON). Each alert is routed (its team's route in the policy's
+routing table, its endpoint's own destinations, else the defaults; PagerDuty for ``page`` alerts
+only) and, across the batch, a storm for one Slack destination becomes that destination's
+digests. Intake reads nothing and builds no view: it hands the gate an ``Alert``
 (its kind, its ``Target``s when sent alone, its report) and the batch's digests.
 """
 
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -20,7 +21,9 @@ from typing import Any
 from sagewatch.core.alerting.alert_kinds import AlertKind, UnreadableAlert, alert_kind
 from sagewatch.core.alerting.delivery_record import SETTLED_MARKER
 from sagewatch.core.alerting.notification import InvalidAlarmMessageError, Notification, parse_sns_record
+from sagewatch.core.alerting.routes import Route, RoutingTable
 from sagewatch.core.alerting.routing import BOT_PREFIX, Destinations, route
+from sagewatch.core.shared.errors import SageWatchError
 from sagewatch.usecases.notify.outcome import DeliveryReport
 
 log = logging.getLogger(__name__)
@@ -93,11 +96,19 @@ def batch_item(record: dict[str, Any]) -> BatchItem:
     )
 
 
+PAGERDUTY = "pagerduty:"
+TEAMS = "teams:"
+
+RoutesSource = Callable[[], RoutingTable]
+"""The routing table of the policy parameter as it stands (read when an alert names a team)."""
+
+
 @dataclass(frozen=True)
 class Target:
     """One destination an alert is claimed and decided for: ``key`` in the delivery records
-    ("slack:<destination>" or "email"), ``label`` in its report; ``threaded``: a bot channel
-    (replies go in the incident's thread); ``can_hold``: an OK may wait for the settle window."""
+    ("slack:<destination>", "email", "pagerduty:<secret>" or "teams:<secret>"), ``label`` in its
+    report; ``threaded``: a bot channel (replies go in the incident's thread); ``can_hold``: an OK
+    may wait for the settle window."""
 
     key: str
     label: str
@@ -108,6 +119,16 @@ class Target:
     def slack(self) -> str | None:
         """The Slack destination (a webhook's secret id or ``bot:<channel>``), None for e-mail."""
         return self.key.removeprefix("slack:") if self.key.startswith("slack:") else None
+
+    @property
+    def pagerduty(self) -> str | None:
+        """The secret holding a PagerDuty routing key, None for other destinations."""
+        return self.key.removeprefix(PAGERDUTY) if self.key.startswith(PAGERDUTY) else None
+
+    @property
+    def teams(self) -> str | None:
+        """The secret holding a Teams Workflows webhook URL, None for other destinations."""
+        return self.key.removeprefix(TEAMS) if self.key.startswith(TEAMS) else None
 
 
 @dataclass
@@ -151,11 +172,14 @@ def route_batch(
     defaults: Destinations,
     emailing: bool,
     digest_threshold: int,
+    routes: RoutesSource | None = None,
 ) -> Routed:
     """Each item as an alert, routed; a Slack destination with ``digest_threshold`` or more alerts
     in the batch gets them as digests (render.py), every other destination one alert at a time.
-    ``emailing``: e-mail is configured (a sender and the SES port)."""
-    alerts = [_alert(item, prefix=prefix, dashboards=dashboards, defaults=defaults) for item in items]
+    ``emailing``: e-mail is configured (a sender and the SES port). ``routes``: the routing
+    table, read only if an alert names a team (an endpoint tagged ``sagewatch:team``)."""
+    table = _Table(routes)
+    alerts = [_alert(item, prefix=prefix, dashboards=dashboards, defaults=defaults, table=table) for item in items]
     members: dict[str, list[Alert]] = {}
     for alert in alerts:
         for destination in alert.destinations.slack_secrets:
@@ -169,13 +193,51 @@ def route_batch(
         ]
         if emailing and alert.destinations.email_recipients:
             alone.append(Target("email", f"email:{len(alert.destinations.email_recipients)} recipient(s)"))
+        alone += [Target(f"{PAGERDUTY}{s}", f"{PAGERDUTY}{s}") for s in alert.destinations.pagerduty_secrets]
+        alone += [Target(f"{TEAMS}{s}", f"{TEAMS}{s}") for s in alert.destinations.teams_secrets]
         alert.targets = tuple(alone)
     return Routed(alerts, digests)
 
 
-def _alert(item: BatchItem, *, prefix: str, dashboards: bool, defaults: Destinations) -> Alert:
+class _Table:
+    """The routing table, read once per batch and only when an alert names a team."""
+
+    def __init__(self, source: RoutesSource | None) -> None:
+        self._source = source
+        self._table: RoutingTable | None = None
+        self._unknown: set[str] = set()
+
+    def route_of(self, team: str | None) -> Route | None:
+        if not team:
+            return None
+        if self._source is None:
+            self._warn(team, "the function reads no policy parameter")
+            return None
+        if self._table is None:
+            try:
+                self._table = self._source()
+            except SageWatchError as exc:
+                # An invalid or unreadable policy must not silence every alert of the batch:
+                # they go to the stack's own destinations, and the error is logged each batch.
+                log.error("routing table unavailable (%s); alerts go to the default route", exc)
+                self._table = RoutingTable()
+                self._unknown.add(team)
+                return None
+        found = self._table.route(team)
+        if found is None:
+            self._warn(team, "the policy's routing table has no such team")
+        return found
+
+    def _warn(self, team: str, why: str) -> None:
+        if team not in self._unknown:
+            self._unknown.add(team)
+            log.warning("team %r: %s; its alerts go to the default route", team, why)
+
+
+def _alert(item: BatchItem, *, prefix: str, dashboards: bool, defaults: Destinations, table: _Table) -> Alert:
     kind = kind_of(item, prefix=prefix, dashboards=dashboards)
-    return Alert(item, kind, route(kind.context, defaults))
+    context = kind.context
+    return Alert(item, kind, route(context, defaults, table.route_of(context.team if context else None), kind.urgency))
 
 
 def kind_of(item: BatchItem, *, prefix: str, dashboards: bool) -> AlertKind:

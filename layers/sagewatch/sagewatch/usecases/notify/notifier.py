@@ -34,7 +34,7 @@ from sagewatch.usecases.notify.channel_pacing import ChannelPacer
 from sagewatch.usecases.notify.enrich import Enricher, SeriesToMinutes
 from sagewatch.usecases.notify.gate import Gate
 from sagewatch.usecases.notify.incidents import IncidentRules
-from sagewatch.usecases.notify.intake import Alert, BatchItem, Target, route_batch
+from sagewatch.usecases.notify.intake import Alert, BatchItem, RoutesSource, Target, route_batch
 from sagewatch.usecases.notify.outcome import BatchOutcome
 from sagewatch.usecases.notify.ports import (
     ComponentsPort,
@@ -50,7 +50,7 @@ from sagewatch.usecases.notify.ports import (
     SlackPort,
 )
 from sagewatch.usecases.notify.record import Recorder, settlement
-from sagewatch.usecases.notify.send import Sender, Sent
+from sagewatch.usecases.notify.send import Paging, Sender, Sent
 from sagewatch.usecases.notify.slack_post import SlackPoster
 
 log = logging.getLogger(__name__)
@@ -82,8 +82,11 @@ class Notifier:
         reports: ReportsPort | None = None,
         components: ComponentsPort | None = None,
         mute_rules: MuteRulesPort | None = None,
+        paging: Callable[[], Paging] | None = None,
+        routes: RoutesSource | None = None,
     ) -> None:
         self._settings = settings
+        self._routes = routes
         self._emailing = email is not None and bool(settings.email_sender)
         self._bot = bot
         rules = IncidentRules(
@@ -103,7 +106,7 @@ class Notifier:
         poster = SlackPoster(
             settings=settings, webhook=slack, webhook_url=webhook_url, bot=bot, bot_token=bot_token, pacer=pacer
         )
-        self._sender = Sender(slack=poster, email=email, sender=settings.email_sender)
+        self._sender = Sender(slack=poster, email=email, sender=settings.email_sender, paging=paging)
         self._recorder = Recorder(records, rules, queue=alert_queue, settle_seconds=settings.ok_settle_seconds)
 
     @property
@@ -128,6 +131,7 @@ class Notifier:
             defaults=self.defaults,
             emailing=self._emailing,
             digest_threshold=self._settings.digest_threshold,
+            routes=self._routes,
         )
         views = _Views(self._enricher)
         for destination, members in routed.digests.items():
@@ -154,6 +158,7 @@ class Notifier:
                     admitted.told,
                     sender=self._settings.email_sender,
                     recipients=alert.destinations.email_recipients,
+                    stable_key=_stable_key(alert),
                 )
                 for out in payloads:
                     sent[out.key] = self._sender.send(alert, out, remaining_ms)
@@ -221,6 +226,12 @@ class Notifier:
             for entry in unsettled:
                 self._record(entry.alert, [Settlement(key, False)])
             raise
+
+
+def _stable_key(alert: Alert) -> str:
+    """What a PagerDuty event without an incident is keyed by: the alarm's incident, else the notice."""
+    transition = alert.kind.transition
+    return transition.key if transition is not None else alert.item.message_id
 
 
 class _Views:

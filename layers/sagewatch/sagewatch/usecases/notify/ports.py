@@ -87,3 +87,19 @@ class HoldPort(Protocol):
     """AlertQueue, to put an OK back for the settle window (``adapters.sqs``)."""
 
     def hold(self, envelope: dict[str, Any], delay_seconds: int) -> None: ...
+
+
+class PagerDutyPort(Protocol):
+    """PagerDuty's Events API v2 (``adapters.pagerduty``): one event, with its routing key."""
+
+    def enqueue(
+        self, routing_key: str, body: dict[str, Any], *, time_left: Callable[[], float] | None = None
+    ) -> str: ...
+
+
+class TeamsPort(Protocol):
+    """A Teams Workflows webhook (``adapters.teams``): one message with one Adaptive Card."""
+
+    def post(
+        self, webhook_url: str, message: dict[str, Any], *, time_left: Callable[[], float] | None = None
+    ) -> None: ...

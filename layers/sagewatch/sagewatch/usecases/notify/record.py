@@ -37,6 +37,8 @@ def settlement(verdict: Verdict, sent: Sent | None) -> Settlement:
     new bot-mode message started), or given back."""
     record = verdict.decision.record if verdict.decision is not None else None
     token = verdict.stored.token
+    if sent is not None and not sent.ok:  # a PagerDuty update of a folded ALARM that failed, too
+        return Settlement(verdict.key, False)
     if verdict.suppressed:
         return Settlement(verdict.key, True, record, token)
     if verdict.held or sent is None or not sent.ok:
