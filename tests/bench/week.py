@@ -14,6 +14,7 @@ from typing import Any
 
 from sagewatch_simulator.oncall import SlackMode, monday_before, run_scenario, week_on_call
 from sagewatch_simulator.oncall.component_scoring import component_lifecycle
+from sagewatch_simulator.oncall.routing import Routing
 from sagewatch_simulator.oncall.scoring import NoiseCategory, score
 
 TARGETS = {
@@ -44,6 +45,7 @@ def run_week_bench(mode: SlackMode = "bot", *, verbose: bool = True) -> dict[str
         monitor_runs=run.monitor_runs,
         muted=run.muted,
         maintenance=scenario.maintenance,
+        routing=Routing.of(scenario.fleet) if scenario.routed else None,
     )
     simulated = (scenario.end - scenario.start) / timedelta(seconds=1)
     week = {
@@ -52,6 +54,8 @@ def run_week_bench(mode: SlackMode = "bot", *, verbose: bool = True) -> dict[str
         **result.summary(),
         # Inference components added and removed mid-week through their CloudTrail events.
         **component_lifecycle(run.component_steps),
+        # What the fake PagerDuty and Teams kept (alerts opened/resolved, cards, invalid events).
+        **({f"fake_{k}": v for k, v in run.routes.as_dict().items()} if run.routes is not None else {}),
         "simulated_alarm_evaluations": run.evaluations,
         "wall_seconds": round(run.wall_seconds, 1),
         "wall_to_simulated_ratio": round(run.wall_seconds / simulated, 6),

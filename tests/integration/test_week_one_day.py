@@ -7,6 +7,9 @@ Asserted hard: every incident alerts within its alarm's M x period + 2 minutes, 
 (threaded under the ALARM in bot mode), one ALARM and one OK message each, and the only noise
 is the known kind, and no noise at all: a new alarm's first INSUFFICIENT_DATA -> OK evaluation
 posts nothing, because nobody was told about an ALARM it would end (docs/alerts.md).
+
+Two teams are routed apart (oncall/routing.py): fraud-scorer and recommender are payments'
+(PagerDuty for what pages, and Slack), churn-v2 is ml-platform's (Teams only).
 """
 
 from __future__ import annotations
@@ -17,6 +20,7 @@ from datetime import UTC, datetime
 import pytest
 
 from sagewatch_simulator.oncall import ScenarioRun, SlackMode, monday_before, one_day_on_call, run_scenario
+from sagewatch_simulator.oncall.routing import PAGERDUTY, SLACK, TEAMS, Routing
 from sagewatch_simulator.oncall.scoring import NoiseCategory, Score, score
 
 pytestmark = pytest.mark.integration
@@ -41,6 +45,7 @@ def day(request: pytest.FixtureRequest) -> Iterator[tuple[ScenarioRun, Score]]:
             monitor_runs=run.monitor_runs,
             muted=run.muted,
             maintenance=scenario.maintenance,
+            routing=Routing.of(scenario.fleet),
         ),
     )
 
@@ -80,10 +85,11 @@ def test_every_incident_gets_one_alarm_and_one_ok_message_and_its_ok_arrives(day
 
 def test_in_bot_mode_each_ok_lands_in_its_alarms_thread(day: tuple[ScenarioRun, Score]) -> None:
     run, result = day
+    slack = [d for d in run.deliveries if d.destination == SLACK]
     if run.mode == "webhook":  # incoming webhooks cannot start threads: every message is top level
-        assert not any(d.thread_ts for d in run.deliveries)
+        assert not any(d.thread_ts for d in slack)
         return
-    assert all(d.ts for d in run.deliveries)
+    assert all(d.ts for d in slack)
     assert [i.unthreaded_oks for i in result.incidents] == [0, 0, 0]
 
 
@@ -150,3 +156,28 @@ def test_the_deployment_holds_utilization_alarms_and_nothing_else(day: tuple[Sce
     assert run.onboard_errors == []
     held = {m.alarm for m in run.muted if m.rule == "SageWatch-deploy-fraud-scorer"}
     assert not any(name.endswith(("5xx-rate", "4xx-rate", "model-latency-p99")) for name in held)
+
+
+def test_payments_pages_pagerduty_once_and_resolves_it_and_ml_platform_gets_valid_teams_cards(
+    day: tuple[ScenarioRun, Score],
+) -> None:
+    """fraud-scorer's latency regression pages: one PagerDuty alert, resolved by its OK, beside
+    its Slack messages; recommender's 4XX only notifies (Slack, no page); churn-v2's 5XX burst is
+    ml-platform's: a Teams card for its ALARM and one for its OK, valid against Adaptive Card 1.4,
+    and nothing of it in Slack or PagerDuty."""
+    run, result = day
+    assert run.routes is not None
+    tally = run.routes
+    assert (tally.pagerduty_opened, tally.pagerduty_resolved) == (1, 1)
+    assert tally.pagerduty_rejected == 0 and tally.teams_invalid == 0
+    assert tally.teams_cards == sum(1 for d in run.deliveries if d.destination == TEAMS) >= 2
+    by_endpoint = {s.incident.endpoint: s for s in result.incidents}
+    assert by_endpoint["fraud-scorer"].expected == (PAGERDUTY, SLACK)
+    assert by_endpoint["recommender"].expected == (SLACK,)
+    assert by_endpoint["churn-v2"].expected == (TEAMS,)
+    for scored in result.incidents:
+        assert {d for d, n in scored.alarm_messages.items() if n} == set(scored.expected or ()), scored.as_dict()
+    summary = result.summary()
+    assert summary["pagerduty_incidents_expected"] == summary["pagerduty_incidents_opened"] == 1
+    assert summary["pagerduty_incidents_resolved"] == 1 and summary["pagerduty_duplicate_incidents"] == 0
+    assert summary["teams_incidents_expected"] == summary["teams_incidents_carded"] == 1

@@ -34,6 +34,7 @@ from sagewatch_simulator.oncall.records import (
     MonitorRunRecord,
     message_ids_in,
 )
+from sagewatch_simulator.oncall.route_delivery import RouteCollector, RouteTally, set_up_routes, tally
 from sagewatch_simulator.oncall.scenario import MINUTE, Scenario
 from sagewatch_simulator.traffic import (
     EndpointKind,
@@ -93,6 +94,8 @@ class ScenarioRun:
     cannot_fire: list[str] = field(default_factory=list)
     # State changes whose actions a mute rule muted (maintenance windows, deployments' holds).
     muted: list[MutedRecord] = field(default_factory=list)
+    # What the fake PagerDuty and Teams kept, when the scenario routes teams (oncall/routing.py).
+    routes: RouteTally | None = None
 
 
 def variant_specs(variants: tuple[Variant, ...], endpoint: Endpoint) -> list[VariantSpec]:
@@ -112,9 +115,11 @@ def variant_specs(variants: tuple[Variant, ...], endpoint: Endpoint) -> list[Var
 
 
 @contextmanager
-def oncall_account(mode: SlackMode = "webhook") -> Iterator[tuple[EmulatedAccount, dict[str, str]]]:
-    """An account whose alerts go to the fake Slack in ``mode``; yields (account, NotifyFunction's
-    extra environment)."""
+def oncall_account(
+    mode: SlackMode = "webhook", *, routed: bool = False
+) -> Iterator[tuple[EmulatedAccount, dict[str, str]]]:
+    """An account whose alerts go to the fake Slack in ``mode`` (and, ``routed``, whose two teams'
+    routes go to the fake PagerDuty and Teams); yields (account, NotifyFunction's extra environment)."""
     parameters: dict[str, Any] = {"SlackWebhookSecretName": WEBHOOK_SECRET}
     if mode == "bot":
         parameters |= {"SlackBotTokenSecretName": BOT_SECRET, "SlackChannel": BOT_CHANNEL}
@@ -129,6 +134,8 @@ def oncall_account(mode: SlackMode = "webhook") -> Iterator[tuple[EmulatedAccoun
             secrets.create_secret(Name=BOT_SECRET, SecretString=json.dumps({"token": "xoxb-fake-token"}))
             environment["SAGEWATCH_SLACK_API_URL"] = account.slack_api_url
         account.slack.rate_limit_interval = SLACK_INTERVAL_SECONDS
+        if routed:  # before any endpoint is onboarded, as an operator would
+            set_up_routes(account, f"bot:{BOT_CHANNEL}" if mode == "bot" else WEBHOOK_SECRET)
         yield account, environment
 
 
@@ -144,6 +151,7 @@ class _Player:
         self.seen_replies = len(account.slack.replies())
         self.pending = False
         self.monitoring_since: datetime | None = None  # when the scenario's schedule was created
+        self.routes = RouteCollector() if run.scenario.routed else None
 
     def onboard(self, event: LifecycleEvent) -> None:
         """What SageMaker does, then the EventBridge event OnboardFunction receives."""
@@ -382,6 +390,8 @@ class _Player:
                 )
             )
         self.seen_replies = len(replies)
+        if self.routes is not None:
+            self.run.deliveries += self.routes.collect(account, self.run.notices, runs)
 
 
 def run_scenario(
@@ -394,7 +404,7 @@ def run_scenario(
     """Play ``scenario`` minute by minute in a fresh emulated account; see the module docstring."""
     started = time.perf_counter()
     run = ScenarioRun(scenario, mode)
-    with oncall_account(mode) as (account, environment):
+    with oncall_account(mode, routed=scenario.routed) as (account, environment):
         account.alarm_engine.clock.pin(scenario.start)  # simulated time, before any endpoint alarm exists
         player = _Player(account, environment, run)
         fleet = scenario.fleet
@@ -434,6 +444,7 @@ def run_scenario(
             if progress is not None and index % 1440 == 1439:
                 progress(f"{scenario.name}: day {(index + 1) // 1440} done, {len(run.deliveries)} messages")
         run.final_states = account.alarm_states()
+        run.routes = tally(account) if scenario.routed else None
         run.muted = [MutedRecord(t.alarm_name, t.new_state, t.at, t.muted_by or "") for t in account.alarm_engine.muted]
         run.latency_alarms = player.latency_alarms()
         run.cannot_fire = player.alarms_that_cannot_fire()

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from sagewatch_simulator.oncall.maintenance import MaintenanceWindow
+from sagewatch_simulator.oncall.routing import with_teams
 from sagewatch_simulator.traffic import Fleet, Incident, IncidentKind
 from sagewatch_simulator.traffic.components import ComponentHosting
 from sagewatch_simulator.traffic.model import Update
@@ -44,6 +45,9 @@ class Scenario:
     components: ComponentHosting | None = None
     # Planned maintenance: the endpoint's alarms muted (alarm mute rules) while it lasts.
     maintenance: tuple[MaintenanceWindow, ...] = ()
+    # Two teams routed apart (oncall/routing.py): the fleet carries their `sagewatch:team` tags and
+    # the account gets the routes (PagerDuty and Slack for payments, Teams for ml-platform).
+    routed: bool = False
 
     @property
     def days(self) -> float:
@@ -73,17 +77,21 @@ def week_on_call(monday: datetime) -> Scenario:
     """Seven days of the sample fleet with every sample incident and non-incident, and Wednesday's
     planned maintenance of recommender (19:00-21:00, while it serves its evening traffic) with a
     5XX burst inside it that must reach nobody (the deploy is the sample's: search-ranker on
-    Thursday)."""
+    Thursday). Two teams are routed apart (oncall/routing.py): payments (fraud-scorer,
+    search-ranker, recommender) pages PagerDuty and is told in Slack, ml-platform (llm-chat,
+    image-tagger, pdf-extractor, intent-classifier, churn-v2) is told in Teams; the rest follow the
+    default route (Slack)."""
     window, incident = maintenance_with_incident("recommender", monday + 2 * DAY + 19 * HOUR)
     return Scenario(
         "week",
-        sample_fleet(monday),
+        with_teams(sample_fleet(monday)),
         (*sample_incidents(monday), incident),
         monday,
         monday + 7 * DAY,
         sample_model_monitor(monday),
         components=sample_component_hosting(monday),
         maintenance=(window,),
+        routed=True,
     )
 
 
@@ -111,8 +119,9 @@ def one_day_on_call(monday: datetime) -> Scenario:
     a 5XX burst; must not page: a single bad minute, a fresh endpoint's first minutes (churn-v2
     is created at 09:00) and a 5XX burst inside recommender's planned maintenance (19:00-21:00).
     fraud-scorer is deployed at 18:00 (UPDATING, IN_SERVICE 8 minutes later). The nights are
-    idle, too."""
-    fleet = sample_fleet(monday)
+    idle, too. Routed like the week: fraud-scorer and recommender are payments' (its latency
+    regression pages PagerDuty), churn-v2 is ml-platform's (its 5XX burst is a Teams card)."""
+    fleet = with_teams(sample_fleet(monday))
     kept = tuple(endpoint for endpoint in fleet.endpoints if endpoint.name in ONE_DAY_ENDPOINTS)
     created = monday + 9 * HOUR
     endpoints = tuple(
@@ -144,5 +153,12 @@ def one_day_on_call(monday: datetime) -> Scenario:
         {monday + 11 * HOUR: "CompletedWithViolations", monday + 17 * HOUR: "Failed"},
     )
     return Scenario(
-        "one day", Fleet(endpoints, fleet.seed), incidents, monday, monday + DAY, monitor, maintenance=(window,)
+        "one day",
+        Fleet(endpoints, fleet.seed),
+        incidents,
+        monday,
+        monday + DAY,
+        monitor,
+        maintenance=(window,),
+        routed=True,
     )

@@ -11,6 +11,12 @@ alarm notifications behind it, and each notification to
   INSUFFICIENT_DATA → OK, an alarm raised by a non-incident (bad minute, deploy blip, the first
   minutes of a new endpoint, a deletion), or an ALARM nothing explains, and the OK ending it.
 
+Destinations: every incident must reach each destination the run delivered to, unless the
+scenario routes teams apart (``routing``, :mod:`.routing`): then each incident must reach its
+endpoint's route, PagerDuty only when an alarm that fired for it pages. A PagerDuty alert opened
+is a top-level ALARM message, a trigger updating it a thread update, its resolve an OK
+(:mod:`.route_delivery`).
+
 A message carrying several notifications (a digest) belongs to an incident when any of them
 does, and is noise only when none does.
 
@@ -36,6 +42,7 @@ from typing import Any
 from sagewatch.core.shared.naming import parse_alarm_name
 from sagewatch_simulator.oncall.maintenance import MaintenanceWindow, MutedRecord, messages_during
 from sagewatch_simulator.oncall.records import AlarmNotice, Delivery, MonitorRunRecord
+from sagewatch_simulator.oncall.routing import PAGERDUTY, TEAMS, Routing, pages
 from sagewatch_simulator.traffic import Fleet, Incident, IncidentKind
 
 ALARM_PREFIX = "SageWatch"
@@ -106,6 +113,8 @@ class IncidentScore:
     # while the incident lasted): part of the incident, not noise; not its first alert, which
     # must come from the drift alarm.
     run_messages: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    # Where it must arrive, when the scenario routes teams apart (None: every destination).
+    expected: tuple[str, ...] | None = None
 
     @property
     def alerted(self) -> bool:
@@ -129,7 +138,8 @@ class IncidentScore:
         return None if delay is None or self.allowed_minutes is None else delay <= self.allowed_minutes
 
     def one_alarm_and_one_ok(self, destinations: Iterable[str]) -> bool:
-        return all(self.alarm_messages[d] == 1 and self.ok_messages[d] == 1 for d in destinations)
+        chosen = self.expected if self.expected is not None else destinations
+        return all(self.alarm_messages[d] == 1 and self.ok_messages[d] == 1 for d in chosen)
 
     def as_dict(self) -> dict[str, Any]:
         incident = self.incident
@@ -151,6 +161,7 @@ class IncidentScore:
             "unthreaded_oks": self.unthreaded_oks,
             "thread_updates": self.thread_updates,
             "run_messages": dict(self.run_messages),
+            **({"destinations": list(self.expected)} if self.expected is not None else {}),
         }
 
 
@@ -169,13 +180,15 @@ class MonitorRunScore:
 
     run: MonitorRunRecord
     messages: dict[str, int] = field(default_factory=lambda: defaultdict(int))  # per destination
+    expected: tuple[str, ...] | None = None  # where it must arrive, when teams are routed apart
 
     @property
     def alerted(self) -> bool:
         return any(self.messages.values())
 
     def one_message(self, destinations: Iterable[str]) -> bool:
-        return all(self.messages[d] == 1 for d in destinations)
+        chosen = self.expected if self.expected is not None else destinations
+        return all(self.messages[d] == 1 for d in chosen)
 
 
 @dataclass
@@ -191,6 +204,7 @@ class Score:
     muted_messages: int = 0
     messages_during_maintenance: int = 0
     scored_maintenance: bool = False
+    routed: bool = False  # teams routed apart: the summary counts PagerDuty and Teams
 
     @property
     def alerted(self) -> int:
@@ -238,10 +252,26 @@ class Score:
         if self.scored_maintenance:  # the scenario had planned maintenance
             summary["muted_messages"] = self.muted_messages
             summary["messages_during_maintenance"] = self.messages_during_maintenance
+        if self.routed:
+            summary |= self.route_summary()
         if self.monitor_runs:  # the scenario had a Model Monitor schedule with bad runs
             summary["monitor_runs_bad"] = len(self.monitor_runs)
             summary["monitor_runs_alerted"] = sum(1 for r in self.monitor_runs if r.alerted)
         return summary
+
+    def route_summary(self) -> dict[str, int]:
+        """Incidents that must reach PagerDuty and Teams, and what they got there: PagerDuty
+        alerts opened and resolved for them, and incidents with more than one (a duplicate)."""
+        paged = [s for s in self.incidents if s.alerted and PAGERDUTY in (s.expected or ())]
+        teams = [s for s in self.incidents if s.alerted and TEAMS in (s.expected or ())]
+        return {
+            "pagerduty_incidents_expected": len(paged),
+            "pagerduty_incidents_opened": sum(s.alarm_messages.get(PAGERDUTY, 0) for s in self.incidents),
+            "pagerduty_incidents_resolved": sum(s.ok_messages.get(PAGERDUTY, 0) for s in self.incidents),
+            "pagerduty_duplicate_incidents": sum(1 for s in self.incidents if s.alarm_messages.get(PAGERDUTY, 0) > 1),
+            "teams_incidents_expected": len(teams),
+            "teams_incidents_carded": sum(1 for s in teams if s.alarm_messages.get(TEAMS, 0) >= 1),
+        }
 
 
 def _oldest_datapoint(reason: str) -> datetime | None:
@@ -335,6 +365,7 @@ def score(
     monitor_runs: Sequence[MonitorRunRecord] = (),
     muted: Sequence[MutedRecord] = (),
     maintenance: Sequence[MaintenanceWindow] = (),
+    routing: Routing | None = None,
 ) -> Score:
     """Map every delivery to incidents, resolutions or noise; see the module docstring.
 
@@ -411,11 +442,17 @@ def score(
                 scored.allowed_minutes = notice.datapoints_to_alarm * period_minutes + TARGET_SLACK_MINUTES
     never = datetime.min.replace(tzinfo=UTC)
     for index, scored in paging.items():
+        if routing is not None:
+            keys = [_key(alarm) for alarm in scored.alarms] or list(RELEVANT.get(scored.incident.kind, ()))
+            scored.expected = routing.destinations(scored.incident.endpoint, pages=pages(keys))
         scored.ok_delivered = scored.alerted and all(
             resolved_at.get((index, destination), never) >= last_alarm_at.get((index, destination), never)
             and (index, destination) in resolved_at
-            for destination in destinations
+            for destination in (scored.expected if scored.expected is not None else destinations)
         )
+    if routing is not None:  # a Model Monitor run notifies: never PagerDuty
+        for run_score in bad_runs.values():
+            run_score.expected = routing.destinations(run_score.run.endpoint, pages=False)
     return Score(
         list(paging.values()),
         noise,
@@ -426,4 +463,11 @@ def score(
         muted_messages=len(muted),
         messages_during_maintenance=messages_during(maintenance, notices, deliveries),
         scored_maintenance=bool(maintenance),
+        routed=routing is not None,
     )
+
+
+def _key(alarm_name: str) -> str:
+    """An alarm's catalogue key (without its component or schedule suffix)."""
+    parsed = parse_alarm_name(ALARM_PREFIX, alarm_name)
+    return parsed[2].split(_KEY_SUFFIX, 1)[0] if parsed is not None else ""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from sagewatch_simulator.oncall.routing import Routing
 from sagewatch_simulator.oncall.scenario import monday_before, one_day_on_call, week_on_call
 from sagewatch_simulator.traffic import EndpointKind, IncidentKind
 
@@ -77,3 +78,16 @@ def test_the_weeks_drift_incident_is_seen_by_its_schedules_runs_as_drift_and_vio
     assert all(max(run.drift.values(), default=0.0) <= 0.1 for run in others)
     assert sorted(run.status for run in others if run.status != "Completed") == ["CompletedWithViolations", "Failed"]
     assert all(check != "baseline_drift_check" for run in others for _, check in run.violations)
+
+
+def test_the_week_and_the_day_route_two_teams_apart_with_a_pagerduty_and_a_teams_incident() -> None:
+    """payments pages PagerDuty (its latency regression and 5XX bursts page), ml-platform is told in
+    Teams; endpoints of neither follow the default route."""
+    for scenario in (week_on_call(MONDAY), one_day_on_call(MONDAY)):
+        routing = Routing.of(scenario.fleet)
+        assert scenario.routed
+        where = {i.endpoint: routing.destinations(i.endpoint, pages=True) for i in scenario.paging}
+        assert ("pagerduty", "slack") in where.values() and ("teams",) in where.values()
+    week = Routing.of(week_on_call(MONDAY).fleet)
+    assert set(week.team_of.values()) == {"payments", "ml-platform"}
+    assert {"quarterly-forecast", "legacy-scorer"}.isdisjoint(week.team_of)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from sagewatch_simulator.oncall.records import AlarmNotice, Delivery, message_ids_in
+from sagewatch_simulator.oncall.routing import Routing, pages
 from sagewatch_simulator.oncall.scoring import NoiseCategory, score
 from sagewatch_simulator.traffic import Endpoint, EndpointKind, Fleet, Incident, IncidentKind, TrafficProfile, Variant
 
@@ -274,3 +275,72 @@ def test_a_drift_alarm_and_the_violations_runs_of_its_hours_belong_to_the_data_d
     assert dict(incident.run_messages) == {"slack": 1}  # the later run is its own, not the incident's
     assert result.noise == []
     assert all(r.alerted for r in result.monitor_runs)
+
+
+ROUTED_FLEET = Fleet(
+    (
+        _endpoint(tags=(("sagewatch:team", "payments"),)),
+        _endpoint("churn-v2", tags=(("sagewatch:team", "ml-platform"),)),
+        _endpoint("quarterly-forecast"),
+    )
+)
+CHURN_ERRORS = "SageWatch/churn-v2/AllTraffic/invocation-5xx-rate"
+CHURN_BURST = Incident(IncidentKind.ERROR_5XX_BURST, "churn-v2", TEN, TEN + HOUR, 0.3)
+
+
+def test_routed_teams_each_incident_is_expected_on_its_route_and_pagerduty_only_when_it_pages() -> None:
+    log = _Log()
+    alarm, ok = (
+        log.notice(LATENCY, "OK", "ALARM", TEN + 3 * MINUTE),
+        log.notice(LATENCY, "ALARM", "OK", TEN + HOUR + 3 * MINUTE),
+    )
+    log.deliver(TEN + 3 * MINUTE, alarm)  # payments' Slack
+    opened = log.deliver(TEN + 3 * MINUTE, alarm, destination="pagerduty")
+    log.deliver(TEN + HOUR + 3 * MINUTE, ok)
+    log.deliver(TEN + HOUR + 3 * MINUTE, ok, thread_ts=opened, destination="pagerduty")  # the resolve
+    burst, burst_ok = (
+        log.notice(CHURN_ERRORS, "OK", "ALARM", TEN + 2 * MINUTE),
+        log.notice(CHURN_ERRORS, "ALARM", "OK", TEN + HOUR + 2 * MINUTE),
+    )
+    log.deliver(TEN + 2 * MINUTE, burst, destination="teams")
+    log.deliver(TEN + HOUR + 2 * MINUTE, burst_ok, destination="teams")
+
+    result = score(
+        ROUTED_FLEET, [REGRESSION, CHURN_BURST], log.notices, log.deliveries, routing=Routing.of(ROUTED_FLEET)
+    )
+
+    regression, churn = result.incidents
+    assert (regression.expected, churn.expected) == (("pagerduty", "slack"), ("teams",))
+    assert regression.ok_delivered and churn.ok_delivered  # each on its own route, not on every destination
+    assert result.not_one_alarm_one_ok() == [] and result.noise == []
+    summary = result.summary()
+    assert summary["pagerduty_incidents_expected"] == summary["pagerduty_incidents_opened"] == 1
+    assert summary["pagerduty_incidents_resolved"] == 1 and summary["pagerduty_duplicate_incidents"] == 0
+    assert summary["teams_incidents_expected"] == summary["teams_incidents_carded"] == 1
+
+
+def test_routed_a_second_pagerduty_alert_for_one_incident_is_a_duplicate_and_a_missing_resolve_counts() -> None:
+    log = _Log()
+    first = log.notice(LATENCY, "OK", "ALARM", TEN + 3 * MINUTE)
+    again = log.notice(LATENCY, "ALARM", "ALARM", TEN + 20 * MINUTE)
+    ok = log.notice(LATENCY, "ALARM", "OK", TEN + HOUR + 3 * MINUTE)
+    log.deliver(TEN + 3 * MINUTE, first)
+    log.deliver(TEN + HOUR + 3 * MINUTE, ok)
+    log.deliver(TEN + 3 * MINUTE, first, destination="pagerduty")
+    log.deliver(TEN + 20 * MINUTE, again, destination="pagerduty")  # another alert opened, not an update
+
+    result = score(ROUTED_FLEET, [REGRESSION], log.notices, log.deliveries, routing=Routing.of(ROUTED_FLEET))
+
+    [regression] = result.incidents
+    assert not regression.ok_delivered and result.not_one_alarm_one_ok() == [regression]
+    summary = result.summary()
+    assert summary["pagerduty_duplicate_incidents"] == 1 and summary["pagerduty_incidents_resolved"] == 0
+
+
+def test_routing_follows_the_team_tag_and_a_notify_incident_or_an_untagged_endpoint_skips_pagerduty() -> None:
+    routing = Routing.of(ROUTED_FLEET)
+    assert routing.destinations("fraud-scorer", pages=True) == ("pagerduty", "slack")
+    assert routing.destinations("fraud-scorer", pages=False) == ("slack",)
+    assert routing.destinations("churn-v2", pages=True) == ("teams",)
+    assert routing.destinations("quarterly-forecast", pages=True) == ("slack",)  # the default route
+    assert pages(["invocation-4xx-rate", "model-latency-p99"]) and not pages(["invocation-4xx-rate"])
