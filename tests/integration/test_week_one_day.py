@@ -145,6 +145,7 @@ def test_planned_maintenance_mutes_its_incident_and_nobody_hears_of_it(day: tupl
     in_window = [m for m in run.muted if m.rule == "SageWatch-quiet-maintenance-recommender"]
     assert {m.alarm.rsplit("/", 1)[1] for m in in_window if m.new_state == "ALARM"} >= {"invocation-5xx-rate"}
     assert summary["muted_messages"] == len(run.muted) >= len(in_window) >= 2
+    assert summary["muted_by_maintenance"] == len(in_window)
     assert summary["messages_during_maintenance"] == 0
     assert summary["missed"] == 0 and summary["noise_messages"] == 0
 

@@ -202,6 +202,7 @@ class Score:
     # State changes whose actions a mute rule muted, and messages about a maintained endpoint's
     # alarms delivered during its window (the target is 0: a window mutes them all).
     muted_messages: int = 0
+    muted_by_maintenance: int = 0  # of which a maintenance window's rules muted (the rest: deployment holds)
     messages_during_maintenance: int = 0
     scored_maintenance: bool = False
     routed: bool = False  # teams routed apart: the summary counts PagerDuty and Teams
@@ -251,6 +252,7 @@ class Score:
         }
         if self.scored_maintenance:  # the scenario had planned maintenance
             summary["muted_messages"] = self.muted_messages
+            summary["muted_by_maintenance"] = self.muted_by_maintenance
             summary["messages_during_maintenance"] = self.messages_during_maintenance
         if self.routed:
             summary |= self.route_summary()
@@ -461,6 +463,7 @@ def score(
         threaded_mode,
         list(bad_runs.values()),
         muted_messages=len(muted),
+        muted_by_maintenance=sum(1 for m in muted if any(m.rule.startswith(w.rule) for w in maintenance)),
         messages_during_maintenance=messages_during(maintenance, notices, deliveries),
         scored_maintenance=bool(maintenance),
         routed=routing is not None,
