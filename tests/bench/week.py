@@ -1,5 +1,6 @@
 """A week on call, measured: the sample fleet's week played in the emulated account (Slack bot
-mode, so the OK's thread is checked too) and scored by ``sagewatch_simulator.oncall.scoring``.
+mode, so the OK's thread is checked too; two teams routed apart, to PagerDuty and Slack and to
+Teams) and scored by ``sagewatch_simulator.oncall.scoring``.
 
 ``python -m tests.bench.week`` prints the "week" object of build/bench/report.json and the
 detail behind it; ``tests/bench/run.py`` (``make bench``) includes it. A report, not an assertion.
