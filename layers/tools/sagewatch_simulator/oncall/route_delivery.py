@@ -82,11 +82,13 @@ class RouteCollector:
         self.seen_cards = len(cards)
         events = account.pagerduty.events
         for event in events[self.seen_events :]:
-            out.append(self._pagerduty(event, known, account.now))
+            out.append(self.pagerduty_delivery(event, known, account.now))
         self.seen_events = len(events)
         return out
 
-    def _pagerduty(self, event: Mapping[str, Any], known: Mapping[str, AlarmNotice], now: datetime) -> Delivery:
+    def pagerduty_delivery(self, event: Mapping[str, Any], known: Mapping[str, AlarmNotice], now: datetime) -> Delivery:
+        """One accepted event as a delivery: a trigger opens (``ts``) or updates (``thread_ts``)
+        its alert; a resolve is the OK that caused it (see the module docstring)."""
         key = str(event.get("dedup_key") or "")
         if event.get("event_action") == "trigger":
             ids = message_ids_in(json.dumps(event.get("payload") or {}), known)
