@@ -1,0 +1,83 @@
+"""The fleet across accounts of ``make bench`` (tests/bench/spokes.py), small: 3 spokes x 5 endpoints.
+
+``make bench`` runs 10 spokes x 100 endpoints and reports; this runs the same code at a size that
+fits ``make test`` and asserts the counts: each place's work in its own message groups and never
+more than one message in flight per group, the backfill projected side by side (the largest place,
+not the sum), 0 writes on a no-op reconcile, an alert from each of three accounts with its calls.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from sagewatch.core.shared.places import WORK_LANES
+from tests.bench.spokes import SHARED_WORKERS, projection, run_spoke_fleet_bench, worker_write_tps
+
+pytestmark = pytest.mark.integration
+
+SPOKES, ENDPOINTS = 3, 5
+QUOTA_PUT_METRIC_ALARM = 3.0  # TPS per account and region (CloudWatch's default quota)
+
+
+@pytest.fixture(scope="module")
+def report() -> dict[str, Any]:
+    return run_spoke_fleet_bench(SPOKES, ENDPOINTS)
+
+
+def test_the_backfill_writes_only_in_the_spokes_and_every_endpoint_once(report: dict[str, Any]) -> None:
+    backfill = report["backfill"]
+    assert backfill["enqueued"] == SPOKES * ENDPOINTS
+    assert backfill["worker_invocations"] == SPOKES * ENDPOINTS and backfill["worker_errors"] == 0
+    assert len(backfill["writes_by_place"]) == SPOKES
+    assert backfill["writes_in_hub"] == 0
+    assert all(w["PutMetricAlarm"] > 0 and w["PutDashboard"] == ENDPOINTS for w in backfill["writes_by_place"].values())
+    assert report["refusals"] == 0
+
+
+def test_each_place_is_worked_at_most_its_lanes_wide_and_places_side_by_side(report: dict[str, Any]) -> None:
+    queue = report["backfill"]["queue"]
+    # Every message's group is its place and lane, as planned; SQS hands out one per group at a time.
+    assert queue["groups_as_planned"]
+    assert queue["most_in_flight_of_one_group"] == 1
+    assert queue["in_flight_at_once"] == queue["distinct_groups_in_flight"] <= SPOKES * WORK_LANES
+    assert queue["distinct_groups_in_flight"] > WORK_LANES  # more than one place at once
+    # The per-place pacing budget stays under the per-account-region quota.
+    projected = report["backfill"]["projection"]
+    assert projected["per_place_write_budget_tps"] == WORK_LANES * worker_write_tps() < QUOTA_PUT_METRIC_ALARM
+
+
+def test_the_backfill_takes_the_largest_places_time_not_the_sum(report: dict[str, Any]) -> None:
+    projected = report["backfill"]["projection"]
+    assert projected["parallel_s"] == projected["largest_place_s"]
+    assert projected["shared_workers_s"] >= (SPOKES - 0.5) * projected["parallel_s"]  # places were equal
+    assert projected["floor_s"] <= projected["parallel_s"]
+    # Budget 2.4 TPS against the quota of 3: 1.25 x the floor.
+    assert projected["parallel_over_floor"] == pytest.approx(QUOTA_PUT_METRIC_ALARM / (WORK_LANES * worker_write_tps()))
+
+
+def test_the_projection_shares_maximum_concurrency_when_groups_outnumber_it() -> None:
+    same = {"PutMetricAlarm": 240, "PutDashboard": 10}
+    places = {f"{n:012d}/eu-west-1": same for n in range(30)}  # 60 groups, 20 workers
+    projected = projection(places, tps=1.2, lanes=2, max_concurrency=20)
+    one_place_s = 240 / 2.4
+    assert projected["parallel_s"] == pytest.approx(one_place_s * 60 / 20, abs=1)
+    assert projected["shared_workers_s"] == pytest.approx(30 * 240 / (SHARED_WORKERS * 1.2), abs=1)
+
+
+def test_a_no_op_reconcile_writes_nothing_in_any_account(report: dict[str, Any]) -> None:
+    noop = report["noop_reconcile"]
+    assert noop["writes"] == 0 and noop["enqueued"] == 0 and noop["writes_by_place"] == {}
+    # The same few bulk reads in every spoke, whatever its size.
+    assert noop["calls_per_spoke"]["min"] == noop["calls_per_spoke"]["max"] <= 8
+
+
+def test_an_alert_from_each_of_three_accounts_assumes_its_role_and_names_it(report: dict[str, Any]) -> None:
+    alerts = report["alerts"]
+    assert len(alerts) == 3 and len({a["place"] for a in alerts}) == 3
+    for alert in alerts:
+        assert alert["errors"] == []
+        assert alert["assume_role"] == 1 and alert["list_account_aliases"] == 1
+        assert alert["enrichment_by_operation"].get("cloudwatch.GetMetricData", 0) >= 1
+        assert alert["slack_messages"] == 1 and alert["slack_names_account_and_region"]
