@@ -13,6 +13,8 @@ from typing import Any
 import pytest
 
 from sagewatch.core.shared.places import WORK_LANES
+from sagewatch_emulator import VariantSpec
+from sagewatch_emulator.world import EmulatedWorld
 from tests.bench.spokes import SHARED_WORKERS, projection, run_spoke_fleet_bench, worker_write_tps
 
 pytestmark = pytest.mark.integration
@@ -81,3 +83,24 @@ def test_an_alert_from_each_of_three_accounts_assumes_its_role_and_names_it(repo
         assert alert["assume_role"] == 1 and alert["list_account_aliases"] == 1
         assert alert["enrichment_by_operation"].get("cloudwatch.GetMetricData", 0) >= 1
         assert alert["slack_messages"] == 1 and alert["slack_names_account_and_region"]
+
+
+def test_lambdas_pollers_never_hold_one_group_twice_and_run_one_per_group() -> None:
+    # OnboardQueue as Lambda polls it: MaximumConcurrency (20) pollers, BatchSize 1. With 3 places
+    # x 2 lanes, at most 6 batches are in flight at once, never two of one group.
+    with EmulatedWorld(spoke_regions=["eu-west-1"]) as world:
+        for n in range(3):
+            spoke = world.add_spoke(world.create_account(f"team-{n}"), "eu-west-1")
+            for i in range(4):
+                spoke.create_endpoint(f"ep-{i}", variants=[VariantSpec("AllTraffic", "ml.m5.large", 1)])
+        assert world.invoke("ReconcileFunction", {"sagewatch": "reconcile"}).error is None
+        drained = world.drain(
+            "OnboardQueue",
+            "OnboardFunction",
+            concurrent=True,
+            batch_size=1,
+            environment={"SAGEWATCH_CLOUDWATCH_WRITE_TPS": "0"},
+        )
+    assert len(drained) == 12 and all(i.error is None for i in drained)
+    assert drained.groups_split_across_batches == 0
+    assert WORK_LANES < drained.peak_groups_in_flight == drained.peak_in_flight <= 3 * WORK_LANES
