@@ -128,9 +128,10 @@ def _variants(i: int) -> list[VariantSpec]:
 
 
 def projection(
-    writes_by_place: Mapping[str, Mapping[str, int]], *, tps: float, lanes: int, max_concurrency: int
+    writes_by_group: Mapping[str, Mapping[str, int]], *, tps: float, lanes: int, max_concurrency: int
 ) -> dict[str, Any]:
-    """Projected backfill wall time at the real rates from the CloudWatch writes of each place."""
+    """Projected backfill wall time at the real rates from the CloudWatch writes of each message
+    group (``<account>/<region>#<lane>``): a group is worked by one paced worker at a time."""
 
     def paced(writes: Mapping[str, int], rate: float) -> float:
         # Each paced operation has its own budget (adapters.pacing): the slowest one decides.
@@ -139,22 +140,26 @@ def projection(
     def at_quota(writes: Mapping[str, int]) -> float:
         return max([n / DEFAULT_CLOUDWATCH_QUOTAS[op] for op, n in writes.items() if op in DEFAULT_CLOUDWATCH_QUOTAS])
 
-    per_place = {place: paced(w, lanes * tps) for place, w in writes_by_place.items()}
-    groups = lanes * len(per_place)
-    # Every group of every place runs at once while there are no more groups than MaximumConcurrency;
-    # beyond, MaximumConcurrency workers share the total lane time.
-    lane_seconds = sum(per_place.values()) * lanes
-    parallel = max([*per_place.values(), lane_seconds / max_concurrency], default=0.0)
-    shared = sum(paced(w, SHARED_WORKERS * tps) for w in writes_by_place.values())
-    floor = max([at_quota(w) for w in writes_by_place.values()], default=0.0)
+    by_place: dict[str, Counter[str]] = defaultdict(Counter)
+    for group, writes in writes_by_group.items():
+        by_place[group.rsplit("#", 1)[0]].update(writes)
+    per_group = {group: paced(w, tps) for group, w in writes_by_group.items()}
+    # Every group runs at once while there are no more groups than MaximumConcurrency; beyond,
+    # MaximumConcurrency workers share the total lane time. A place takes its longest lane's time.
+    parallel = max([*per_group.values(), sum(per_group.values()) / max_concurrency], default=0.0)
+    shared = sum(paced(w, SHARED_WORKERS * tps) for w in by_place.values())  # two workers, evenly split
+    evenly = max([paced(w, lanes * tps) for w in by_place.values()], default=0.0)
+    floor = max([at_quota(w) for w in by_place.values()], default=0.0)
     return {
         "worker_write_tps": tps,
         "lanes_per_place": lanes,
         "max_concurrency": max_concurrency,
-        "message_groups": groups,
+        "places": len(by_place),
+        "message_groups": len(per_group),
         "per_place_write_budget_tps": round(lanes * tps, 2),
         "per_place_put_metric_alarm_quota_tps": DEFAULT_CLOUDWATCH_QUOTAS["PutMetricAlarm"],
-        "largest_place_s": math.ceil(max(per_place.values(), default=0.0)),
+        "largest_lane_s": math.ceil(max(per_group.values(), default=0.0)),
+        "largest_place_evenly_split_s": math.ceil(evenly),
         "parallel_s": math.ceil(parallel),
         "shared_workers_s": math.ceil(shared),
         "floor_s": math.ceil(floor),
@@ -164,6 +169,22 @@ def projection(
         "shared_over_parallel": round(shared / parallel, 2) if parallel else None,
         "parallel_over_floor": round(parallel / floor, 2) if floor else None,
     }
+
+
+def _writes_by_group(stacks: Sequence[Any]) -> dict[str, dict[str, int]]:
+    """Each message group's CloudWatch writes in a fresh backfill: one PutMetricAlarm per alarm of its
+    endpoints and one PutDashboard per endpoint (checked against the calls recorded)."""
+    out: dict[str, Counter[str]] = defaultdict(Counter)
+    for spoke in stacks:
+        cloudwatch = spoke.client("cloudwatch")
+        for page in cloudwatch.get_paginator("describe_alarms").paginate(AlarmNamePrefix="SageWatch/"):
+            for alarm in page["MetricAlarms"]:
+                endpoint = alarm["AlarmName"].split("/")[1]
+                out[work_group(spoke.account_id, spoke.region, endpoint)]["PutMetricAlarm"] += 1
+        for page in spoke.client("sagemaker").get_paginator("list_endpoints").paginate():
+            for endpoint in page["Endpoints"]:
+                out[work_group(spoke.account_id, spoke.region, endpoint["EndpointName"])]["PutDashboard"] += 1
+    return {group: dict(counted) for group, counted in sorted(out.items())}
 
 
 def _in_flight_at_once(world: EmulatedWorld) -> dict[str, Any]:
@@ -264,6 +285,10 @@ def run_spoke_fleet_bench(
             if _place(acct, region) in places
         }
         hub_writes = working.of_account(hub)
+        by_group = _writes_by_group(stacks)
+        summed: dict[str, Counter[str]] = defaultdict(Counter)
+        for group, writes in by_group.items():
+            summed[group.rsplit("#", 1)[0]].update(writes)
         report["backfill"] = {
             "enqueued": _enqueued(first),
             "reconcile_invocations": len(first),
@@ -273,7 +298,9 @@ def run_spoke_fleet_bench(
             "writes_by_place": dict(sorted(writes_by_place.items())),
             "writes_in_hub": sum(n for op, n in hub_writes.items() if op.startswith("cloudwatch.") and is_write(op)),
             "queue": queue,
-            "projection": projection(writes_by_place, tps=tps, lanes=lanes, max_concurrency=concurrency),
+            "writes_by_group": by_group,
+            "groups_account_for_every_write": {p: dict(w) for p, w in summed.items()} == writes_by_place,
+            "projection": projection(by_group, tps=tps, lanes=lanes, max_concurrency=concurrency),
         }
 
         # 2. no-op reconcile
@@ -355,7 +382,7 @@ def markdown(report: Mapping[str, Any]) -> list[str]:
         "| projected wall time at the real rates | minutes |",
         "|---|---|",
         f"| places side by side ({projected['lanes_per_place']} lanes x {projected['worker_write_tps']} TPS per place, "
-        f"MaximumConcurrency {projected['max_concurrency']}) | **{projected['parallel_min']}** |",
+        f"MaximumConcurrency {projected['max_concurrency']}; the longest lane) | **{projected['parallel_min']}** |",
         f"| before: {SHARED_WORKERS} workers shared by every place | {projected['shared_workers_min']} |",
         f"| floor: the largest place at its account-region quota | {projected['floor_min']} |",
         "",
