@@ -42,6 +42,8 @@ def run_week_bench(mode: SlackMode = "bot", *, verbose: bool = True) -> dict[str
         run.deliveries,
         threaded_mode=mode == "bot",
         monitor_runs=run.monitor_runs,
+        muted=run.muted,
+        maintenance=scenario.maintenance,
     )
     simulated = (scenario.end - scenario.start) / timedelta(seconds=1)
     week = {

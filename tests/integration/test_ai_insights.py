@@ -102,8 +102,9 @@ def test_an_endpoint_with_detailed_observability_links_to_ai_insights_from_dashb
     assert buttons[LABEL] == page and list(buttons.values()).count(page) == 1
     assert f"{LABEL}: {page}" in result.emails[-1]["text"]
     assert LABEL in result.emails[-1]["html"]
-    # Known from the alarm's description: no SageMaker call on the alert path.
-    assert not any(op.startswith("sagemaker.") for op in result.aws_calls)
+    # Known from the alarm's description: the alert path's only SageMaker call is the deployment
+    # status every ALARM asks for (docs/alerts.md, "Quiet hours and deployments").
+    assert [op for op in result.aws_calls if op.startswith("sagemaker.")] == ["sagemaker.DescribeEndpoint"]
 
 
 def test_an_endpoint_that_switched_it_off_gets_no_ai_insights_link(alerting: EmulatedAccount) -> None:

@@ -59,7 +59,7 @@ def test_a_members_event_reaches_the_hub_bus_keeping_its_account_and_region(worl
     spoke = world.add_spoke(team_a, "eu-west-1")
 
     spoke.endpoint_state_change("fraud-scorer", "IN_SERVICE")
-    spoke.endpoint_state_change("fraud-scorer", "UPDATING")  # no spoke rule matches: not forwarded
+    spoke.endpoint_state_change("fraud-scorer", "CREATING")  # no spoke rule matches: not forwarded
 
     assert [(e["account"], e["region"], e["detail"]["EndpointName"]) for e in world.enforcement.forwarded] == [
         (team_a, "eu-west-1", "fraud-scorer")

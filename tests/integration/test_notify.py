@@ -100,6 +100,9 @@ def test_latency_alarm_becomes_one_actionable_slack_message_and_an_email(alertin
     assert result.aws_calls.get("cloudwatch.GetMetricData") == 1
     assert result.aws_calls.get("logs.FilterLogEvents") == 1
     assert result.aws_calls.get("cloudwatch.GetMetricWidgetImage") == 1
+    # An ALARM asks whether its endpoint is being deployed (docs/alerts.md, "Quiet hours and
+    # deployments"): one DescribeEndpoint, concurrent with the reads above.
+    assert result.aws_calls.get("sagemaker.DescribeEndpoint") == 1
     # One conditional write claims both destinations (Slack, email) and answers with their
     # incidents; the Slack request takes its channel's lease; one transaction settles both
     # destinations (incident opened, claims completed) and releases the lease (docs/delivery.md).
@@ -108,7 +111,7 @@ def test_latency_alarm_becomes_one_actionable_slack_message_and_an_email(alertin
     reads = {
         op: n for op, n in result.aws_calls.items() if not op.startswith(("secretsmanager.", "sesv2.", "dynamodb."))
     }
-    assert sum(reads.values()) <= 3
+    assert sum(reads.values()) <= 4
     assert len(result.emails) == 1
     mail = result.emails[0]
     assert mail["to"] == [ONCALL] and "fraud-scorer" in mail["subject"]
@@ -390,8 +393,9 @@ def test_slack_down_fails_the_invocation_so_it_is_retried(alerting: EmulatedAcco
 
 def test_an_alert_without_email_builds_only_the_clients_it_calls(constructed_clients: list[str]) -> None:
     # Slack only: the alert reads CloudWatch and Logs, the webhook secret, and records its delivery
-    # and incident in DynamoDB. No SES client (email is not configured), no SQS (nothing is held),
-    # no S3 (no Model Monitor report), no SageMaker (no inference component).
+    # and incident in DynamoDB, and asks SageMaker whether the endpoint is being deployed (an ALARM:
+    # one DescribeEndpoint, its client built in an enrichment thread, ~30 ms once per environment).
+    # No SES client (email is not configured), no SQS (nothing is held), no S3 (no Model Monitor report).
     with EmulatedAccount(parameters={"SlackWebhookSecretName": SECRET}) as account:
         account.client("secretsmanager").create_secret(Name=SECRET, SecretString=account.slack_url)
         account.create_endpoint("fraud-scorer", variants=[VariantSpec("AllTraffic", "ml.m5.xlarge", 2)])
@@ -401,4 +405,4 @@ def test_an_alert_without_email_builds_only_the_clients_it_calls(constructed_cli
         result = account.invoke(FUNCTION, event("alarm-metric-latency-p99.json"))
         assert result.error is None, result.error
         assert len(result.slack_messages) == 1 and result.emails == []
-        assert sorted(constructed_clients) == ["cloudwatch", "dynamodb", "logs", "secretsmanager"]
+        assert sorted(constructed_clients) == ["cloudwatch", "dynamodb", "logs", "sagemaker", "secretsmanager"]

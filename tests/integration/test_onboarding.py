@@ -192,11 +192,12 @@ def test_failed_removes_nothing_an_onboarded_endpoint_has(account: EmulatedAccou
     assert dashboard_of(account, "image-embedder") == dashboard
 
 
-def test_updating_is_ignored_with_a_log_line(account: EmulatedAccount) -> None:
+def test_updating_of_an_endpoint_without_alarms_holds_nothing(account: EmulatedAccount) -> None:
+    # UPDATING holds the alarms a deployment moves (test_deployments.py); with none, one list.
     result = account.invoke(FUNCTION, event("updating.json"))
     assert result.error is None
     assert result.response["outcome"] == "skipped"
-    assert result.aws_calls == {}
+    assert result.aws_calls == {"ssm.GetParameter": 1, "cloudwatch.DescribeAlarms": 1}
 
 
 def test_events_that_are_not_endpoint_state_changes_are_ignored(account: EmulatedAccount) -> None:

@@ -49,6 +49,7 @@ _AWS = "needs AWS credentials: it calls a real account"
 _DOCKER = "needs Docker and the local Lambda images: make local-invoke runs it where an engine can run"
 _SAM = "runs sam (SAM CLI's own virtualenv, python3.13): make test's template target runs it"
 _REAL = "a real account's fleet: tests/integration/test_fleet_cli.py runs it against an emulated one"
+_MUTE = "a real account's alarms: tests/integration/test_mute_cli.py runs it against an emulated one"
 
 # Commands that cannot run here as written, each with the reason (reviewed: keep it short).
 CANNOT_RUN_HERE: dict[str, str] = {
@@ -98,6 +99,11 @@ CANNOT_RUN_HERE: dict[str, str] = {
     "make e2e-clean PREFIX=sw-e2e-12071405-a1b2 REGION=eu-west-1 DRY_RUN=1": _AWS,
     "make e2e-clean PREFIX=sw-e2e-12071405-a1b2 REGION=eu-west-1": _AWS,
     "sagewatch sync --all": _REAL,
+    # quiet windows (docs/alerts.md): a real account's alarms; tests/integration/test_mute_cli.py runs them emulated
+    "sagewatch mute add fraud-scorer --start 2026-06-01T22:00 --duration 2h --timezone Europe/Paris": _MUTE,
+    'sagewatch mute add --team payments --cron "0 2 * * SUN" --duration 4h --timezone America/New_York': _MUTE,
+    "sagewatch mute list": _MUTE,
+    "sagewatch mute end fraud-scorer": _MUTE,
     "sagewatch sync --all --dry-run": _REAL,
     "sagewatch remove fraud-scorer": _REAL,
     # a spoke (docs/hub-and-spokes.md): needs an AWS organization, the hub's account and a member account

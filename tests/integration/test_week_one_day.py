@@ -39,6 +39,8 @@ def day(request: pytest.FixtureRequest) -> Iterator[tuple[ScenarioRun, Score]]:
             run.deliveries,
             threaded_mode=mode == "bot",
             monitor_runs=run.monitor_runs,
+            muted=run.muted,
+            maintenance=scenario.maintenance,
         ),
     )
 
@@ -126,3 +128,25 @@ def test_sagewatch_backtest_over_the_day_fires_as_the_alarm_engine_did(day: tupl
         assert [a for a in comparison.alarms if not a.agrees] == [], comparison.endpoint
     latency = next(a for a in by_endpoint["fraud-scorer"].alarms if a.alarm == "AllTraffic/model-latency-p99")
     assert latency.backtest_fires == latency.engine_fires == 1 and latency.seconds_in_alarm > 0
+
+
+def test_planned_maintenance_mutes_its_incident_and_nobody_hears_of_it(day: tuple[ScenarioRun, Score]) -> None:
+    """recommender's maintenance (19:00-21:00, alarm mute rules put 15 minutes ahead) has a 5XX
+    burst inside it: the alarm fires and recovers muted, the OK CloudWatch runs when the window
+    ends tells nobody (no ALARM was told), and nothing about recommender is delivered meanwhile."""
+    run, result = day
+    summary = result.summary()
+    in_window = [m for m in run.muted if m.rule == "SageWatch-quiet-maintenance-recommender"]
+    assert {m.alarm.rsplit("/", 1)[1] for m in in_window if m.new_state == "ALARM"} >= {"invocation-5xx-rate"}
+    assert summary["muted_messages"] == len(run.muted) >= len(in_window) >= 2
+    assert summary["messages_during_maintenance"] == 0
+    assert summary["missed"] == 0 and summary["noise_messages"] == 0
+
+
+def test_the_deployment_holds_utilization_alarms_and_nothing_else(day: tuple[ScenarioRun, Score]) -> None:
+    """fraud-scorer is deployed at 18:00: its UPDATING event puts SageWatch-deploy-fraud-scorer
+    over the alarms a deployment moves; errors and latency stay unmuted."""
+    run, _ = day
+    assert run.onboard_errors == []
+    held = {m.alarm for m in run.muted if m.rule == "SageWatch-deploy-fraud-scorer"}
+    assert not any(name.endswith(("5xx-rate", "4xx-rate", "model-latency-p99")) for name in held)

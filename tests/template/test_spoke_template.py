@@ -257,6 +257,11 @@ def test_role_writes_only_this_regions_prefixed_alarms_and_dashboards() -> None:
         "cloudwatch:TagResource": {alarms},
         "cloudwatch:PutDashboard": {dashboards},
         "cloudwatch:DeleteDashboards": {dashboards},
+        # A deployment's hold: SageWatch's own mute rules, over SageWatch's own alarms.
+        "cloudwatch:PutAlarmMuteRule": {
+            f"arn:aws:cloudwatch:{SPOKE_REGION}:{SPOKE_ACCOUNT}:alarm-mute-rule:SageWatch-deploy-*",
+            alarms,
+        },
     }
 
 

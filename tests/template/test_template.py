@@ -329,11 +329,30 @@ def test_slack_channel_parameter_accepts_what_the_notify_config_accepts(template
 
 
 def test_onboard_rule_matches_exactly_the_endpoint_state_changes_it_handles(transformed: Template) -> None:
+    from sagewatch.core.monitoring.events import ACTED_ON_STATUSES
+
+    assert ACTED_ON_STATUSES == (
+        "IN_SERVICE",
+        "DELETING",
+        "FAILED",
+        "UPDATE_ROLLBACK_FAILED",
+        "UPDATING",
+        "SYSTEM_UPDATING",
+    )
     _, rule, _ = onboard_rule(transformed)
     assert rule["EventPattern"] == {
         "source": ["aws.sagemaker"],
         "detail-type": ["SageMaker Endpoint State Change"],
-        "detail": {"EndpointStatus": ["IN_SERVICE", "DELETING", "FAILED"]},
+        "detail": {
+            "EndpointStatus": [
+                "IN_SERVICE",
+                "DELETING",
+                "FAILED",
+                "UPDATE_ROLLBACK_FAILED",
+                "UPDATING",
+                "SYSTEM_UPDATING",
+            ]
+        },
     }
 
 

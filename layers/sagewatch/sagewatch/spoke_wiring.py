@@ -89,6 +89,7 @@ class SpokeReadsOf:
     def _build(self, place: Place) -> SpokeReads:
         from sagewatch.adapters.cloudwatch.alarm_history import AlarmHistory
         from sagewatch.adapters.cloudwatch.alert_metrics import MetricsReader
+        from sagewatch.adapters.cloudwatch.mute_rules import MuteRuleReader
         from sagewatch.adapters.cloudwatch_logs import LogsReader
         from sagewatch.adapters.sagemaker import ComponentReader
         from sagewatch.usecases.notify.enrich import SpokeReads
@@ -101,6 +102,7 @@ class SpokeReadsOf:
             logs=LogsReader(aws("logs")),
             history=AlarmHistory(cloudwatch),
             components=ComponentReader(lambda: sagemaker),
+            mute_rules=MuteRuleReader(cloudwatch),
             account_name=lambda: self._name(place),
             console_role=spokes.console_role if spokes is not None else None,
         )

@@ -346,6 +346,7 @@ class Wiring:
     def _build_notifier(self, config: NotifyConfig) -> Notifier:
         from sagewatch.adapters.cloudwatch.alarm_history import AlarmHistory
         from sagewatch.adapters.cloudwatch.alert_metrics import MetricsReader
+        from sagewatch.adapters.cloudwatch.mute_rules import MuteRuleReader
         from sagewatch.adapters.cloudwatch_logs import LogsReader
         from sagewatch.adapters.dynamodb.channel_lease import ChannelLease
         from sagewatch.adapters.dynamodb.deliveries import DeliveryRecords
@@ -407,6 +408,7 @@ class Wiring:
             ),
             reports=ReportReader(self.deferred("s3")) if config.monitoring_reports else None,
             components=ComponentReader(lambda: self.client("sagemaker")),
+            mute_rules=MuteRuleReader(cloudwatch),
             spokes=SpokeReadsOf(self, config, sleep=self._sleep) if config.spokes is not None else None,
             # PagerDuty and Teams over urllib, built with the first such destination.
             paging=lambda: self._paging(config, secrets),

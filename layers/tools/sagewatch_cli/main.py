@@ -7,6 +7,7 @@
     sagewatch sync [ENDPOINT ...|--all] [--dry-run]
     sagewatch remove ENDPOINT ...
     sagewatch backtest ENDPOINT [--days N] [--json] [--end TIME]
+    sagewatch mute add|list|end ...   (quiet windows: sagewatch_cli/mute.py)
 
 ``plan``/``sync``/``remove``/``backtest`` work against a real account (default credential chain, ``--region``,
 ``--profile``) or any endpoint URL such as an emulated account's (``--endpoint-url``). Exit codes:
@@ -763,6 +764,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     demo.set_defaults(run=_demo)
     _add_fleet_commands(commands)
+    from sagewatch_cli.mute import add_mute_commands  # quiet windows: sagewatch_cli/mute.py
+
+    add_mute_commands(commands)
     return parser
 
 

@@ -30,7 +30,11 @@ def test_operators_it_does_not_emulate_are_refused() -> None:
 
 @pytest.mark.parametrize(
     ("sample", "functions"),
-    [("ic-create.json", ["OnboardFunction"]), ("in-service-cpu.json", ["OnboardFunction"]), ("updating.json", [])],
+    [
+        ("ic-create.json", ["OnboardFunction"]),
+        ("in-service-cpu.json", ["OnboardFunction"]),
+        ("updating.json", ["OnboardFunction"]),
+    ],
 )
 def test_the_templates_rules_route_the_samples(sample: str, functions: list[str]) -> None:
     event = json.loads((ROOT / "events" / "onboard" / sample).read_text())

@@ -233,7 +233,12 @@ def test_a_malformed_event_is_answered_invalid_with_an_error_line_and_no_use_cas
     assert [line["level"] for line in lines if "invalid event" in line.get("message", "")] == ["ERROR"]
 
 
-@pytest.mark.parametrize("sample", ["updating.json", "processing-job-not-monitoring.json"])
+@pytest.mark.parametrize("sample", ["creating", "processing-job-not-monitoring.json"])
 def test_what_the_event_alone_decides_needs_no_use_case(sample: str) -> None:
-    response = handler_with(NoWiring())(json.loads((EVENTS / sample).read_text()), Context())
+    if sample == "creating":  # CREATING needs nothing (UPDATING holds alarms: a use case)
+        event = json.loads((EVENTS / "updating.json").read_text())
+        event["detail"]["EndpointStatus"] = "CREATING"
+    else:
+        event = json.loads((EVENTS / sample).read_text())
+    response = handler_with(NoWiring())(event, Context())
     assert response["outcome"] in ("skipped", "ignored")

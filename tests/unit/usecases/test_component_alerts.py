@@ -54,6 +54,9 @@ class Components:
             raise self.answer
         return self.answer
 
+    def describe_endpoint(self, name: str) -> dict[str, Any] | None:
+        return {"EndpointName": name, "EndpointStatus": "InService"}
+
 
 def view(components: Components | None, notification: AlarmNotification | None = None) -> Any:
     notification = notification or component_notification()

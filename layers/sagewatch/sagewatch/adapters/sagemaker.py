@@ -135,6 +135,10 @@ class SageMakerEndpoints:
         endpoint = self._describe_endpoint(endpoint_name)
         return self._list_tags(str(endpoint["EndpointArn"]))
 
+    def describe_endpoint(self, endpoint_name: str) -> dict[str, Any]:
+        """DescribeEndpoint; EndpointNotFoundError when it does not exist (any more)."""
+        return self._describe_endpoint(endpoint_name)
+
     def _describe_endpoint(self, endpoint_name: str) -> dict[str, Any]:
         """DescribeEndpoint; EndpointNotFoundError when it does not exist (any more)."""
         try:
@@ -254,3 +258,12 @@ class ComponentReader:
         if self._reader is None:
             self._reader = SageMakerEndpoints(self._client_factory())
         return self._reader.describe_component(name)
+
+    def describe_endpoint(self, name: str) -> dict[str, Any] | None:
+        """DescribeEndpoint for an ALARM's deployment line (core.alerting.deployment); None if gone."""
+        if self._reader is None:
+            self._reader = SageMakerEndpoints(self._client_factory())
+        try:
+            return self._reader.describe_endpoint(name)
+        except EndpointNotFoundError:
+            return None

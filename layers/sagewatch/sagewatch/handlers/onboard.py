@@ -33,6 +33,7 @@ from sagewatch.core.monitoring.diff import DashboardAction
 from sagewatch.core.monitoring.onboard_input import (
     ComponentCallFailed,
     EndpointDeleting,
+    EndpointDeploying,
     EndpointFailed,
     EndpointInService,
     EndpointStatusIgnored,
@@ -150,6 +151,10 @@ class OnboardHandler:
                 logger.append_keys(endpoint=change.endpoint_name, status=change.status, event_id=change.event_id)
                 place = self._place(change.account, change.region)
                 return _counted(self._service(place).report_failure(change))
+            case EndpointDeploying(change):
+                logger.append_keys(endpoint=change.endpoint_name, status=change.status, event_id=change.event_id)
+                place = self._place(change.account, change.region)
+                return _counted(self._service(place).hold_during_deployment(change))
             case EndpointStatusIgnored(change):
                 # Decided by the event alone: no policy read needed.
                 logger.append_keys(endpoint=change.endpoint_name, status=change.status, event_id=change.event_id)

@@ -350,6 +350,37 @@ class Onboarding:
         )
         return self.onboard(endpoint)
 
+    def hold_during_deployment(self, change: EndpointStateChange) -> OnboardResult:
+        """UPDATING or SYSTEM_UPDATING: mute the actions of the endpoint's alarms a deployment moves
+        (``HELD_DURING_DEPLOYMENT``) for ``DEPLOYMENT_HOLD`` from the event, with an alarm mute
+        rule: CloudWatch keeps evaluating them and, when the window ends with one still in ALARM,
+        runs its actions then ("How alarm mute rules work"). Errors and latency are never held."""
+        from sagewatch.core.monitoring.mute_rules import HELD_DURING_DEPLOYMENT, deployment_hold
+        from sagewatch.core.shared.naming import alarm_prefix, parse_alarm_name
+
+        name, prefix = change.endpoint_name, self._settings.name_prefix
+        held = []
+        for alarm in self._cloudwatch.list_alarms(alarm_prefix(prefix, name)):
+            parsed = parse_alarm_name(prefix, str(alarm["AlarmName"]))
+            if parsed is not None and parsed[2] in HELD_DURING_DEPLOYMENT:
+                held.append(str(alarm["AlarmName"]))
+        if not held:
+            return OnboardResult(name, "skipped", f"status {change.status}: no alarm of it is held during a deployment")
+        plans = deployment_hold(prefix, name, change.time or self._now(), held)
+        for plan in plans:
+            self._cloudwatch.put_mute_rule(plan.name, plan.window.schedule(), plan.alarms, plan.description)
+        log.info(
+            "%s %s: %d alarm(s) held until %s",
+            name,
+            change.status,
+            len(held),
+            plans[0].window.expression,
+            extra={"endpoint": name},
+        )
+        result = OnboardResult(name, "held", f"status {change.status}: {len(held)} alarm(s) held for the deployment")
+        result.notes.append(f"mute rule(s): {', '.join(p.name for p in plans)}")
+        return result
+
     def report_failure(self, change: EndpointStateChange) -> OnboardResult:
         """A FAILED event: the event carries the reason; the endpoint (if still there) carries the
         routing tags, else the event's tags route it."""

@@ -7,6 +7,16 @@ when a child's state changed. A new state is written into moto's alarm (so Descr
 it), the previous one into its history (DescribeAlarmHistory), and the new state's actions run
 (:mod:`.publish`). An evaluation that keeps the state (``ignore``, low samples) changes nothing.
 
+Alarm mute rules (:mod:`.mute_rules`, served by :mod:`sagewatch_emulator.cloudwatch.alarm_mute_rules`):
+a muted alarm keeps being evaluated and changes state, but runs no action ("When a mute rule is
+active, targeted alarms continue to evaluate metrics and transition between states, but their
+configured actions ... are muted", API Reference "PutAlarmMuteRule"). When its window ends (or its
+rule is deleted) with the alarm still in the state it was muted in, that state's actions run then,
+with the message of the muted change (User Guide "How alarm mute rules work": "Alarm action is
+executed because the mute window has ended and the alarm remains in the same state (ALARM) in
+which it was originally muted"; it applies to the actions of every state). An alarm that moved on
+to another state during the window (e.g. back to OK) runs nothing for the state it left.
+
 SetAlarmState is temporary: the next evaluation computes the real state again and, when it
 differs, transitions back with its actions (API Reference "SetAlarmState"). Composite alarms are
 re-evaluated only when a child changes, so a state set on a composite lasts until then.
@@ -31,6 +41,7 @@ from sagewatch_emulator.alarm_engine.evaluate import (
     evaluate_math_alarm,
     evaluate_metric_alarm,
 )
+from sagewatch_emulator.alarm_engine.mute_rules import MuteRuleBook
 from sagewatch_emulator.alarm_engine.publish import SentNotification, run_actions
 from sagewatch_emulator.alarm_engine.store import MetricStore, SeriesKey, series_key
 from sagewatch_emulator.cloudwatch.alarm_notifications import cloudwatch_time
@@ -51,6 +62,19 @@ class Transition:
     at: datetime
     reason: str
     notifications: tuple[SentNotification, ...] = ()
+    muted_by: str | None = None  # the mute rule that muted its actions
+    released: bool = False  # not a state change: a muted change's actions, run when its window ended
+
+
+@dataclass(frozen=True)
+class _MutedChange:
+    """The latest change of an alarm whose actions a rule muted: run them if the window ends in it."""
+
+    old_state: str
+    new_state: str
+    reason: str
+    at: datetime
+    triggering_children: tuple[str, ...]
 
 
 @dataclass
@@ -95,6 +119,9 @@ class AlarmEngine:
         # What the account refuses to store: (namespace, name, dimensions, timestamp) → why, or
         # None. The account sets it (Model Monitor metrics exist only with a run).
         self.metric_gate: MetricGate | None = None
+        self.mute_rules = MuteRuleBook()  # PutAlarmMuteRule and friends (cloudwatch.alarm_mute_rules)
+        self._muted: dict[str, _MutedChange] = {}  # alarm name → its latest muted change
+        self.muted: list[Transition] = []  # every transition whose actions a rule muted
 
     # -- moto ----------------------------------------------------------------------------------
 
@@ -124,6 +151,7 @@ class AlarmEngine:
         for tick in minute_boundaries(before, after):
             report.minutes += 1
             self._release_held(tick)
+            report.transitions.extend(self.release_mutes(tick))
             evaluated, changes = self.evaluate_all(tick)
             report.evaluations += evaluated
             report.transitions.extend(changes)
@@ -295,6 +323,58 @@ class AlarmEngine:
     ) -> Transition:
         """Run the actions of ``alarm``'s (already set) new state and remember the transition."""
         new = str(alarm.state_value)
+        rule = self.mute_rules.muting(alarm.name, at)
+        if rule is not None:
+            transition = Transition(alarm.name, old, new, at, reason, (), muted_by=rule.name)
+            with self._lock:
+                self._muted[alarm.name] = _MutedChange(old, new, reason, at, tuple(triggering_children))
+                self.transitions.append(transition)
+                self.muted.append(transition)
+            return transition
+        with self._lock:
+            self._muted.pop(alarm.name, None)
+        return self._run_actions(alarm, old, new, reason, at, triggering_children)
+
+    def release_mutes(self, now: datetime) -> list[Transition]:
+        """Run the actions of every muted change whose window has ended with the alarm still in
+        the state it was muted in (see the module docstring); forget the others."""
+        released: list[Transition] = []
+        with self._lock:
+            pending = dict(self._muted)
+        for name, change in pending.items():
+            if self.mute_rules.muting(name, now) is not None:
+                continue
+            with self._lock:
+                self._muted.pop(name, None)
+            alarm = self.backend.alarms.get(name)
+            if alarm is None or alarm.state_value != change.new_state:
+                continue
+            released.append(
+                self._run_actions(
+                    alarm,
+                    change.old_state,
+                    change.new_state,
+                    change.reason,
+                    change.at,
+                    change.triggering_children,
+                    released=True,
+                    sent_at=now,
+                )
+            )
+        return released
+
+    def _run_actions(
+        self,
+        alarm: Any,
+        old: str,
+        new: str,
+        reason: str,
+        at: datetime,
+        triggering_children: Iterable[str],
+        *,
+        released: bool = False,
+        sent_at: datetime | None = None,
+    ) -> Transition:
         children = []
         for arn in triggering_children:
             child = self.backend.alarms.get(_name(arn))
@@ -302,12 +382,19 @@ class AlarmEngine:
                 since = cloudwatch_time(_aware(child.state_updated_timestamp))
                 children.append({"Arn": arn, "State": {"Value": child.state_value, "Timestamp": since}})
         sent = run_actions(
-            describe_alarm(alarm), old_state=old, new_state=new, reason=reason, at=at, triggering_children=children
+            describe_alarm(alarm),
+            old_state=old,
+            new_state=new,
+            reason=reason,
+            at=at,
+            triggering_children=children,
+            sent_at=sent_at or at,
         )
-        transition = Transition(alarm.name, old, new, at, reason, tuple(sent))
+        transition = Transition(alarm.name, old, new, at, reason, tuple(sent), released=released)
         with self._lock:
             self.notifications.extend(sent)
-            self.transitions.append(transition)
+            if not released:
+                self.transitions.append(transition)
         return transition
 
     def initial_state(self, alarm: Any) -> None:

@@ -1,4 +1,4 @@
-"""Where the alarm engine meets moto: six small patches, installed and removed with the account.
+"""Where the alarm engine meets moto: seven small patches, installed and removed with the account.
 
 - ``PutMetricAlarm`` (backend): a new alarm starts in INSUFFICIENT_DATA, as on AWS (moto: OK);
   an update keeps the alarm's state and history ("When you update an existing alarm, its state
@@ -9,6 +9,8 @@
 - ``SetAlarmState`` (backend): stamped with the account's clock, and "when the updated state
   differs from the previous value, the action configured for the appropriate state is invoked"
   (API Reference "SetAlarmState"); moto ran no action.
+- ``PutAlarmMuteRule`` and friends (responses): moto has none; served into the engine's rule
+  book by :mod:`sagewatch_emulator.cloudwatch.alarm_mute_rules`.
 - ``PutMetricData`` (backend): what moto stored is also indexed by the engine's metric store.
 - ``GetMetricData``, ``GetMetricStatistics``, ``ListMetrics`` (backend): they also see the data
   the simulator published directly into the store, materialised as moto datums only for the
@@ -85,6 +87,9 @@ def install_alarm_engine(engine: AlarmEngine, extensions: MotoExtensions) -> Non
     _index_put_metric_data(engine, extensions, CloudWatchBackend)
     _show_store_to_queries(engine, extensions, CloudWatchBackend)
     _sqs_delays_on_the_simulated_clock(engine, extensions)
+    from sagewatch_emulator.cloudwatch.alarm_mute_rules import add_alarm_mute_rules
+
+    add_alarm_mute_rules(engine, extensions)  # the engine's rule book, over the four API calls
     extensions.installed.append("cloudwatch: alarms evaluated by the emulator's alarm engine (simulated clock)")
 
 

@@ -8,15 +8,21 @@ CloudWatch's rules ("Alarm actions", CloudWatch User Guide; API Reference "SetAl
 actions run only when the state changes, for the new state's list (AlarmActions, OKActions,
 InsufficientDataActions), and only while ActionsEnabled. Actions other than SNS topics (EC2,
 Auto Scaling, Lambda, Systems Manager) are recorded but not performed by the emulator.
+
+The SNS envelope's ``Timestamp`` is when the action ran in simulated time (``sent_at``: the
+minute of the state change, or the minute a mute window ended and released it), not moto's wall
+clock, so the alert path's "published late" test (``sagewatch.core.alerting.quiet_window``) sees
+what it would see on AWS.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import threading
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sagewatch_emulator.cloudwatch.alarm_notifications import alarm_message, notification_subject
@@ -51,6 +57,7 @@ def run_actions(
     reason: str,
     at: datetime,
     triggering_children: Sequence[Mapping[str, Any]] = (),
+    sent_at: datetime | None = None,
 ) -> list[SentNotification]:
     """Publish the notification to every action of ``new_state``; returns what was sent."""
     if not described.get("ActionsEnabled", True):
@@ -72,7 +79,7 @@ def run_actions(
     sent = []
     for action in actions:
         is_topic = action.split(":")[2:3] == ["sns"]  # in every partition: arn:aws-cn:sns:…, arn:aws-us-gov:sns:…
-        message_id = _publish_sns(action, message, subject) if is_topic else None
+        message_id = _publish_sns(action, message, subject, sent_at or at) if is_topic else None
         if message_id is None and not is_topic:
             _LOG.info("alarm %s: action %s is not an SNS topic; not performed", described["AlarmName"], action)
         sent.append(
@@ -83,13 +90,23 @@ def run_actions(
     return sent
 
 
-def _publish_sns(topic_arn: str, message: Mapping[str, Any], subject: str) -> str | None:
+_STAMPING = threading.Lock()
+_STAMP = "iso_8601_datetime_with_milliseconds"
+
+
+def _publish_sns(topic_arn: str, message: Mapping[str, Any], subject: str, sent_at: datetime) -> str | None:
+    from moto.sns import models
     from moto.sns.exceptions import SNSNotFoundError
-    from moto.sns.models import sns_backends
 
     _, _, _, region, account, _name = topic_arn.split(":", 5)
-    try:
-        return str(sns_backends[account][region].publish(json.dumps(message), topic_arn, subject=subject))
-    except SNSNotFoundError:
-        _LOG.warning("alarm action %s: no such topic; the notification is lost (as on AWS)", topic_arn)
-        return None
+    stamp = sent_at.astimezone(UTC).replace(tzinfo=None)  # moto formats naive UTC
+    with _STAMPING:
+        original = getattr(models, _STAMP)  # what moto stamps the envelope with
+        setattr(models, _STAMP, lambda value=None: original(value or stamp))
+        try:
+            return str(models.sns_backends[account][region].publish(json.dumps(message), topic_arn, subject=subject))
+        except SNSNotFoundError:
+            _LOG.warning("alarm action %s: no such topic; the notification is lost (as on AWS)", topic_arn)
+            return None
+        finally:
+            setattr(models, _STAMP, original)

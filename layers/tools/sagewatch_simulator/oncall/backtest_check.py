@@ -28,12 +28,14 @@ import io
 import json
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from sagewatch_cli.backtest.report import row_label
 from sagewatch_emulator.account import EmulatedAccount
+from sagewatch_simulator.oncall.maintenance import MutedRecord
 from sagewatch_simulator.oncall.records import AlarmNotice
 from sagewatch_simulator.traffic.model import Endpoint
 
@@ -109,6 +111,7 @@ def backtest_endpoint(
     end: datetime,
     days: int,
     prefix: str = "SageWatch",
+    muted: Sequence[MutedRecord] = (),
 ) -> Comparison:
     """Run ``sagewatch backtest`` for ``endpoint`` over the ``days`` before ``end`` and compare."""
     where = ["--end", end.isoformat(), "--endpoint-url", account.endpoint_url, "--region", account.region]
@@ -116,11 +119,11 @@ def backtest_endpoint(
     json_code, document = _cli(["backtest", endpoint, "--days", str(days), "--json", *where])
     table_code, table = _cli(["backtest", endpoint, "--days", str(days), *where])
     report: dict[str, Any] = json.loads(document) if json_code == 0 else {"alarms": [], "get_metric_data_calls": 0}
-    engine = Counter(
-        n.alarm_name
-        for n in notices
-        if n.new_state == "ALARM" and n.old_state != "ALARM" and n.alarm_name.startswith(f"{prefix}/{endpoint}/")
-    )
+    # Every transition into ALARM: those published, and those a mute rule muted (a muted change
+    # whose window ended in ALARM is published then, with its own StateChangeTime: counted once).
+    into_alarm = {(n.alarm_name, n.at) for n in notices if n.new_state == "ALARM" and n.old_state != "ALARM"}
+    into_alarm |= {(m.alarm, m.at) for m in muted if m.new_state == "ALARM"}
+    engine = Counter(name for name, _at in into_alarm if name.startswith(f"{prefix}/{endpoint}/"))
     rows = _table_rows(table)
     start = end - timedelta(days=days)
     reconfigured: dict[str, datetime] = {}

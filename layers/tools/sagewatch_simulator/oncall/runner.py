@@ -26,6 +26,7 @@ from sagewatch_emulator.account import EmulatedAccount
 from sagewatch_emulator.model_monitor.runs import violation
 from sagewatch_emulator.sagemaker import ComponentSpec, VariantSpec
 from sagewatch_simulator.oncall.backtest_check import Comparison, backtest_endpoint, explain_differences
+from sagewatch_simulator.oncall.maintenance import MutedRecord, open_window
 from sagewatch_simulator.oncall.records import (
     AlarmNotice,
     ComponentStepRecord,
@@ -62,6 +63,8 @@ CHECK_MINUTE = 50
 # The stack's daily reconcile (ReconcileSchedule), played at 00:30 of every simulated day after the
 # first: it re-fits each latency alarm whose traffic class changed (core.monitoring.latency_fit).
 RECONCILE_AT = (0, 30)
+# A maintenance window's mute rules are put this long before it opens (`sagewatch mute add`).
+MAINTENANCE_LEAD = 15 * MINUTE
 
 
 @dataclass
@@ -88,6 +91,8 @@ class ScenarioRun:
     # `sagewatch doctor`'s alarm-samples check on the played account: alarms that cannot fire at
     # the traffic observed (percentiles whose periods lack the samples CloudWatch needs).
     cannot_fire: list[str] = field(default_factory=list)
+    # State changes whose actions a mute rule muted (maintenance windows, deployments' holds).
+    muted: list[MutedRecord] = field(default_factory=list)
 
 
 def variant_specs(variants: tuple[Variant, ...], endpoint: Endpoint) -> list[VariantSpec]:
@@ -403,11 +408,14 @@ def run_scenario(
         if hosting is not None:
             player.host_components(hosting)
         events = lifecycle_events(fleet, scenario.start, scenario.end)
+        windows = sorted(scenario.maintenance, key=lambda w: w.start)
         minutes = simulate(fleet, scenario.incidents, scenario.start, scenario.end)
         for index, published in enumerate(minutes):
             moment = scenario.start + index * MINUTE
             while events and events[0].at <= moment:
                 player.onboard(events.pop(0))
+            while windows and windows[0].start - MAINTENANCE_LEAD <= moment:  # planned ahead, as people do
+                open_window(account.client("cloudwatch"), windows.pop(0))
             monitor = scenario.model_monitor
             if monitor is not None and player.monitoring_since is None and moment >= monitor.starts(scenario.start):
                 player.start_monitoring()  # its endpoint serves from the start
@@ -426,13 +434,14 @@ def run_scenario(
             if progress is not None and index % 1440 == 1439:
                 progress(f"{scenario.name}: day {(index + 1) // 1440} done, {len(run.deliveries)} messages")
         run.final_states = account.alarm_states()
+        run.muted = [MutedRecord(t.alarm_name, t.new_state, t.at, t.muted_by or "") for t in account.alarm_engine.muted]
         run.latency_alarms = player.latency_alarms()
         run.cannot_fire = player.alarms_that_cannot_fire()
         run.wall_seconds = time.perf_counter() - started  # the play alone, without the backtests
         days = max(1, round(scenario.days))
         known = {endpoint.name: endpoint for endpoint in fleet.endpoints}
         for name in backtest:
-            comparison = backtest_endpoint(account, run.notices, name, end=scenario.end, days=days)
+            comparison = backtest_endpoint(account, run.notices, name, end=scenario.end, days=days, muted=run.muted)
             explain_differences(comparison, known.get(name), scenario.start, scenario.end)
             run.backtests.append(comparison)
     return run

@@ -34,6 +34,7 @@ from enum import StrEnum
 from typing import Any
 
 from sagewatch.core.shared.naming import parse_alarm_name
+from sagewatch_simulator.oncall.maintenance import MaintenanceWindow, MutedRecord, messages_during
 from sagewatch_simulator.oncall.records import AlarmNotice, Delivery, MonitorRunRecord
 from sagewatch_simulator.traffic import Fleet, Incident, IncidentKind
 
@@ -185,6 +186,11 @@ class Score:
     destinations: tuple[str, ...]
     threaded_mode: bool
     monitor_runs: list[MonitorRunScore] = field(default_factory=list)  # the bad runs only
+    # State changes whose actions a mute rule muted, and messages about a maintained endpoint's
+    # alarms delivered during its window (the target is 0: a window mutes them all).
+    muted_messages: int = 0
+    messages_during_maintenance: int = 0
+    scored_maintenance: bool = False
 
     @property
     def alerted(self) -> int:
@@ -229,6 +235,9 @@ class Score:
             "ok_delivered": self.ok_delivered,
             "incidents_with_one_alarm_one_ok": len(self.with_one_alarm_one_ok()),
         }
+        if self.scored_maintenance:  # the scenario had planned maintenance
+            summary["muted_messages"] = self.muted_messages
+            summary["messages_during_maintenance"] = self.messages_during_maintenance
         if self.monitor_runs:  # the scenario had a Model Monitor schedule with bad runs
             summary["monitor_runs_bad"] = len(self.monitor_runs)
             summary["monitor_runs_alerted"] = sum(1 for r in self.monitor_runs if r.alerted)
@@ -324,6 +333,8 @@ def score(
     *,
     threaded_mode: bool = False,
     monitor_runs: Sequence[MonitorRunRecord] = (),
+    muted: Sequence[MutedRecord] = (),
+    maintenance: Sequence[MaintenanceWindow] = (),
 ) -> Score:
     """Map every delivery to incidents, resolutions or noise; see the module docstring.
 
@@ -405,4 +416,14 @@ def score(
             and (index, destination) in resolved_at
             for destination in destinations
         )
-    return Score(list(paging.values()), noise, len(deliveries), destinations, threaded_mode, list(bad_runs.values()))
+    return Score(
+        list(paging.values()),
+        noise,
+        len(deliveries),
+        destinations,
+        threaded_mode,
+        list(bad_runs.values()),
+        muted_messages=len(muted),
+        messages_during_maintenance=messages_during(maintenance, notices, deliveries),
+        scored_maintenance=bool(maintenance),
+    )

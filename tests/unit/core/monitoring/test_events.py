@@ -24,7 +24,7 @@ def load(name: str) -> dict[str, Any]:
         ("in-service-multi-variant-gpu.json", Action.ONBOARD),
         ("in-service-serverless.json", Action.ONBOARD),
         ("in-service-async.json", Action.ONBOARD),
-        ("updating.json", Action.IGNORE),
+        ("updating.json", Action.DEPLOYING),
         ("deleting.json", Action.OFFBOARD),
         ("failed.json", Action.FAILED),
     ],
@@ -98,4 +98,12 @@ def test_status_is_case_insensitive_and_acted_on_statuses_are_the_rule_s() -> No
     event = load("deleting.json")
     event["detail"]["EndpointStatus"] = "deleting"
     assert parse_state_change(event).action is Action.OFFBOARD
-    assert set(ACTED_ON_STATUSES) == {"IN_SERVICE", "DELETING", "FAILED"}
+    assert set(ACTED_ON_STATUSES) == {
+        "IN_SERVICE",
+        "DELETING",
+        "FAILED",
+        "UPDATE_ROLLBACK_FAILED",
+        "UPDATING",
+        "SYSTEM_UPDATING",
+    }
+    assert parse_state_change(load("updating.json")).action is Action.DEPLOYING

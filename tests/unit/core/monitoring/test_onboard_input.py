@@ -14,9 +14,9 @@ from sagewatch.core.monitoring.component_events import ComponentChange
 from sagewatch.core.monitoring.onboard_input import (
     ComponentCallFailed,
     EndpointDeleting,
+    EndpointDeploying,
     EndpointFailed,
     EndpointInService,
-    EndpointStatusIgnored,
     ExecutionsCheck,
     InvalidInput,
     NotAMonitoringRun,
@@ -49,7 +49,7 @@ KIND_OF_SAMPLE: dict[str, type] = {
     # unmarked run, which DescribeProcessingJob decides (core.model_monitor.runs).
     "processing-job-aws-example.json": MonitoringJobFinished,
     "processing-job-not-monitoring.json": NotAMonitoringRun,
-    "updating.json": EndpointStatusIgnored,
+    "updating.json": EndpointDeploying,
 }
 
 

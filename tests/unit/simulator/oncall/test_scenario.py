@@ -27,12 +27,19 @@ def test_the_week_has_every_kind_of_endpoint_incident_and_non_incident() -> None
     assert any(e.created_at for e in week.fleet.endpoints)
     assert len(week.paging) >= 8 and any(i.flap for i in week.paging)
     assert {i.kind for i in week.incidents} >= set(IncidentKind)
+    [window] = week.maintenance  # Wednesday's planned maintenance, with an incident inside it
+    assert any(window.covers(i.endpoint, i.start) and not i.pages for i in week.incidents)
 
 
 def test_the_one_day_version_keeps_three_endpoints_three_incidents_and_two_non_incidents() -> None:
     day = one_day_on_call(MONDAY)
     assert day.days == 1 and len(day.fleet.endpoints) == 3 and len(day.paging) == 3
-    assert [i.kind for i in day.incidents if not i.pages] == [IncidentKind.BAD_MINUTE]
+    # A bad minute, and a 5XX burst inside recommender's planned maintenance (muted: pages nobody).
+    assert [i.kind for i in day.incidents if not i.pages] == [IncidentKind.BAD_MINUTE, IncidentKind.ERROR_5XX_BURST]
+    [window] = day.maintenance
+    [muted] = [i for i in day.incidents if i.label == "5XX during planned maintenance"]
+    assert muted.endpoint == window.endpoint and window.start < muted.start < muted.end < window.end
+    assert [e.name for e in day.fleet.endpoints if e.update] == ["fraud-scorer"]  # the day's deployment
     [fresh] = [e for e in day.fleet.endpoints if e.created_at is not None]  # the second non-incident
     assert fresh.created_at is not None
     assert day.start < fresh.created_at < min(i.start for i in day.paging if i.endpoint == fresh.name)

@@ -46,7 +46,7 @@ def test_state_change_events_parse_into_the_actions_onboarding_takes() -> None:
         assert change.variant_names == tuple(v.name for v in event.variants)
         actions[(event.endpoint.name, event.status)] = change.action
     assert actions[("churn-v2", Status.IN_SERVICE)] is Action.ONBOARD
-    assert actions[("search-ranker", Status.UPDATING)] is Action.IGNORE
+    assert actions[("search-ranker", Status.UPDATING)] is Action.DEPLOYING
     assert actions[("legacy-scorer", Status.DELETING)] is Action.OFFBOARD
 
 

@@ -66,6 +66,18 @@ class CloudWatchWriter:
     def put_alarm(self, spec: AlarmSpec, actions: Sequence[str]) -> None:
         call("PutMetricAlarm", self._client.put_metric_alarm, **spec.put_kwargs(actions), sleep=self._sleep)
 
+    def put_mute_rule(self, name: str, schedule: dict[str, str], alarms: Sequence[str], description: str) -> None:
+        """PutAlarmMuteRule (creates or replaces the rule of that name); at most 100 alarms."""
+        call(
+            "PutAlarmMuteRule",
+            self._client.put_alarm_mute_rule,
+            Name=name,
+            Description=description[:1024],
+            Rule={"Schedule": schedule},
+            MuteTargets={"AlarmNames": list(alarms)},
+            sleep=self._sleep,
+        )
+
     def delete_alarms(self, names: Sequence[str]) -> int:
         """Delete in batches of 100; returns the number of DeleteAlarms calls made."""
         calls = 0

@@ -108,6 +108,7 @@ class AlarmNotification:
     threshold_metric_id: str | None = None
     alarm_rule: str | None = None
     triggering_children: tuple[str, ...] = ()  # child alarm ARNs of a composite alarm
+    published_at: datetime | None = None  # the SNS envelope's Timestamp (core.alerting.quiet_window)
     raw: Mapping[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
@@ -153,7 +154,12 @@ def region_of_arn(arn: str) -> str:
 
 
 def parse_alarm_message(
-    message: Mapping[str, Any], *, message_id: str, subject: str | None = None, topic_arn: str | None = None
+    message: Mapping[str, Any],
+    *,
+    message_id: str,
+    subject: str | None = None,
+    topic_arn: str | None = None,
+    published_at: datetime | None = None,
 ) -> AlarmNotification:
     """One CloudWatch alarm message; ``topic_arn`` (the SNS envelope's) is the last source of the region."""
     where = f"alarm message {message_id}"
@@ -178,6 +184,7 @@ def parse_alarm_message(
         "old_state": old_state if old_state in STATES else None,
         "reason": str(message.get("NewStateReason") or ""),
         "state_change_time": parse_time(message.get("StateChangeTime"), where),
+        "published_at": published_at,
         "raw": message,
     }
     trigger = message.get("Trigger")

@@ -70,6 +70,8 @@ class AlertView:
     chart_png: bytes | None = field(default=None, repr=False)  # the alarm metric around the change
     generic: bool = False  # not about a SageMaker endpoint: formatted without endpoint context
     message_id: str = ""  # SNS MessageId: the idempotency key, and a footer for support
+    quiet_window: str | None = None  # fired during a quiet window, told when it ended (core.alerting.quiet_window)
+    deployment: str | None = None  # the endpoint is being updated, since when (core.alerting.deployment)
     # A spoke's alert (docs/hub-and-spokes.md (e)): which account it is about, by name when it has
     # one (core.alerting.spoke_view). False for the hub's own account: its message is unchanged.
     in_spoke: bool = False

@@ -21,6 +21,7 @@ Pure: no I/O.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -29,6 +30,7 @@ from typing import Any, Protocol
 from sagewatch.core.alerting.alert import AlertView
 from sagewatch.core.alerting.alert_builder import Enrichment, build_alarm_view, build_failure_view
 from sagewatch.core.alerting.alert_target import AlertTarget, resolve_target
+from sagewatch.core.alerting.deployment import deployment_note
 from sagewatch.core.alerting.enrichment import MetricPlan, plan_metrics, widget_for
 from sagewatch.core.alerting.incident import incident_key
 from sagewatch.core.alerting.notification import (
@@ -38,6 +40,7 @@ from sagewatch.core.alerting.notification import (
     Notification,
     summarize_unreadable,
 )
+from sagewatch.core.alerting.quiet_window import quiet_note, released_late
 from sagewatch.core.alerting.severity import ENDPOINT_FAILED, OTHER, Severity, alarm_severity
 from sagewatch.core.model_monitor.run_view import build_monitoring_run_view
 from sagewatch.core.shared.alarm_context import AlarmContext
@@ -83,6 +86,8 @@ class Reads:
     component: str | None = None  # DescribeInferenceComponent
     history: tuple[str, datetime] | None = None  # (alarm, before): when it last went into ALARM
     report: MonitoringRunNotice | None = None  # the run's violation report
+    mute_rules: str | None = None  # ListAlarmMuteRules for this alarm: an ALARM sent late (quiet_window)
+    endpoint: str | None = None  # DescribeEndpoint: is it being deployed (core.alerting.deployment)
 
 
 @dataclass(frozen=True)
@@ -168,6 +173,8 @@ class AlarmAlert:
             chart=widget_for(n, target) if want_chart and not resolved else None,
             component=target.component,
             history=(n.alarm_name, n.state_change_time) if resolved else None,
+            mute_rules=n.alarm_name if released_late(n.new_state, n.state_change_time, n.published_at) else None,
+            endpoint=target.endpoint if n.new_state == "ALARM" else None,
         )
 
     def view(self, found: Found) -> AlertView:
@@ -186,9 +193,15 @@ class AlarmAlert:
             alarm_started=results.get("history"),
             missing=tuple(missing),
         )
-        return build_alarm_view(
+        view = build_alarm_view(
             self.notification, self.target, self.plan, enrichment, prefix=self._prefix, dashboards=self._dashboards
         )
+        n = self.notification
+        quiet = quiet_note(self._prefix, results.get("mute_rules") or [], n.state_change_time, n.published_at)
+        deploying = deployment_note(results.get("endpoint"))
+        if quiet is None and deploying is None:
+            return view
+        return dataclasses.replace(view, quiet_window=quiet, deployment=deploying)
 
 
 class FailureAlert:

@@ -11,6 +11,7 @@ does on its way to people is its ``core.alerting.alert_kinds`` class.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -23,6 +24,7 @@ from sagewatch.core.alerting.alarm_message import (
     TriggerMetric,
     TriggerQuery,
     parse_alarm_message,
+    parse_time,
     value_from_reason,
 )
 from sagewatch.core.alerting.sagewatch_notices import (
@@ -89,4 +91,10 @@ def parse_sns_record(record: Mapping[str, Any]) -> Notification:
     if notice is not None:
         return notice(message_id, message)
     topic_arn = sns.get("TopicArn") if isinstance(sns.get("TopicArn"), str) else None
-    return parse_alarm_message(message, message_id=message_id, subject=subject, topic_arn=topic_arn)
+    published_at = None
+    if isinstance(sns.get("Timestamp"), str):
+        with contextlib.suppress(InvalidAlarmMessageError):  # only a hint (core.alerting.quiet_window)
+            published_at = parse_time(sns["Timestamp"], f"SNS message {message_id}")
+    return parse_alarm_message(
+        message, message_id=message_id, subject=subject, topic_arn=topic_arn, published_at=published_at
+    )

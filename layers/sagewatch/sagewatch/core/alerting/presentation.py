@@ -67,6 +67,9 @@ def fact_rows(view: AlertView) -> list[tuple[str, str]]:
     if view.previous_state:
         since = f"{since} (was {view.previous_state})"
     rows.append(("Since", since))
+    for label, note in (("Quiet window", view.quiet_window), ("Deployment", view.deployment)):
+        if note:
+            rows.append((label, note))
     account = view.account_text if view.in_spoke else view.account_id  # a spoke's by name, when it has one
     where = " / ".join(part for part in (view.region, account) if part)
     if where:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
@@ -23,21 +24,26 @@ class Action(StrEnum):
     ONBOARD = "onboard"
     OFFBOARD = "offboard"
     FAILED = "failed"
+    DEPLOYING = "deploying"  # hold the alarms a deployment moves (core.monitoring.mute_rules)
     IGNORE = "ignore"
 
 
-# Every EndpointStatus SageMaker sends, and what SageWatch does about it. Intermediate states
-# need nothing: the endpoint reaches IN_SERVICE (re-fit) or DELETING (clean-up) afterwards.
+# Every EndpointStatus SageMaker sends, and what SageWatch does about it. A deployment
+# (UPDATING, or SageMaker's own SYSTEM_UPDATING) holds the alarms it is expected to move for a
+# while (docs/alerts.md, "Quiet hours and deployments"); UPDATE_ROLLBACK_FAILED ("Both the
+# rolling deployment and auto-rollback failed", API Reference "DescribeEndpoint") is reported
+# like FAILED. Other intermediate states need nothing: the endpoint reaches IN_SERVICE (re-fit)
+# or DELETING (clean-up) afterwards.
 STATUS_ACTIONS: Mapping[str, Action] = {
     "IN_SERVICE": Action.ONBOARD,
     "DELETING": Action.OFFBOARD,
     "FAILED": Action.FAILED,
+    "UPDATE_ROLLBACK_FAILED": Action.FAILED,
+    "UPDATING": Action.DEPLOYING,
+    "SYSTEM_UPDATING": Action.DEPLOYING,
     "CREATING": Action.IGNORE,
-    "UPDATING": Action.IGNORE,
-    "SYSTEM_UPDATING": Action.IGNORE,
     "ROLLING_BACK": Action.IGNORE,
     "OUT_OF_SERVICE": Action.IGNORE,
-    "UPDATE_ROLLBACK_FAILED": Action.IGNORE,
 }
 # The statuses the EventBridge rule lets through (template.yaml must say the same).
 ACTED_ON_STATUSES: tuple[str, ...] = tuple(s for s, a in STATUS_ACTIONS.items() if a is not Action.IGNORE)
@@ -54,6 +60,7 @@ class EndpointStateChange:
     variant_names: tuple[str, ...]
     tags: Mapping[str, str]
     failure_reason: str | None
+    time: datetime | None = None  # the event's time: when SageMaker saw the status
 
     @property
     def action(self) -> Action:
@@ -109,7 +116,18 @@ def parse_state_change(event: Any) -> EndpointStateChange:
         variant_names=variant_names,
         tags=normalize_tags(detail.get("Tags")),
         failure_reason=failure if isinstance(failure, str) and failure else None,
+        time=_time(event.get("time")),
     )
+
+
+def _time(value: Any) -> datetime | None:
+    if not isinstance(value, str) or not value:
+        return None
+    try:
+        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
 def _str_or_none(value: Any) -> str | None:

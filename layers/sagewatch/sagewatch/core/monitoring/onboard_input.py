@@ -67,16 +67,25 @@ class EndpointFailed:
 
 
 @dataclass(frozen=True)
+class EndpointDeploying:
+    """UPDATING or SYSTEM_UPDATING: hold the alarms a deployment moves, for a while."""
+
+    change: EndpointStateChange
+
+
+@dataclass(frozen=True)
 class EndpointStatusIgnored:
     """An intermediate status (CREATING, UPDATING …): the endpoint reaches IN_SERVICE or DELETING next."""
 
     change: EndpointStateChange
 
 
-_BY_ACTION: Mapping[Action, type[EndpointInService | EndpointDeleting | EndpointFailed | EndpointStatusIgnored]] = {
+_ByAction = type[EndpointInService | EndpointDeleting | EndpointFailed | EndpointDeploying | EndpointStatusIgnored]
+_BY_ACTION: Mapping[Action, _ByAction] = {
     Action.ONBOARD: EndpointInService,
     Action.OFFBOARD: EndpointDeleting,
     Action.FAILED: EndpointFailed,
+    Action.DEPLOYING: EndpointDeploying,
     Action.IGNORE: EndpointStatusIgnored,
 }
 
@@ -154,6 +163,7 @@ OnboardInput = (
     EndpointInService
     | EndpointDeleting
     | EndpointFailed
+    | EndpointDeploying
     | EndpointStatusIgnored
     | MonitoringJobFinished
     | NotAMonitoringRun

@@ -35,7 +35,7 @@ TAG_ENABLED = "sagewatch:enabled"
 TAG_ALARM_PREFIX = "sagewatch:alarm:"
 TAG_SLACK_SECRET = "sagewatch:slack-webhook-secret"  # noqa: S105 - a tag key, not a secret
 TAG_EMAIL = "sagewatch:email"
-TAG_TEAM = "sagewatch:team"
+TAG_TEAM = "sagewatch:team"  # the endpoint's team: its alert route, and `sagewatch mute add --team`
 TAG_SEVERITY_PREFIX = "sagewatch:severity:"
 _SECRET_ID = re.compile(r"^[A-Za-z0-9/_+=.@:-]{1,512}$")
 _EMAIL = re.compile(r"^[^@\s,\]]+@[^@\s,\]]+\.[^@\s,\]]+$")

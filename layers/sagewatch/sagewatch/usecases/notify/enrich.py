@@ -29,11 +29,11 @@ from sagewatch.core.alerting.spoke_view import in_spoke
 from sagewatch.observability import ENRICHMENT_READS_MISSING, count
 from sagewatch.usecases.model_monitor.reports import MonitoringReports
 from sagewatch.usecases.notify.intake import Alert
-from sagewatch.usecases.notify.ports import ComponentsPort, HistoryPort, LogsPort, MetricsPort
+from sagewatch.usecases.notify.ports import ComponentsPort, HistoryPort, LogsPort, MetricsPort, MuteRulesPort
 
 log = logging.getLogger(__name__)
 
-WORKERS = 4  # metrics, logs, chart, component (ALARM) or metrics, component, history (OK): the most at once
+WORKERS = 6  # metrics, logs, chart, component, endpoint, mute rules (ALARM); metrics, component, history (OK)
 _WHAT = {
     "metrics": "recent metrics",
     "logs": "recent log lines",
@@ -41,6 +41,8 @@ _WHAT = {
     "history": "alarm start",
     "component": "inference component's model",
     "report": "violation report",
+    "mute_rules": "quiet windows",
+    "endpoint": "deployment status",
 }
 
 SeriesToMinutes = Callable[[Any, Any, Any], tuple[float | None, ...]]
@@ -54,6 +56,7 @@ class SpokeReads:
     logs: LogsPort
     history: HistoryPort
     components: ComponentsPort | None
+    mute_rules: MuteRulesPort | None
     account_name: Callable[[], str | None]  # its alias or Organizations name (cached; None: the ID alone)
     console_role: str | None  # the people's role there, for the switch-role link
 
@@ -85,12 +88,15 @@ class Enricher:
         reports: MonitoringReports | None = None,
         components: ComponentsPort | None = None,
         spokes: SpokeReadsPort | None = None,
+        mute_rules: MuteRulesPort | None = None,
     ) -> None:
         self._spokes = spokes
         self._reports = reports or MonitoringReports(None, lambda _bucket, _key: False)
         self._metrics = metrics
         # DescribeInferenceComponent, only for a component's alarm: its model and endpoint.
         self._components = components
+        # ListAlarmMuteRules, only for an ALARM published well after it fired (core.alerting.quiet_window).
+        self._mute_rules = mute_rules
         self._logs = logs
         self._history = history
         self._series_to_minutes = series_to_minutes
@@ -119,6 +125,7 @@ class Enricher:
             (at.metrics, at.logs, at.history) if at else (self._metrics, self._logs, self._history)
         )
         components = at.components if at else self._components
+        mute_rules = at.mute_rules if at else self._mute_rules
         tasks: dict[str, Future[Any]] = {}
         plan = reads.metrics
         if plan is not None:
@@ -134,6 +141,10 @@ class Enricher:
             tasks["component"] = self._pool.submit(components.describe_component, reads.component)
         if reads.history is not None:
             tasks["history"] = self._pool.submit(history.alarm_started, *reads.history)
+        if reads.endpoint is not None and components is not None:
+            tasks["endpoint"] = self._pool.submit(components.describe_endpoint, reads.endpoint)
+        if reads.mute_rules is not None and mute_rules is not None:
+            tasks["mute_rules"] = self._pool.submit(mute_rules.rules_for_alarm, reads.mute_rules)
         if reads.report is not None:
             tasks["report"] = self._pool.submit(self._reports.view, reads.report)
         if not tasks:

@@ -43,6 +43,7 @@ from sagewatch.usecases.notify.ports import (
     HoldPort,
     LogsPort,
     MetricsPort,
+    MuteRulesPort,
     RecordsPort,
     ReportsPort,
     SlackBotPort,
@@ -80,6 +81,7 @@ class Notifier:
         alert_queue: HoldPort | None = None,
         reports: ReportsPort | None = None,
         components: ComponentsPort | None = None,
+        mute_rules: MuteRulesPort | None = None,
         paging: Callable[[], Paging] | None = None,
         routes: RoutesSource | None = None,
         spokes: SpokeReadsPort | None = None,
@@ -101,6 +103,7 @@ class Notifier:
             reports=MonitoringReports(reports, settings.may_read_report),
             components=components,
             spokes=spokes,
+            mute_rules=mute_rules,
         )
         poster = SlackPoster(
             settings=settings, webhook=slack, webhook_url=webhook_url, bot=bot, bot_token=bot_token, pacer=pacer

@@ -8,6 +8,7 @@ in the core (``core.alerting.delivery_record``, ``core.alerting.delivery_errors`
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Sequence
+from datetime import datetime
 from typing import Any, Protocol
 
 from sagewatch.core.alerting.delivery_record import Claimed, LeaseRelease, Settlement, Stored
@@ -26,12 +27,17 @@ class HistoryPort(Protocol):
     def alarm_started(self, alarm_name: str, before: Any) -> Any: ...
 
 
+class MuteRulesPort(Protocol):
+    def rules_for_alarm(self, alarm_name: str) -> list[tuple[str, datetime | None]]: ...
+
+
 class ReportsPort(Protocol):
     def read(self, bucket: str, key: str, max_bytes: int) -> bytes: ...
 
 
 class ComponentsPort(Protocol):
     def describe_component(self, name: str) -> dict[str, Any] | None: ...
+    def describe_endpoint(self, name: str) -> dict[str, Any] | None: ...
 
 
 class SlackPort(Protocol):
