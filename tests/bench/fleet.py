@@ -29,13 +29,14 @@ from typing import Any
 from sagewatch.adapters.cloudwatch.alarms_and_dashboards import CloudWatchWriter
 from sagewatch.adapters.sagemaker import SageMakerEndpoints
 from sagewatch.config import OnboardConfig
+from sagewatch.core.shared.places import WORK_LANES
 from sagewatch.usecases.onboarding import Onboarding
 from sagewatch_emulator import EmulatedAccount, VariantSpec
 from sagewatch_emulator.calls import is_write
 from sagewatch_emulator.cloudwatch.quotas import DEFAULT_CLOUDWATCH_QUOTAS
 from sagewatch_emulator.sqs_event_source import drain_one_at_a_time
 
-WORKER_CONCURRENCY = 2  # template.yaml: OnboardFunction FleetWork ScalingConfig.MaximumConcurrency
+WORKER_CONCURRENCY = WORK_LANES  # one place: its message groups in the FIFO OnboardQueue (core.shared.places)
 NO_OP_CALL_BUDGET = 150
 
 

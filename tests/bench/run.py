@@ -378,6 +378,14 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", type=Path, default=ROOT / "build" / "bench")
     parser.add_argument("--fleet-endpoints", type=int, default=1000, help="fleet size of the reconcile run (0: skip)")
+    parser.add_argument(
+        "--spoke-fleet",
+        type=int,
+        nargs=2,
+        default=(10, 100),
+        metavar=("SPOKES", "ENDPOINTS"),
+        help="the fleet across accounts: spoke accounts and endpoints per spoke (0 0: skip)",
+    )
     parser.add_argument("--no-week", action="store_true", help="skip the week on call (about 3 minutes)")
     args = parser.parse_args(argv)
     args.out.mkdir(parents=True, exist_ok=True)
@@ -395,6 +403,11 @@ def main(argv: list[str] | None = None) -> int:
         from tests.bench.fleet import run_fleet_bench
 
         report["fleet"] = run_fleet_bench(args.fleet_endpoints)
+    spokes, per_spoke = args.spoke_fleet
+    if spokes and per_spoke:
+        from tests.bench.spokes import run_spoke_fleet_bench
+
+        report["spoke_fleet"] = run_spoke_fleet_bench(spokes, per_spoke)
     if not args.no_week:
         from tests.bench.week import run_week_bench
 
@@ -432,6 +445,10 @@ def main(argv: list[str] | None = None) -> int:
     if "fleet" in report:
         lines += ["", f"## Fleet reconcile ({args.fleet_endpoints} endpoints)", "", "```json"]
         lines += [json.dumps(report["fleet"], indent=2, default=str), "```"]
+    if "spoke_fleet" in report:
+        from tests.bench.spokes import markdown as spokes_markdown
+
+        lines += ["", *spokes_markdown(report["spoke_fleet"])]
     if "week" in report:
         from tests.bench.week import markdown as week_markdown
 

@@ -10,6 +10,7 @@ import pytest
 
 from sagewatch import config
 from sagewatch.core.monitoring.policy import Policy
+from sagewatch.core.shared.places import WORK_LANES
 from tests.template.test_template import (
     as_list,
     get_att,
@@ -49,10 +50,24 @@ def test_worker_consumes_the_queue_at_a_concurrency_inside_the_quotas(transforme
     assert len(mappings) == 1
     mapping = mappings[0]
     assert mapping["FunctionName"] == {"Ref": "OnboardFunction"}
-    assert mapping["ScalingConfig"] == {"MaximumConcurrency": 2}
+    assert mapping["BatchSize"] == 1  # a failed message holds its own lane only
     assert mapping["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    # FIFO: Lambda's concurrency is min(active message groups, MaximumConcurrency), and a place has
+    # WORK_LANES groups, so one account-region is worked at most WORK_LANES wide, ten side by side.
+    assert transformed["Resources"]["OnboardQueue"]["Properties"]["FifoQueue"] is True
+    assert mapping["ScalingConfig"] == {"MaximumConcurrency": 10 * WORK_LANES}
     tps = transformed["Parameters"]["WorkerWriteTps"]
-    assert 2 * float(tps["Default"]) < 3  # two workers stay under PutMetricAlarm's 3 TPS
+    assert WORK_LANES * float(tps["Default"]) < 3  # one place's workers stay under PutMetricAlarm's 3 TPS
+
+
+def test_the_work_queue_and_its_dead_letter_queue_are_both_fifo(transformed: Template) -> None:
+    # "A FIFO queue can only use a FIFO DLQ" (Configure a dead-letter queue using the Amazon SQS console).
+    resources = transformed["Resources"]
+    assert resources["OnboardQueue"]["Properties"]["FifoQueue"] is True
+    assert resources["OnboardQueueDeadLetterQueue"]["Properties"]["FifoQueue"] is True
+    # The EventBridge rules' dead-letter queue stays standard: EventBridge DLQs are standard queues
+    # ("Using dead-letter queues to process undelivered events in EventBridge").
+    assert "FifoQueue" not in resources["OnboardDeadLetterQueue"]["Properties"]
 
 
 def test_queue_is_encrypted_with_a_dead_letter_queue_that_pages_ops(transformed: Template) -> None:

@@ -36,9 +36,12 @@ Clients = Callable[[str], Any]
 # The stack's defaults, checked against template.yaml by tests/unit/cli/test_doctor.py.
 POWERTOOLS_PARAMETER = "/aws/service/powertools/python/arm64/python3.13/3.37.0"
 # SageWatch reserves no concurrency (a reservation fails deploys on new accounts and throttles
-# SQS batches into the DLQ, docs/delivery.md); its queue-fed workers run at most the sum of their
-# event sources' ScalingConfig.MaximumConcurrency (NotifyFunction 2 + OnboardFunction 2).
+# SQS batches into the DLQ, docs/delivery.md); its queue-fed workers run at most NotifyFunction's
+# MaximumConcurrency (2) plus OnboardFunction's message groups with work: OnboardQueue is FIFO
+# with WORK_LANES (2) groups per account-region, so 2 + 2 in one account, and up to 2 + 20 (its
+# MaximumConcurrency) in a hub backfilling ten or more spokes (docs/hub-and-spokes.md (f)).
 QUEUE_WORKER_CONCURRENCY = 4
+QUEUE_WORKER_CONCURRENCY_WITH_SPOKES = 22
 DEFAULT_STACK = "sagewatch"
 DEFAULT_SLACK_SECRET_PREFIX = "sagewatch/"  # noqa: S105 - a name prefix, not a secret
 CONCURRENCY_QUOTA = "Lambda 'Concurrent executions' (Service Quotas code L-B99A9384)"
@@ -297,7 +300,8 @@ class Doctor:
                 Status.OK,
                 "lambda-concurrency",
                 f"{unreserved} of {total} concurrent executions unreserved; SageWatch reserves none and its "
-                f"queue workers run at most {QUEUE_WORKER_CONCURRENCY} at once",
+                f"queue workers run at most {QUEUE_WORKER_CONCURRENCY} at once "
+                f"(up to {QUEUE_WORKER_CONCURRENCY_WITH_SPOKES} in a hub backfilling its spokes)",
             )
         ]
 

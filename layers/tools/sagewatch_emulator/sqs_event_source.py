@@ -24,6 +24,16 @@ after another — the emulator's invocations share one process and are serialise
 poller's batch runs in an execution environment of its own (``EmulatedAccount.invoke(sandbox=…)``),
 so state kept in a process (an in-process rate limiter) is not shared, as between real
 concurrent environments; only what goes through AWS (DynamoDB) is.
+
+FIFO queues (OnboardQueue). "For FIFO queues, concurrent invocations are capped either by the
+number of message group IDs or the maximum concurrency setting, whichever is lower" (the same
+page), because SQS hands out no message of a group while another of it is in flight ("Using the
+message group ID with Amazon SQS FIFO Queues": "no two messages from the same group are processed
+simultaneously"). moto's ReceiveMessage already holds a group back while a message of it is in
+flight, and a failed message made visible again comes back first in its group; so the pollers
+here never hold one group twice in a round. :class:`Drained` counts the groups in flight
+(``peak_groups_in_flight``) and any group seen in two batches of one round
+(``groups_split_across_batches``, 0 as SQS guarantees) so tests can assert it.
 """
 
 from __future__ import annotations
@@ -141,6 +151,8 @@ class Drained(list["Invocation"]):
         self.throttled_batches = 0  # received, not invoked (beyond the reserved concurrency)
         self.throttled_messages = 0  # their receives counted toward maxReceiveCount all the same
         self.peak_in_flight = 0  # the most batches received and not yet settled at one time
+        self.peak_groups_in_flight = 0  # FIFO: the most message groups in flight at one time
+        self.groups_split_across_batches = 0  # FIFO: a group in two batches of one round (never, in SQS)
 
 
 def _settle(sqs: Any, queue_url: str, messages: list[dict[str, Any]], invocation: Invocation | None) -> None:
@@ -158,6 +170,18 @@ def _settle(sqs: Any, queue_url: str, messages: list[dict[str, Any]], invocation
             )
         else:
             sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
+
+
+def _count_groups(drained: Drained, batches: list[list[dict[str, Any]]]) -> None:
+    """FIFO message groups of one round's batches (standard queues' messages have none)."""
+    seen: set[str] = set()
+    for messages in batches:
+        groups = {
+            str(m["Attributes"]["MessageGroupId"]) for m in messages if "MessageGroupId" in m.get("Attributes", {})
+        }
+        drained.groups_split_across_batches += len(groups & seen)
+        seen |= groups
+    drained.peak_groups_in_flight = max(drained.peak_groups_in_flight, len(seen))
 
 
 def drain_concurrently(
@@ -204,6 +228,7 @@ def drain_concurrently(
             continue
         empty_rounds = 0
         drained.peak_in_flight = max(drained.peak_in_flight, len(batches))
+        _count_groups(drained, batches)
         admitted = len(batches) if reserved_concurrency is None else min(len(batches), reserved_concurrency)
         for messages in batches[admitted:]:  # Lambda throttles these: back to the queue, untried
             drained.throttled_batches += 1

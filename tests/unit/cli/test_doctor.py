@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from botocore.exceptions import ClientError
 
+from sagewatch.core.shared.places import WORK_LANES
 from sagewatch_cli import doctor
 from sagewatch_cli.doctor import Finding, Status
 
@@ -18,8 +19,10 @@ def test_the_doctor_checks_the_parameter_and_concurrency_the_template_uses() -> 
     powertools = re.search(r"PowertoolsLayerArn:.*?Default: (\S+)", TEMPLATE, re.S)
     assert powertools is not None and powertools.group(1) == doctor.POWERTOOLS_PARAMETER
     assert re.findall(r"ReservedConcurrentExecutions: (\d+)", TEMPLATE) == []  # nothing reserved
-    maxima = re.findall(r"MaximumConcurrency: (\d+)", TEMPLATE)
-    assert sum(int(m) for m in maxima) == doctor.QUEUE_WORKER_CONCURRENCY
+    maxima = [int(m) for m in re.findall(r"MaximumConcurrency: (\d+)", TEMPLATE)]
+    assert sum(maxima) == doctor.QUEUE_WORKER_CONCURRENCY_WITH_SPOKES
+    # One account: NotifyFunction's maximum plus OnboardQueue's message groups of one place (FIFO).
+    assert min(maxima) + WORK_LANES == doctor.QUEUE_WORKER_CONCURRENCY
 
 
 @pytest.mark.parametrize(

@@ -229,6 +229,8 @@ class OnboardHandler:
 
             # Every record of a batch is tried; when all fail, they are all reported (not raised), as
             # SQS then retries exactly those - the same effect, and the response says which ones.
+            # OnboardQueue is FIFO with BatchSize 1 (template.yaml): no record follows a failed one
+            # in its batch, so the group's order needs no SqsFifoPartialProcessor.
             self._batch_processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
         return self._batch_processor
 

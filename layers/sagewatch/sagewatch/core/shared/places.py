@@ -16,6 +16,7 @@ never collide, and two accounts with an endpoint of the same name never share an
 
 from __future__ import annotations
 
+import hashlib
 import re
 from dataclasses import dataclass
 
@@ -99,3 +100,23 @@ def place_of_key(stored: str) -> Place | None:
     """The spoke a stored key belongs to (None: the hub's own)."""
     found = _SPOKE_KEY.match(stored)
     return place_or_none(found.group(1), found.group(2)) if found else None
+
+
+# The fleet worker's lanes per place: OnboardQueue is FIFO and each message's group is its place
+# and lane, so Lambda runs at most this many workers per account-region (one per group in flight)
+# and places side by side ("Configuring scaling behavior for SQS event source mappings": for FIFO
+# queues, concurrent invocations are capped by the number of message group IDs or the maximum
+# concurrency, whichever is lower). Two lanes x WorkerWriteTps (1.2) = 2.4 writes/s per place,
+# under CloudWatch's PutMetricAlarm quota of 3 TPS per account and region: exactly what a
+# single-account stack's two workers did before (docs/hub-and-spokes.md, "Backfills side by side").
+WORK_LANES = 2
+HERE = "here"  # the hub's own place in a group ID (its messages name no account or region)
+
+
+def work_group(account: str | None, region: str | None, endpoint: str, lanes: int = WORK_LANES) -> str:
+    """The OnboardQueue message group of an endpoint's work: ``<account>/<region>#<lane>`` for a spoke,
+    ``here#<lane>`` for the hub's own place. The lane is a stable hash of the endpoint name, so every
+    message of one endpoint lands in one group: worked in order, never two at once."""
+    lane = int.from_bytes(hashlib.sha256(endpoint.encode()).digest()[:4], "big") % max(1, lanes)
+    where = f"{account}/{region}" if account and region else HERE
+    return f"{where}#{lane}"
