@@ -68,7 +68,7 @@ CANNOT_RUN_HERE: dict[str, str] = {
     ".venv/bin/python -m tests.local_invoke.harness NotifyFunction -e events/notify/alarm-metric-latency-p99.json "
     "--architecture x86_64": _DOCKER,
     "sam local invoke NotifyFunction -e events/notify/alarm-metric-latency-p99.json": _DOCKER + " and " + _AWS,
-    ".venv-sam/bin/sam local invoke OnboardFunction -e events/onboard/updating.json --parameter-overrides "
+    ".venv-sam/bin/sam local invoke OnboardFunction -e events/onboard/creating.json --parameter-overrides "
     "PowertoolsLayerArn=$POWERTOOLS_LAYER_ARN --skip-pull-image": _DOCKER + " and " + _AWS,
     ".venv-sam/bin/sam local invoke OnboardFunction -e events/onboard/in-service-cpu.json --parameter-overrides "
     "PowertoolsLayerArn=$POWERTOOLS": _DOCKER + " and " + _AWS,

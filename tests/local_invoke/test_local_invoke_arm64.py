@@ -81,7 +81,7 @@ def test_readme_local_testing_commands_run() -> None:
                 break
         assert done.returncode == 0, f"{invoke}\n{done.stderr[-3000:]}"
         response = json.loads(done.stdout.strip().splitlines()[-1])
-        assert response["outcome"] == "skipped"  # UPDATING needs no action: no AWS call
+        assert response["outcome"] == "skipped"  # CREATING needs no action: no AWS call
     for command in commands:
         if command.startswith((".venv/bin/sagewatch ", ".venv/bin/python -m tests.local_invoke.harness ")):
             done = subprocess.run(

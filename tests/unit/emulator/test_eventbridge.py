@@ -34,6 +34,7 @@ def test_operators_it_does_not_emulate_are_refused() -> None:
         ("ic-create.json", ["OnboardFunction"]),
         ("in-service-cpu.json", ["OnboardFunction"]),
         ("updating.json", ["OnboardFunction"]),
+        ("creating.json", []),
     ],
 )
 def test_the_templates_rules_route_the_samples(sample: str, functions: list[str]) -> None:

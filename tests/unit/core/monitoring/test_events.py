@@ -25,6 +25,7 @@ def load(name: str) -> dict[str, Any]:
         ("in-service-serverless.json", Action.ONBOARD),
         ("in-service-async.json", Action.ONBOARD),
         ("updating.json", Action.DEPLOYING),
+        ("creating.json", Action.IGNORE),
         ("deleting.json", Action.OFFBOARD),
         ("failed.json", Action.FAILED),
     ],

@@ -17,6 +17,7 @@ from sagewatch.core.monitoring.onboard_input import (
     EndpointDeploying,
     EndpointFailed,
     EndpointInService,
+    EndpointStatusIgnored,
     ExecutionsCheck,
     InvalidInput,
     NotAMonitoringRun,
@@ -50,6 +51,7 @@ KIND_OF_SAMPLE: dict[str, type] = {
     "processing-job-aws-example.json": MonitoringJobFinished,
     "processing-job-not-monitoring.json": NotAMonitoringRun,
     "updating.json": EndpointDeploying,
+    "creating.json": EndpointStatusIgnored,
 }
 
 
