@@ -43,10 +43,11 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl
 
+from sagewatch_emulator.http_fake import LoopbackServer
 from sagewatch_emulator.slack_blocks import validate_slack_message
 
 __all__ = ["FakeSlack", "SlackPolicy", "SlackPost", "SlackReply"]
@@ -90,14 +91,11 @@ class FakeSlack:
     """A threaded HTTP server that behaves like the parts of Slack that SageWatch uses."""
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0, *, rate_limit_interval: float | None = 1.0) -> None:
-        self._host = host
-        self._port = port
+        self._loopback = LoopbackServer(host, port, name="fake-slack")
         self.rate_limit_interval = rate_limit_interval
         self._last_accepted: dict[str, float] = {}
         self._files: dict[str, dict[str, Any]] = {}
         self.uploads: list[dict[str, Any]] = []
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
         self._lock = threading.Lock()
         self._records: list[_Recorded] = []
         self._ts = itertools.count(1)
@@ -106,26 +104,11 @@ class FakeSlack:
     # -- lifecycle --
 
     def start(self) -> FakeSlack:
-        if self._server is not None:
-            raise RuntimeError("FakeSlack is already running")
-        handler = _make_handler(self)
-        self._server = ThreadingHTTPServer((self._host, self._port), handler)
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, name="fake-slack", daemon=True
-        )
-        self._thread.start()
+        self._loopback.start(_make_handler(self))
         return self
 
     def stop(self) -> None:
-        if self._server is None:
-            return
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server = None
-        self._thread = None
+        self._loopback.stop()
 
     def __enter__(self) -> FakeSlack:
         return self.start()
@@ -137,10 +120,7 @@ class FakeSlack:
 
     @property
     def base_url(self) -> str:
-        if self._server is None:
-            raise RuntimeError("FakeSlack is not running")
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return self._loopback.base_url
 
     def webhook_url(self, channel: str = "alerts") -> str:
         """An incoming-webhook URL; its last path segment names the channel it posts to."""

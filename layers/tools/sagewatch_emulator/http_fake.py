@@ -14,7 +14,44 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Self
 
-__all__ = ["HttpFake", "Reply", "Request"]
+__all__ = ["HttpFake", "LoopbackServer", "Reply", "Request"]
+
+
+class LoopbackServer:
+    """A threaded HTTP server on a loopback address, started and stopped with its fake: the one
+    lifecycle under the fake Slack, PagerDuty and Teams."""
+
+    def __init__(self, host: str, port: int, *, name: str) -> None:
+        self._address = (host, port)
+        self.name = name
+        self._server: ThreadingHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    def start(self, handler: type[BaseHTTPRequestHandler]) -> None:
+        if self._server is not None:
+            raise RuntimeError(f"{self.name} is already running")
+        self._server = ThreadingHTTPServer(self._address, handler)
+        self._server.daemon_threads = True
+        self._thread = threading.Thread(
+            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, name=self.name, daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        if self._server is None:
+            return
+        self._server.shutdown()
+        self._server.server_close()
+        if self._thread is not None:
+            self._thread.join(timeout=5)
+        self._server = self._thread = None
+
+    @property
+    def base_url(self) -> str:
+        if self._server is None:
+            raise RuntimeError(f"{self.name} is not running")
+        host, port = self._server.server_address[:2]
+        return f"http://{host!s}:{port}"
 
 
 @dataclass(frozen=True)
@@ -38,9 +75,7 @@ class HttpFake:
     name = "http-fake"
 
     def __init__(self, host: str = "127.0.0.1", port: int = 0) -> None:
-        self._address = (host, port)
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
+        self._loopback = LoopbackServer(host, port, name=self.name)
         self.lock = threading.Lock()
         self._injected: list[Reply] = []
         self.requests: list[tuple[Request, Reply]] = []
@@ -54,31 +89,15 @@ class HttpFake:
             self._injected.extend(replies)
 
     def start(self) -> Self:
-        if self._server is not None:
-            raise RuntimeError(f"{self.name} is already running")
-        self._server = ThreadingHTTPServer(self._address, _handler(self))
-        self._server.daemon_threads = True
-        self._thread = threading.Thread(
-            target=self._server.serve_forever, kwargs={"poll_interval": 0.02}, name=self.name, daemon=True
-        )
-        self._thread.start()
+        self._loopback.start(_handler(self))
         return self
 
     def stop(self) -> None:
-        if self._server is None:
-            return
-        self._server.shutdown()
-        self._server.server_close()
-        if self._thread is not None:
-            self._thread.join(timeout=5)
-        self._server = self._thread = None
+        self._loopback.stop()
 
     @property
     def base_url(self) -> str:
-        if self._server is None:
-            raise RuntimeError(f"{self.name} is not running")
-        host, port = self._server.server_address[:2]
-        return f"http://{host!s}:{port}"
+        return self._loopback.base_url
 
     def _serve(self, request: Request) -> Reply:
         with self.lock:
