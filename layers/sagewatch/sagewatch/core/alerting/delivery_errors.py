@@ -10,22 +10,32 @@ from __future__ import annotations
 from sagewatch.core.shared.errors import SageWatchError
 
 
-class SlackDeliveryError(SageWatchError):
-    """Slack did not accept a message after the SDK's retries (status 0: no HTTP answer at all)."""
+class DestinationError(SageWatchError):
+    """A destination (Slack, PagerDuty, Teams) did not take a request (status 0: no HTTP answer
+    at all). ``body`` is its answer, cut and scrubbed by the adapter; never the request."""
 
-    def __init__(self, status: int, body: str, retry_after: float | None = None) -> None:
-        detail = f"Slack answered {status}: {body}" if status else f"Slack unreachable: {body}"
+    def __init__(self, service: str, status: int, body: str, retry_after: float | None = None) -> None:
+        detail = f"{service} answered {status}: {body}" if status else f"{service} unreachable: {body}"
         if retry_after is not None:
             detail += f" (retry after {retry_after:g} s)"
         super().__init__(detail)
+        self.service = service
         self.status = status
         self.body = body
         self.retry_after = retry_after
 
     @property
     def retryable(self) -> bool:
-        """Rate limits, server errors and network failures may pass later; 4xx payload errors will not."""
+        """Rate limits, server errors and network failures may pass later; 4xx payload errors will
+        not (Slack's rate limits; "Events API v2 Overview": a 400 is an invalid event)."""
         return self.status in (0, 408, 429) or self.status >= 500
+
+
+class SlackDeliveryError(DestinationError):
+    """Slack did not accept a message after the SDK's retries."""
+
+    def __init__(self, status: int, body: str, retry_after: float | None = None) -> None:
+        super().__init__("Slack", status, body, retry_after)
 
 
 class OutOfTimeError(SlackDeliveryError):
@@ -47,22 +57,5 @@ class ReportUnavailableError(SageWatchError):
         self.code = code
 
 
-class WebhookDeliveryError(SageWatchError):
-    """PagerDuty or Teams did not take a request (status 0: no HTTP answer at all). ``body`` is
-    the service's answer, cut and with the URL's secret parts scrubbed; never the request."""
-
-    def __init__(self, service: str, status: int, body: str, retry_after: float | None = None) -> None:
-        detail = f"{service} answered {status}: {body}" if status else f"{service} unreachable: {body}"
-        if retry_after is not None:
-            detail += f" (retry after {retry_after:g} s)"
-        super().__init__(detail)
-        self.service = service
-        self.status = status
-        self.body = body
-        self.retry_after = retry_after
-
-    @property
-    def retryable(self) -> bool:
-        """429, 5xx and network failures may pass later ("Events API v2 Overview": retry those;
-        a 400 is an invalid event and will fail again)."""
-        return self.status in (0, 408, 429) or self.status >= 500
+class WebhookDeliveryError(DestinationError):
+    """PagerDuty or Teams did not take a request; ``service`` names which."""
