@@ -30,25 +30,31 @@ def account() -> Iterator[EmulatedAccount]:
     with EmulatedAccount() as emulated:
         assert emulated.now  # simulated time from here on
         topic = emulated.client("sns").create_topic(Name="alerts")["TopicArn"]
-        emulated.client("cloudwatch").put_metric_alarm(
-            AlarmName=P99,
-            Namespace="AWS/SageMaker",
-            MetricName="ModelLatency",
-            Dimensions=[{"Name": k, "Value": v} for k, v in DIMS.items()],
-            ExtendedStatistic="p99",
-            Period=60,
-            EvaluationPeriods=3,
-            DatapointsToAlarm=3,
-            Threshold=250_000.0,
-            ComparisonOperator="GreaterThanThreshold",
-            TreatMissingData="notBreaching",
-            AlarmActions=[topic],
-            OKActions=[topic],
-        )
+        put_p99(emulated, topic)
         feed(emulated, [GOOD] * 3)
         assert emulated.alarm_states()[P99] == "OK"
         emulated.alarm_engine.notifications.clear()
         yield emulated
+
+
+def put_p99(account: EmulatedAccount, topic: str, **extra: Any) -> None:
+    """fraud-scorer's p99 latency alarm: 3 of 3 minutes over 250 ms, ALARM and OK to ``topic``."""
+    account.client("cloudwatch").put_metric_alarm(
+        AlarmName=P99,
+        Namespace="AWS/SageMaker",
+        MetricName="ModelLatency",
+        Dimensions=[{"Name": k, "Value": v} for k, v in DIMS.items()],
+        ExtendedStatistic="p99",
+        Period=60,
+        EvaluationPeriods=3,
+        DatapointsToAlarm=3,
+        Threshold=250_000.0,
+        ComparisonOperator="GreaterThanThreshold",
+        TreatMissingData="notBreaching",
+        AlarmActions=[topic],
+        OKActions=[topic],
+        **extra,
+    )
 
 
 def feed(account: EmulatedAccount, values: list[float]) -> None:
@@ -229,22 +235,8 @@ def test_an_alarm_released_when_its_window_ends_says_it_fired_during_the_window(
     stack: EmulatedAccount,
 ) -> None:
     topic = stack.physical_id("AlertTopic")
-    stack.client("cloudwatch").put_metric_alarm(
-        AlarmName=P99,
-        AlarmDescription="[SageWatch] Model latency p99 of SageMaker endpoint fraud-scorer is above 250 ms.",
-        Namespace="AWS/SageMaker",
-        MetricName="ModelLatency",
-        Dimensions=[{"Name": k, "Value": v} for k, v in DIMS.items()],
-        ExtendedStatistic="p99",
-        Period=60,
-        EvaluationPeriods=3,
-        DatapointsToAlarm=3,
-        Threshold=250_000.0,
-        ComparisonOperator="GreaterThanThreshold",
-        TreatMissingData="notBreaching",
-        AlarmActions=[topic],
-        OKActions=[topic],
-    )
+    description = "[SageWatch] Model latency p99 of SageMaker endpoint fraud-scorer is above 250 ms."
+    put_p99(stack, topic, AlarmDescription=description)
     feed(stack, [GOOD] * 3)
     stack.drain_queue("AlertQueue", "NotifyFunction", max_rounds=5, max_seconds=60)
     mark = stack.slack.mark()
